@@ -1,0 +1,75 @@
+/* ltm-json.c: small json-glib helpers shared by the core
+ *
+ * json-glib's own getters warn and return defaults when a member has an
+ * unexpected type.  Everything this project parses comes from a file or the
+ * network, so the helpers here answer "absent" instead, and callers turn
+ * that into an error that names the member.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ltm-json.h"
+
+/**
+ * ltm_json_quote:
+ * @text: any UTF-8 string
+ *
+ * Returns: (transfer full): @text as a JSON string literal, quotes included
+ */
+char *
+ltm_json_quote (const char *text)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  node = json_node_init_string (json_node_alloc (), text);
+
+  return json_to_string (node, FALSE);
+}
+
+/**
+ * ltm_json_object_get_string:
+ * @object: a #JsonObject
+ * @name: a member name
+ *
+ * Returns: (nullable): the member's value if it is a string, else %NULL
+ */
+const char *
+ltm_json_object_get_string (JsonObject *object,
+                            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+/**
+ * ltm_json_object_get_int:
+ * @object: a #JsonObject
+ * @name: a member name
+ * @out_value: (out): the value
+ *
+ * Returns: %TRUE if the member is a JSON integer (not a string of digits,
+ *   not a fraction)
+ */
+gboolean
+ltm_json_object_get_int (JsonObject *object,
+                         const char *name,
+                         gint64     *out_value)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+
+  *out_value = json_node_get_int (node);
+
+  return TRUE;
+}

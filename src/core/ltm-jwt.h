@@ -1,0 +1,74 @@
+/* ltm-jwt.h: RS256 JWT assertions and LINE's rules for them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "ltm-key.h"
+
+G_BEGIN_DECLS
+
+/* The audience LINE expects, whatever base URL the client talks to. */
+#define LTM_JWT_AUDIENCE "https://api.line.me/"
+/* A JWT may expire at most 30 minutes after it is made. */
+#define LTM_JWT_MAX_LIFETIME (30 * 60)
+/* A v2.1 token may live at most 30 days. */
+#define LTM_JWT_MAX_TOKEN_LIFETIME (30 * 24 * 60 * 60)
+
+#define LTM_JWT_ERROR (ltm_jwt_error_quark ())
+
+typedef enum {
+  LTM_JWT_ERROR_MALFORMED,
+  LTM_JWT_ERROR_INVALID_ARGUMENT,
+  LTM_JWT_ERROR_BAD_SIGNATURE,
+  LTM_JWT_ERROR_CLAIMS,
+  LTM_JWT_ERROR_EXPIRED,
+} LtmJwtError;
+
+#define LTM_TYPE_JWT (ltm_jwt_get_type ())
+
+G_DECLARE_FINAL_TYPE (LtmJwt, ltm_jwt, LTM, JWT, GObject)
+
+GQuark      ltm_jwt_error_quark            (void);
+
+gboolean    ltm_jwt_check_channel_id       (const char  *channel_id,
+                                            GError     **error);
+gboolean    ltm_jwt_check_kid              (const char  *kid,
+                                            GError     **error);
+gboolean    ltm_jwt_check_lifetime         (gint64       seconds,
+                                            GError     **error);
+gboolean    ltm_jwt_check_token_lifetime   (gint64       seconds,
+                                            GError     **error);
+
+char       *ltm_jwt_sign_compact           (LtmKey      *key,
+                                            const char  *header,
+                                            gssize       header_len,
+                                            const char  *payload,
+                                            gssize       payload_len,
+                                            GError     **error);
+char       *ltm_jwt_create_assertion       (LtmKey      *key,
+                                            const char  *kid,
+                                            const char  *channel_id,
+                                            gint64       now,
+                                            gint64       lifetime,
+                                            gint64       token_lifetime,
+                                            GError     **error);
+
+LtmJwt     *ltm_jwt_decode                 (const char  *compact,
+                                            GError     **error);
+const char *ltm_jwt_get_compact            (LtmJwt      *self);
+JsonObject *ltm_jwt_get_header             (LtmJwt      *self);
+JsonObject *ltm_jwt_get_payload            (LtmJwt      *self);
+const char *ltm_jwt_get_kid                (LtmJwt      *self);
+gboolean    ltm_jwt_get_expiry             (LtmJwt      *self,
+                                            gint64      *out_exp);
+gboolean    ltm_jwt_verify_signature       (LtmJwt      *self,
+                                            LtmKey      *key,
+                                            GError     **error);
+gboolean    ltm_jwt_check_line_claims      (LtmJwt      *self,
+                                            gint64       now,
+                                            GError     **error);
+
+G_END_DECLS
