@@ -1,0 +1,639 @@
+/* ltm-cli.c: what every `ltm` command shares
+ *
+ * `ltm [--json] [--api-base URL] GROUP COMMAND [OPTION…] [ARGUMENT…]`.
+ * This file finds the command, parses options with GOptionContext, and
+ * holds the helpers every command uses: reading keys and input, writing
+ * new files safely, printing errors in one line and JSON for programs.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ltm-cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "ltm-duration.h"
+
+/* Nothing this tool reads (a key, a JWT, a token) comes near this size. */
+#define LTM_CLI_MAX_INPUT (1024 * 1024)
+
+typedef struct {
+  const char *name;
+  const char *summary;
+  const LtmCliCommand *commands;
+} LtmCliGroup;
+
+static const LtmCliGroup groups[] = {
+  { "key", N_("Make and inspect the assertion signing key"), ltm_cli_key_commands },
+  { "jwt", N_("Create, decode and verify JWT assertions"), ltm_cli_jwt_commands },
+};
+
+static void
+ltm_cli_append_commands (GString           *out,
+                         const LtmCliGroup *group)
+{
+  for (const LtmCliCommand *c = group->commands; c->name != NULL; c++)
+    {
+      g_string_append_printf (out, "  %s %s %s\n", group->name, c->name, c->synopsis);
+      g_string_append_printf (out, "        %s\n", _(c->summary));
+    }
+}
+
+static char *
+ltm_cli_describe_commands (void)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+    ltm_cli_append_commands (out, &groups[i]);
+
+  g_string_append_printf (out, "\n%s\n%s\n%s\n",
+                          _("Run “ltm GROUP COMMAND --help” for the options of one command."),
+                          _("Exit status: 0 success, 1 the operation failed, 2 wrong usage."),
+                          _("Secrets are never taken from arguments: keys come from files "
+                            "or standard input."));
+
+  return g_string_free (out, FALSE);
+}
+
+static int
+ltm_cli_print_group (const LtmCliGroup *group,
+                     FILE              *stream,
+                     int                status)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_string_append_printf (out, _("Usage: ltm %s COMMAND [OPTION…]"), group->name);
+  g_string_append_printf (out, "\n\n%s\n\n%s\n", _(group->summary), _("Commands:"));
+  ltm_cli_append_commands (out, group);
+  g_string_append_printf (out, "\n%s\n", _("Run “ltm GROUP COMMAND --help” for the options of one command."));
+
+  fputs (out->str, stream);
+
+  return status;
+}
+
+static GOptionEntry *
+ltm_cli_global_entries (LtmCli *cli)
+{
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli->json,
+      N_("Print one JSON document for programs instead of text for people"), NULL },
+    { "api-base", 0, 0, G_OPTION_ARG_STRING, &cli->api_base,
+      N_("Talk to URL instead of https://api.line.me (http only for loopback)"), N_("URL") },
+    G_OPTION_ENTRY_NULL
+  };
+
+  return g_memdup2 (entries, sizeof entries);
+}
+
+/**
+ * ltm_cli_main:
+ * @argc: from main()
+ * @argv: from main()
+ *
+ * Returns: the exit status
+ */
+int
+ltm_cli_main (int    argc,
+              char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree GOptionEntry *global_entries = NULL;
+  g_autofree char *description = NULL;
+  g_autofree char **sub_argv = NULL;
+  const LtmCliGroup *group = NULL;
+  const LtmCliCommand *command = NULL;
+  LtmCli cli = { 0 };
+  int status;
+
+  g_set_prgname ("ltm");
+
+  global_entries = ltm_cli_global_entries (&cli);
+  description = ltm_cli_describe_commands ();
+
+  context = g_option_context_new (_("GROUP COMMAND [OPTION…] [ARGUMENT…]"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_strict_posix (context, TRUE);
+  g_option_context_add_main_entries (context, global_entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Make the assertion signing key for a LINE channel, sign JWT "
+                                  "assertions, and issue and manage channel access tokens."));
+  g_option_context_set_description (context, description);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr (_("ltm: %s (see “ltm --help”)\n"), error->message);
+      return LTM_CLI_USAGE;
+    }
+
+  if (argc < 2)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      g_printerr ("%s", help);
+      return LTM_CLI_USAGE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+    if (g_str_equal (argv[1], groups[i].name))
+      group = &groups[i];
+
+  if (group == NULL)
+    {
+      g_printerr (_("ltm: there is no command “%s” (see “ltm --help”)\n"), argv[1]);
+      return LTM_CLI_USAGE;
+    }
+
+  if (argc < 3)
+    return ltm_cli_print_group (group, stderr, LTM_CLI_USAGE);
+
+  if (g_str_equal (argv[2], "--help") || g_str_equal (argv[2], "-h"))
+    return ltm_cli_print_group (group, stdout, LTM_CLI_OK);
+
+  for (const LtmCliCommand *c = group->commands; c->name != NULL; c++)
+    if (g_str_equal (argv[2], c->name))
+      command = c;
+
+  if (command == NULL)
+    {
+      g_printerr (_("ltm: there is no command “%s %s” (see “ltm %s --help”)\n"),
+                  group->name, argv[2], group->name);
+      return LTM_CLI_USAGE;
+    }
+
+  cli.command = command;
+  cli.command_line = g_strdup_printf ("ltm %s %s", group->name, command->name);
+  g_set_prgname (cli.command_line);
+
+  /* The command sees itself as argv[0]. */
+  sub_argv = g_new0 (char *, argc - 1);
+  sub_argv[0] = cli.command_line;
+  for (int i = 3; i < argc; i++)
+    sub_argv[i - 2] = argv[i];
+
+  status = command->run (&cli, argc - 2, sub_argv);
+
+  if (fflush (stdout) != 0 || ferror (stdout))
+    {
+      g_printerr (_("ltm: could not write the output: %s\n"), g_strerror (errno));
+      status = LTM_CLI_FAILED;
+    }
+
+  g_free (cli.command_line);
+  g_free (cli.api_base);
+
+  return status;
+}
+
+/**
+ * ltm_cli_parse:
+ * @cli: the command line
+ * @entries: (nullable): the command's own options
+ * @argc: (inout): arguments, argv[0] being the command
+ * @argv: (inout): arguments; options are removed
+ * @min_args: how many positional arguments are needed
+ * @max_args: how many are allowed
+ * @status: (out): the exit status when this returns %FALSE
+ *
+ * Parses the command's options and the global ones (which may also come
+ * after the command).
+ *
+ * Returns: %TRUE to go on; %FALSE when the command should exit with @status
+ */
+gboolean
+ltm_cli_parse (LtmCli              *cli,
+               const GOptionEntry  *entries,
+               int                 *argc,
+               char              ***argv,
+               int                  min_args,
+               int                  max_args,
+               int                 *status)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree GOptionEntry *global_entries = ltm_cli_global_entries (cli);
+  g_autofree char *api_base = g_steal_pointer (&cli->api_base);
+  int n_args;
+
+  context = g_option_context_new (cli->command->parameters);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, global_entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _(cli->command->summary));
+  if (cli->command->description != NULL)
+    g_option_context_set_description (context, _(cli->command->description));
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = ltm_cli_usage_error (cli, "%s", error->message);
+      return FALSE;
+    }
+
+  /* A later --api-base wins over one given before the command. */
+  if (cli->api_base == NULL)
+    cli->api_base = g_steal_pointer (&api_base);
+
+  n_args = *argc - 1;
+  if (n_args < min_args)
+    {
+      *status = ltm_cli_usage_error (cli, _("missing argument %s"), cli->command->parameters);
+      return FALSE;
+    }
+
+  if (n_args > max_args)
+    {
+      *status = ltm_cli_usage_error (cli, _("unexpected argument “%s”"), (*argv)[max_args + 1]);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * ltm_cli_usage_error:
+ * @cli: the command line
+ * @format: a printf() format for the message
+ *
+ * Prints a usage error in one line on stderr.
+ *
+ * Returns: %LTM_CLI_USAGE
+ */
+int
+ltm_cli_usage_error (LtmCli     *cli,
+                     const char *format,
+                     ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr (_("%s: %s (see “%s --help”)\n"), cli->command_line, message, cli->command_line);
+
+  return LTM_CLI_USAGE;
+}
+
+/**
+ * ltm_cli_fail_prefixed:
+ * @cli: the command line
+ * @prefix: (nullable): what the error is about, such as a file name
+ * @error: what went wrong
+ *
+ * Prints @error in one line on stderr.
+ *
+ * Returns: %LTM_CLI_FAILED
+ */
+int
+ltm_cli_fail_prefixed (LtmCli       *cli,
+                       const char   *prefix,
+                       const GError *error)
+{
+  g_autofree char *message = g_strdup (error->message);
+
+  g_strdelimit (message, "\r\n", ' ');
+
+  if (prefix != NULL)
+    g_printerr ("ltm: %s: %s\n", prefix, message);
+  else
+    g_printerr ("ltm: %s\n", message);
+
+  return LTM_CLI_FAILED;
+}
+
+/**
+ * ltm_cli_fail:
+ * @cli: the command line
+ * @error: what went wrong
+ *
+ * Returns: %LTM_CLI_FAILED
+ */
+int
+ltm_cli_fail (LtmCli       *cli,
+              const GError *error)
+{
+  return ltm_cli_fail_prefixed (cli, NULL, error);
+}
+
+static const char *
+ltm_cli_input_name (const char *path)
+{
+  return path == NULL || g_str_equal (path, "-") ? _("standard input") : path;
+}
+
+/**
+ * ltm_cli_read_input:
+ * @path: (nullable): a file, or %NULL or "-" for standard input
+ * @out_len: (out): the number of bytes read
+ * @error: return location for a #GError
+ *
+ * Reads all of @path.  What is read may be a private key: the buffer never
+ * leaves a copy behind when it grows, and the caller frees it with
+ * ltm_secret_free().
+ *
+ * Returns: (transfer full): the bytes, nul-terminated
+ */
+LtmSecret *
+ltm_cli_read_input (const char  *path,
+                    gsize       *out_len,
+                    GError     **error)
+{
+  gboolean is_stdin = path == NULL || g_str_equal (path, "-");
+  gsize allocated = 4096;
+  gsize len = 0;
+  char *buffer;
+  int fd;
+
+  if (is_stdin)
+    fd = STDIN_FILENO;
+  else if ((fd = g_open (path, O_RDONLY | O_CLOEXEC, 0)) < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Could not open “%s”: %s"), path, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  buffer = g_malloc (allocated);
+
+  for (;;)
+    {
+      gssize n;
+
+      if (len + 1 == allocated)
+        {
+          char *bigger;
+
+          if (allocated >= LTM_CLI_MAX_INPUT)
+            {
+              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                           _("%s is larger than 1 MiB; that is not a key, a JWT or a token."),
+                           ltm_cli_input_name (path));
+              goto fail;
+            }
+
+          bigger = g_malloc (allocated * 2);
+          memcpy (bigger, buffer, len);
+          ltm_secret_wipe (buffer, allocated);
+          g_free (buffer);
+          buffer = bigger;
+          allocated *= 2;
+        }
+
+      n = read (fd, buffer + len, allocated - 1 - len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                       _("Could not read %s: %s"), ltm_cli_input_name (path),
+                       g_strerror (saved_errno));
+          goto fail;
+        }
+      if (n == 0)
+        break;
+      len += n;
+    }
+
+  if (!is_stdin)
+    close (fd);
+
+  buffer[len] = '\0';
+  *out_len = len;
+
+  return buffer;
+
+fail:
+  if (!is_stdin)
+    close (fd);
+  ltm_secret_wipe (buffer, allocated);
+  g_free (buffer);
+
+  return NULL;
+}
+
+/**
+ * ltm_cli_read_text_input:
+ * @text_or_dash: (nullable): the text itself, or %NULL or "-" for stdin
+ * @error: return location for a #GError
+ *
+ * For arguments such as a JWT that may be given inline or piped in.
+ *
+ * Returns: (transfer full): the text without surrounding white space
+ */
+char *
+ltm_cli_read_text_input (const char  *text_or_dash,
+                         GError     **error)
+{
+  g_autoptr(LtmSecret) input = NULL;
+  gsize len;
+
+  if (text_or_dash != NULL && !g_str_equal (text_or_dash, "-"))
+    return g_strstrip (g_strdup (text_or_dash));
+
+  if ((input = ltm_cli_read_input (NULL, &len, error)) == NULL)
+    return NULL;
+
+  if (strlen (input) != len || !g_utf8_validate (input, len, NULL))
+    {
+      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           _("Standard input is not text."));
+      return NULL;
+    }
+
+  return g_strstrip (g_strdup (input));
+}
+
+/**
+ * ltm_cli_write_new_file:
+ * @path: where to write
+ * @data: (array length=len): what to write
+ * @len: size of @data
+ * @error: return location for a #GError
+ *
+ * Writes a new file readable only by its owner (mode 0600).  An existing
+ * file, or a symbolic link, is never overwritten or followed.
+ *
+ * Returns: %TRUE if the whole of @data is on disk
+ */
+gboolean
+ltm_cli_write_new_file (const char  *path,
+                        const char  *data,
+                        gsize        len,
+                        GError     **error)
+{
+  gsize written = 0;
+  int fd;
+  int saved_errno;
+
+  fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      saved_errno = errno;
+
+      if (saved_errno == EEXIST)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+                     _("“%s” already exists, and a key file is never overwritten; "
+                       "choose another name."), path);
+      else
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                     _("Could not create “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* The umask may only take bits away, but make the mode exact. */
+  if (fchmod (fd, 0600) != 0)
+    goto fail;
+
+  while (written < len)
+    {
+      gssize n = write (fd, data + written, len - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        goto fail;
+      written += n;
+    }
+
+  if (fsync (fd) != 0)
+    goto fail;
+
+  if (close (fd) != 0)
+    {
+      fd = -1;
+      goto fail;
+    }
+
+  return TRUE;
+
+fail:
+  saved_errno = errno;
+  if (fd >= 0)
+    close (fd);
+  g_unlink (path);
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+               _("Could not write “%s”: %s"), path, g_strerror (saved_errno));
+
+  return FALSE;
+}
+
+/**
+ * ltm_cli_load_key:
+ * @path: (nullable): a key file, or %NULL or "-" for standard input
+ * @flags: whether a public key will do
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the key, or %NULL with @error naming the file
+ */
+LtmKey *
+ltm_cli_load_key (const char         *path,
+                  LtmKeyImportFlags   flags,
+                  GError            **error)
+{
+  g_autoptr(LtmSecret) data = NULL;
+  gsize len = 0;
+  LtmKey *key;
+
+  if ((data = ltm_cli_read_input (path, &len, error)) == NULL)
+    return NULL;
+
+  key = ltm_key_new_from_data (data, len, flags, error);
+  if (key == NULL)
+    g_prefix_error (error, "%s: ", ltm_cli_input_name (path));
+
+  /* The buffer may hold NUL bytes before its end: wipe all of it. */
+  ltm_secret_wipe (data, len);
+
+  return key;
+}
+
+/**
+ * ltm_cli_parse_duration:
+ * @option: the option's name, for the message
+ * @text: the duration as given
+ * @out_seconds: (out): the duration in seconds
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if @text is a duration
+ */
+gboolean
+ltm_cli_parse_duration (const char  *option,
+                        const char  *text,
+                        gint64      *out_seconds,
+                        GError     **error)
+{
+  if (!ltm_duration_parse (text, out_seconds, error))
+    {
+      g_prefix_error (error, "%s: ", option);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * ltm_cli_print_json:
+ * @node: a JSON document
+ *
+ * Prints @node, indented, on stdout.
+ */
+void
+ltm_cli_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+
+  g_print ("%s\n", text);
+}
+
+/**
+ * ltm_cli_format_time:
+ * @unix_seconds: a point in time
+ * @now: the current time
+ *
+ * Returns: (transfer full): "2026-11-30 14:05:00 JST (in 29 minutes)"
+ */
+char *
+ltm_cli_format_time (gint64 unix_seconds,
+                     gint64 now)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (unix_seconds);
+  g_autofree char *absolute = NULL;
+  g_autofree char *relative = NULL;
+
+  if (time == NULL)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, unix_seconds);
+
+  absolute = g_date_time_format (time, "%Y-%m-%d %H:%M:%S %Z");
+  relative = ltm_duration_format (unix_seconds - now);
+
+  if (unix_seconds >= now)
+    /* TRANSLATORS: a date, then how long until it, "(in 29 minutes)" */
+    return g_strdup_printf (_("%s (in %s)"), absolute, relative);
+  else
+    /* TRANSLATORS: a date, then how long ago it was, "(3 minutes ago)" */
+    return g_strdup_printf (_("%s (%s ago)"), absolute, relative);
+}

@@ -1,0 +1,90 @@
+/* ltm-cli.h: what every `ltm` command shares
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "ltm-key.h"
+#include "ltm-secret.h"
+
+G_BEGIN_DECLS
+
+/* Exit status (design.md): 0 success, 1 the operation failed, 2 wrong usage. */
+enum {
+  LTM_CLI_OK = 0,
+  LTM_CLI_FAILED = 1,
+  LTM_CLI_USAGE = 2,
+};
+
+typedef struct _LtmCli LtmCli;
+typedef struct _LtmCliCommand LtmCliCommand;
+
+typedef int (*LtmCliRunFunc) (LtmCli *cli,
+                              int     argc,
+                              char  **argv);
+
+struct _LtmCliCommand
+{
+  const char *group;            /* "key" */
+  const char *name;             /* "generate" */
+  const char *parameters;       /* "[FILE|-]": the positional arguments */
+  const char *synopsis;         /* options and arguments, for the command list */
+  const char *summary;          /* N_(): one line */
+  const char *description;      /* N_() or NULL: examples and notes for --help */
+  LtmCliRunFunc run;
+};
+
+struct _LtmCli
+{
+  gboolean json;
+  char *api_base;
+  const LtmCliCommand *command;
+  char *command_line;           /* "ltm key generate", for messages */
+};
+
+int          ltm_cli_main              (int                  argc,
+                                        char               **argv);
+
+gboolean     ltm_cli_parse             (LtmCli              *cli,
+                                        const GOptionEntry  *entries,
+                                        int                 *argc,
+                                        char              ***argv,
+                                        int                  min_args,
+                                        int                  max_args,
+                                        int                 *status);
+int          ltm_cli_usage_error       (LtmCli              *cli,
+                                        const char          *format,
+                                        ...) G_GNUC_PRINTF (2, 3);
+int          ltm_cli_fail              (LtmCli              *cli,
+                                        const GError        *error);
+int          ltm_cli_fail_prefixed     (LtmCli              *cli,
+                                        const char          *prefix,
+                                        const GError        *error);
+
+LtmSecret   *ltm_cli_read_input        (const char          *path,
+                                        gsize               *out_len,
+                                        GError             **error);
+char        *ltm_cli_read_text_input   (const char          *text_or_dash,
+                                        GError             **error);
+gboolean     ltm_cli_write_new_file    (const char          *path,
+                                        const char          *data,
+                                        gsize                len,
+                                        GError             **error);
+LtmKey      *ltm_cli_load_key          (const char          *path,
+                                        LtmKeyImportFlags    flags,
+                                        GError             **error);
+gboolean     ltm_cli_parse_duration    (const char          *option,
+                                        const char          *text,
+                                        gint64              *out_seconds,
+                                        GError             **error);
+
+void         ltm_cli_print_json        (JsonNode            *node);
+char        *ltm_cli_format_time       (gint64               unix_seconds,
+                                        gint64               now);
+
+extern const LtmCliCommand ltm_cli_key_commands[];
+extern const LtmCliCommand ltm_cli_jwt_commands[];
+
+G_END_DECLS
