@@ -73,3 +73,27 @@ ltm_json_object_get_int (JsonObject *object,
 
   return TRUE;
 }
+
+/**
+ * ltm_json_object_get_bool:
+ * @object: a #JsonObject
+ * @name: a member name
+ * @out_value: (out): the value
+ *
+ * Returns: %TRUE if the member is a JSON boolean
+ */
+gboolean
+ltm_json_object_get_bool (JsonObject *object,
+                          const char *name,
+                          gboolean   *out_value)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return FALSE;
+
+  *out_value = json_node_get_boolean (node);
+
+  return TRUE;
+}

@@ -14,5 +14,8 @@ const char *ltm_json_object_get_string (JsonObject *object,
 gboolean    ltm_json_object_get_int    (JsonObject *object,
                                         const char *name,
                                         gint64     *out_value);
+gboolean    ltm_json_object_get_bool   (JsonObject *object,
+                                        const char *name,
+                                        gboolean   *out_value);
 
 G_END_DECLS

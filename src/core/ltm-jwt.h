@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 #define LTM_JWT_AUDIENCE "https://api.line.me/"
 /* A JWT may expire at most 30 minutes after it is made. */
 #define LTM_JWT_MAX_LIFETIME (30 * 60)
+/* How long the assertions this project sends to LINE live: well inside
+ * LINE's 30 minutes, so that a clock a few minutes off either way still
+ * gives an exp LINE accepts. */
+#define LTM_JWT_ASSERTION_LIFETIME (15 * 60)
 /* A v2.1 token may live at most 30 days. */
 #define LTM_JWT_MAX_TOKEN_LIFETIME (30 * 24 * 60 * 60)
 
