@@ -4,7 +4,10 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
 
 #include "ltm-key.h"
 
@@ -53,6 +56,67 @@ ltm_test_load_key (const char        *name,
   g_assert_nonnull (key);
 
   return key;
+}
+
+/* A database trusting @pem.  glib-networking reads the file lazily, so it
+ * stays until the caller unlinks *out_path. */
+static inline GTlsDatabase *
+ltm_test_tls_database_new (const char  *pem,
+                           char       **out_path)
+{
+  g_autoptr(GError) error = NULL;
+  GTlsDatabase *database;
+  int fd;
+
+  fd = g_file_open_tmp ("ltm-test-ca-XXXXXX.pem", out_path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (*out_path, pem, -1, &error);
+  g_assert_no_error (error);
+  database = g_tls_file_database_new (*out_path, &error);
+  g_assert_no_error (error);
+
+  return database;
+}
+
+/* With ltm_test_wait(), runs an _async call to its end. */
+static inline void
+ltm_test_async_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static inline GAsyncResult *
+ltm_test_wait (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *result;
+}
+
+/* Like g_assert_finalize_object(), for objects a worker thread may hold
+ * for a moment after the call that used it has returned. */
+static inline void
+ltm_test_assert_finalize_soon (gpointer object)
+{
+  gpointer weak = object;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  g_object_add_weak_pointer (G_OBJECT (object), &weak);
+  g_object_unref (object);
+
+  while (weak != NULL && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+
+  g_assert_null (weak);
 }
 
 G_END_DECLS

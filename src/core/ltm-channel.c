@@ -1,0 +1,520 @@
+/* ltm-channel.c: a LINE channel the store keeps (metadata only)
+ *
+ * What may be shown of a channel: its ID and name, the kid and thumbprint
+ * of its assertion key, whether the keyring holds the key and the channel
+ * secret, and its tokens as a GListModel.  The secrets themselves stay in
+ * the keyring; LtmStore fetches them when a command needs them.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ltm-channel.h"
+
+struct _LtmChannel
+{
+  GObject parent_instance;
+
+  char *channel_id;
+  char *name;
+  char *kid;
+  char *key_thumbprint;
+  gint64 key_created;
+  gboolean has_secret;
+  GListStore *tokens;
+};
+
+G_DEFINE_FINAL_TYPE (LtmChannel, ltm_channel, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CHANNEL_ID,
+  PROP_NAME,
+  PROP_KID,
+  PROP_KEY_THUMBPRINT,
+  PROP_KEY_CREATED,
+  PROP_HAS_KEY,
+  PROP_HAS_SECRET,
+  PROP_TOKENS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+ltm_channel_finalize (GObject *object)
+{
+  LtmChannel *self = (LtmChannel *)object;
+
+  g_clear_pointer (&self->channel_id, g_free);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->kid, g_free);
+  g_clear_pointer (&self->key_thumbprint, g_free);
+  g_clear_object (&self->tokens);
+
+  G_OBJECT_CLASS (ltm_channel_parent_class)->finalize (object);
+}
+
+static void
+ltm_channel_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  LtmChannel *self = LTM_CHANNEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_CHANNEL_ID:
+      g_value_set_string (value, self->channel_id);
+      break;
+
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+
+    case PROP_KID:
+      g_value_set_string (value, self->kid);
+      break;
+
+    case PROP_KEY_THUMBPRINT:
+      g_value_set_string (value, self->key_thumbprint);
+      break;
+
+    case PROP_KEY_CREATED:
+      g_value_set_int64 (value, self->key_created);
+      break;
+
+    case PROP_HAS_KEY:
+      g_value_set_boolean (value, ltm_channel_get_has_key (self));
+      break;
+
+    case PROP_HAS_SECRET:
+      g_value_set_boolean (value, self->has_secret);
+      break;
+
+    case PROP_TOKENS:
+      g_value_set_object (value, self->tokens);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ltm_channel_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  LtmChannel *self = LTM_CHANNEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_CHANNEL_ID:
+      self->channel_id = g_value_dup_string (value);
+      break;
+
+    case PROP_NAME:
+      ltm_channel_set_name (self, g_value_get_string (value));
+      break;
+
+    case PROP_KID:
+      ltm_channel_set_kid (self, g_value_get_string (value));
+      break;
+
+    case PROP_KEY_THUMBPRINT:
+      ltm_channel_set_key_thumbprint (self, g_value_get_string (value));
+      break;
+
+    case PROP_KEY_CREATED:
+      ltm_channel_set_key_created (self, g_value_get_int64 (value));
+      break;
+
+    case PROP_HAS_SECRET:
+      ltm_channel_set_has_secret (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ltm_channel_class_init (LtmChannelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ltm_channel_finalize;
+  object_class->get_property = ltm_channel_get_property;
+  object_class->set_property = ltm_channel_set_property;
+
+  properties[PROP_CHANNEL_ID] =
+    g_param_spec_string ("channel-id", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_KID] =
+    g_param_spec_string ("kid", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_KEY_THUMBPRINT] =
+    g_param_spec_string ("key-thumbprint", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_KEY_CREATED] =
+    g_param_spec_int64 ("key-created", NULL, NULL,
+                        0, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_HAS_KEY] =
+    g_param_spec_boolean ("has-key", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_HAS_SECRET] =
+    g_param_spec_boolean ("has-secret", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_TOKENS] =
+    g_param_spec_object ("tokens", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ltm_channel_init (LtmChannel *self)
+{
+  self->tokens = g_list_store_new (LTM_TYPE_TOKEN);
+}
+
+/**
+ * ltm_channel_new:
+ * @channel_id: the channel ID, digits
+ * @name: (nullable): a name to show
+ *
+ * Returns: (transfer full): a new #LtmChannel
+ */
+LtmChannel *
+ltm_channel_new (const char *channel_id,
+                 const char *name)
+{
+  g_return_val_if_fail (channel_id != NULL, NULL);
+
+  return g_object_new (LTM_TYPE_CHANNEL,
+                       "channel-id", channel_id,
+                       "name", name,
+                       NULL);
+}
+
+const char *
+ltm_channel_get_channel_id (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), NULL);
+
+  return self->channel_id;
+}
+
+/**
+ * ltm_channel_get_name:
+ * @self: a #LtmChannel
+ *
+ * Returns: the name, or the channel ID when it has none
+ */
+const char *
+ltm_channel_get_name (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), NULL);
+
+  return self->name != NULL ? self->name : self->channel_id;
+}
+
+static gboolean
+ltm_channel_replace_string (LtmChannel  *self,
+                            char       **field,
+                            const char  *value,
+                            guint        prop_id)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+
+  return TRUE;
+}
+
+void
+ltm_channel_set_name (LtmChannel *self,
+                      const char *name)
+{
+  g_return_if_fail (LTM_IS_CHANNEL (self));
+
+  ltm_channel_replace_string (self, &self->name, name, PROP_NAME);
+}
+
+const char *
+ltm_channel_get_kid (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), NULL);
+
+  return self->kid;
+}
+
+void
+ltm_channel_set_kid (LtmChannel *self,
+                     const char *kid)
+{
+  g_return_if_fail (LTM_IS_CHANNEL (self));
+
+  ltm_channel_replace_string (self, &self->kid, kid, PROP_KID);
+}
+
+const char *
+ltm_channel_get_key_thumbprint (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), NULL);
+
+  return self->key_thumbprint;
+}
+
+/**
+ * ltm_channel_set_key_thumbprint:
+ * @self: a #LtmChannel
+ * @thumbprint: (nullable): the RFC 7638 thumbprint of the stored key, or
+ *   %NULL when there is none
+ */
+void
+ltm_channel_set_key_thumbprint (LtmChannel *self,
+                                const char *thumbprint)
+{
+  g_return_if_fail (LTM_IS_CHANNEL (self));
+
+  if (ltm_channel_replace_string (self, &self->key_thumbprint, thumbprint, PROP_KEY_THUMBPRINT))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_KEY]);
+}
+
+gint64
+ltm_channel_get_key_created (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), 0);
+
+  return self->key_created;
+}
+
+void
+ltm_channel_set_key_created (LtmChannel *self,
+                             gint64      created)
+{
+  g_return_if_fail (LTM_IS_CHANNEL (self));
+
+  if (self->key_created == created)
+    return;
+
+  self->key_created = created;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEY_CREATED]);
+}
+
+/**
+ * ltm_channel_get_has_key:
+ * @self: a #LtmChannel
+ *
+ * Returns: whether the keyring holds the channel's assertion key
+ */
+gboolean
+ltm_channel_get_has_key (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), FALSE);
+
+  return self->key_thumbprint != NULL;
+}
+
+gboolean
+ltm_channel_get_has_secret (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), FALSE);
+
+  return self->has_secret;
+}
+
+void
+ltm_channel_set_has_secret (LtmChannel *self,
+                            gboolean    has_secret)
+{
+  g_return_if_fail (LTM_IS_CHANNEL (self));
+
+  has_secret = !!has_secret;
+  if (self->has_secret == has_secret)
+    return;
+
+  self->has_secret = has_secret;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_SECRET]);
+}
+
+/**
+ * ltm_channel_get_tokens:
+ * @self: a #LtmChannel
+ *
+ * Returns: (transfer none): the channel's #LtmToken objects, oldest first
+ */
+GListModel *
+ltm_channel_get_tokens (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), NULL);
+
+  return G_LIST_MODEL (self->tokens);
+}
+
+/**
+ * ltm_channel_find_token:
+ * @self: a #LtmChannel
+ * @key_id: a token's key ID
+ *
+ * Returns: (transfer none) (nullable): the token
+ */
+LtmToken *
+ltm_channel_find_token (LtmChannel *self,
+                        const char *key_id)
+{
+  guint n;
+
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), NULL);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->tokens));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LtmToken) token = g_list_model_get_item (G_LIST_MODEL (self->tokens), i);
+
+      if (g_strcmp0 (ltm_token_get_key_id (token), key_id) == 0)
+        return token;
+    }
+
+  return NULL;
+}
+
+/**
+ * ltm_channel_add_token:
+ * @self: a #LtmChannel
+ * @token: a token not yet in @self
+ */
+void
+ltm_channel_add_token (LtmChannel *self,
+                       LtmToken   *token)
+{
+  g_return_if_fail (LTM_IS_CHANNEL (self));
+  g_return_if_fail (LTM_IS_TOKEN (token));
+
+  g_list_store_append (self->tokens, token);
+}
+
+/**
+ * ltm_channel_remove_token:
+ * @self: a #LtmChannel
+ * @key_id: a token's key ID
+ *
+ * Returns: whether there was such a token
+ */
+gboolean
+ltm_channel_remove_token (LtmChannel *self,
+                          const char *key_id)
+{
+  LtmToken *token;
+  guint position;
+
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), FALSE);
+
+  token = ltm_channel_find_token (self, key_id);
+  if (token == NULL || !g_list_store_find (self->tokens, token, &position))
+    return FALSE;
+
+  g_list_store_remove (self->tokens, position);
+
+  return TRUE;
+}
+
+/**
+ * ltm_channel_set_tokens:
+ * @self: a #LtmChannel
+ * @tokens: (element-type LtmToken): the tokens, in order
+ *
+ * Replaces the tokens in one change of the list model.
+ */
+void
+ltm_channel_set_tokens (LtmChannel *self,
+                        GPtrArray  *tokens)
+{
+  g_return_if_fail (LTM_IS_CHANNEL (self));
+  g_return_if_fail (tokens != NULL);
+
+  g_list_store_splice (self->tokens, 0, g_list_model_get_n_items (G_LIST_MODEL (self->tokens)),
+                       tokens->pdata, tokens->len);
+}
+
+/**
+ * ltm_channel_count_usable_v21:
+ * @self: a #LtmChannel
+ * @now: the current time, Unix seconds
+ *
+ * Returns: how many stored v2.1 tokens count against LINE's limit of 30
+ */
+guint
+ltm_channel_count_usable_v21 (LtmChannel *self,
+                              gint64      now)
+{
+  guint n;
+  guint count = 0;
+
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), 0);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->tokens));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LtmToken) token = g_list_model_get_item (G_LIST_MODEL (self->tokens), i);
+
+      if (ltm_token_get_kind (token) == LTM_TOKEN_KIND_V21 && ltm_token_is_usable (token, now))
+        count++;
+    }
+
+  return count;
+}
+
+/**
+ * ltm_channel_get_newest_usable:
+ * @self: a #LtmChannel
+ * @now: the current time, Unix seconds
+ *
+ * Returns: (transfer none) (nullable): the usable token that expires last
+ */
+LtmToken *
+ltm_channel_get_newest_usable (LtmChannel *self,
+                               gint64      now)
+{
+  LtmToken *newest = NULL;
+  guint n;
+
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), NULL);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->tokens));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LtmToken) token = g_list_model_get_item (G_LIST_MODEL (self->tokens), i);
+
+      if (ltm_token_is_usable (token, now) &&
+          (newest == NULL || ltm_token_get_expires_at (token) > ltm_token_get_expires_at (newest)))
+        newest = token;
+    }
+
+  return newest;
+}

@@ -1,0 +1,203 @@
+/* ltm-store.h: channels, keys and tokens: secrets in the keyring,
+ * metadata in channels.json
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ltm-channel.h"
+#include "ltm-key.h"
+#include "ltm-line-results.h"
+#include "ltm-secret.h"
+
+G_BEGIN_DECLS
+
+#define LTM_STORE_ERROR (ltm_store_error_quark ())
+
+/**
+ * LtmStoreError:
+ * @LTM_STORE_ERROR_DAMAGED: channels.json could not be read; it was kept aside
+ * @LTM_STORE_ERROR_NEWER_VERSION: channels.json is from a newer version; left alone
+ * @LTM_STORE_ERROR_IO: the metadata could not be written
+ * @LTM_STORE_ERROR_KEYRING_UNAVAILABLE: no Secret Service to keep secrets in
+ * @LTM_STORE_ERROR_KEYRING_LOCKED: the keyring is locked and was not unlocked
+ * @LTM_STORE_ERROR_NOT_FOUND: no such channel, token or secret
+ * @LTM_STORE_ERROR_EXISTS: the channel is already stored
+ * @LTM_STORE_ERROR_INCONSISTENT: metadata and keyring disagree
+ */
+typedef enum {
+  LTM_STORE_ERROR_DAMAGED,
+  LTM_STORE_ERROR_NEWER_VERSION,
+  LTM_STORE_ERROR_IO,
+  LTM_STORE_ERROR_KEYRING_UNAVAILABLE,
+  LTM_STORE_ERROR_KEYRING_LOCKED,
+  LTM_STORE_ERROR_NOT_FOUND,
+  LTM_STORE_ERROR_EXISTS,
+  LTM_STORE_ERROR_INCONSISTENT,
+} LtmStoreError;
+
+/* One disagreement between channels.json and the keyring. */
+typedef struct {
+  char *channel_id;
+  char *key_id;                 /* for a token; NULL otherwise */
+  char *description;            /* what is wrong, in words */
+} LtmStoreProblem;
+
+#define LTM_TYPE_STORE (ltm_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (LtmStore, ltm_store, LTM, STORE, GObject)
+
+GQuark       ltm_store_error_quark          (void);
+
+LtmStore    *ltm_store_new                  (const char          *data_dir);
+const char  *ltm_store_get_path             (LtmStore            *self);
+GListModel  *ltm_store_get_channels         (LtmStore            *self);
+LtmChannel  *ltm_store_find_channel         (LtmStore            *self,
+                                             const char          *channel_id);
+
+/* Synchronous, for `ltm`.  Every change reloads channels.json under a lock,
+ * applies itself and writes the file back, so that the window and `ltm`
+ * writing at once lose nothing. */
+gboolean     ltm_store_load                 (LtmStore            *self,
+                                             GError             **error);
+gboolean     ltm_store_add_channel          (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *name,
+                                             const char          *kid,
+                                             LtmKey              *key,
+                                             const char          *channel_secret,
+                                             GError             **error);
+gboolean     ltm_store_remove_channel       (LtmStore            *self,
+                                             const char          *channel_id,
+                                             GError             **error);
+gboolean     ltm_store_set_name             (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *name,
+                                             GError             **error);
+gboolean     ltm_store_set_kid              (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *kid,
+                                             GError             **error);
+gboolean     ltm_store_set_key              (LtmStore            *self,
+                                             const char          *channel_id,
+                                             LtmKey              *key,
+                                             GError             **error);
+gboolean     ltm_store_set_secret           (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *channel_secret,
+                                             GError             **error);
+char        *ltm_store_add_token            (LtmStore            *self,
+                                             const char          *channel_id,
+                                             LtmTokenKind         kind,
+                                             const LtmLineToken  *token,
+                                             gint64               issued_at,
+                                             GError             **error);
+gboolean     ltm_store_set_token_state      (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *key_id,
+                                             gboolean             revoked,
+                                             gboolean             unknown,
+                                             GError             **error);
+gboolean     ltm_store_remove_token         (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *key_id,
+                                             GError             **error);
+
+LtmKey      *ltm_store_get_key              (LtmStore            *self,
+                                             const char          *channel_id,
+                                             GError             **error);
+LtmSecret   *ltm_store_get_secret           (LtmStore            *self,
+                                             const char          *channel_id,
+                                             GError             **error);
+LtmSecret   *ltm_store_get_token            (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *key_id,
+                                             GError             **error);
+
+GPtrArray   *ltm_store_check                (LtmStore            *self,
+                                             GError             **error);
+gboolean     ltm_store_repair               (LtmStore            *self,
+                                             GError             **error);
+void         ltm_store_problem_free         (LtmStoreProblem     *problem);
+
+/* Asynchronous, for the window: the keyring and the file are used in a
+ * worker thread, and the models change in the caller's main context. */
+void         ltm_store_load_async           (LtmStore            *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void         ltm_store_add_channel_async    (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *name,
+                                             const char          *kid,
+                                             LtmKey              *key,
+                                             const char          *channel_secret,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void         ltm_store_remove_channel_async (LtmStore            *self,
+                                             const char          *channel_id,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void         ltm_store_set_kid_async        (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *kid,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void         ltm_store_set_key_async        (LtmStore            *self,
+                                             const char          *channel_id,
+                                             LtmKey              *key,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void         ltm_store_set_secret_async     (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *channel_secret,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void         ltm_store_add_token_async      (LtmStore            *self,
+                                             const char          *channel_id,
+                                             LtmTokenKind         kind,
+                                             const LtmLineToken  *token,
+                                             gint64               issued_at,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void         ltm_store_set_token_state_async (LtmStore           *self,
+                                             const char          *channel_id,
+                                             const char          *key_id,
+                                             gboolean             revoked,
+                                             gboolean             unknown,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean     ltm_store_change_finish        (LtmStore            *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+
+void         ltm_store_get_key_async        (LtmStore            *self,
+                                             const char          *channel_id,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+LtmKey      *ltm_store_get_key_finish       (LtmStore            *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void         ltm_store_get_secret_async     (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *key_id,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+LtmSecret   *ltm_store_get_secret_finish    (LtmStore            *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmStoreProblem, ltm_store_problem_free)
+
+G_END_DECLS

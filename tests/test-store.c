@@ -1,0 +1,546 @@
+/* test-store.c: LtmStore against a real keyring (libsecret's file backend)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+#include <libsecret/secret.h>
+
+#include "ltm-store.h"
+#include "ltm-test-util.h"
+
+#define CHANNEL "1234567890"
+#define SECRET "5ecret0123456789abcdef0123456789"
+#define KID "4d2c1e0a-7b3f-4c58-9e21-6a0f3b2d9c77"
+
+/* The schema as an outsider sees it, to check and tamper with the keyring. */
+static const SecretSchema schema = {
+  "io.github.ltm.LineTokenManager.Secret", SECRET_SCHEMA_NONE,
+  {
+    { "channel", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "key-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  }
+};
+
+static char *base_dir;
+
+typedef struct {
+  char *dir;
+  LtmStore *store;
+  LtmKey *key;
+} Fixture;
+
+static void
+clear_keyring (void)
+{
+  while (secret_password_clear_sync (&schema, NULL, NULL, NULL))
+    ;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static guint counter;
+
+  fixture->dir = g_strdup_printf ("%s/data-%u", base_dir, counter++);
+  fixture->store = ltm_store_new (fixture->dir);
+  fixture->key = ltm_test_load_key ("pkcs8.pem", LTM_KEY_IMPORT_PRIVATE);
+  clear_keyring ();
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  ltm_test_assert_finalize_soon (fixture->store);
+  g_clear_object (&fixture->key);
+  g_free (fixture->dir);
+  clear_keyring ();
+}
+
+static LtmLineToken *
+fake_token (const char *key_id,
+            gint64      expires_in)
+{
+  LtmLineToken *token = g_new0 (LtmLineToken, 1);
+  g_autofree char *random = g_uuid_string_random ();
+
+  token->access_token = g_strconcat ("eyJ-token-", random, NULL);
+  token->expires_in = expires_in;
+  token->token_type = g_strdup ("Bearer");
+  token->key_id = g_strdup (key_id);
+
+  return token;
+}
+
+/* Every plain file under @dir, for secrets that must not be there. */
+static void
+assert_no_secret_in_files (const char *dir,
+                           const char *secret)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          assert_no_secret_in_files (path, secret);
+          continue;
+        }
+
+      if (!g_file_get_contents (path, &contents, &len, NULL))
+        continue;
+      g_assert_null (memmem (contents, len, secret, strlen (secret)));
+    }
+}
+
+static void
+test_store_add_channel (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmKey) key = NULL;
+  g_autoptr(LtmSecret) secret = NULL;
+  g_autoptr(LtmSecret) jwk = ltm_key_to_private_jwk (fixture->key, NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *d = NULL;
+  LtmChannel *channel;
+  GStatBuf st;
+
+  g_assert_true (ltm_store_load (fixture->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (ltm_store_get_channels (fixture->store)), ==, 0);
+
+  g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, "My bot", KID, fixture->key,
+                                        SECRET, &error));
+  g_assert_no_error (error);
+
+  channel = ltm_store_find_channel (fixture->store, CHANNEL);
+  g_assert_nonnull (channel);
+  g_assert_cmpstr (ltm_channel_get_name (channel), ==, "My bot");
+  g_assert_cmpstr (ltm_channel_get_kid (channel), ==, KID);
+  g_assert_cmpstr (ltm_channel_get_key_thumbprint (channel), ==,
+                   ltm_key_get_thumbprint (fixture->key));
+  g_assert_true (ltm_channel_get_has_key (channel));
+  g_assert_true (ltm_channel_get_has_secret (channel));
+
+  /* The secrets come back from the keyring */
+  key = ltm_store_get_key (fixture->store, CHANNEL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ltm_key_get_thumbprint (key), ==, ltm_key_get_thumbprint (fixture->key));
+  secret = ltm_store_get_secret (fixture->store, CHANNEL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, SECRET);
+
+  /* ... and are nowhere on disk but the keyring: mode 0600, no secret */
+  g_assert_cmpint (g_stat (ltm_store_get_path (fixture->store), &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_file_get_contents (ltm_store_get_path (fixture->store), &contents, NULL, NULL);
+  g_assert_nonnull (strstr (contents, "\"version\": 1"));
+  g_assert_nonnull (strstr (contents, KID));
+  assert_no_secret_in_files (fixture->dir, SECRET);
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    const char *private_exponent;
+
+    json_parser_load_from_data (parser, jwk, -1, NULL);
+    private_exponent = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "d");
+    assert_no_secret_in_files (fixture->dir, private_exponent);
+  }
+
+  /* A second time is refused, and changes nothing */
+  g_assert_false (ltm_store_add_channel (fixture->store, CHANNEL, "Other", NULL, NULL, NULL, &error));
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS);
+  g_assert_cmpstr (ltm_channel_get_name (channel), ==, "My bot");
+}
+
+static void
+test_store_tokens (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmLineToken) v21 = fake_token ("key-id-1", 30 * 86400);
+  g_autoptr(LtmLineToken) short_lived = fake_token (NULL, 30 * 86400);
+  g_autofree char *key_id = NULL;
+  g_autofree char *local_id = NULL;
+  g_autoptr(LtmSecret) stored = NULL;
+  g_autoptr(LtmSecret) gone = NULL;
+  LtmChannel *channel;
+  LtmToken *token;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, NULL, KID, fixture->key, NULL, &error));
+
+  key_id = ltm_store_add_token (fixture->store, CHANNEL, LTM_TOKEN_KIND_V21, v21, now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (key_id, ==, "key-id-1");
+  local_id = ltm_store_add_token (fixture->store, CHANNEL, LTM_TOKEN_KIND_SHORT_LIVED, short_lived,
+                                  now, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (local_id, "local-"));
+
+  channel = ltm_store_find_channel (fixture->store, CHANNEL);
+  g_assert_cmpuint (g_list_model_get_n_items (ltm_channel_get_tokens (channel)), ==, 2);
+  token = ltm_channel_find_token (channel, "key-id-1");
+  g_assert_cmpint (ltm_token_get_kind (token), ==, LTM_TOKEN_KIND_V21);
+  g_assert_cmpint (ltm_token_get_expires_at (token), ==, now + 30 * 86400);
+  g_assert_cmpint (ltm_token_get_status (token), ==, LTM_TOKEN_STATUS_VALID);
+  g_assert_cmpuint (ltm_channel_count_usable_v21 (channel, now), ==, 1);
+
+  stored = ltm_store_get_token (fixture->store, CHANNEL, "key-id-1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored, ==, v21->access_token);
+  assert_no_secret_in_files (fixture->dir, v21->access_token);
+  assert_no_secret_in_files (fixture->dir, short_lived->access_token);
+
+  /* Revoked: the model follows, and the secret leaves the keyring */
+  g_assert_true (ltm_store_set_token_state (fixture->store, CHANNEL, "key-id-1", TRUE, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ltm_token_get_status (token), ==, LTM_TOKEN_STATUS_REVOKED);
+  gone = ltm_store_get_token (fixture->store, CHANNEL, "key-id-1", &error);
+  g_assert_null (gone);
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_false (ltm_store_set_token_state (fixture->store, CHANNEL, "nope", TRUE, FALSE, &error));
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_store_token_status (void)
+{
+  gint64 now = 1796000000;
+  g_autoptr(LtmToken) token = ltm_token_new ("k", LTM_TOKEN_KIND_V21, now, now + 10 * 86400);
+
+  ltm_token_update_status (token, now, LTM_TOKEN_DEFAULT_WARNING);
+  g_assert_cmpint (ltm_token_get_status (token), ==, LTM_TOKEN_STATUS_VALID);
+  ltm_token_update_status (token, now + 4 * 86400, LTM_TOKEN_DEFAULT_WARNING);
+  g_assert_cmpint (ltm_token_get_status (token), ==, LTM_TOKEN_STATUS_EXPIRING);
+  ltm_token_update_status (token, now + 10 * 86400, LTM_TOKEN_DEFAULT_WARNING);
+  g_assert_cmpint (ltm_token_get_status (token), ==, LTM_TOKEN_STATUS_EXPIRED);
+  g_assert_false (ltm_token_is_usable (token, now + 10 * 86400));
+  ltm_token_set_unknown (token, TRUE);
+  g_assert_cmpint (ltm_token_get_status (token), ==, LTM_TOKEN_STATUS_UNKNOWN);
+  ltm_token_set_revoked (token, TRUE);
+  g_assert_cmpint (ltm_token_get_status (token), ==, LTM_TOKEN_STATUS_REVOKED);
+  g_assert_cmpstr (ltm_token_status_to_string (LTM_TOKEN_STATUS_EXPIRING), ==, "expiring");
+}
+
+static void
+test_store_remove_channel (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmLineToken) token = fake_token ("key-id-1", 86400);
+  g_autofree char *key_id = NULL;
+  g_autoptr(GList) left = NULL;
+
+  g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, NULL, KID, fixture->key, SECRET, &error));
+  key_id = ltm_store_add_token (fixture->store, CHANNEL, LTM_TOKEN_KIND_V21, token, 0, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (ltm_store_remove_channel (fixture->store, CHANNEL, &error));
+  g_assert_no_error (error);
+  g_assert_null (ltm_store_find_channel (fixture->store, CHANNEL));
+
+  /* Not one of its secrets is left in the keyring */
+  left = secret_password_search_sync (&schema, SECRET_SEARCH_ALL, NULL, &error, NULL);
+  g_assert_no_error (error);
+  g_assert_null (left);
+
+  g_assert_false (ltm_store_remove_channel (fixture->store, CHANNEL, &error));
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_store_replace_key (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmKey) other = ltm_test_load_key ("rfc7515-a2.jwk", LTM_KEY_IMPORT_PRIVATE);
+  g_autoptr(LtmKey) stored = NULL;
+  LtmChannel *channel;
+  guint kid_notifications = 0;
+  gboolean ok;
+
+  g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, NULL, KID, fixture->key, NULL, &error));
+  channel = ltm_store_find_channel (fixture->store, CHANNEL);
+  g_signal_connect_swapped (channel, "notify::kid", G_CALLBACK (g_atomic_int_inc), &kid_notifications);
+
+  ok = ltm_store_set_key (fixture->store, CHANNEL, other, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  /* The same object, updated: views bound to it follow */
+  g_assert_true (ltm_store_find_channel (fixture->store, CHANNEL) == channel);
+  g_assert_cmpstr (ltm_channel_get_key_thumbprint (channel), ==, ltm_key_get_thumbprint (other));
+  /* the old kid named the old key */
+  g_assert_null (ltm_channel_get_kid (channel));
+  g_assert_cmpuint (kid_notifications, ==, 1);
+
+  stored = ltm_store_get_key (fixture->store, CHANNEL, &error);
+  g_assert_cmpstr (ltm_key_get_thumbprint (stored), ==, ltm_key_get_thumbprint (other));
+}
+
+static void
+test_store_damaged_file (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  static const char damaged[] = "{\"version\": 1, \"channels\": [ {\"channel_id\": ";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmSecret) secret = NULL;
+  g_autofree char *aside = NULL;
+  g_autofree char *kept = NULL;
+  const char *start;
+  const char *end;
+
+  g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, NULL, NULL, NULL, SECRET, &error));
+  g_assert_true (g_file_set_contents (ltm_store_get_path (fixture->store), damaged, -1, NULL));
+
+  g_assert_false (ltm_store_load (fixture->store, &error));
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_DAMAGED);
+  g_test_message ("%s", error->message);
+
+  /* The message says where the file went; it is there, unchanged */
+  start = strstr (error->message, "“");
+  end = strstr (error->message, "”");
+  g_assert_nonnull (start);
+  aside = g_strndup (start + strlen ("“"), end - start - strlen ("“"));
+  g_assert_true (g_str_has_prefix (aside, ltm_store_get_path (fixture->store)));
+  g_assert_true (g_file_get_contents (aside, &kept, NULL, NULL));
+  g_assert_cmpstr (kept, ==, damaged);
+  g_clear_error (&error);
+
+  /* The secrets are untouched, and a new list can start */
+  secret = ltm_store_get_secret (fixture->store, CHANNEL, &error);
+  g_assert_cmpstr (secret, ==, SECRET);
+  g_assert_true (ltm_store_add_channel (fixture->store, "42", NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (aside, &kept, NULL, NULL));
+  g_assert_cmpstr (kept, ==, damaged);
+
+  /* and repair finds the channel again from its secret */
+  g_assert_true (ltm_store_repair (fixture->store, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (ltm_store_find_channel (fixture->store, CHANNEL));
+  g_assert_true (ltm_channel_get_has_secret (ltm_store_find_channel (fixture->store, CHANNEL)));
+}
+
+static void
+test_store_newer_version (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  static const char newer[] = "{\"version\": 2, \"channels\": [], \"future\": true}";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+
+  g_mkdir_with_parents (fixture->dir, 0700);
+  g_file_set_contents (ltm_store_get_path (fixture->store), newer, -1, NULL);
+
+  g_assert_false (ltm_store_add_channel (fixture->store, CHANNEL, NULL, NULL, NULL, SECRET, &error));
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NEWER_VERSION);
+  g_file_get_contents (ltm_store_get_path (fixture->store), &after, NULL, NULL);
+  g_assert_cmpstr (after, ==, newer);
+
+  /* no half-written channel: its secret was not stored either */
+  g_clear_error (&error);
+  g_assert_null (ltm_store_get_secret (fixture->store, CHANNEL, &error));
+}
+
+static void
+test_store_two_writers (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(LtmStore) other = ltm_store_new (fixture->dir);
+  g_autoptr(GError) error = NULL;
+
+  /* Both loaded the same (empty) list, as the window and ltm would */
+  g_assert_true (ltm_store_load (fixture->store, &error));
+  g_assert_true (ltm_store_load (other, &error));
+
+  g_assert_true (ltm_store_add_channel (fixture->store, "111", "one", NULL, NULL, NULL, &error));
+  g_assert_true (ltm_store_add_channel (other, "222", "two", NULL, NULL, NULL, &error));
+  g_assert_true (ltm_store_set_name (fixture->store, "222", "two, renamed", &error));
+  g_assert_no_error (error);
+
+  /* Nothing was lost: each sees both */
+  g_assert_nonnull (ltm_store_find_channel (other, "111"));
+  g_assert_nonnull (ltm_store_find_channel (fixture->store, "222"));
+  g_assert_true (ltm_store_load (other, &error));
+  g_assert_cmpstr (ltm_channel_get_name (ltm_store_find_channel (other, "222")), ==, "two, renamed");
+  g_assert_cmpuint (g_list_model_get_n_items (ltm_store_get_channels (other)), ==, 2);
+}
+
+static void
+test_store_check_and_repair (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmLineToken) token = fake_token ("key-id-1", 86400);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autofree char *key_id = NULL;
+  LtmChannel *channel;
+
+  g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, NULL, KID, fixture->key, SECRET, &error));
+  key_id = ltm_store_add_token (fixture->store, CHANNEL, LTM_TOKEN_KIND_V21, token, 0, &error);
+
+  none = ltm_store_check (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+
+  /* Behind the store's back: a token secret deleted, a stray one added */
+  g_assert_true (secret_password_clear_sync (&schema, NULL, &error, "channel", CHANNEL,
+                                             "kind", "access-token", "key-id", "key-id-1", NULL));
+  g_assert_true (secret_password_store_sync (&schema, NULL, "stray", "stray-token", NULL, &error,
+                                             "channel", "777", "kind", "access-token",
+                                             "key-id", "key-id-7", NULL));
+
+  problems = ltm_store_check (fixture->store, &error);
+  g_assert_no_error (error);
+  /* the missing token, and the unlisted channel (its token with it) */
+  g_assert_cmpuint (problems->len, ==, 2);
+  for (guint i = 0; i < problems->len; i++)
+    g_test_message ("%s", ((LtmStoreProblem *) g_ptr_array_index (problems, i))->description);
+
+  g_assert_true (ltm_store_repair (fixture->store, &error));
+  g_assert_no_error (error);
+  channel = ltm_store_find_channel (fixture->store, CHANNEL);
+  g_assert_null (ltm_channel_find_token (channel, "key-id-1"));
+  channel = ltm_store_find_channel (fixture->store, "777");
+  g_assert_nonnull (channel);
+  g_assert_cmpint (ltm_token_get_status (ltm_channel_find_token (channel, "key-id-7")), ==,
+                   LTM_TOKEN_STATUS_UNKNOWN);
+
+  g_clear_pointer (&none, g_ptr_array_unref);
+  none = ltm_store_check (fixture->store, &error);
+  g_assert_cmpuint (none->len, ==, 0);
+}
+
+static void
+test_store_async (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) added = NULL;
+  g_autoptr(GAsyncResult) kid_set = NULL;
+  g_autoptr(GAsyncResult) got = NULL;
+  g_autoptr(GAsyncResult) loaded = NULL;
+  g_autoptr(LtmSecret) secret = NULL;
+  g_autoptr(LtmStore) other = ltm_store_new (fixture->dir);
+  guint items_changed = 0;
+
+  g_signal_connect_swapped (ltm_store_get_channels (fixture->store), "items-changed",
+                            G_CALLBACK (g_atomic_int_inc), &items_changed);
+
+  ltm_store_add_channel_async (fixture->store, CHANNEL, "Async", NULL, fixture->key, SECRET,
+                               NULL, ltm_test_async_cb, &added);
+  g_assert_true (ltm_store_change_finish (fixture->store, ltm_test_wait (&added), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (items_changed, ==, 1);
+  g_assert_nonnull (ltm_store_find_channel (fixture->store, CHANNEL));
+
+  ltm_store_set_kid_async (fixture->store, CHANNEL, KID, NULL, ltm_test_async_cb, &kid_set);
+  g_assert_true (ltm_store_change_finish (fixture->store, ltm_test_wait (&kid_set), &error));
+  g_assert_cmpstr (ltm_channel_get_kid (ltm_store_find_channel (fixture->store, CHANNEL)), ==, KID);
+
+  ltm_store_get_secret_async (fixture->store, CHANNEL, NULL, NULL, ltm_test_async_cb, &got);
+  secret = ltm_store_get_secret_finish (fixture->store, ltm_test_wait (&got), &error);
+  g_assert_cmpstr (secret, ==, SECRET);
+
+  ltm_store_load_async (other, NULL, ltm_test_async_cb, &loaded);
+  g_assert_true (ltm_store_change_finish (other, ltm_test_wait (&loaded), &error));
+  g_assert_cmpuint (g_list_model_get_n_items (ltm_store_get_channels (other)), ==, 1);
+}
+
+static void
+test_store_keyring_unavailable (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(LtmStore) store = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *dir = g_build_filename (base_dir, "no-keyring", NULL);
+
+      /* The Secret Service over a session bus that is not there. */
+      g_setenv ("SECRET_BACKEND", "service", TRUE);
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/ltm-test-bus", TRUE);
+      store = ltm_store_new (dir);
+
+      g_assert_false (ltm_store_add_channel (store, CHANNEL, NULL, NULL, NULL, SECRET, &error));
+      g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_KEYRING_UNAVAILABLE);
+      g_printerr ("%s\n", error->message);
+      /* no half-written channel */
+      g_assert_null (ltm_store_find_channel (store, CHANNEL));
+      g_assert_true (ltm_store_load (store, NULL));
+      g_assert_null (ltm_store_find_channel (store, CHANNEL));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*start GNOME Keyring*");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *keyring = NULL;
+  int status;
+
+  base_dir = g_dir_make_tmp ("ltm-test-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  keyring = g_build_filename (base_dir, "keyring", NULL);
+
+  /* libsecret's file backend: a real encrypted keyring, never the user's */
+  if (!g_getenv ("SECRET_BACKEND"))
+    {
+      g_setenv ("SECRET_BACKEND", "file", TRUE);
+      g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+      g_setenv ("SECRET_FILE_TEST_PASSWORD", "test", TRUE);
+    }
+
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/store/add-channel", test_store_add_channel);
+  ADD ("/store/tokens", test_store_tokens);
+  ADD ("/store/remove-channel", test_store_remove_channel);
+  ADD ("/store/replace-key", test_store_replace_key);
+  ADD ("/store/damaged-file", test_store_damaged_file);
+  ADD ("/store/newer-version", test_store_newer_version);
+  ADD ("/store/two-writers", test_store_two_writers);
+  ADD ("/store/check-and-repair", test_store_check_and_repair);
+  ADD ("/store/async", test_store_async);
+  g_test_add_func ("/store/token-status", test_store_token_status);
+  g_test_add_func ("/store/keyring-unavailable", test_store_keyring_unavailable);
+
+#undef ADD
+
+  status = g_test_run ();
+
+  /* Leave nothing behind in /tmp */
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", base_dir);
+    if (!g_test_subprocess ())
+      g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+  }
+
+  return status;
+}
