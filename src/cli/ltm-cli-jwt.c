@@ -80,7 +80,6 @@ ltm_cli_jwt_create (LtmCli  *cli,
   g_autofree char *token_lifetime_text = NULL;
   g_autofree char *compact = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtmKey) key = NULL;
   g_autoptr(LtmJwt) jwt = NULL;
   gint64 lifetime = LTM_JWT_MAX_LIFETIME;
   gint64 token_lifetime = LTM_JWT_MAX_TOKEN_LIFETIME;
@@ -88,9 +87,11 @@ ltm_cli_jwt_create (LtmCli  *cli,
     { "channel", 0, 0, G_OPTION_ARG_STRING, &channel,
       N_("The channel ID (iss and sub)"), N_("ID") },
     { "kid", 0, 0, G_OPTION_ARG_STRING, &kid,
-      N_("The kid the console showed when you registered the public key"), N_("KID") },
+      N_("The kid the console showed when you registered the public key (default: the stored kid)"),
+      N_("KID") },
     { "key", 0, 0, G_OPTION_ARG_FILENAME, &key_file,
-      N_("The private key file (JWK or PEM), or - for standard input"), N_("FILE") },
+      N_("The private key file (JWK or PEM), or - for standard input (default: the stored key)"),
+      N_("FILE") },
     { "lifetime", 0, 0, G_OPTION_ARG_STRING, &lifetime_text,
       N_("How long the JWT is valid, at most 30m (default 30m)"), N_("DURATION") },
     { "token-lifetime", 0, 0, G_OPTION_ARG_STRING, &token_lifetime_text,
@@ -104,32 +105,16 @@ ltm_cli_jwt_create (LtmCli  *cli,
 
   if (channel == NULL)
     return ltm_cli_usage_error (cli, _("--channel is required"));
-  if (kid == NULL)
-    return ltm_cli_usage_error (cli, _("--kid is required"));
-  if (key_file == NULL)
-    return ltm_cli_usage_error (cli, _("--key is required"));
 
-  /* Everything LINE would refuse is refused before the key is read. */
-  if (!ltm_jwt_check_channel_id (channel, &error) ||
-      !ltm_jwt_check_kid (kid, &error))
+  if ((lifetime_text != NULL &&
+       !ltm_cli_parse_duration ("--lifetime", lifetime_text, ltm_jwt_check_lifetime,
+                                &lifetime, &error)) ||
+      (token_lifetime_text != NULL &&
+       !ltm_cli_parse_duration ("--token-lifetime", token_lifetime_text,
+                                ltm_jwt_check_token_lifetime, &token_lifetime, &error)))
     return ltm_cli_fail (cli, error);
 
-  if (lifetime_text != NULL &&
-      (!ltm_cli_parse_duration ("--lifetime", lifetime_text, &lifetime, &error) ||
-       !ltm_jwt_check_lifetime (lifetime, &error)))
-    return ltm_cli_fail_prefixed (cli, error->domain == LTM_JWT_ERROR ? "--lifetime" : NULL, error);
-
-  if (token_lifetime_text != NULL &&
-      (!ltm_cli_parse_duration ("--token-lifetime", token_lifetime_text, &token_lifetime, &error) ||
-       !ltm_jwt_check_token_lifetime (token_lifetime, &error)))
-    return ltm_cli_fail_prefixed (cli, error->domain == LTM_JWT_ERROR ? "--token-lifetime" : NULL,
-                                  error);
-
-  if ((key = ltm_cli_load_key (key_file, LTM_KEY_IMPORT_PRIVATE, &error)) == NULL)
-    return ltm_cli_fail (cli, error);
-
-  compact = ltm_jwt_create_assertion (key, kid, channel, ltm_cli_now (),
-                                      lifetime, token_lifetime, &error);
+  compact = ltm_cli_sign_assertion (cli, channel, kid, key_file, lifetime, token_lifetime, &error);
   if (compact == NULL)
     return ltm_cli_fail (cli, error);
 
@@ -278,7 +263,7 @@ ltm_cli_jwt_verify (LtmCli  *cli,
 const LtmCliCommand ltm_cli_jwt_commands[] = {
   {
     "jwt", "create", "",
-    "--channel ID --kid KID --key FILE [--lifetime 30m] [--token-lifetime 30d]",
+    "--channel ID [--kid KID --key FILE] [--lifetime 30m] [--token-lifetime 30d]",
     N_("Create and sign the JWT assertion LINE exchanges for a channel access token"),
     N_("Durations are written 900, 15m, 12h or 30d.\n\n"
        "Example:\n  ltm jwt create --channel 1234567890 --kid KID --key channel-key.json"),

@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include "ltm-duration.h"
+#include "ltm-jwt.h"
 
 /* Nothing this tool reads (a key, a JWT, a token) comes near this size. */
 #define LTM_CLI_MAX_INPUT (1024 * 1024)
@@ -34,7 +35,11 @@ typedef struct {
 
 static const LtmCliGroup groups[] = {
   { "key", N_("Make and inspect the assertion signing key"), ltm_cli_key_commands },
+  { "channel", N_("Keep channels, their keys and secrets in the keyring"), ltm_cli_channel_commands },
   { "jwt", N_("Create, decode and verify JWT assertions"), ltm_cli_jwt_commands },
+  { "token", N_("Issue, verify, list and revoke channel access tokens"), ltm_cli_token_commands },
+  { "webhook", N_("Show, set and test the bot's webhook URL"), ltm_cli_webhook_commands },
+  { "bot", N_("Show the bot's profile"), ltm_cli_bot_commands },
 };
 
 static void
@@ -60,8 +65,9 @@ ltm_cli_describe_commands (void)
   g_string_append_printf (out, "\n%s\n%s\n%s\n",
                           _("Run “ltm GROUP COMMAND --help” for the options of one command."),
                           _("Exit status: 0 success, 1 the operation failed, 2 wrong usage."),
-                          _("Secrets are never taken from arguments: keys come from files "
-                            "or standard input."));
+                          _("Secrets are never taken from arguments: keys, channel secrets "
+                            "and tokens come from files, standard input or LTM_CHANNEL_SECRET "
+                            "and LTM_ACCESS_TOKEN."));
 
   return g_string_free (out, FALSE);
 }
@@ -191,6 +197,8 @@ ltm_cli_main (int    argc,
       status = LTM_CLI_FAILED;
     }
 
+  g_clear_object (&cli.client);
+  g_clear_object (&cli.store);
   g_free (cli.command_line);
   g_free (cli.api_base);
 
@@ -569,24 +577,319 @@ ltm_cli_load_key (const char         *path,
  * ltm_cli_parse_duration:
  * @option: the option's name, for the message
  * @text: the duration as given
+ * @check: (nullable): LINE's limit for it, such as ltm_jwt_check_lifetime()
  * @out_seconds: (out): the duration in seconds
  * @error: return location for a #GError
  *
- * Returns: %TRUE if @text is a duration
+ * Returns: %TRUE if @text is a duration within the limit
  */
 gboolean
-ltm_cli_parse_duration (const char  *option,
-                        const char  *text,
-                        gint64      *out_seconds,
-                        GError     **error)
+ltm_cli_parse_duration (const char          *option,
+                        const char          *text,
+                        LtmCliDurationCheck  check,
+                        gint64              *out_seconds,
+                        GError             **error)
 {
-  if (!ltm_duration_parse (text, out_seconds, error))
+  if (!ltm_duration_parse (text, out_seconds, error) ||
+      (check != NULL && !check (*out_seconds, error)))
     {
       g_prefix_error (error, "%s: ", option);
       return FALSE;
     }
 
   return TRUE;
+}
+
+/**
+ * ltm_cli_get_store:
+ * @cli: the command line
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer none): the store, loaded (channels.json only; the
+ *   keyring is opened when a secret is needed)
+ */
+LtmStore *
+ltm_cli_get_store (LtmCli  *cli,
+                   GError **error)
+{
+  if (cli->store == NULL)
+    {
+      g_autoptr(LtmStore) store = ltm_store_new (NULL);
+
+      if (!ltm_store_load (store, error))
+        return NULL;
+      cli->store = g_steal_pointer (&store);
+    }
+
+  return cli->store;
+}
+
+/**
+ * ltm_cli_get_channel:
+ * @cli: the command line
+ * @channel_id: a channel ID
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer none): the stored channel, or %NULL with @error set
+ */
+LtmChannel *
+ltm_cli_get_channel (LtmCli      *cli,
+                     const char  *channel_id,
+                     GError     **error)
+{
+  LtmStore *store = ltm_cli_get_store (cli, error);
+  LtmChannel *channel;
+
+  if (store == NULL)
+    return NULL;
+
+  channel = ltm_store_find_channel (store, channel_id);
+  if (channel == NULL)
+    g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                 _("The channel %s is not stored: add it with “ltm channel add %s --name NAME "
+                   "--kid KID --key FILE”, or give --kid and --key"), channel_id, channel_id);
+
+  return channel;
+}
+
+/**
+ * ltm_cli_sign_assertion:
+ * @cli: the command line
+ * @channel_id: the channel ID
+ * @kid: (nullable): the kid; %NULL for the stored one
+ * @key_file: (nullable): the private key file, or "-"; %NULL for the stored key
+ * @lifetime: seconds the JWT lives
+ * @token_lifetime: seconds the token it asks for should live
+ * @error: return location for a #GError
+ *
+ * Flags and files win; what they leave out comes from the store.
+ *
+ * Returns: (transfer full): a signed assertion for LINE
+ */
+char *
+ltm_cli_sign_assertion (LtmCli      *cli,
+                        const char  *channel_id,
+                        const char  *kid,
+                        const char  *key_file,
+                        gint64       lifetime,
+                        gint64       token_lifetime,
+                        GError     **error)
+{
+  g_autoptr(LtmKey) key = NULL;
+
+  if (!ltm_jwt_check_channel_id (channel_id, error))
+    return NULL;
+
+  if (kid == NULL || key_file == NULL)
+    {
+      LtmChannel *channel = ltm_cli_get_channel (cli, channel_id, error);
+
+      if (channel == NULL)
+        return NULL;
+
+      if (kid == NULL && (kid = ltm_channel_get_kid (channel)) == NULL)
+        {
+          g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                       _("No kid is stored for channel %s: register the public key (“ltm channel "
+                         "show %s” prints it) and save the kid the console answers with "
+                         "“ltm channel set %s --kid KID”"), channel_id, channel_id, channel_id);
+          return NULL;
+        }
+    }
+
+  /* Everything LINE would refuse is refused before the key is read. */
+  if (!ltm_jwt_check_kid (kid, error))
+    return NULL;
+
+  if (key_file != NULL)
+    key = ltm_cli_load_key (key_file, LTM_KEY_IMPORT_PRIVATE, error);
+  else
+    key = ltm_store_get_key (cli->store, channel_id, error);
+
+  if (key == NULL)
+    return NULL;
+
+  return ltm_jwt_create_assertion (key, kid, channel_id, g_get_real_time () / G_USEC_PER_SEC,
+                                   lifetime, token_lifetime, error);
+}
+
+/**
+ * ltm_cli_channel_secret:
+ * @cli: the command line
+ * @channel_id: the channel ID
+ * @secret_file: (nullable): --secret-file
+ * @error: return location for a #GError
+ *
+ * The channel secret from --secret-file, LTM_CHANNEL_SECRET or the store,
+ * in that order.
+ *
+ * Returns: (transfer full): the channel secret
+ */
+LtmSecret *
+ltm_cli_channel_secret (LtmCli      *cli,
+                        const char  *channel_id,
+                        const char  *secret_file,
+                        GError     **error)
+{
+  const char *env = g_getenv ("LTM_CHANNEL_SECRET");
+
+  if (secret_file != NULL || (env != NULL && env[0] != '\0'))
+    return ltm_cli_read_secret (secret_file, "LTM_CHANNEL_SECRET", _("channel secret"), error);
+
+  if (ltm_cli_get_channel (cli, channel_id, NULL) == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   _("No channel secret given: use --secret-file FILE, set LTM_CHANNEL_SECRET, or "
+                     "store it with “ltm channel set %s --secret-file FILE”"), channel_id);
+      return NULL;
+    }
+
+  return ltm_store_get_secret (cli->store, channel_id, error);
+}
+
+/**
+ * ltm_cli_access_token:
+ * @cli: the command line
+ * @channel_id: (nullable): the channel ID, for the store
+ * @key_id: (nullable): which stored token; %NULL for the newest usable one
+ * @token_file: (nullable): --token-file or "-"
+ * @error: return location for a #GError
+ *
+ * An access token from --token-file (or standard input), LTM_ACCESS_TOKEN
+ * or the store, in that order.
+ *
+ * Returns: (transfer full): the access token
+ */
+LtmSecret *
+ltm_cli_access_token (LtmCli      *cli,
+                      const char  *channel_id,
+                      const char  *key_id,
+                      const char  *token_file,
+                      GError     **error)
+{
+  const char *env = g_getenv ("LTM_ACCESS_TOKEN");
+  LtmChannel *channel;
+
+  if (token_file != NULL || (env != NULL && env[0] != '\0') || channel_id == NULL)
+    return ltm_cli_read_secret (token_file, "LTM_ACCESS_TOKEN", _("access token"), error);
+
+  if ((channel = ltm_cli_get_channel (cli, channel_id, error)) == NULL)
+    return NULL;
+
+  if (key_id == NULL)
+    {
+      LtmToken *newest = ltm_channel_get_newest_usable (channel, g_get_real_time () / G_USEC_PER_SEC);
+
+      if (newest == NULL)
+        {
+          g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                       _("No usable token is stored for channel %s: issue one with “ltm token issue "
+                         "--channel %s”"), channel_id, channel_id);
+          return NULL;
+        }
+      key_id = ltm_token_get_key_id (newest);
+    }
+
+  return ltm_store_get_token (cli->store, channel_id, key_id, error);
+}
+
+/**
+ * ltm_cli_read_secret:
+ * @file: (nullable): a file holding the secret, or "-" for standard input
+ * @env_var: (nullable): the environment variable to use without @file
+ * @what: what the secret is, for the message: "channel secret"
+ * @error: return location for a #GError
+ *
+ * Secrets never come from arguments, where other users can read them.
+ *
+ * Returns: (transfer full): the secret, without surrounding white space
+ */
+LtmSecret *
+ltm_cli_read_secret (const char  *file,
+                     const char  *env_var,
+                     const char  *what,
+                     GError     **error)
+{
+  g_autoptr(LtmSecret) data = NULL;
+  const char *value;
+  gsize len = 0;
+
+  if (file == NULL)
+    {
+      value = env_var != NULL ? g_getenv (env_var) : NULL;
+      if (value == NULL || value[0] == '\0')
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                       _("No %s given: use a file (or - for standard input), or set %s"),
+                       what, env_var);
+          return NULL;
+        }
+
+      return g_strstrip (g_strdup (value));
+    }
+
+  if ((data = ltm_cli_read_input (file, &len, error)) == NULL)
+    return NULL;
+
+  g_strstrip (data);
+  if (data[0] == '\0')
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   _("%s holds no %s"), ltm_cli_input_name (file), what);
+      return NULL;
+    }
+
+  return g_steal_pointer (&data);
+}
+
+/**
+ * ltm_cli_get_client:
+ * @cli: the command line
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer none): the process's one LINE client
+ */
+LtmLineClient *
+ltm_cli_get_client (LtmCli  *cli,
+                    GError **error)
+{
+  if (cli->client == NULL)
+    cli->client = ltm_line_client_new (cli->api_base, error);
+
+  return cli->client;
+}
+
+/**
+ * ltm_cli_async_cb:
+ * @source: the source object
+ * @result: the result
+ * @user_data: a `GAsyncResult **` to fill
+ *
+ * With ltm_cli_wait(), runs an _async call to its end.
+ */
+void
+ltm_cli_async_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/**
+ * ltm_cli_wait:
+ * @result: (inout): where ltm_cli_async_cb() puts the result
+ *
+ * Returns: (transfer none): @result, once the call has ended
+ */
+GAsyncResult *
+ltm_cli_wait (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *result;
 }
 
 /**

@@ -7,7 +7,9 @@
 #include <json-glib/json-glib.h>
 
 #include "ltm-key.h"
+#include "ltm-line-client.h"
 #include "ltm-secret.h"
+#include "ltm-store.h"
 
 G_BEGIN_DECLS
 
@@ -42,6 +44,8 @@ struct _LtmCli
   char *api_base;
   const LtmCliCommand *command;
   char *command_line;           /* "ltm key generate", for messages */
+  LtmLineClient *client;        /* made on first use: one per process */
+  LtmStore *store;              /* loaded on first use */
 };
 
 int          ltm_cli_main              (int                  argc,
@@ -75,10 +79,48 @@ gboolean     ltm_cli_write_new_file    (const char          *path,
 LtmKey      *ltm_cli_load_key          (const char          *path,
                                         LtmKeyImportFlags    flags,
                                         GError             **error);
+typedef gboolean (*LtmCliDurationCheck) (gint64   seconds,
+                                         GError **error);
+
 gboolean     ltm_cli_parse_duration    (const char          *option,
                                         const char          *text,
+                                        LtmCliDurationCheck  check,
                                         gint64              *out_seconds,
                                         GError             **error);
+
+char        *ltm_cli_sign_assertion    (LtmCli              *cli,
+                                        const char          *channel_id,
+                                        const char          *kid,
+                                        const char          *key_file,
+                                        gint64               lifetime,
+                                        gint64               token_lifetime,
+                                        GError             **error);
+LtmSecret   *ltm_cli_channel_secret    (LtmCli              *cli,
+                                        const char          *channel_id,
+                                        const char          *secret_file,
+                                        GError             **error);
+LtmSecret   *ltm_cli_access_token      (LtmCli              *cli,
+                                        const char          *channel_id,
+                                        const char          *key_id,
+                                        const char          *token_file,
+                                        GError             **error);
+
+LtmStore    *ltm_cli_get_store         (LtmCli              *cli,
+                                        GError             **error);
+LtmChannel  *ltm_cli_get_channel       (LtmCli              *cli,
+                                        const char          *channel_id,
+                                        GError             **error);
+LtmSecret   *ltm_cli_read_secret       (const char          *file,
+                                        const char          *env_var,
+                                        const char          *what,
+                                        GError             **error);
+
+LtmLineClient *ltm_cli_get_client      (LtmCli              *cli,
+                                        GError             **error);
+void         ltm_cli_async_cb          (GObject             *source,
+                                        GAsyncResult        *result,
+                                        gpointer             user_data);
+GAsyncResult *ltm_cli_wait             (GAsyncResult       **result);
 
 void         ltm_cli_print_json        (JsonNode            *node);
 char        *ltm_cli_format_time       (gint64               unix_seconds,
@@ -86,5 +128,9 @@ char        *ltm_cli_format_time       (gint64               unix_seconds,
 
 extern const LtmCliCommand ltm_cli_key_commands[];
 extern const LtmCliCommand ltm_cli_jwt_commands[];
+extern const LtmCliCommand ltm_cli_channel_commands[];
+extern const LtmCliCommand ltm_cli_token_commands[];
+extern const LtmCliCommand ltm_cli_webhook_commands[];
+extern const LtmCliCommand ltm_cli_bot_commands[];
 
 G_END_DECLS

@@ -1,0 +1,490 @@
+/* ltm-cli-channel.c: `ltm channel add|set|list|show|remove|check|repair`
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ltm-cli.h"
+#include "ltm-jwt.h"
+
+typedef struct {
+  char *name;
+  char *kid;
+  char *key_file;
+  char *secret_file;
+  gboolean generate_key;
+} LtmCliChannelOptions;
+
+static void
+ltm_cli_channel_options_clear (LtmCliChannelOptions *options)
+{
+  g_clear_pointer (&options->name, g_free);
+  g_clear_pointer (&options->kid, g_free);
+  g_clear_pointer (&options->key_file, g_free);
+  g_clear_pointer (&options->secret_file, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LtmCliChannelOptions, ltm_cli_channel_options_clear)
+
+#define LTM_CLI_CHANNEL_ENTRIES(options) \
+  { "name", 0, 0, G_OPTION_ARG_STRING, &(options).name, N_("A name to show for the channel"), \
+    N_("NAME") }, \
+  { "kid", 0, 0, G_OPTION_ARG_STRING, &(options).kid, \
+    N_("The kid the console showed when you registered the key"), N_("KID") }, \
+  { "key", 0, 0, G_OPTION_ARG_FILENAME, &(options).key_file, \
+    N_("Import the private key from FILE into the keyring; the file is not needed afterwards"), \
+    N_("FILE") }, \
+  { "generate-key", 0, 0, G_OPTION_ARG_NONE, &(options).generate_key, \
+    N_("Generate a new key straight into the keyring: it never touches the disk"), NULL }, \
+  { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &(options).secret_file, \
+    N_("Read the channel secret from FILE (- for standard input) into the keyring"), N_("FILE") }
+
+/* Reads what the options name: the key and the secret. */
+static gboolean
+ltm_cli_channel_read_options (LtmCli                *cli,
+                              LtmCliChannelOptions  *options,
+                              LtmKey               **out_key,
+                              LtmSecret            **out_secret,
+                              int                   *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (options->key_file != NULL && options->generate_key)
+    {
+      *status = ltm_cli_usage_error (cli, _("use either --key or --generate-key"));
+      return FALSE;
+    }
+
+  if (options->kid != NULL && !ltm_jwt_check_kid (options->kid, &error))
+    goto fail;
+
+  if (options->key_file != NULL &&
+      (*out_key = ltm_cli_load_key (options->key_file, LTM_KEY_IMPORT_PRIVATE, &error)) == NULL)
+    goto fail;
+
+  if (options->generate_key && (*out_key = ltm_key_generate (&error)) == NULL)
+    goto fail;
+
+  if (options->secret_file != NULL &&
+      (*out_secret = ltm_cli_read_secret (options->secret_file, NULL, _("channel secret"),
+                                          &error)) == NULL)
+    goto fail;
+
+  return TRUE;
+
+fail:
+  *status = ltm_cli_fail (cli, error);
+  return FALSE;
+}
+
+/* After a new key: what the user does next, in the console. */
+static void
+ltm_cli_channel_print_next_step (LtmChannel *channel,
+                                 LtmKey     *key)
+{
+  g_autofree char *jwk = NULL;
+
+  if (key == NULL || ltm_channel_get_kid (channel) != NULL)
+    return;
+
+  jwk = ltm_key_to_public_jwk (key);
+  g_print (_("Next: paste this public key into the LINE Developers Console (your channel → "
+             "Basic settings → Assertion signing key → Register a public key):\n\n%s\n\n"
+             "then save the kid it shows with “ltm channel set %s --kid KID”.\n"),
+           jwk, ltm_channel_get_channel_id (channel));
+}
+
+static int
+ltm_cli_channel_add (LtmCli  *cli,
+                     int      argc,
+                     char   **argv)
+{
+  g_auto(LtmCliChannelOptions) options = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmKey) key = NULL;
+  g_autoptr(LtmSecret) secret = NULL;
+  const GOptionEntry entries[] = { LTM_CLI_CHANNEL_ENTRIES (options), G_OPTION_ENTRY_NULL };
+  LtmStore *store;
+  LtmChannel *channel;
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 1, 1, &status))
+    return status;
+
+  if (options.name == NULL)
+    return ltm_cli_usage_error (cli, _("--name is required"));
+
+  if (!ltm_jwt_check_channel_id (argv[1], &error))
+    return ltm_cli_fail (cli, error);
+
+  if (!ltm_cli_channel_read_options (cli, &options, &key, &secret, &status))
+    return status;
+
+  if ((store = ltm_cli_get_store (cli, &error)) == NULL ||
+      !ltm_store_add_channel (store, argv[1], options.name, options.kid, key, secret, &error))
+    return ltm_cli_fail (cli, error);
+
+  channel = ltm_store_find_channel (store, argv[1]);
+  if (cli->json)
+    g_print ("{\n  \"channel_id\" : \"%s\",\n  \"stored\" : true\n}\n", argv[1]);
+  else
+    {
+      g_print (_("Stored channel %s (%s) in the keyring.\n"), argv[1], options.name);
+      ltm_cli_channel_print_next_step (channel, key);
+    }
+
+  return LTM_CLI_OK;
+}
+
+static int
+ltm_cli_channel_set (LtmCli  *cli,
+                     int      argc,
+                     char   **argv)
+{
+  g_auto(LtmCliChannelOptions) options = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmKey) key = NULL;
+  g_autoptr(LtmSecret) secret = NULL;
+  const GOptionEntry entries[] = { LTM_CLI_CHANNEL_ENTRIES (options), G_OPTION_ENTRY_NULL };
+  LtmChannel *channel;
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 1, 1, &status))
+    return status;
+
+  if (options.name == NULL && options.kid == NULL && options.key_file == NULL &&
+      !options.generate_key && options.secret_file == NULL)
+    return ltm_cli_usage_error (cli, _("nothing to set: give --name, --kid, --key, "
+                                       "--generate-key or --secret-file"));
+
+  if (!ltm_cli_channel_read_options (cli, &options, &key, &secret, &status))
+    return status;
+
+  if ((channel = ltm_cli_get_channel (cli, argv[1], &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  /* The key before the kid: a new key clears the old key's kid. */
+  if ((key != NULL && !ltm_store_set_key (cli->store, argv[1], key, &error)) ||
+      (options.kid != NULL && !ltm_store_set_kid (cli->store, argv[1], options.kid, &error)) ||
+      (options.name != NULL && !ltm_store_set_name (cli->store, argv[1], options.name, &error)) ||
+      (secret != NULL && !ltm_store_set_secret (cli->store, argv[1], secret, &error)))
+    return ltm_cli_fail (cli, error);
+
+  if (!cli->json)
+    {
+      g_print (_("Updated channel %s.\n"), argv[1]);
+      ltm_cli_channel_print_next_step (channel, key);
+    }
+  else
+    g_print ("{\n  \"channel_id\" : \"%s\",\n  \"stored\" : true\n}\n", argv[1]);
+
+  return LTM_CLI_OK;
+}
+
+static void
+ltm_cli_channel_to_json (JsonBuilder *builder,
+                         LtmChannel  *channel,
+                         gint64       now)
+{
+  LtmToken *newest = ltm_channel_get_newest_usable (channel, now);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "channel_id");
+  json_builder_add_string_value (builder, ltm_channel_get_channel_id (channel));
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, ltm_channel_get_name (channel));
+  json_builder_set_member_name (builder, "kid");
+  if (ltm_channel_get_kid (channel) != NULL)
+    json_builder_add_string_value (builder, ltm_channel_get_kid (channel));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "key_thumbprint");
+  if (ltm_channel_get_key_thumbprint (channel) != NULL)
+    json_builder_add_string_value (builder, ltm_channel_get_key_thumbprint (channel));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "has_key");
+  json_builder_add_boolean_value (builder, ltm_channel_get_has_key (channel));
+  json_builder_set_member_name (builder, "has_secret");
+  json_builder_add_boolean_value (builder, ltm_channel_get_has_secret (channel));
+  json_builder_set_member_name (builder, "valid_v21_tokens");
+  json_builder_add_int_value (builder, ltm_channel_count_usable_v21 (channel, now));
+  json_builder_set_member_name (builder, "next_expiry");
+  if (newest != NULL)
+    json_builder_add_int_value (builder, ltm_token_get_expires_at (newest));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+}
+
+static int
+ltm_cli_channel_list (LtmCli  *cli,
+                      int      argc,
+                      char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  GListModel *channels;
+  LtmStore *store;
+  guint n;
+  int status;
+
+  if (!ltm_cli_parse (cli, NULL, &argc, &argv, 0, 0, &status))
+    return status;
+
+  if ((store = ltm_cli_get_store (cli, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  channels = ltm_store_get_channels (store);
+  n = g_list_model_get_n_items (channels);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "channels");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(LtmChannel) channel = g_list_model_get_item (channels, i);
+          ltm_cli_channel_to_json (builder, channel, now);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      ltm_cli_print_json (root);
+      return LTM_CLI_OK;
+    }
+
+  if (n == 0)
+    {
+      g_print ("%s\n", _("No channels yet: add one with “ltm channel add ID --name NAME "
+                         "--generate-key”."));
+      return LTM_CLI_OK;
+    }
+
+  g_print ("%-12s %-20s %-4s %-6s %-6s %s\n", _("CHANNEL"), _("NAME"), _("KEY"), _("KID"),
+           _("SECRET"), _("TOKENS"));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LtmChannel) channel = g_list_model_get_item (channels, i);
+
+      g_print ("%-12s %-20s %-4s %-6s %-6s %u\n", ltm_channel_get_channel_id (channel),
+               ltm_channel_get_name (channel),
+               ltm_channel_get_has_key (channel) ? _("yes") : _("no"),
+               ltm_channel_get_kid (channel) != NULL ? _("yes") : _("no"),
+               ltm_channel_get_has_secret (channel) ? _("yes") : _("no"),
+               ltm_channel_count_usable_v21 (channel, now));
+    }
+
+  return LTM_CLI_OK;
+}
+
+static int
+ltm_cli_channel_show (LtmCli  *cli,
+                      int      argc,
+                      char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmKey) key = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  LtmChannel *channel;
+  LtmToken *newest;
+  int status;
+
+  if (!ltm_cli_parse (cli, NULL, &argc, &argv, 1, 1, &status))
+    return status;
+
+  if ((channel = ltm_cli_get_channel (cli, argv[1], &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      ltm_cli_channel_to_json (builder, channel, now);
+      root = json_builder_get_root (builder);
+      ltm_cli_print_json (root);
+      return LTM_CLI_OK;
+    }
+
+  newest = ltm_channel_get_newest_usable (channel, now);
+  g_print (_("Channel:        %s\n"), ltm_channel_get_channel_id (channel));
+  g_print (_("Name:           %s\n"), ltm_channel_get_name (channel));
+  g_print (_("Key:            %s\n"), ltm_channel_get_has_key (channel)
+           ? ltm_channel_get_key_thumbprint (channel) : _("none"));
+  g_print (_("Kid:            %s\n"), ltm_channel_get_kid (channel) != NULL
+           ? ltm_channel_get_kid (channel) : _("none: register the public key and save its kid"));
+  g_print (_("Channel secret: %s\n"), ltm_channel_get_has_secret (channel)
+           ? _("stored") : _("none"));
+  g_print (_("Valid tokens:   %u of LINE's 30\n"), ltm_channel_count_usable_v21 (channel, now));
+  if (newest != NULL)
+    {
+      g_autofree char *when = ltm_cli_format_time (ltm_token_get_expires_at (newest), now);
+      g_print (_("Newest token:   %s, expires %s\n"), ltm_token_get_key_id (newest), when);
+    }
+
+  /* The public key, for the console: it needs the keyring. */
+  if (ltm_channel_get_has_key (channel))
+    {
+      g_autofree char *jwk = NULL;
+
+      if ((key = ltm_store_get_key (cli->store, argv[1], &error)) == NULL)
+        return ltm_cli_fail (cli, error);
+      jwk = ltm_key_to_public_jwk (key);
+      g_print (_("Public key:     %s\n"), jwk);
+    }
+
+  return LTM_CLI_OK;
+}
+
+static int
+ltm_cli_channel_remove (LtmCli  *cli,
+                        int      argc,
+                        char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  LtmStore *store;
+  int status;
+
+  if (!ltm_cli_parse (cli, NULL, &argc, &argv, 1, 1, &status))
+    return status;
+
+  if ((store = ltm_cli_get_store (cli, &error)) == NULL ||
+      !ltm_store_remove_channel (store, argv[1], &error))
+    return ltm_cli_fail (cli, error);
+
+  if (cli->json)
+    g_print ("{\n  \"channel_id\" : \"%s\",\n  \"removed\" : true\n}\n", argv[1]);
+  else
+    g_print (_("Removed channel %s and every secret the keyring held for it. Its tokens were "
+               "not revoked at LINE.\n"), argv[1]);
+
+  return LTM_CLI_OK;
+}
+
+static int
+ltm_cli_channel_check_or_repair (LtmCli   *cli,
+                                 int       argc,
+                                 char    **argv,
+                                 gboolean  repair)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  LtmStore *store;
+  int status;
+
+  if (!ltm_cli_parse (cli, NULL, &argc, &argv, 0, 0, &status))
+    return status;
+
+  if ((store = ltm_cli_get_store (cli, &error)) == NULL ||
+      (problems = ltm_store_check (store, &error)) == NULL ||
+      (repair && problems->len > 0 && !ltm_store_repair (store, &error)))
+    return ltm_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "problems");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < problems->len; i++)
+        {
+          LtmStoreProblem *problem = g_ptr_array_index (problems, i);
+          json_builder_add_string_value (builder, problem->description);
+        }
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "repaired");
+      json_builder_add_boolean_value (builder, repair && problems->len > 0);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      ltm_cli_print_json (root);
+    }
+  else
+    {
+      for (guint i = 0; i < problems->len; i++)
+        g_print ("%s\n", ((LtmStoreProblem *) g_ptr_array_index (problems, i))->description);
+
+      if (problems->len == 0)
+        g_print ("%s\n", _("The channel list and the keyring agree."));
+      else if (repair)
+        g_print ("%s\n", _("Repaired: the channel list now follows the keyring."));
+      else
+        g_print ("%s\n", _("Run “ltm channel repair” to make the list follow the keyring."));
+    }
+
+  return (problems->len == 0 || repair) ? LTM_CLI_OK : LTM_CLI_FAILED;
+}
+
+static int
+ltm_cli_channel_check (LtmCli  *cli,
+                       int      argc,
+                       char   **argv)
+{
+  return ltm_cli_channel_check_or_repair (cli, argc, argv, FALSE);
+}
+
+static int
+ltm_cli_channel_repair (LtmCli  *cli,
+                        int      argc,
+                        char   **argv)
+{
+  return ltm_cli_channel_check_or_repair (cli, argc, argv, TRUE);
+}
+
+const LtmCliCommand ltm_cli_channel_commands[] = {
+  {
+    "channel", "add", "ID",
+    "ID --name NAME [--kid KID] [--key FILE | --generate-key] [--secret-file F]",
+    N_("Keep a channel, its key and its channel secret in the keyring"),
+    N_("Example:\n  ltm channel add 1234567890 --name \"My bot\" --generate-key "
+       "--secret-file secret.txt"),
+    ltm_cli_channel_add,
+  },
+  {
+    "channel", "set", "ID",
+    "ID [--name NAME] [--kid KID] [--key FILE | --generate-key] [--secret-file F]",
+    N_("Change a stored channel: its name, kid, key or channel secret"),
+    N_("A new key replaces the old one only once it is stored, and clears the kid: "
+       "register the new public key and save its kid."),
+    ltm_cli_channel_set,
+  },
+  {
+    "channel", "list", "", "",
+    N_("List the stored channels"),
+    NULL,
+    ltm_cli_channel_list,
+  },
+  {
+    "channel", "show", "ID", "ID",
+    N_("Show a stored channel, with the public key to paste into the console"),
+    NULL,
+    ltm_cli_channel_show,
+  },
+  {
+    "channel", "remove", "ID", "ID",
+    N_("Forget a channel and remove all its secrets from the keyring"),
+    NULL,
+    ltm_cli_channel_remove,
+  },
+  {
+    "channel", "check", "", "",
+    N_("Compare the channel list with the keyring; exit status 1 if they disagree"),
+    NULL,
+    ltm_cli_channel_check,
+  },
+  {
+    "channel", "repair", "", "",
+    N_("Make the channel list follow the keyring"),
+    NULL,
+    ltm_cli_channel_repair,
+  },
+  { NULL }
+};

@@ -1,0 +1,661 @@
+/* ltm-cli-token.c: `ltm token issue|verify|kids|revoke|stateless|short-lived`
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ltm-cli.h"
+#include "ltm-duration.h"
+#include "ltm-jwt.h"
+
+/* A token argument may only be "-": the token itself on the command line
+ * could be read by every user on the machine. */
+static gboolean
+ltm_cli_token_check_argument (LtmCli      *cli,
+                              const char  *argument,
+                              char       **token_file,
+                              int         *status)
+{
+  if (argument == NULL)
+    return TRUE;
+
+  if (!g_str_equal (argument, "-"))
+    {
+      *status = ltm_cli_usage_error (cli, _("an access token is never taken from the command line, "
+                                            "where other users can read it; give “-” and pipe it "
+                                            "in, use --token-file, or set LTM_ACCESS_TOKEN"));
+      return FALSE;
+    }
+
+  g_free (*token_file);
+  *token_file = g_strdup ("-");
+
+  return TRUE;
+}
+
+static void
+ltm_cli_token_print (LtmCli       *cli,
+                     LtmLineToken *token)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!cli->json)
+    {
+      /* Bare, so that TOKEN=$(ltm token issue …) works. */
+      g_print ("%s\n", token->access_token);
+      return;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "access_token");
+  json_builder_add_string_value (builder, token->access_token);
+  json_builder_set_member_name (builder, "expires_in");
+  json_builder_add_int_value (builder, token->expires_in);
+  json_builder_set_member_name (builder, "token_type");
+  json_builder_add_string_value (builder, token->token_type);
+  if (token->key_id != NULL)
+    {
+      json_builder_set_member_name (builder, "key_id");
+      json_builder_add_string_value (builder, token->key_id);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  ltm_cli_print_json (root);
+}
+
+/* Keeps what was issued when the channel is stored.  The token is printed
+ * whatever happens, so that it is never lost; a failure to store it makes
+ * the exit status 1. */
+static int
+ltm_cli_token_keep (LtmCli       *cli,
+                    const char   *channel,
+                    LtmTokenKind  kind,
+                    LtmLineToken *token,
+                    gint64        issued_at,
+                    gboolean      no_store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key_id = NULL;
+  LtmStore *store;
+
+  ltm_cli_token_print (cli, token);
+
+  if (no_store)
+    return LTM_CLI_OK;
+
+  if ((store = ltm_cli_get_store (cli, &error)) == NULL)
+    return ltm_cli_fail_prefixed (cli, _("the token was issued but not stored"), error);
+
+  if (ltm_store_find_channel (store, channel) == NULL)
+    return LTM_CLI_OK;
+
+  key_id = ltm_store_add_token (store, channel, kind, token, issued_at, &error);
+  if (key_id == NULL)
+    return ltm_cli_fail_prefixed (cli, _("the token was issued but not stored"), error);
+
+  return LTM_CLI_OK;
+}
+
+static int
+ltm_cli_token_issue (LtmCli  *cli,
+                     int      argc,
+                     char   **argv)
+{
+  g_autofree char *channel = NULL;
+  g_autofree char *kid = NULL;
+  g_autofree char *key_file = NULL;
+  g_autofree char *token_lifetime_text = NULL;
+  g_autofree char *jwt = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LtmLineToken) token = NULL;
+  gint64 token_lifetime = LTM_JWT_MAX_TOKEN_LIFETIME;
+  gboolean no_store = FALSE;
+  LtmLineClient *client;
+  gint64 issued_at;
+  const GOptionEntry entries[] = {
+    { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
+    { "kid", 0, 0, G_OPTION_ARG_STRING, &kid,
+      N_("The kid the console showed for the key (default: the stored kid)"), N_("KID") },
+    { "key", 0, 0, G_OPTION_ARG_FILENAME, &key_file,
+      N_("The private key file (JWK or PEM), or - for standard input (default: the stored key)"),
+      N_("FILE") },
+    { "token-lifetime", 0, 0, G_OPTION_ARG_STRING, &token_lifetime_text,
+      N_("How long the token lives, at most 30d (default 30d)"), N_("DURATION") },
+    { "no-store", 0, 0, G_OPTION_ARG_NONE, &no_store,
+      N_("Do not keep the token in the keyring, even for a stored channel"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 0, &status))
+    return status;
+
+  if (channel == NULL)
+    return ltm_cli_usage_error (cli, _("--channel is required"));
+
+  if (token_lifetime_text != NULL &&
+      !ltm_cli_parse_duration ("--token-lifetime", token_lifetime_text,
+                               ltm_jwt_check_token_lifetime, &token_lifetime, &error))
+    return ltm_cli_fail (cli, error);
+
+  if ((client = ltm_cli_get_client (cli, &error)) == NULL ||
+      (jwt = ltm_cli_sign_assertion (cli, channel, kid, key_file, LTM_JWT_ASSERTION_LIFETIME,
+                                     token_lifetime, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  issued_at = g_get_real_time () / G_USEC_PER_SEC;
+  ltm_line_client_issue_token_async (client, jwt, NULL, ltm_cli_async_cb, &result);
+  token = ltm_line_client_issue_token_finish (client, ltm_cli_wait (&result), &error);
+  if (token == NULL)
+    return ltm_cli_fail (cli, error);
+
+  return ltm_cli_token_keep (cli, channel, LTM_TOKEN_KIND_V21, token, issued_at, no_store);
+}
+
+static int
+ltm_cli_token_verify (LtmCli  *cli,
+                      int      argc,
+                      char   **argv)
+{
+  g_autofree char *channel = NULL;
+  g_autofree char *key_id = NULL;
+  g_autofree char *token_file = NULL;
+  g_autoptr(LtmSecret) token = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LtmLineTokenInfo) info = NULL;
+  gboolean short_lived = FALSE;
+  LtmLineClient *client;
+  const GOptionEntry entries[] = {
+    { "channel", 0, 0, G_OPTION_ARG_STRING, &channel,
+      N_("Verify a token stored for this channel (the newest, or --key-id)"), N_("ID") },
+    { "key-id", 0, 0, G_OPTION_ARG_STRING, &key_id,
+      N_("Which stored token"), N_("KEYID") },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
+      N_("Read the token from FILE (- for standard input)"), N_("FILE") },
+    { "short-lived", 0, 0, G_OPTION_ARG_NONE, &short_lived,
+      N_("The token is short-lived or long-lived: use LINE's v2 endpoint"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 1, &status))
+    return status;
+
+  if (!ltm_cli_token_check_argument (cli, argv[1], &token_file, &status))
+    return status;
+
+  if ((token = ltm_cli_access_token (cli, channel, key_id, token_file, &error)) == NULL ||
+      (client = ltm_cli_get_client (cli, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  if (short_lived)
+    {
+      ltm_line_client_verify_short_lived_token_async (client, token, NULL, ltm_cli_async_cb, &result);
+      info = ltm_line_client_verify_short_lived_token_finish (client, ltm_cli_wait (&result), &error);
+    }
+  else
+    {
+      ltm_line_client_verify_token_async (client, token, NULL, ltm_cli_async_cb, &result);
+      info = ltm_line_client_verify_token_finish (client, ltm_cli_wait (&result), &error);
+    }
+
+  if (info == NULL)
+    return ltm_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "client_id");
+      json_builder_add_string_value (builder, info->client_id);
+      json_builder_set_member_name (builder, "expires_in");
+      json_builder_add_int_value (builder, info->expires_in);
+      json_builder_set_member_name (builder, "scope");
+      if (info->scope != NULL)
+        json_builder_add_string_value (builder, info->scope);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      ltm_cli_print_json (root);
+    }
+  else
+    {
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+      g_autofree char *when = ltm_cli_format_time (now + info->expires_in, now);
+
+      g_print (_("Valid for channel %s\n"), info->client_id);
+      g_print (_("Expires: %s\n"), when);
+      if (info->scope != NULL && info->scope[0] != '\0')
+        g_print (_("Scope:   %s\n"), info->scope);
+    }
+
+  return LTM_CLI_OK;
+}
+
+static int
+ltm_cli_token_kids (LtmCli  *cli,
+                    int      argc,
+                    char   **argv)
+{
+  g_autofree char *channel = NULL;
+  g_autofree char *kid = NULL;
+  g_autofree char *key_file = NULL;
+  g_autofree char *jwt = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(GStrv) key_ids = NULL;
+  LtmLineClient *client;
+  const GOptionEntry entries[] = {
+    { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
+    { "kid", 0, 0, G_OPTION_ARG_STRING, &kid,
+      N_("The kid the console showed for the key (default: the stored kid)"), N_("KID") },
+    { "key", 0, 0, G_OPTION_ARG_FILENAME, &key_file,
+      N_("The private key file (JWK or PEM), or - for standard input (default: the stored key)"),
+      N_("FILE") },
+    G_OPTION_ENTRY_NULL
+  };
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 0, &status))
+    return status;
+
+  if (channel == NULL)
+    return ltm_cli_usage_error (cli, _("--channel is required"));
+
+  /* The token_exp of this JWT asks for nothing; LINE only reads who signed it. */
+  if ((client = ltm_cli_get_client (cli, &error)) == NULL ||
+      (jwt = ltm_cli_sign_assertion (cli, channel, kid, key_file, LTM_JWT_ASSERTION_LIFETIME,
+                                     LTM_JWT_MAX_TOKEN_LIFETIME, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  ltm_line_client_get_key_ids_async (client, jwt, NULL, ltm_cli_async_cb, &result);
+  key_ids = ltm_line_client_get_key_ids_finish (client, ltm_cli_wait (&result), &error);
+  if (key_ids == NULL)
+    return ltm_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "kids");
+      json_builder_begin_array (builder);
+      for (guint i = 0; key_ids[i] != NULL; i++)
+        json_builder_add_string_value (builder, key_ids[i]);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      ltm_cli_print_json (root);
+      return LTM_CLI_OK;
+    }
+
+  for (guint i = 0; key_ids[i] != NULL; i++)
+    g_print ("%s\n", key_ids[i]);
+
+  g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                           "%u valid v2.1 token (LINE allows 30 at once)\n",
+                           "%u valid v2.1 tokens (LINE allows 30 at once)\n",
+                           g_strv_length (key_ids)),
+              g_strv_length (key_ids));
+
+  return LTM_CLI_OK;
+}
+
+static int
+ltm_cli_token_revoke (LtmCli  *cli,
+                      int      argc,
+                      char   **argv)
+{
+  g_autofree char *channel = NULL;
+  g_autofree char *secret_file = NULL;
+  g_autofree char *token_file = NULL;
+  g_autofree char *key_id = NULL;
+  g_autoptr(LtmSecret) token = NULL;
+  g_autoptr(LtmSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  gboolean short_lived = FALSE;
+  LtmLineClient *client;
+  const GOptionEntry entries[] = {
+    { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
+    { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &secret_file,
+      N_("Read the channel secret from FILE (default: LTM_CHANNEL_SECRET, or the stored one)"),
+      N_("FILE") },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
+      N_("Read the token from FILE (- for standard input)"), N_("FILE") },
+    { "key-id", 0, 0, G_OPTION_ARG_STRING, &key_id,
+      N_("Revoke the stored token with this key ID, and mark it revoked"), N_("KEYID") },
+    { "short-lived", 0, 0, G_OPTION_ARG_NONE, &short_lived,
+      N_("The token is short-lived or long-lived: use LINE's v2 endpoint"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 1, &status))
+    return status;
+
+  if (!ltm_cli_token_check_argument (cli, argv[1], &token_file, &status))
+    return status;
+
+  if (channel == NULL && (key_id != NULL || !short_lived))
+    return ltm_cli_usage_error (cli, _("--channel is required"));
+  if (key_id == NULL && token_file == NULL && g_getenv ("LTM_ACCESS_TOKEN") == NULL)
+    return ltm_cli_usage_error (cli, _("say which token: --key-id KEYID, - (standard input), "
+                                       "--token-file or LTM_ACCESS_TOKEN"));
+
+  if ((token = ltm_cli_access_token (cli, key_id != NULL ? channel : NULL, key_id,
+                                     key_id != NULL ? NULL : token_file, &error)) == NULL ||
+      (client = ltm_cli_get_client (cli, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  if (short_lived)
+    {
+      ltm_line_client_revoke_short_lived_token_async (client, token, NULL, ltm_cli_async_cb, &result);
+      if (!ltm_line_client_revoke_short_lived_token_finish (client, ltm_cli_wait (&result), &error))
+        return ltm_cli_fail (cli, error);
+    }
+  else
+    {
+      if ((secret = ltm_cli_channel_secret (cli, channel, secret_file, &error)) == NULL)
+        return ltm_cli_fail (cli, error);
+
+      ltm_line_client_revoke_token_async (client, channel, secret, token, NULL,
+                                          ltm_cli_async_cb, &result);
+      if (!ltm_line_client_revoke_token_finish (client, ltm_cli_wait (&result), &error))
+        return ltm_cli_fail (cli, error);
+    }
+
+  if (key_id != NULL &&
+      !ltm_store_set_token_state (cli->store, channel, key_id, TRUE, FALSE, &error))
+    return ltm_cli_fail_prefixed (cli, _("LINE revoked the token, but the store could not mark it"),
+                                  error);
+
+  if (cli->json)
+    g_print ("{\n  \"revoked\" : true\n}\n");
+  else
+    g_print ("%s\n", _("Revoked. LINE answers the same for a token it did not know."));
+
+  return LTM_CLI_OK;
+}
+
+static int
+ltm_cli_token_stateless (LtmCli  *cli,
+                         int      argc,
+                         char   **argv)
+{
+  g_autofree char *channel = NULL;
+  g_autofree char *kid = NULL;
+  g_autofree char *key_file = NULL;
+  g_autofree char *secret_file = NULL;
+  g_autofree char *jwt = NULL;
+  g_autoptr(LtmSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LtmLineToken) token = NULL;
+  LtmLineClient *client;
+  LtmChannel *stored;
+  gboolean by_secret;
+  const GOptionEntry entries[] = {
+    { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
+    { "kid", 0, 0, G_OPTION_ARG_STRING, &kid,
+      N_("The kid the console showed for the key (default: the stored kid)"), N_("KID") },
+    { "key", 0, 0, G_OPTION_ARG_FILENAME, &key_file,
+      N_("The private key file (JWK or PEM), or - for standard input (default: the stored key)"),
+      N_("FILE") },
+    { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &secret_file,
+      N_("Use the channel secret from FILE instead of a key (or set LTM_CHANNEL_SECRET)"),
+      N_("FILE") },
+    G_OPTION_ENTRY_NULL
+  };
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 0, &status))
+    return status;
+
+  if (channel == NULL)
+    return ltm_cli_usage_error (cli, _("--channel is required"));
+  if (key_file != NULL && secret_file != NULL)
+    return ltm_cli_usage_error (cli, _("use either --kid and --key, or --secret-file"));
+
+  if (!ltm_jwt_check_channel_id (channel, &error) ||
+      (client = ltm_cli_get_client (cli, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  /* A key when one is given or stored; otherwise the channel secret. */
+  stored = ltm_cli_get_channel (cli, channel, NULL);
+  by_secret = secret_file != NULL ||
+              (key_file == NULL && (stored == NULL || !ltm_channel_get_has_key (stored)));
+
+  if (by_secret)
+    secret = ltm_cli_channel_secret (cli, channel, secret_file, &error);
+  else
+    /* A stateless token lives 15 minutes whatever token_exp says. */
+    jwt = ltm_cli_sign_assertion (cli, channel, kid, key_file, LTM_JWT_ASSERTION_LIFETIME,
+                                  LTM_JWT_ASSERTION_LIFETIME, &error);
+
+  if (secret == NULL && jwt == NULL)
+    return ltm_cli_fail (cli, error);
+
+  ltm_line_client_issue_stateless_token_async (client, jwt, channel, secret, NULL,
+                                               ltm_cli_async_cb, &result);
+  token = ltm_line_client_issue_stateless_token_finish (client, ltm_cli_wait (&result), &error);
+  if (token == NULL)
+    return ltm_cli_fail (cli, error);
+
+  /* Not stored: it lives 15 minutes and cannot be revoked. */
+  ltm_cli_token_print (cli, token);
+
+  return LTM_CLI_OK;
+}
+
+static int
+ltm_cli_token_short_lived (LtmCli  *cli,
+                           int      argc,
+                           char   **argv)
+{
+  g_autofree char *channel = NULL;
+  g_autofree char *secret_file = NULL;
+  g_autoptr(LtmSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LtmLineToken) token = NULL;
+  gboolean no_store = FALSE;
+  LtmLineClient *client;
+  gint64 issued_at;
+  const GOptionEntry entries[] = {
+    { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
+    { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &secret_file,
+      N_("Read the channel secret from FILE (default: LTM_CHANNEL_SECRET, or the stored one)"),
+      N_("FILE") },
+    { "no-store", 0, 0, G_OPTION_ARG_NONE, &no_store,
+      N_("Do not keep the token in the keyring, even for a stored channel"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 0, &status))
+    return status;
+
+  if (channel == NULL)
+    return ltm_cli_usage_error (cli, _("--channel is required"));
+
+  if (!ltm_jwt_check_channel_id (channel, &error) ||
+      (secret = ltm_cli_channel_secret (cli, channel, secret_file, &error)) == NULL ||
+      (client = ltm_cli_get_client (cli, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  issued_at = g_get_real_time () / G_USEC_PER_SEC;
+  ltm_line_client_issue_short_lived_token_async (client, channel, secret, NULL,
+                                                 ltm_cli_async_cb, &result);
+  token = ltm_line_client_issue_short_lived_token_finish (client, ltm_cli_wait (&result), &error);
+  if (token == NULL)
+    return ltm_cli_fail (cli, error);
+
+  return ltm_cli_token_keep (cli, channel, LTM_TOKEN_KIND_SHORT_LIVED, token, issued_at, no_store);
+}
+
+static void
+ltm_cli_token_list_add (JsonBuilder *builder,
+                        LtmChannel  *channel,
+                        gint64       now)
+{
+  GListModel *tokens = ltm_channel_get_tokens (channel);
+
+  for (guint i = 0; i < g_list_model_get_n_items (tokens); i++)
+    {
+      g_autoptr(LtmToken) token = g_list_model_get_item (tokens, i);
+
+      ltm_token_update_status (token, now, LTM_TOKEN_DEFAULT_WARNING);
+
+      if (builder != NULL)
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "channel_id");
+          json_builder_add_string_value (builder, ltm_channel_get_channel_id (channel));
+          json_builder_set_member_name (builder, "key_id");
+          json_builder_add_string_value (builder, ltm_token_get_key_id (token));
+          json_builder_set_member_name (builder, "kind");
+          json_builder_add_string_value (builder, ltm_token_kind_to_string (ltm_token_get_kind (token)));
+          json_builder_set_member_name (builder, "issued_at");
+          json_builder_add_int_value (builder, ltm_token_get_issued_at (token));
+          json_builder_set_member_name (builder, "expires_at");
+          json_builder_add_int_value (builder, ltm_token_get_expires_at (token));
+          json_builder_set_member_name (builder, "status");
+          json_builder_add_string_value (builder,
+                                         ltm_token_status_to_string (ltm_token_get_status (token)));
+          json_builder_end_object (builder);
+        }
+      else
+        {
+          g_autofree char *expires = ltm_cli_format_time (ltm_token_get_expires_at (token), now);
+
+          /* TRANSLATORS: channel, key ID, kind, status, expiry */
+          g_print ("%-12s %-24s %-11s %-8s %s\n", ltm_channel_get_channel_id (channel),
+                   ltm_token_get_key_id (token), ltm_token_kind_to_string (ltm_token_get_kind (token)),
+                   ltm_token_status_to_string (ltm_token_get_status (token)), expires);
+        }
+    }
+}
+
+static int
+ltm_cli_token_list (LtmCli  *cli,
+                    int      argc,
+                    char   **argv)
+{
+  g_autofree char *channel_id = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  GListModel *channels;
+  LtmStore *store;
+  const GOptionEntry entries[] = {
+    { "channel", 0, 0, G_OPTION_ARG_STRING, &channel_id,
+      N_("Only this channel's tokens"), N_("ID") },
+    G_OPTION_ENTRY_NULL
+  };
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 0, &status))
+    return status;
+
+  if ((store = ltm_cli_get_store (cli, &error)) == NULL ||
+      (channel_id != NULL && ltm_cli_get_channel (cli, channel_id, &error) == NULL))
+    return ltm_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      builder = json_builder_new ();
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "tokens");
+      json_builder_begin_array (builder);
+    }
+  else
+    g_print ("%-12s %-24s %-11s %-8s %s\n", _("CHANNEL"), _("KEY ID"), _("KIND"), _("STATUS"),
+             _("EXPIRES"));
+
+  channels = ltm_store_get_channels (store);
+  for (guint i = 0; i < g_list_model_get_n_items (channels); i++)
+    {
+      g_autoptr(LtmChannel) channel = g_list_model_get_item (channels, i);
+
+      if (channel_id == NULL || g_str_equal (channel_id, ltm_channel_get_channel_id (channel)))
+        ltm_cli_token_list_add (builder, channel, now);
+    }
+
+  if (builder != NULL)
+    {
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      ltm_cli_print_json (root);
+    }
+
+  return LTM_CLI_OK;
+}
+
+const LtmCliCommand ltm_cli_token_commands[] = {
+  {
+    "token", "issue", "",
+    "--channel ID [--kid KID --key FILE] [--token-lifetime 30d] [--no-store]",
+    N_("Issue a channel access token v2.1, print it and keep it in the keyring"),
+    N_("Prints the bare token, so that TOKEN=$(ltm token issue …) works; --json prints "
+       "LINE's whole answer, with the key_id. For a stored channel the token is kept in "
+       "the keyring, and the key and kid come from the store unless given.\n\n"
+       "Example:\n  ltm token issue --channel 1234567890"),
+    ltm_cli_token_issue,
+  },
+  {
+    "token", "verify", "[-]",
+    "[--channel ID [--key-id KEYID] | --token-file FILE | -] [--short-lived]",
+    N_("Ask LINE whether a token is valid, for which channel and how long"),
+    N_("The token comes from --token-file, standard input (-), LTM_ACCESS_TOKEN or the "
+       "store, never from the command line."),
+    ltm_cli_token_verify,
+  },
+  {
+    "token", "kids", "", "--channel ID [--kid KID --key FILE]",
+    N_("List the key IDs of the channel's valid v2.1 tokens"),
+    NULL,
+    ltm_cli_token_kids,
+  },
+  {
+    "token", "revoke", "[-]",
+    "--channel ID [--secret-file F] [--key-id KEYID | --token-file F | -] [--short-lived]",
+    N_("Revoke a token"),
+    N_("A v2.1 token needs the channel secret: --secret-file, LTM_CHANNEL_SECRET or the "
+       "stored one. With --key-id, the stored token is revoked and marked revoked."),
+    ltm_cli_token_revoke,
+  },
+  {
+    "token", "stateless", "", "--channel ID [--kid KID --key FILE | --secret-file F]",
+    N_("Issue a stateless token (15 minutes, cannot be revoked)"),
+    N_("Signed with the key when one is given or stored, else with the channel secret. "
+       "Stateless tokens are not kept in the keyring."),
+    ltm_cli_token_stateless,
+  },
+  {
+    "token", "short-lived", "", "--channel ID [--secret-file F] [--no-store]",
+    N_("Issue a short-lived token (30 days; the 31st revokes the oldest)"),
+    NULL,
+    ltm_cli_token_short_lived,
+  },
+  {
+    "token", "list", "", "[--channel ID]",
+    N_("List the tokens kept in the store, with their status and expiry"),
+    NULL,
+    ltm_cli_token_list,
+  },
+  { NULL }
+};

@@ -1,0 +1,486 @@
+/* test-cli-line.c: `ltm token`, `ltm webhook` and `ltm bot` end to end,
+ * running the built binary against the test server on 127.0.0.1
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "ltm-test-server.h"
+#include "ltm-test-util.h"
+
+#define CHANNEL "1234567890"
+
+/* Certificate files made for the tests, removed at the end. */
+static GPtrArray *ca_files;
+static char *ca_path;
+#define SECRET "0123456789abcdef0123456789abcdef"
+
+typedef struct {
+  LtmTestServer *server;
+  char *dir;
+  char *key_file;
+  char *secret_file;
+  char *kid;
+} Fixture;
+
+typedef struct {
+  int status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs ltm against the fixture's server.  The server lives in this
+ * process, so the main loop turns while ltm runs. */
+static void
+run_ltmv (Fixture     *fixture,
+          Run         *run,
+          const char  *input,
+          const char **env,
+          const char **args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("LTM_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "LTM_API_BASE",
+                                ltm_test_server_get_base_url (fixture->server), TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "LTM_ACCESS_TOKEN");
+  g_subprocess_launcher_unsetenv (launcher, "LTM_CHANNEL_SECRET");
+  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  g_subprocess_communicate_utf8_async (process, input != NULL ? input : "", NULL,
+                                       ltm_test_async_cb, &result);
+  g_subprocess_communicate_utf8_finish (process, ltm_test_wait (&result),
+                                        &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+
+  g_test_message ("ltm %s %s → %d\nstdout: %s\nstderr: %s",
+                  args[0], args[1] != NULL ? args[1] : "", run->status, run->out, run->err);
+}
+
+#define run_ltm(fixture, run, input, ...) \
+  G_STMT_START { \
+    const char *run_args[] = { __VA_ARGS__, NULL }; \
+    run_ltmv (fixture, run, input, NULL, run_args); \
+  } G_STMT_END
+
+#define run_ltm_env(fixture, run, input, env, ...) \
+  G_STMT_START { \
+    const char *run_args[] = { __VA_ARGS__, NULL }; \
+    run_ltmv (fixture, run, input, env, run_args); \
+  } G_STMT_END
+
+/* exit 1, one line on stderr with LINE's words, nothing on stdout */
+static void
+assert_failed_with (Run        *run,
+                    const char *message_part)
+{
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_cmpstr (run->out, ==, "");
+  g_assert_true (g_str_has_prefix (run->err, "ltm: "));
+  g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
+  g_assert_nonnull (strstr (run->err, message_part));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) generate = { 0 };
+  g_auto(Run) public = { 0 };
+
+  fixture->server = ltm_test_server_new (LTM_TEST_SERVER_PLAIN, &error);
+  g_assert_no_error (error);
+  ltm_test_server_add_channel (fixture->server, CHANNEL, SECRET);
+
+  fixture->dir = g_dir_make_tmp ("ltm-test-cli-line-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->key_file = g_build_filename (fixture->dir, "key.json", NULL);
+  fixture->secret_file = g_build_filename (fixture->dir, "secret", NULL);
+  g_file_set_contents (fixture->secret_file, SECRET "\n", -1, &error);
+  g_assert_no_error (error);
+
+  /* The seed flow: make a key, paste its public JWK into the console,
+   * which answers the kid. */
+  run_ltm (fixture, &generate, NULL, "key", "generate", "-o", fixture->key_file);
+  g_assert_cmpint (generate.status, ==, 0);
+  run_ltm (fixture, &public, NULL, "key", "public", fixture->key_file);
+  g_assert_cmpint (public.status, ==, 0);
+  fixture->kid = ltm_test_server_register_key (fixture->server, CHANNEL, public.out, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (fixture->dir);
+
+  g_free (fixture->dir);
+  g_free (fixture->key_file);
+  g_free (fixture->secret_file);
+  g_free (fixture->kid);
+  g_assert_finalize_object (fixture->server);
+}
+
+static char *
+issue_token (Fixture *fixture)
+{
+  g_auto(Run) run = { 0 };
+
+  run_ltm (fixture, &run, NULL, "token", "issue", "--channel", CHANNEL, "--kid", fixture->kid,
+           "--key", fixture->key_file);
+  g_assert_cmpint (run.status, ==, 0);
+
+  return g_strdup (g_strstrip (run.out));
+}
+
+static GTlsDatabase *
+database_for (LtmTestServer *server)
+{
+  g_autofree char *pem = ltm_test_server_get_certificate_pem (server);
+  GTlsDatabase *database;
+
+  database = ltm_test_tls_database_new (pem, &ca_path);
+  g_ptr_array_add (ca_files, g_strdup (ca_path));
+  g_clear_pointer (&ca_path, g_free);
+
+  return database;
+}
+
+static void
+test_cli_line_seed_flow (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmTestServer) receiver = NULL;
+  g_autoptr(GTlsDatabase) receiver_ca = NULL;
+  g_autofree char *token_file = g_build_filename (fixture->dir, "token", NULL);
+  g_autofree char *webhook = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *key_id = NULL;
+  g_auto(Run) issue = { 0 };
+  g_auto(Run) kids = { 0 };
+  g_auto(Run) verify = { 0 };
+  g_auto(Run) set = { 0 };
+  g_auto(Run) get = { 0 };
+  g_auto(Run) test = { 0 };
+  g_auto(Run) bot = { 0 };
+  g_auto(Run) revoke = { 0 };
+  g_auto(Run) verify_revoked = { 0 };
+
+  /* issue: --json gives LINE's whole answer */
+  run_ltm (fixture, &issue, NULL, "--json", "token", "issue", "--channel", CHANNEL,
+           "--kid", fixture->kid, "--key", fixture->key_file, "--token-lifetime", "7d");
+  g_assert_cmpint (issue.status, ==, 0);
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *answer;
+
+    json_parser_load_from_data (parser, issue.out, -1, &error);
+    g_assert_no_error (error);
+    answer = json_node_get_object (json_parser_get_root (parser));
+    token = g_strdup (json_object_get_string_member (answer, "access_token"));
+    key_id = g_strdup (json_object_get_string_member (answer, "key_id"));
+    g_assert_cmpint (json_object_get_int_member (answer, "expires_in"), ==, 7 * 86400);
+  }
+  g_file_set_contents (token_file, token, -1, &error);
+
+  /* its key ID is listed */
+  run_ltm (fixture, &kids, NULL, "token", "kids", "--channel", CHANNEL, "--kid", fixture->kid,
+           "--key", fixture->key_file);
+  g_assert_cmpint (kids.status, ==, 0);
+  g_assert_cmpstr (g_strstrip (kids.out), ==, key_id);
+  g_assert_nonnull (strstr (kids.err, "1 valid v2.1 token"));
+
+  /* verify, with the token on standard input */
+  run_ltm (fixture, &verify, token, "token", "verify", "-");
+  g_assert_cmpint (verify.status, ==, 0);
+  g_assert_nonnull (strstr (verify.out, "Valid for channel " CHANNEL));
+  g_assert_nonnull (strstr (verify.out, "(in 7 days)"));
+
+  /* set and test a webhook that a local https receiver answers */
+  receiver = ltm_test_server_new (LTM_TEST_SERVER_HTTPS, &error);
+  g_assert_no_error (error);
+  /* The bot checks x-line-signature with the channel secret. */
+  ltm_test_server_add_channel (receiver, CHANNEL, SECRET);
+  receiver_ca = database_for (receiver);
+  ltm_test_server_set_webhook_tls_database (fixture->server, receiver_ca);
+  webhook = g_strdup_printf ("%s/_receiver/ok", ltm_test_server_get_base_url (receiver));
+
+  run_ltm (fixture, &set, NULL, "webhook", "set", webhook, "--channel", CHANNEL,
+           "--token-file", token_file);
+  g_assert_cmpint (set.status, ==, 0);
+
+  run_ltm (fixture, &get, NULL, "--json", "webhook", "get", "--token-file", token_file);
+  g_assert_cmpint (get.status, ==, 0);
+  g_assert_nonnull (strstr (get.out, webhook));
+
+  run_ltm (fixture, &test, token, "webhook", "test", "--token-file", "-");
+  g_assert_cmpint (test.status, ==, 0);
+  g_assert_true (g_str_has_prefix (test.out, "OK: "));
+  g_assert_nonnull (strstr (test.out, "Status code: 200"));
+
+  /* bot info, with the token from the environment */
+  {
+    const char *env[] = { "LTM_ACCESS_TOKEN", token, NULL };
+
+    run_ltm_env (fixture, &bot, NULL, env, "bot", "info");
+    g_assert_cmpint (bot.status, ==, 0);
+    g_assert_nonnull (strstr (bot.out, "Test Bot"));
+    g_assert_nonnull (strstr (bot.out, "Basic ID:     @"));
+  }
+
+  /* revoke, with the secret from a file */
+  run_ltm (fixture, &revoke, token, "token", "revoke", "--channel", CHANNEL,
+           "--secret-file", fixture->secret_file, "-");
+  g_assert_cmpint (revoke.status, ==, 0);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 0);
+
+  run_ltm (fixture, &verify_revoked, NULL, "token", "verify", "--token-file", token_file);
+  g_assert_cmpint (verify_revoked.status, ==, 1);
+  g_assert_true (g_str_has_prefix (verify_revoked.err, "ltm: LINE: "));
+}
+
+static void
+test_cli_line_bare_token (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *token = issue_token (fixture);
+
+  /* TOKEN=$(ltm token issue …) gets the token and nothing else */
+  g_assert_cmpuint (strlen (token), >, 100);
+  g_assert_null (strchr (token, ' '));
+  g_assert_null (strchr (token, '\n'));
+}
+
+static void
+test_cli_line_wrong_kid (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+
+  run_ltm (fixture, &run, NULL, "token", "issue", "--channel", CHANNEL,
+           "--kid", "00000000-0000-0000-0000-000000000000", "--key", fixture->key_file);
+  assert_failed_with (&run, "LINE: Cannot find channel key that satisfies the conditions");
+  g_assert_nonnull (strstr (run.err, "X-Line-Request-Id"));
+}
+
+static void
+test_cli_line_wrong_secret (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *token = issue_token (fixture);
+  const char *env[] = { "LTM_CHANNEL_SECRET", "not-the-secret", NULL };
+  g_auto(Run) run = { 0 };
+  g_auto(Run) short_lived = { 0 };
+
+  run_ltm_env (fixture, &run, token, env, "token", "revoke", "--channel", CHANNEL, "-");
+  assert_failed_with (&run, "LINE: invalid client_secret");
+
+  run_ltm_env (fixture, &short_lived, NULL, env, "token", "short-lived", "--channel", CHANNEL);
+  assert_failed_with (&short_lived, "invalid client_secret");
+}
+
+static void
+test_cli_line_31st_token (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *key_id = NULL;
+      g_autofree char *token = ltm_test_server_issue_token_elsewhere (fixture->server, CHANNEL,
+                                                                      3600, &key_id);
+      g_assert_nonnull (token);
+    }
+
+  run_ltm (fixture, &run, NULL, "token", "issue", "--channel", CHANNEL, "--kid", fixture->kid,
+           "--key", fixture->key_file);
+  assert_failed_with (&run, "LINE: The maximum number of access tokens has already been issued");
+}
+
+static void
+test_cli_line_clock_off (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+
+  /* LINE's clock an hour behind ours: our exp is too far ahead for it. */
+  ltm_test_server_set_clock_offset (fixture->server, -3600);
+  run_ltm (fixture, &run, NULL, "token", "issue", "--channel", CHANNEL, "--kid", fixture->kid,
+           "--key", fixture->key_file);
+  assert_failed_with (&run, "LINE: Invalid exp");
+  g_assert_nonnull (strstr (run.err, "clock"));
+}
+
+static void
+test_cli_line_refusals (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *token = issue_token (fixture);
+  const char *env[] = { "LTM_ACCESS_TOKEN", token, NULL };
+  const char *bad_env[] = { "LTM_ACCESS_TOKEN", "not-a-token", NULL };
+  g_auto(Run) http = { 0 };
+  g_auto(Run) unauthorized = { 0 };
+  g_auto(Run) none = { 0 };
+  g_auto(Run) unreachable = { 0 };
+  g_auto(Run) literal = { 0 };
+  g_auto(Run) no_token = { 0 };
+  g_auto(Run) expired = { 0 };
+  guint requests = ltm_test_server_get_request_count (fixture->server);
+
+  run_ltm_env (fixture, &http, NULL, env, "webhook", "set", "http://bot.example.com/hook");
+  assert_failed_with (&http, "https://");
+  g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests);
+
+  run_ltm_env (fixture, &unauthorized, NULL, bad_env, "bot", "info");
+  assert_failed_with (&unauthorized, "LINE did not accept the access token");
+  g_assert_nonnull (strstr (unauthorized.err, "HTTP 401"));
+
+  run_ltm_env (fixture, &none, NULL, env, "webhook", "get");
+  assert_failed_with (&none, "LINE: Webhook endpoint not found");
+
+  run_ltm_env (fixture, &unreachable, NULL, env, "webhook", "test", "https://127.0.0.1:9/hook");
+  g_assert_cmpint (unreachable.status, ==, 1);
+  g_assert_true (g_str_has_prefix (unreachable.out, "COULD_NOT_CONNECT: "));
+  g_assert_nonnull (strstr (unreachable.err, "the webhook test failed"));
+
+  /* A token is never taken from the command line */
+  run_ltm (fixture, &literal, NULL, "token", "verify", token);
+  g_assert_cmpint (literal.status, ==, 2);
+  g_assert_null (strstr (literal.err, token));
+
+  run_ltm (fixture, &no_token, NULL, "bot", "info");
+  assert_failed_with (&no_token, "LTM_ACCESS_TOKEN");
+
+  ltm_test_server_set_clock_offset (fixture->server, 31 * 86400);
+  run_ltm_env (fixture, &expired, NULL, env, "token", "verify");
+  assert_failed_with (&expired, "LINE: The access token expired");
+}
+
+static void
+test_cli_line_network (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_auto(Run) refused = { 0 };
+  g_auto(Run) plain = { 0 };
+  g_auto(Run) html = { 0 };
+  const char *env[] = { "LTM_ACCESS_TOKEN", "x", NULL };
+
+  run_ltm_env (fixture, &refused, NULL, env, "--api-base", "http://127.0.0.1:9", "bot", "info");
+  assert_failed_with (&refused, "Could not reach 127.0.0.1");
+
+  run_ltm_env (fixture, &plain, NULL, env, "--api-base", "http://api.line.me", "bot", "info");
+  assert_failed_with (&plain, "Plain http is only allowed to this computer");
+
+  ltm_test_server_set_fault (fixture->server, "/v2/bot/info", LTM_TEST_FAULT_HTML);
+  run_ltm_env (fixture, &html, NULL, env, "bot", "info");
+  assert_failed_with (&html, "web page");
+}
+
+static void
+test_cli_line_stateless_short_lived (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_auto(Run) by_key = { 0 };
+  g_auto(Run) by_secret = { 0 };
+  g_auto(Run) short_lived = { 0 };
+  g_auto(Run) verify = { 0 };
+  g_auto(Run) revoke = { 0 };
+
+  run_ltm (fixture, &by_key, NULL, "--json", "token", "stateless", "--channel", CHANNEL,
+           "--kid", fixture->kid, "--key", fixture->key_file);
+  g_assert_cmpint (by_key.status, ==, 0);
+  g_assert_nonnull (strstr (by_key.out, "\"expires_in\" : 900"));
+
+  run_ltm (fixture, &by_secret, NULL, "token", "stateless", "--channel", CHANNEL,
+           "--secret-file", fixture->secret_file);
+  g_assert_cmpint (by_secret.status, ==, 0);
+
+  run_ltm (fixture, &short_lived, NULL, "token", "short-lived", "--channel", CHANNEL,
+           "--secret-file", fixture->secret_file);
+  g_assert_cmpint (short_lived.status, ==, 0);
+
+  run_ltm (fixture, &verify, short_lived.out, "token", "verify", "--short-lived", "-");
+  g_assert_cmpint (verify.status, ==, 0);
+  g_assert_nonnull (strstr (verify.out, "(in 30 days)"));
+
+  run_ltm (fixture, &revoke, short_lived.out, "token", "revoke", "--short-lived", "-");
+  g_assert_cmpint (revoke.status, ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/cli-line/seed-flow", test_cli_line_seed_flow);
+  ADD ("/cli-line/bare-token", test_cli_line_bare_token);
+  ADD ("/cli-line/wrong-kid", test_cli_line_wrong_kid);
+  ADD ("/cli-line/wrong-secret", test_cli_line_wrong_secret);
+  ADD ("/cli-line/31st-token", test_cli_line_31st_token);
+  ADD ("/cli-line/clock-off", test_cli_line_clock_off);
+  ADD ("/cli-line/refusals", test_cli_line_refusals);
+  ADD ("/cli-line/network", test_cli_line_network);
+  ADD ("/cli-line/stateless-short-lived", test_cli_line_stateless_short_lived);
+
+#undef ADD
+
+  {
+    int status;
+
+    ca_files = g_ptr_array_new_with_free_func (g_free);
+    status = g_test_run ();
+    for (guint i = 0; i < ca_files->len; i++)
+      g_unlink (g_ptr_array_index (ca_files, i));
+    g_ptr_array_unref (ca_files);
+
+    return status;
+  }
+}
