@@ -14,10 +14,6 @@
 #include "ltm-test-util.h"
 
 #define CHANNEL "1234567890"
-
-/* Certificate files made for the tests, removed at the end. */
-static GPtrArray *ca_files;
-static char *ca_path;
 #define SECRET "0123456789abcdef0123456789abcdef"
 
 typedef struct {
@@ -28,65 +24,24 @@ typedef struct {
   char *kid;
 } Fixture;
 
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
+/* Runs ltm against the fixture's server, with @env added. */
 static void
-run_clear (Run *run)
+run_ltmv (Fixture            *fixture,
+          LtmTestRun         *run,
+          const char         *input,
+          const char * const *env,
+          const char * const *args)
 {
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) all = NULL;
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+  g_strv_builder_add_many (builder, "LTM_API_BASE", ltm_test_server_get_base_url (fixture->server),
+                           NULL);
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    g_strv_builder_add (builder, env[i]);
+  all = g_strv_builder_end (builder);
 
-/* Runs ltm against the fixture's server.  The server lives in this
- * process, so the main loop turns while ltm runs. */
-static void
-run_ltmv (Fixture     *fixture,
-          Run         *run,
-          const char  *input,
-          const char **env,
-          const char **args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("LTM_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "LTM_API_BASE",
-                                ltm_test_server_get_base_url (fixture->server), TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "LTM_ACCESS_TOKEN");
-  g_subprocess_launcher_unsetenv (launcher, "LTM_CHANNEL_SECRET");
-  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
-    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8_async (process, input != NULL ? input : "", NULL,
-                                       ltm_test_async_cb, &result);
-  g_subprocess_communicate_utf8_finish (process, ltm_test_wait (&result),
-                                        &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait (process, NULL, NULL);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-
-  g_test_message ("ltm %s %s → %d\nstdout: %s\nstderr: %s",
-                  args[0], args[1] != NULL ? args[1] : "", run->status, run->out, run->err);
+  ltm_test_run_ltm (run, input, (const char * const *) all, args);
 }
 
 #define run_ltm(fixture, run, input, ...) \
@@ -101,25 +56,13 @@ run_ltmv (Fixture     *fixture,
     run_ltmv (fixture, run, input, env, run_args); \
   } G_STMT_END
 
-/* exit 1, one line on stderr with LINE's words, nothing on stdout */
-static void
-assert_failed_with (Run        *run,
-                    const char *message_part)
-{
-  g_assert_cmpint (run->status, ==, 1);
-  g_assert_cmpstr (run->out, ==, "");
-  g_assert_true (g_str_has_prefix (run->err, "ltm: "));
-  g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
-  g_assert_nonnull (strstr (run->err, message_part));
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Run) generate = { 0 };
-  g_auto(Run) public = { 0 };
+  g_auto(LtmTestRun) generate = { 0 };
+  g_auto(LtmTestRun) public = { 0 };
 
   fixture->server = ltm_test_server_new (LTM_TEST_SERVER_PLAIN, &error);
   g_assert_no_error (error);
@@ -146,16 +89,7 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, NULL);
-  const char *name;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (fixture->dir);
-
+  ltm_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->key_file);
   g_free (fixture->secret_file);
@@ -166,7 +100,7 @@ fixture_tear_down (Fixture       *fixture,
 static char *
 issue_token (Fixture *fixture)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LtmTestRun) run = { 0 };
 
   run_ltm (fixture, &run, NULL, "token", "issue", "--channel", CHANNEL, "--kid", fixture->kid,
            "--key", fixture->key_file);
@@ -179,13 +113,8 @@ static GTlsDatabase *
 database_for (LtmTestServer *server)
 {
   g_autofree char *pem = ltm_test_server_get_certificate_pem (server);
-  GTlsDatabase *database;
 
-  database = ltm_test_tls_database_new (pem, &ca_path);
-  g_ptr_array_add (ca_files, g_strdup (ca_path));
-  g_clear_pointer (&ca_path, g_free);
-
-  return database;
+  return ltm_test_tls_database_new (pem);
 }
 
 static void
@@ -199,15 +128,15 @@ test_cli_line_seed_flow (Fixture       *fixture,
   g_autofree char *webhook = NULL;
   g_autofree char *token = NULL;
   g_autofree char *key_id = NULL;
-  g_auto(Run) issue = { 0 };
-  g_auto(Run) kids = { 0 };
-  g_auto(Run) verify = { 0 };
-  g_auto(Run) set = { 0 };
-  g_auto(Run) get = { 0 };
-  g_auto(Run) test = { 0 };
-  g_auto(Run) bot = { 0 };
-  g_auto(Run) revoke = { 0 };
-  g_auto(Run) verify_revoked = { 0 };
+  g_auto(LtmTestRun) issue = { 0 };
+  g_auto(LtmTestRun) kids = { 0 };
+  g_auto(LtmTestRun) verify = { 0 };
+  g_auto(LtmTestRun) set = { 0 };
+  g_auto(LtmTestRun) get = { 0 };
+  g_auto(LtmTestRun) test = { 0 };
+  g_auto(LtmTestRun) bot = { 0 };
+  g_auto(LtmTestRun) revoke = { 0 };
+  g_auto(LtmTestRun) verify_revoked = { 0 };
 
   /* issue: --json gives LINE's whole answer */
   run_ltm (fixture, &issue, NULL, "--json", "token", "issue", "--channel", CHANNEL,
@@ -263,7 +192,7 @@ test_cli_line_seed_flow (Fixture       *fixture,
 
   /* bot info, with the token from the environment */
   {
-    const char *env[] = { "LTM_ACCESS_TOKEN", token, NULL };
+    const char * const env[] = { "LTM_ACCESS_TOKEN", token, NULL };
 
     run_ltm_env (fixture, &bot, NULL, env, "bot", "info");
     g_assert_cmpint (bot.status, ==, 0);
@@ -298,11 +227,11 @@ static void
 test_cli_line_wrong_kid (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LtmTestRun) run = { 0 };
 
   run_ltm (fixture, &run, NULL, "token", "issue", "--channel", CHANNEL,
            "--kid", "00000000-0000-0000-0000-000000000000", "--key", fixture->key_file);
-  assert_failed_with (&run, "LINE: Cannot find channel key that satisfies the conditions");
+  ltm_test_assert_failed_with (&run, "LINE: Cannot find channel key that satisfies the conditions");
   g_assert_nonnull (strstr (run.err, "X-Line-Request-Id"));
 }
 
@@ -311,22 +240,22 @@ test_cli_line_wrong_secret (Fixture       *fixture,
                             gconstpointer  data)
 {
   g_autofree char *token = issue_token (fixture);
-  const char *env[] = { "LTM_CHANNEL_SECRET", "not-the-secret", NULL };
-  g_auto(Run) run = { 0 };
-  g_auto(Run) short_lived = { 0 };
+  const char * const env[] = { "LTM_CHANNEL_SECRET", "not-the-secret", NULL };
+  g_auto(LtmTestRun) run = { 0 };
+  g_auto(LtmTestRun) short_lived = { 0 };
 
   run_ltm_env (fixture, &run, token, env, "token", "revoke", "--channel", CHANNEL, "-");
-  assert_failed_with (&run, "LINE: invalid client_secret");
+  ltm_test_assert_failed_with (&run, "LINE: invalid client_secret");
 
   run_ltm_env (fixture, &short_lived, NULL, env, "token", "short-lived", "--channel", CHANNEL);
-  assert_failed_with (&short_lived, "invalid client_secret");
+  ltm_test_assert_failed_with (&short_lived, "invalid client_secret");
 }
 
 static void
 test_cli_line_31st_token (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LtmTestRun) run = { 0 };
 
   for (guint i = 0; i < 30; i++)
     {
@@ -338,20 +267,20 @@ test_cli_line_31st_token (Fixture       *fixture,
 
   run_ltm (fixture, &run, NULL, "token", "issue", "--channel", CHANNEL, "--kid", fixture->kid,
            "--key", fixture->key_file);
-  assert_failed_with (&run, "LINE: The maximum number of access tokens has already been issued");
+  ltm_test_assert_failed_with (&run, "LINE: The maximum number of access tokens has already been issued");
 }
 
 static void
 test_cli_line_clock_off (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LtmTestRun) run = { 0 };
 
   /* LINE's clock an hour behind ours: our exp is too far ahead for it. */
   ltm_test_server_set_clock_offset (fixture->server, -3600);
   run_ltm (fixture, &run, NULL, "token", "issue", "--channel", CHANNEL, "--kid", fixture->kid,
            "--key", fixture->key_file);
-  assert_failed_with (&run, "LINE: Invalid exp");
+  ltm_test_assert_failed_with (&run, "LINE: Invalid exp");
   g_assert_nonnull (strstr (run.err, "clock"));
 }
 
@@ -360,27 +289,27 @@ test_cli_line_refusals (Fixture       *fixture,
                         gconstpointer  data)
 {
   g_autofree char *token = issue_token (fixture);
-  const char *env[] = { "LTM_ACCESS_TOKEN", token, NULL };
-  const char *bad_env[] = { "LTM_ACCESS_TOKEN", "not-a-token", NULL };
-  g_auto(Run) http = { 0 };
-  g_auto(Run) unauthorized = { 0 };
-  g_auto(Run) none = { 0 };
-  g_auto(Run) unreachable = { 0 };
-  g_auto(Run) literal = { 0 };
-  g_auto(Run) no_token = { 0 };
-  g_auto(Run) expired = { 0 };
+  const char * const env[] = { "LTM_ACCESS_TOKEN", token, NULL };
+  const char * const bad_env[] = { "LTM_ACCESS_TOKEN", "not-a-token", NULL };
+  g_auto(LtmTestRun) http = { 0 };
+  g_auto(LtmTestRun) unauthorized = { 0 };
+  g_auto(LtmTestRun) none = { 0 };
+  g_auto(LtmTestRun) unreachable = { 0 };
+  g_auto(LtmTestRun) literal = { 0 };
+  g_auto(LtmTestRun) no_token = { 0 };
+  g_auto(LtmTestRun) expired = { 0 };
   guint requests = ltm_test_server_get_request_count (fixture->server);
 
   run_ltm_env (fixture, &http, NULL, env, "webhook", "set", "http://bot.example.com/hook");
-  assert_failed_with (&http, "https://");
+  ltm_test_assert_failed_with (&http, "https://");
   g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests);
 
   run_ltm_env (fixture, &unauthorized, NULL, bad_env, "bot", "info");
-  assert_failed_with (&unauthorized, "LINE did not accept the access token");
+  ltm_test_assert_failed_with (&unauthorized, "LINE did not accept the access token");
   g_assert_nonnull (strstr (unauthorized.err, "HTTP 401"));
 
   run_ltm_env (fixture, &none, NULL, env, "webhook", "get");
-  assert_failed_with (&none, "LINE: Webhook endpoint not found");
+  ltm_test_assert_failed_with (&none, "LINE: Webhook endpoint not found");
 
   run_ltm_env (fixture, &unreachable, NULL, env, "webhook", "test", "https://127.0.0.1:9/hook");
   g_assert_cmpint (unreachable.status, ==, 1);
@@ -393,42 +322,42 @@ test_cli_line_refusals (Fixture       *fixture,
   g_assert_null (strstr (literal.err, token));
 
   run_ltm (fixture, &no_token, NULL, "bot", "info");
-  assert_failed_with (&no_token, "LTM_ACCESS_TOKEN");
+  ltm_test_assert_failed_with (&no_token, "LTM_ACCESS_TOKEN");
 
   ltm_test_server_set_clock_offset (fixture->server, 31 * 86400);
   run_ltm_env (fixture, &expired, NULL, env, "token", "verify");
-  assert_failed_with (&expired, "LINE: The access token expired");
+  ltm_test_assert_failed_with (&expired, "LINE: The access token expired");
 }
 
 static void
 test_cli_line_network (Fixture       *fixture,
                        gconstpointer  data)
 {
-  g_auto(Run) refused = { 0 };
-  g_auto(Run) plain = { 0 };
-  g_auto(Run) html = { 0 };
-  const char *env[] = { "LTM_ACCESS_TOKEN", "x", NULL };
+  g_auto(LtmTestRun) refused = { 0 };
+  g_auto(LtmTestRun) plain = { 0 };
+  g_auto(LtmTestRun) html = { 0 };
+  const char * const env[] = { "LTM_ACCESS_TOKEN", "x", NULL };
 
   run_ltm_env (fixture, &refused, NULL, env, "--api-base", "http://127.0.0.1:9", "bot", "info");
-  assert_failed_with (&refused, "Could not reach 127.0.0.1");
+  ltm_test_assert_failed_with (&refused, "Could not reach 127.0.0.1");
 
   run_ltm_env (fixture, &plain, NULL, env, "--api-base", "http://api.line.me", "bot", "info");
-  assert_failed_with (&plain, "Plain http is only allowed to this computer");
+  ltm_test_assert_failed_with (&plain, "Plain http is only allowed to this computer");
 
   ltm_test_server_set_fault (fixture->server, "/v2/bot/info", LTM_TEST_FAULT_HTML);
   run_ltm_env (fixture, &html, NULL, env, "bot", "info");
-  assert_failed_with (&html, "web page");
+  ltm_test_assert_failed_with (&html, "web page");
 }
 
 static void
 test_cli_line_stateless_short_lived (Fixture       *fixture,
                                      gconstpointer  data)
 {
-  g_auto(Run) by_key = { 0 };
-  g_auto(Run) by_secret = { 0 };
-  g_auto(Run) short_lived = { 0 };
-  g_auto(Run) verify = { 0 };
-  g_auto(Run) revoke = { 0 };
+  g_auto(LtmTestRun) by_key = { 0 };
+  g_auto(LtmTestRun) by_secret = { 0 };
+  g_auto(LtmTestRun) short_lived = { 0 };
+  g_auto(LtmTestRun) verify = { 0 };
+  g_auto(LtmTestRun) revoke = { 0 };
 
   run_ltm (fixture, &by_key, NULL, "--json", "token", "stateless", "--channel", CHANNEL,
            "--kid", fixture->kid, "--key", fixture->key_file);
@@ -472,15 +401,5 @@ main (int   argc,
 
 #undef ADD
 
-  {
-    int status;
-
-    ca_files = g_ptr_array_new_with_free_func (g_free);
-    status = g_test_run ();
-    for (guint i = 0; i < ca_files->len; i++)
-      g_unlink (g_ptr_array_index (ca_files, i));
-    g_ptr_array_unref (ca_files);
-
-    return status;
-  }
+  return g_test_run ();
 }

@@ -36,68 +36,31 @@ typedef struct {
   char *secret_file;
 } Fixture;
 
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
 static GSubprocess *
-spawn_ltmv (Fixture     *fixture,
-            const char **args)
+spawn_ltmv (Fixture            *fixture,
+            const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
+  const char *env[] = {
+    "LTM_API_BASE", ltm_test_server_get_base_url (fixture->server),
+    "LTM_DATA_DIR", fixture->data_dir,
+    NULL
+  };
 
-  g_ptr_array_add (argv, (gpointer) g_getenv ("LTM_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "LTM_API_BASE",
-                                ltm_test_server_get_base_url (fixture->server), TRUE);
-  g_subprocess_launcher_setenv (launcher, "LTM_DATA_DIR", fixture->data_dir, TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "LTM_ACCESS_TOKEN");
-  g_subprocess_launcher_unsetenv (launcher, "LTM_CHANNEL_SECRET");
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  return process;
+  return ltm_test_spawn_ltm (env, args);
 }
 
 static void
-run_ltmv (Fixture     *fixture,
-          Run         *run,
-          const char **args)
+run_ltmv (Fixture            *fixture,
+          LtmTestRun         *run,
+          const char * const *args)
 {
-  g_autoptr(GSubprocess) process = spawn_ltmv (fixture, args);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
+  const char *env[] = {
+    "LTM_API_BASE", ltm_test_server_get_base_url (fixture->server),
+    "LTM_DATA_DIR", fixture->data_dir,
+    NULL
+  };
 
-  g_subprocess_communicate_utf8_async (process, "", NULL, ltm_test_async_cb, &result);
-  g_subprocess_communicate_utf8_finish (process, ltm_test_wait (&result),
-                                        &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait (process, NULL, NULL);
-  run->status = g_subprocess_get_exit_status (process);
-
-  g_test_message ("ltm %s %s → %d\nstdout: %s\nstderr: %s",
-                  args[0], args[1] != NULL ? args[1] : "", run->status, run->out, run->err);
+  ltm_test_run_ltm (run, NULL, env, args);
 }
 
 #define run_ltm(fixture, run, ...) \
@@ -127,24 +90,6 @@ count_keyring_items (void)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
@@ -166,7 +111,7 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  remove_tree (fixture->dir);
+  ltm_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->data_dir);
   g_free (fixture->secret_file);
@@ -212,15 +157,15 @@ test_cli_store_flow (Fixture       *fixture,
   g_autofree char *token = NULL;
   g_autofree char *key_id = NULL;
   g_autofree char *private_d = NULL;
-  g_auto(Run) generate = { 0 };
-  g_auto(Run) public = { 0 };
-  g_auto(Run) add = { 0 };
-  g_auto(Run) issue = { 0 };
-  g_auto(Run) list = { 0 };
-  g_auto(Run) webhook = { 0 };
-  g_auto(Run) revoke = { 0 };
-  g_auto(Run) list_after = { 0 };
-  g_auto(Run) remove = { 0 };
+  g_auto(LtmTestRun) generate = { 0 };
+  g_auto(LtmTestRun) public = { 0 };
+  g_auto(LtmTestRun) add = { 0 };
+  g_auto(LtmTestRun) issue = { 0 };
+  g_auto(LtmTestRun) list = { 0 };
+  g_auto(LtmTestRun) webhook = { 0 };
+  g_auto(LtmTestRun) revoke = { 0 };
+  g_auto(LtmTestRun) list_after = { 0 };
+  g_auto(LtmTestRun) remove = { 0 };
 
   run_ltm (fixture, &generate, "key", "generate", "-o", key_file);
   g_assert_cmpint (generate.status, ==, 0);
@@ -289,11 +234,11 @@ static void
 test_cli_store_generate_key (Fixture       *fixture,
                              gconstpointer  data)
 {
-  g_auto(Run) add = { 0 };
-  g_auto(Run) missing_kid = { 0 };
-  g_auto(Run) show = { 0 };
-  g_auto(Run) set = { 0 };
-  g_auto(Run) issue = { 0 };
+  g_auto(LtmTestRun) add = { 0 };
+  g_auto(LtmTestRun) missing_kid = { 0 };
+  g_auto(LtmTestRun) show = { 0 };
+  g_auto(LtmTestRun) set = { 0 };
+  g_auto(LtmTestRun) issue = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *kid = NULL;
   const char *start;
@@ -331,7 +276,7 @@ test_cli_store_concurrent (Fixture       *fixture,
 {
   enum { N = 8 };
   g_autoptr(GPtrArray) processes = g_ptr_array_new_with_free_func (g_object_unref);
-  g_auto(Run) list = { 0 };
+  g_auto(LtmTestRun) list = { 0 };
 
   /* Eight processes add eight channels at once: none is lost. */
   for (guint i = 0; i < N; i++)
@@ -363,7 +308,7 @@ test_cli_store_killed_halfway (Fixture       *fixture,
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (4);
   g_autofree char *path = g_build_filename (fixture->data_dir, "channels.json", NULL);
-  g_auto(Run) list = { 0 };
+  g_auto(LtmTestRun) list = { 0 };
 
   /* Writers killed at random moments leave the old file or the new one. */
   for (guint i = 0; i < 20; i++)
@@ -396,11 +341,11 @@ test_cli_store_damaged (Fixture       *fixture,
                         gconstpointer  data)
 {
   g_autofree char *path = g_build_filename (fixture->data_dir, "channels.json", NULL);
-  g_auto(Run) add = { 0 };
-  g_auto(Run) list = { 0 };
-  g_auto(Run) check = { 0 };
-  g_auto(Run) repair = { 0 };
-  g_auto(Run) after = { 0 };
+  g_auto(LtmTestRun) add = { 0 };
+  g_auto(LtmTestRun) list = { 0 };
+  g_auto(LtmTestRun) check = { 0 };
+  g_auto(LtmTestRun) repair = { 0 };
+  g_auto(LtmTestRun) after = { 0 };
 
   run_ltm (fixture, &add, "channel", "add", CHANNEL, "--name", "Kept", "--secret-file",
            fixture->secret_file);

@@ -18,21 +18,6 @@ typedef struct {
   char *dir;
 } Fixture;
 
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -44,67 +29,17 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  remove_tree (fixture->dir);
+  ltm_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
-}
-
-/* Runs ltm with @args (NULL-terminated), feeding @input on stdin. */
-static void
-run_ltmv (Run         *run,
-          const char  *input,
-          const char **args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("LTM_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL,
-                                 &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-
-  g_test_message ("ltm %s → %d\nstdout: %s\nstderr: %s",
-                  args[0], run->status, run->out, run->err);
 }
 
 #define run_ltm(run, input, ...) \
   G_STMT_START { \
     const char *run_args[] = { __VA_ARGS__, NULL }; \
-    run_ltmv (run, input, run_args); \
+    ltm_test_run_ltm (run, input, NULL, run_args); \
   } G_STMT_END
 
 static char *
@@ -114,41 +49,14 @@ fixture_path (Fixture    *fixture,
   return g_build_filename (fixture->dir, name, NULL);
 }
 
-/* The failure contract: exit 1, one line on stderr naming the problem,
- * nothing on stdout. */
-static void
-assert_failed_with (Run        *run,
-                    const char *message_part)
-{
-  g_assert_cmpint (run->status, ==, 1);
-  g_assert_cmpstr (run->out, ==, "");
-  g_assert_true (g_str_has_prefix (run->err, "ltm: "));
-  g_assert_true (g_str_has_suffix (run->err, "\n"));
-  g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
-  g_assert_nonnull (strstr (run->err, message_part));
-}
-
-static JsonObject *
-parse_object (const char *json)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, json, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
 static void
 test_cli_help (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_auto(Run) top = { 0 };
-  g_auto(Run) create = { 0 };
-  g_auto(Run) group = { 0 };
-  g_auto(Run) bare = { 0 };
+  g_auto(LtmTestRun) top = { 0 };
+  g_auto(LtmTestRun) create = { 0 };
+  g_auto(LtmTestRun) group = { 0 };
+  g_auto(LtmTestRun) bare = { 0 };
 
   run_ltm (&top, NULL, "--help");
   g_assert_cmpint (top.status, ==, 0);
@@ -194,9 +102,9 @@ test_cli_usage_errors (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(LtmTestRun) run = { 0 };
 
-      run_ltmv (&run, NULL, (const char **) cases[i]);
+      ltm_test_run_ltm (&run, NULL, NULL, cases[i]);
       g_assert_cmpint (run.status, ==, 2);
       g_assert_cmpstr (run.out, ==, "");
       g_assert_cmpstr (run.err, !=, "");
@@ -208,12 +116,12 @@ test_cli_seed_flow (Fixture       *fixture,
                     gconstpointer  data)
 {
   g_autofree char *key_file = fixture_path (fixture, "channel-key.json");
-  g_auto(Run) generate = { 0 };
-  g_auto(Run) public = { 0 };
-  g_auto(Run) create = { 0 };
-  g_auto(Run) verify = { 0 };
-  g_auto(Run) verify_public = { 0 };
-  g_auto(Run) decode = { 0 };
+  g_auto(LtmTestRun) generate = { 0 };
+  g_auto(LtmTestRun) public = { 0 };
+  g_auto(LtmTestRun) create = { 0 };
+  g_auto(LtmTestRun) verify = { 0 };
+  g_auto(LtmTestRun) verify_public = { 0 };
+  g_auto(LtmTestRun) decode = { 0 };
   g_autofree char *public_file = fixture_path (fixture, "public.jwk");
   g_autoptr(JsonObject) jwk = NULL;
   GStatBuf st;
@@ -228,7 +136,7 @@ test_cli_seed_flow (Fixture       *fixture,
   /* 2. the public JWK for the console: kty alg use e n, nothing else */
   run_ltm (&public, NULL, "key", "public", key_file);
   g_assert_cmpint (public.status, ==, 0);
-  jwk = parse_object (public.out);
+  jwk = ltm_test_parse_object (public.out);
   g_assert_cmpuint (json_object_get_size (jwk), ==, 5);
   g_assert_true (json_object_has_member (jwk, "kty") && json_object_has_member (jwk, "alg") &&
                  json_object_has_member (jwk, "use") && json_object_has_member (jwk, "e") &&
@@ -252,7 +160,7 @@ test_cli_seed_flow (Fixture       *fixture,
   run_ltm (&verify_public, create.out, "--json", "jwt", "verify", "--key", public_file, "-");
   g_assert_cmpint (verify_public.status, ==, 0);
   {
-    g_autoptr(JsonObject) result = parse_object (verify_public.out);
+    g_autoptr(JsonObject) result = ltm_test_parse_object (verify_public.out);
 
     g_assert_true (json_object_get_boolean_member (result, "valid"));
     g_assert_true (json_object_get_boolean_member (result, "signature_valid"));
@@ -273,10 +181,10 @@ test_cli_json_outputs (Fixture       *fixture,
   g_autofree char *key_file = fixture_path (fixture, "key.json");
   g_autofree char *pem = ltm_test_data_path ("pkcs8.pem");
   g_autofree char *jose = ltm_test_data_path ("node-jose.jwk");
-  g_auto(Run) generate = { 0 };
-  g_auto(Run) info = { 0 };
-  g_auto(Run) create = { 0 };
-  g_auto(Run) decode = { 0 };
+  g_auto(LtmTestRun) generate = { 0 };
+  g_auto(LtmTestRun) info = { 0 };
+  g_auto(LtmTestRun) create = { 0 };
+  g_auto(LtmTestRun) decode = { 0 };
   g_autoptr(JsonObject) generated = NULL;
   g_autoptr(JsonObject) described = NULL;
   g_autoptr(JsonObject) created = NULL;
@@ -284,13 +192,13 @@ test_cli_json_outputs (Fixture       *fixture,
 
   run_ltm (&generate, NULL, "key", "generate", "--json", "-o", key_file);
   g_assert_cmpint (generate.status, ==, 0);
-  generated = parse_object (generate.out);
+  generated = ltm_test_parse_object (generate.out);
   g_assert_cmpint (json_object_get_int_member (generated, "bits"), ==, 2048);
   g_assert_cmpstr (json_object_get_string_member (generated, "file"), ==, key_file);
 
   run_ltm (&info, NULL, "--json", "key", "info", jose);
   g_assert_cmpint (info.status, ==, 0);
-  described = parse_object (info.out);
+  described = ltm_test_parse_object (info.out);
   g_assert_true (json_object_get_boolean_member (described, "private"));
   /* node-jose's kid is the RFC 7638 thumbprint: an independent check of ours */
   g_assert_cmpstr (json_object_get_string_member (described, "thumbprint"), ==,
@@ -298,7 +206,7 @@ test_cli_json_outputs (Fixture       *fixture,
 
   run_ltm (&create, NULL, "--json", "jwt", "create", "--channel", "42", "--kid", "k", "--key", pem);
   g_assert_cmpint (create.status, ==, 0);
-  created = parse_object (create.out);
+  created = ltm_test_parse_object (create.out);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (created, "payload"),
                                                   "aud"), ==, "https://api.line.me/");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (created, "payload"),
@@ -306,7 +214,7 @@ test_cli_json_outputs (Fixture       *fixture,
 
   run_ltm (&decode, NULL, "jwt", "decode", "--json", json_object_get_string_member (created, "jwt"));
   g_assert_cmpint (decode.status, ==, 0);
-  decoded = parse_object (decode.out);
+  decoded = ltm_test_parse_object (decode.out);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (decoded, "header"),
                                                   "kid"), ==, "k");
 }
@@ -317,9 +225,9 @@ test_cli_stdin (Fixture       *fixture,
 {
   g_autofree char *jwk = ltm_test_read_data ("webcrypto.jwk", NULL);
   g_autofree char *expected = ltm_test_read_data ("thumbprint.txt", NULL);
-  g_auto(Run) public = { 0 };
-  g_auto(Run) info = { 0 };
-  g_auto(Run) create = { 0 };
+  g_auto(LtmTestRun) public = { 0 };
+  g_auto(LtmTestRun) info = { 0 };
+  g_auto(LtmTestRun) create = { 0 };
 
   run_ltm (&public, jwk, "key", "public", "-");
   g_assert_cmpint (public.status, ==, 0);
@@ -342,23 +250,23 @@ test_cli_never_overwrites (Fixture       *fixture,
   g_autofree char *target = fixture_path (fixture, "target.json");
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
-  g_auto(Run) first = { 0 };
-  g_auto(Run) second = { 0 };
-  g_auto(Run) via_link = { 0 };
+  g_auto(LtmTestRun) first = { 0 };
+  g_auto(LtmTestRun) second = { 0 };
+  g_auto(LtmTestRun) via_link = { 0 };
 
   run_ltm (&first, NULL, "key", "generate", "-o", key_file);
   g_assert_cmpint (first.status, ==, 0);
   g_file_get_contents (key_file, &before, NULL, NULL);
 
   run_ltm (&second, NULL, "key", "generate", "-o", key_file);
-  assert_failed_with (&second, "already exists");
+  ltm_test_assert_failed_with (&second, "already exists");
   g_file_get_contents (key_file, &after, NULL, NULL);
   g_assert_cmpstr (before, ==, after);
 
   /* A dangling symbolic link is not followed either. */
   g_assert_cmpint (symlink (target, link), ==, 0);
   run_ltm (&via_link, NULL, "key", "generate", "-o", link);
-  assert_failed_with (&via_link, "already exists");
+  ltm_test_assert_failed_with (&via_link, "already exists");
   g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
 }
 
@@ -394,37 +302,37 @@ test_cli_bad_keys (Fixture       *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *path = ltm_test_data_path (cases[i].file);
-      g_auto(Run) run = { 0 };
+      g_auto(LtmTestRun) run = { 0 };
 
       run_ltm (&run, NULL, "jwt", "create", "--channel", "1234567890", "--kid", "k", "--key", path);
-      assert_failed_with (&run, cases[i].message_part);
+      ltm_test_assert_failed_with (&run, cases[i].message_part);
       g_assert_nonnull (strstr (run.err, cases[i].file));
     }
 
   {
-    g_auto(Run) run = { 0 };
+    g_auto(LtmTestRun) run = { 0 };
 
     run_ltm (&run, NULL, "key", "public", empty);
-    assert_failed_with (&run, "empty");
+    ltm_test_assert_failed_with (&run, "empty");
   }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(LtmTestRun) run = { 0 };
 
     run_ltm (&run, NULL, "key", "info", broken);
-    assert_failed_with (&run, "not valid JSON");
+    ltm_test_assert_failed_with (&run, "not valid JSON");
   }
   {
-    g_auto(Run) run = { 0 };
+    g_auto(LtmTestRun) run = { 0 };
 
     run_ltm (&run, NULL, "key", "info", missing);
-    assert_failed_with (&run, "does-not-exist.json");
+    ltm_test_assert_failed_with (&run, "does-not-exist.json");
   }
   {
     g_autofree char *ec = ltm_test_data_path ("ec.pem");
-    g_auto(Run) run = { 0 };
+    g_auto(LtmTestRun) run = { 0 };
 
     run_ltm (&run, NULL, "key", "public", ec);
-    assert_failed_with (&run, "RSA");
+    ltm_test_assert_failed_with (&run, "RSA");
   }
 }
 
@@ -449,12 +357,12 @@ test_cli_bad_arguments (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(LtmTestRun) run = { 0 };
 
       run_ltm (&run, NULL, "jwt", "create", "--channel", cases[i].channel, "--kid", "k",
                "--key", pem, "--lifetime", cases[i].lifetime,
                "--token-lifetime", cases[i].token_lifetime);
-      assert_failed_with (&run, cases[i].message_part);
+      ltm_test_assert_failed_with (&run, cases[i].message_part);
     }
 }
 
@@ -475,14 +383,14 @@ test_cli_bad_jwts (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) decode = { 0 };
-      g_auto(Run) verify = { 0 };
+      g_auto(LtmTestRun) decode = { 0 };
+      g_auto(LtmTestRun) verify = { 0 };
 
       run_ltm (&decode, NULL, "jwt", "decode", cases[i].jwt);
-      assert_failed_with (&decode, cases[i].message_part);
+      ltm_test_assert_failed_with (&decode, cases[i].message_part);
 
       run_ltm (&verify, cases[i].jwt, "jwt", "verify", "--key", pem, "-");
-      assert_failed_with (&verify, cases[i].message_part);
+      ltm_test_assert_failed_with (&verify, cases[i].message_part);
     }
 }
 
@@ -496,8 +404,8 @@ test_cli_verify_refuses (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *expired = NULL;
   g_autofree char *fresh = NULL;
-  g_auto(Run) run_expired = { 0 };
-  g_auto(Run) run_other = { 0 };
+  g_auto(LtmTestRun) run_expired = { 0 };
+  g_auto(LtmTestRun) run_other = { 0 };
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   /* Made an hour ago with a 10-minute lifetime. */

@@ -31,24 +31,11 @@ read_expected_thumbprint (void)
   return g_strdup (g_strstrip (text));
 }
 
-static JsonObject *
-parse_object (const char *json)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, json, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
 static void
 assert_console_public_jwk (LtmKey *key)
 {
   g_autofree char *jwk = ltm_key_to_public_jwk (key);
-  g_autoptr(JsonObject) object = parse_object (jwk);
+  g_autoptr(JsonObject) object = ltm_test_parse_object (jwk);
   g_autofree guint8 *n = NULL;
   g_autofree guint8 *e = NULL;
   gsize n_len = 0;
@@ -175,7 +162,7 @@ test_key_generate (void)
 
   jwk = ltm_key_to_private_jwk (key, &error);
   g_assert_no_error (error);
-  object = parse_object (jwk);
+  object = ltm_test_parse_object (jwk);
   g_assert_cmpuint (json_object_get_size (object), ==, G_N_ELEMENTS (members));
   for (guint i = 0; i < G_N_ELEMENTS (members); i++)
     g_assert_true (json_object_has_member (object, members[i]));

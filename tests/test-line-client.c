@@ -15,10 +15,6 @@
 #include "ltm-test-util.h"
 
 #define CHANNEL "1234567890"
-
-/* Certificate files made for the tests, removed at the end. */
-static GPtrArray *ca_files;
-static char *ca_path;
 #define SECRET "0123456789abcdef0123456789abcdef"
 
 typedef struct {
@@ -395,13 +391,8 @@ static GTlsDatabase *
 database_for (LtmTestServer *server)
 {
   g_autofree char *pem = ltm_test_server_get_certificate_pem (server);
-  GTlsDatabase *database;
 
-  database = ltm_test_tls_database_new (pem, &ca_path);
-  g_ptr_array_add (ca_files, g_strdup (ca_path));
-  g_clear_pointer (&ca_path, g_free);
-
-  return database;
+  return ltm_test_tls_database_new (pem);
 }
 
 static void
@@ -829,15 +820,5 @@ main (int   argc,
 
 #undef ADD
 
-  {
-    int status;
-
-    ca_files = g_ptr_array_new_with_free_func (g_free);
-    status = g_test_run ();
-    for (guint i = 0; i < ca_files->len; i++)
-      g_unlink (g_ptr_array_index (ca_files, i));
-    g_ptr_array_unref (ca_files);
-
-    return status;
-  }
+  return g_test_run ();
 }

@@ -498,12 +498,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *keyring = NULL;
   int status;
 
-  base_dir = g_dir_make_tmp ("ltm-test-store-XXXXXX", &error);
-  g_assert_no_error (error);
+  base_dir = g_strdup (ltm_test_get_tmp_dir ());
   keyring = g_build_filename (base_dir, "keyring", NULL);
 
   /* libsecret's file backend: a real encrypted keyring, never the user's */
@@ -534,13 +532,7 @@ main (int   argc,
 #undef ADD
 
   status = g_test_run ();
-
-  /* Leave nothing behind in /tmp */
-  {
-    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", base_dir);
-    if (!g_test_subprocess ())
-      g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-  }
+  g_free (base_dir);
 
   return status;
 }

@@ -128,7 +128,7 @@ ltm_cli_channel_add (LtmCli  *cli,
 
   channel = ltm_store_find_channel (store, argv[1]);
   if (cli->json)
-    g_print ("{\n  \"channel_id\" : \"%s\",\n  \"stored\" : true\n}\n", argv[1]);
+    ltm_cli_print_status (cli, "stored", argv[1]);
   else
     {
       g_print (_("Stored channel %s (%s) in the keyring.\n"), argv[1], options.name);
@@ -178,7 +178,7 @@ ltm_cli_channel_set (LtmCli  *cli,
       ltm_cli_channel_print_next_step (channel, key);
     }
   else
-    g_print ("{\n  \"channel_id\" : \"%s\",\n  \"stored\" : true\n}\n", argv[1]);
+    ltm_cli_print_status (cli, "stored", argv[1]);
 
   return LTM_CLI_OK;
 }
@@ -191,26 +191,13 @@ ltm_cli_channel_to_json (JsonBuilder *builder,
   LtmToken *newest = ltm_channel_get_newest_usable (channel, now);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "channel_id");
-  json_builder_add_string_value (builder, ltm_channel_get_channel_id (channel));
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, ltm_channel_get_name (channel));
-  json_builder_set_member_name (builder, "kid");
-  if (ltm_channel_get_kid (channel) != NULL)
-    json_builder_add_string_value (builder, ltm_channel_get_kid (channel));
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "key_thumbprint");
-  if (ltm_channel_get_key_thumbprint (channel) != NULL)
-    json_builder_add_string_value (builder, ltm_channel_get_key_thumbprint (channel));
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "has_key");
-  json_builder_add_boolean_value (builder, ltm_channel_get_has_key (channel));
-  json_builder_set_member_name (builder, "has_secret");
-  json_builder_add_boolean_value (builder, ltm_channel_get_has_secret (channel));
-  json_builder_set_member_name (builder, "valid_v21_tokens");
-  json_builder_add_int_value (builder, ltm_channel_count_usable_v21 (channel, now));
+  ltm_cli_json_set_string (builder, "channel_id", ltm_channel_get_channel_id (channel));
+  ltm_cli_json_set_string (builder, "name", ltm_channel_get_name (channel));
+  ltm_cli_json_set_string (builder, "kid", ltm_channel_get_kid (channel));
+  ltm_cli_json_set_string (builder, "key_thumbprint", ltm_channel_get_key_thumbprint (channel));
+  ltm_cli_json_set_bool (builder, "has_key", ltm_channel_get_has_key (channel));
+  ltm_cli_json_set_bool (builder, "has_secret", ltm_channel_get_has_secret (channel));
+  ltm_cli_json_set_int (builder, "valid_v21_tokens", ltm_channel_count_usable_v21 (channel, now));
   json_builder_set_member_name (builder, "next_expiry");
   if (newest != NULL)
     json_builder_add_int_value (builder, ltm_token_get_expires_at (newest));
@@ -243,7 +230,6 @@ ltm_cli_channel_list (LtmCli  *cli,
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "channels");
@@ -255,8 +241,7 @@ ltm_cli_channel_list (LtmCli  *cli,
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      ltm_cli_print_json (root);
+      ltm_cli_print_builder (builder);
       return LTM_CLI_OK;
     }
 
@@ -305,11 +290,9 @@ ltm_cli_channel_show (LtmCli  *cli,
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       ltm_cli_channel_to_json (builder, channel, now);
-      root = json_builder_get_root (builder);
-      ltm_cli_print_json (root);
+      ltm_cli_print_builder (builder);
       return LTM_CLI_OK;
     }
 
@@ -360,7 +343,7 @@ ltm_cli_channel_remove (LtmCli  *cli,
     return ltm_cli_fail (cli, error);
 
   if (cli->json)
-    g_print ("{\n  \"channel_id\" : \"%s\",\n  \"removed\" : true\n}\n", argv[1]);
+    ltm_cli_print_status (cli, "removed", argv[1]);
   else
     g_print (_("Removed channel %s and every secret the keyring held for it. Its tokens were "
                "not revoked at LINE.\n"), argv[1]);
@@ -390,7 +373,6 @@ ltm_cli_channel_check_or_repair (LtmCli   *cli,
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "problems");
@@ -401,11 +383,9 @@ ltm_cli_channel_check_or_repair (LtmCli   *cli,
           json_builder_add_string_value (builder, problem->description);
         }
       json_builder_end_array (builder);
-      json_builder_set_member_name (builder, "repaired");
-      json_builder_add_boolean_value (builder, repair && problems->len > 0);
+      ltm_cli_json_set_bool (builder, "repaired", repair && problems->len > 0);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      ltm_cli_print_json (root);
+      ltm_cli_print_builder (builder);
     }
   else
     {

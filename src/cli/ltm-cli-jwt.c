@@ -23,8 +23,7 @@ ltm_cli_jwt_to_json (LtmJwt *jwt)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "jwt");
-  json_builder_add_string_value (builder, ltm_jwt_get_compact (jwt));
+  ltm_cli_json_set_string (builder, "jwt", ltm_jwt_get_compact (jwt));
   json_builder_set_member_name (builder, "header");
   json_builder_add_value (builder, json_node_init_object (json_node_alloc (),
                                                           ltm_jwt_get_header (jwt)));
@@ -212,30 +211,18 @@ ltm_cli_jwt_verify (LtmCli  *cli,
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "valid");
-      json_builder_add_boolean_value (builder, signature_ok && claims_ok);
-      json_builder_set_member_name (builder, "signature_valid");
-      json_builder_add_boolean_value (builder, signature_ok);
-      json_builder_set_member_name (builder, "signature_error");
-      if (signature_error != NULL)
-        json_builder_add_string_value (builder, signature_error->message);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "claims_valid");
-      json_builder_add_boolean_value (builder, claims_ok);
-      json_builder_set_member_name (builder, "claims_error");
-      if (claims_error != NULL)
-        json_builder_add_string_value (builder, claims_error->message);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "key_thumbprint");
-      json_builder_add_string_value (builder, ltm_key_get_thumbprint (key));
+      ltm_cli_json_set_bool (builder, "valid", signature_ok && claims_ok);
+      ltm_cli_json_set_bool (builder, "signature_valid", signature_ok);
+      ltm_cli_json_set_string (builder, "signature_error",
+                               signature_error != NULL ? signature_error->message : NULL);
+      ltm_cli_json_set_bool (builder, "claims_valid", claims_ok);
+      ltm_cli_json_set_string (builder, "claims_error",
+                               claims_error != NULL ? claims_error->message : NULL);
+      ltm_cli_json_set_string (builder, "key_thumbprint", ltm_key_get_thumbprint (key));
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      ltm_cli_print_json (root);
+      ltm_cli_print_builder (builder);
     }
   else
     {

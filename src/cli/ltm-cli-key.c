@@ -55,18 +55,13 @@ ltm_cli_key_generate (LtmCli  *cli,
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "file");
-      json_builder_add_string_value (builder, output);
-      json_builder_set_member_name (builder, "bits");
-      json_builder_add_int_value (builder, ltm_key_get_bits (key));
-      json_builder_set_member_name (builder, "thumbprint");
-      json_builder_add_string_value (builder, ltm_key_get_thumbprint (key));
+      ltm_cli_json_set_string (builder, "file", output);
+      ltm_cli_json_set_int (builder, "bits", ltm_key_get_bits (key));
+      ltm_cli_json_set_string (builder, "thumbprint", ltm_key_get_thumbprint (key));
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      ltm_cli_print_json (root);
+      ltm_cli_print_builder (builder);
     }
   else
     {
@@ -122,25 +117,15 @@ ltm_cli_key_info (LtmCli  *cli,
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "kty");
-      json_builder_add_string_value (builder, "RSA");
-      json_builder_set_member_name (builder, "bits");
-      json_builder_add_int_value (builder, ltm_key_get_bits (key));
-      json_builder_set_member_name (builder, "private");
-      json_builder_add_boolean_value (builder, ltm_key_has_private (key));
-      json_builder_set_member_name (builder, "thumbprint");
-      json_builder_add_string_value (builder, ltm_key_get_thumbprint (key));
-      json_builder_set_member_name (builder, "kid");
-      if (ltm_key_get_kid (key) != NULL)
-        json_builder_add_string_value (builder, ltm_key_get_kid (key));
-      else
-        json_builder_add_null_value (builder);
+      ltm_cli_json_set_string (builder, "kty", "RSA");
+      ltm_cli_json_set_int (builder, "bits", ltm_key_get_bits (key));
+      ltm_cli_json_set_bool (builder, "private", ltm_key_has_private (key));
+      ltm_cli_json_set_string (builder, "thumbprint", ltm_key_get_thumbprint (key));
+      ltm_cli_json_set_string (builder, "kid", ltm_key_get_kid (key));
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      ltm_cli_print_json (root);
+      ltm_cli_print_builder (builder);
       return LTM_CLI_OK;
     }
 

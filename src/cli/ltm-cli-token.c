@@ -40,7 +40,6 @@ ltm_cli_token_print (LtmCli       *cli,
                      LtmLineToken *token)
 {
   g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
 
   if (!cli->json)
     {
@@ -51,20 +50,15 @@ ltm_cli_token_print (LtmCli       *cli,
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "access_token");
-  json_builder_add_string_value (builder, token->access_token);
-  json_builder_set_member_name (builder, "expires_in");
-  json_builder_add_int_value (builder, token->expires_in);
-  json_builder_set_member_name (builder, "token_type");
-  json_builder_add_string_value (builder, token->token_type);
+  ltm_cli_json_set_string (builder, "access_token", token->access_token);
+  ltm_cli_json_set_int (builder, "expires_in", token->expires_in);
+  ltm_cli_json_set_string (builder, "token_type", token->token_type);
   if (token->key_id != NULL)
     {
-      json_builder_set_member_name (builder, "key_id");
-      json_builder_add_string_value (builder, token->key_id);
+      ltm_cli_json_set_string (builder, "key_id", token->key_id);
     }
   json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  ltm_cli_print_json (root);
+  ltm_cli_print_builder (builder);
 }
 
 /* Keeps what was issued when the channel is stored.  The token is printed
@@ -211,21 +205,13 @@ ltm_cli_token_verify (LtmCli  *cli,
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "client_id");
-      json_builder_add_string_value (builder, info->client_id);
-      json_builder_set_member_name (builder, "expires_in");
-      json_builder_add_int_value (builder, info->expires_in);
-      json_builder_set_member_name (builder, "scope");
-      if (info->scope != NULL)
-        json_builder_add_string_value (builder, info->scope);
-      else
-        json_builder_add_null_value (builder);
+      ltm_cli_json_set_string (builder, "client_id", info->client_id);
+      ltm_cli_json_set_int (builder, "expires_in", info->expires_in);
+      ltm_cli_json_set_string (builder, "scope", info->scope);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      ltm_cli_print_json (root);
+      ltm_cli_print_builder (builder);
     }
   else
     {
@@ -285,7 +271,6 @@ ltm_cli_token_kids (LtmCli  *cli,
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "kids");
@@ -294,8 +279,7 @@ ltm_cli_token_kids (LtmCli  *cli,
         json_builder_add_string_value (builder, key_ids[i]);
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      ltm_cli_print_json (root);
+      ltm_cli_print_builder (builder);
       return LTM_CLI_OK;
     }
 
@@ -381,7 +365,7 @@ ltm_cli_token_revoke (LtmCli  *cli,
                                   error);
 
   if (cli->json)
-    g_print ("{\n  \"revoked\" : true\n}\n");
+    ltm_cli_print_status (cli, "revoked", NULL);
   else
     g_print ("%s\n", _("Revoked. LINE answers the same for a token it did not know."));
 
@@ -520,19 +504,14 @@ ltm_cli_token_list_add (JsonBuilder *builder,
       if (builder != NULL)
         {
           json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "channel_id");
-          json_builder_add_string_value (builder, ltm_channel_get_channel_id (channel));
-          json_builder_set_member_name (builder, "key_id");
-          json_builder_add_string_value (builder, ltm_token_get_key_id (token));
-          json_builder_set_member_name (builder, "kind");
-          json_builder_add_string_value (builder, ltm_token_kind_to_string (ltm_token_get_kind (token)));
-          json_builder_set_member_name (builder, "issued_at");
-          json_builder_add_int_value (builder, ltm_token_get_issued_at (token));
-          json_builder_set_member_name (builder, "expires_at");
-          json_builder_add_int_value (builder, ltm_token_get_expires_at (token));
-          json_builder_set_member_name (builder, "status");
-          json_builder_add_string_value (builder,
-                                         ltm_token_status_to_string (ltm_token_get_status (token)));
+          ltm_cli_json_set_string (builder, "channel_id", ltm_channel_get_channel_id (channel));
+          ltm_cli_json_set_string (builder, "key_id", ltm_token_get_key_id (token));
+          ltm_cli_json_set_string (builder, "kind",
+                                   ltm_token_kind_to_string (ltm_token_get_kind (token)));
+          ltm_cli_json_set_int (builder, "issued_at", ltm_token_get_issued_at (token));
+          ltm_cli_json_set_int (builder, "expires_at", ltm_token_get_expires_at (token));
+          ltm_cli_json_set_string (builder, "status",
+                                   ltm_token_status_to_string (ltm_token_get_status (token)));
           json_builder_end_object (builder);
         }
       else
@@ -594,12 +573,10 @@ ltm_cli_token_list (LtmCli  *cli,
 
   if (builder != NULL)
     {
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      ltm_cli_print_json (root);
+      ltm_cli_print_builder (builder);
     }
 
   return LTM_CLI_OK;

@@ -87,16 +87,12 @@ ltm_cli_webhook_get (LtmCli  *cli,
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "endpoint");
-      json_builder_add_string_value (builder, webhook->endpoint);
-      json_builder_set_member_name (builder, "active");
-      json_builder_add_boolean_value (builder, webhook->active);
+      ltm_cli_json_set_string (builder, "endpoint", webhook->endpoint);
+      ltm_cli_json_set_bool (builder, "active", webhook->active);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      ltm_cli_print_json (root);
+      ltm_cli_print_builder (builder);
     }
   else
     {
@@ -139,14 +135,11 @@ ltm_cli_webhook_set (LtmCli  *cli,
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "endpoint");
-      json_builder_add_string_value (builder, argv[1]);
+      ltm_cli_json_set_string (builder, "endpoint", argv[1]);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      ltm_cli_print_json (root);
+      ltm_cli_print_builder (builder);
     }
   else
     g_print (_("Webhook URL set to %s\n"), argv[1]);
@@ -186,24 +179,16 @@ ltm_cli_webhook_test (LtmCli  *cli,
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "success");
-      json_builder_add_boolean_value (builder, test->success);
-      json_builder_set_member_name (builder, "timestamp");
-      json_builder_add_string_value (builder, test->timestamp);
-      json_builder_set_member_name (builder, "statusCode");
-      json_builder_add_int_value (builder, test->status_code);
-      json_builder_set_member_name (builder, "reason");
-      json_builder_add_string_value (builder, test->reason);
-      json_builder_set_member_name (builder, "detail");
-      json_builder_add_string_value (builder, test->detail);
-      json_builder_set_member_name (builder, "explanation");
-      json_builder_add_string_value (builder, ltm_line_webhook_test_explain (test));
+      ltm_cli_json_set_bool (builder, "success", test->success);
+      ltm_cli_json_set_string (builder, "timestamp", test->timestamp);
+      ltm_cli_json_set_int (builder, "statusCode", test->status_code);
+      ltm_cli_json_set_string (builder, "reason", test->reason);
+      ltm_cli_json_set_string (builder, "detail", test->detail);
+      ltm_cli_json_set_string (builder, "explanation", ltm_line_webhook_test_explain (test));
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      ltm_cli_print_json (root);
+      ltm_cli_print_builder (builder);
     }
   else
     {
@@ -249,7 +234,6 @@ ltm_cli_bot_info (LtmCli  *cli,
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
       const char *members[][2] = {
         { "userId", info->user_id },
         { "basicId", info->basic_id },
@@ -263,14 +247,11 @@ ltm_cli_bot_info (LtmCli  *cli,
       json_builder_begin_object (builder);
       for (guint i = 0; i < G_N_ELEMENTS (members); i++)
         {
-          if (members[i][1] == NULL)
-            continue;
-          json_builder_set_member_name (builder, members[i][0]);
-          json_builder_add_string_value (builder, members[i][1]);
+          if (members[i][1] != NULL)
+            ltm_cli_json_set_string (builder, members[i][0], members[i][1]);
         }
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      ltm_cli_print_json (root);
+      ltm_cli_print_builder (builder);
       return LTM_CLI_OK;
     }
 

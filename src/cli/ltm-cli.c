@@ -913,6 +913,91 @@ ltm_cli_print_json (JsonNode *node)
 }
 
 /**
+ * ltm_cli_print_builder:
+ * @builder: a #JsonBuilder holding a whole document
+ *
+ * Prints the document, indented, on stdout.
+ */
+void
+ltm_cli_print_builder (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  ltm_cli_print_json (root);
+}
+
+/**
+ * ltm_cli_print_status:
+ * @cli: the command line
+ * @what: what happened: "stored", "removed", "revoked"
+ * @channel_id: (nullable): to which channel
+ *
+ * For --json: `{"channel_id": …, "<what>": true}`.
+ */
+void
+ltm_cli_print_status (LtmCli     *cli,
+                      const char *what,
+                      const char *channel_id)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  if (channel_id != NULL)
+    ltm_cli_json_set_string (builder, "channel_id", channel_id);
+  ltm_cli_json_set_bool (builder, what, TRUE);
+  json_builder_end_object (builder);
+  ltm_cli_print_builder (builder);
+}
+
+/**
+ * ltm_cli_json_set_string:
+ * @builder: a #JsonBuilder inside an object
+ * @name: the member's name
+ * @value: (nullable): its value; %NULL is JSON null
+ */
+void
+ltm_cli_json_set_string (JsonBuilder *builder,
+                         const char  *name,
+                         const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/**
+ * ltm_cli_json_set_int:
+ * @builder: a #JsonBuilder inside an object
+ * @name: the member's name
+ * @value: its value
+ */
+void
+ltm_cli_json_set_int (JsonBuilder *builder,
+                      const char  *name,
+                      gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+/**
+ * ltm_cli_json_set_bool:
+ * @builder: a #JsonBuilder inside an object
+ * @name: the member's name
+ * @value: its value
+ */
+void
+ltm_cli_json_set_bool (JsonBuilder *builder,
+                       const char  *name,
+                       gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+/**
  * ltm_cli_format_time:
  * @unix_seconds: a point in time
  * @now: the current time

@@ -123,6 +123,19 @@ void         ltm_cli_async_cb          (GObject             *source,
 GAsyncResult *ltm_cli_wait             (GAsyncResult       **result);
 
 void         ltm_cli_print_json        (JsonNode            *node);
+void         ltm_cli_print_builder     (JsonBuilder         *builder);
+void         ltm_cli_print_status      (LtmCli              *cli,
+                                        const char          *what,
+                                        const char          *channel_id);
+void         ltm_cli_json_set_string   (JsonBuilder         *builder,
+                                        const char          *name,
+                                        const char          *value);
+void         ltm_cli_json_set_int      (JsonBuilder         *builder,
+                                        const char          *name,
+                                        gint64               value);
+void         ltm_cli_json_set_bool     (JsonBuilder         *builder,
+                                        const char          *name,
+                                        gboolean             value);
 char        *ltm_cli_format_time       (gint64               unix_seconds,
                                         gint64               now);
 
