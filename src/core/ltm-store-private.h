@@ -6,9 +6,16 @@
 
 #include <glib.h>
 
+#include "ltm-key.h"
+#include "ltm-secret.h"
 #include "ltm-token.h"
 
 G_BEGIN_DECLS
+
+/* The kinds of secret, the "kind" attribute in the keyring. */
+#define KIND_KEY "assertion-key"
+#define KIND_SECRET "channel-secret"
+#define KIND_TOKEN "access-token"
 
 /* The metadata file's format; a newer one is never overwritten. */
 #define LTM_STORE_VERSION 1
@@ -63,6 +70,28 @@ LtmStoreDoc      *ltm_store_file_read         (const char        *path,
                                                GError           **error);
 gboolean          ltm_store_file_write        (const char        *path,
                                                LtmStoreDoc       *doc,
+                                               GError           **error);
+
+/* ltm-store-keyring.c */
+gboolean          ltm_store_keyring_put       (const char        *channel_id,
+                                               const char        *kind,
+                                               const char        *key_id,
+                                               const char        *secret,
+                                               GError           **error);
+gboolean          ltm_store_keyring_put_key   (const char        *channel_id,
+                                               LtmKey            *key,
+                                               GError           **error);
+gboolean          ltm_store_keyring_clear     (const char        *channel_id,
+                                               const char        *kind,
+                                               const char        *key_id,
+                                               GError           **error);
+LtmKey           *ltm_store_keyring_get_key   (const char        *channel_id,
+                                               GError           **error);
+LtmSecret        *ltm_store_keyring_get_secret (const char       *channel_id,
+                                               const char        *key_id,
+                                               GError           **error);
+GPtrArray        *ltm_store_keyring_compare   (LtmStoreDoc       *doc,
+                                               gboolean           repair,
                                                GError           **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmStoreDoc, ltm_store_doc_free)

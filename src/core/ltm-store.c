@@ -23,14 +23,10 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
-#include <libsecret/secret.h>
 
 #include "ltm-jwt.h"
 #include "ltm-store-private.h"
 
-#define KIND_KEY "assertion-key"
-#define KIND_SECRET "channel-secret"
-#define KIND_TOKEN "access-token"
 
 struct _LtmStore
 {
@@ -44,16 +40,6 @@ struct _LtmStore
 G_DEFINE_FINAL_TYPE (LtmStore, ltm_store, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (ltm-store-error-quark, ltm_store_error)
-
-static const SecretSchema ltm_store_schema = {
-  "io.github.ltm.LineTokenManager.Secret", SECRET_SCHEMA_NONE,
-  {
-    { "channel", SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { "key-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { NULL, 0 },
-  }
-};
 
 typedef enum {
   LTM_STORE_OP_LOAD,
@@ -117,154 +103,6 @@ ltm_store_op_new (LtmStore       *self,
   return op;
 }
 
-/* The keyring */
-
-static gboolean
-ltm_store_keyring_error (GError  *cause,
-                         GError **error)
-{
-  if (cause == NULL)
-    {
-      /* libsecret answers FALSE without an error when a prompt is dismissed. */
-      g_set_error_literal (error, LTM_STORE_ERROR, LTM_STORE_ERROR_KEYRING_LOCKED,
-                           _("The keyring is locked and was not unlocked. Unlock it (for example "
-                             "in Passwords and Keys) and try again."));
-      return FALSE;
-    }
-
-  if (g_error_matches (cause, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
-      g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_KEYRING_LOCKED,
-                 _("The keyring is locked and was not unlocked (%s). Unlock it (for example in "
-                   "Passwords and Keys) and try again."), cause->message);
-  else
-    g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_KEYRING_UNAVAILABLE,
-                 _("The keyring could not be used (%s). LINE Token Manager keeps keys and tokens "
-                   "only in the desktop keyring: start GNOME Keyring or another Secret Service, "
-                   "or log in to a desktop session, and try again."), cause->message);
-
-  g_error_free (cause);
-
-  return FALSE;
-}
-
-static GHashTable *
-ltm_store_attributes (const char *channel_id,
-                      const char *kind,
-                      const char *key_id)
-{
-  GHashTable *attributes = g_hash_table_new (g_str_hash, g_str_equal);
-
-  if (channel_id != NULL)
-    g_hash_table_insert (attributes, "channel", (gpointer) channel_id);
-  if (kind != NULL)
-    g_hash_table_insert (attributes, "kind", (gpointer) kind);
-  if (key_id != NULL)
-    g_hash_table_insert (attributes, "key-id", (gpointer) key_id);
-
-  return attributes;
-}
-
-static gboolean
-ltm_store_secret_put (const char  *channel_id,
-                      const char  *kind,
-                      const char  *key_id,
-                      const char  *label,
-                      const char  *secret,
-                      GError     **error)
-{
-  g_autoptr(GHashTable) attributes = ltm_store_attributes (channel_id, kind, key_id);
-  GError *local_error = NULL;
-
-  /* An item with the same attributes is replaced in one step: the old
-   * secret stays until the new one is stored. */
-  if (!secret_password_storev_sync (&ltm_store_schema, attributes, SECRET_COLLECTION_DEFAULT,
-                                    label, secret, NULL, &local_error))
-    return ltm_store_keyring_error (local_error, error);
-
-  return TRUE;
-}
-
-static LtmSecret *
-ltm_store_secret_get (const char  *channel_id,
-                      const char  *kind,
-                      const char  *key_id,
-                      const char  *missing_message,
-                      GError     **error)
-{
-  g_autoptr(GHashTable) attributes = ltm_store_attributes (channel_id, kind, key_id);
-  GError *local_error = NULL;
-  char *found;
-  LtmSecret *secret;
-
-  found = secret_password_lookupv_sync (&ltm_store_schema, attributes, NULL, &local_error);
-  if (local_error != NULL)
-    {
-      ltm_store_keyring_error (local_error, error);
-      return NULL;
-    }
-
-  if (found == NULL)
-    {
-      g_set_error_literal (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND, missing_message);
-      return NULL;
-    }
-
-  secret = g_strdup (found);
-  secret_password_free (found);
-
-  return secret;
-}
-
-/* Removes every item matching the attributes given. */
-static gboolean
-ltm_store_secret_clear (const char  *channel_id,
-                        const char  *kind,
-                        const char  *key_id,
-                        GError     **error)
-{
-  g_autoptr(GHashTable) attributes = ltm_store_attributes (channel_id, kind, key_id);
-  GError *local_error = NULL;
-
-  for (guint i = 0; i < 1000; i++)
-    {
-      if (!secret_password_clearv_sync (&ltm_store_schema, attributes, NULL, &local_error))
-        {
-          if (local_error != NULL)
-            return ltm_store_keyring_error (local_error, error);
-          return TRUE;
-        }
-    }
-
-  return TRUE;
-}
-
-static char *
-ltm_store_label (const char *kind,
-                 const char *channel_id)
-{
-  if (g_str_equal (kind, KIND_KEY))
-    return g_strdup_printf (_("LINE channel %s: assertion signing key"), channel_id);
-  if (g_str_equal (kind, KIND_SECRET))
-    return g_strdup_printf (_("LINE channel %s: channel secret"), channel_id);
-
-  return g_strdup_printf (_("LINE channel %s: channel access token"), channel_id);
-}
-
-static gboolean
-ltm_store_put_key (const char  *channel_id,
-                   LtmKey      *key,
-                   GError     **error)
-{
-  g_autoptr(LtmSecret) jwk = NULL;
-  g_autofree char *label = ltm_store_label (KIND_KEY, channel_id);
-
-  if ((jwk = ltm_key_to_private_jwk (key, error)) == NULL)
-    return FALSE;
-
-  return ltm_store_secret_put (channel_id, KIND_KEY, NULL, label, jwk, error);
-}
-
 /* The operations, on the metadata as it is on disk now */
 
 static LtmChannelRecord *
@@ -287,7 +125,6 @@ ltm_store_op_add_channel (LtmStoreOp   *op,
                           LtmStoreDoc  *doc,
                           GError      **error)
 {
-  g_autofree char *secret_label = ltm_store_label (KIND_SECRET, op->channel_id);
   LtmChannelRecord *record;
 
   if (!ltm_jwt_check_channel_id (op->channel_id, error) ||
@@ -302,13 +139,13 @@ ltm_store_op_add_channel (LtmStoreOp   *op,
     }
 
   /* Secrets first: a channel is listed only once its secrets are safe. */
-  if (op->key != NULL && !ltm_store_put_key (op->channel_id, op->key, error))
+  if (op->key != NULL && !ltm_store_keyring_put_key (op->channel_id, op->key, error))
     return FALSE;
 
   if (op->secret != NULL &&
-      !ltm_store_secret_put (op->channel_id, KIND_SECRET, NULL, secret_label, op->secret, error))
+      !ltm_store_keyring_put (op->channel_id, KIND_SECRET, NULL, op->secret, error))
     {
-      ltm_store_secret_clear (op->channel_id, NULL, NULL, NULL);
+      ltm_store_keyring_clear (op->channel_id, NULL, NULL, NULL);
       return FALSE;
     }
 
@@ -345,7 +182,7 @@ ltm_store_op_change (LtmStoreOp   *op,
     {
     case LTM_STORE_OP_REMOVE_CHANNEL:
       /* Every secret of the channel goes, whatever the metadata says. */
-      if (!ltm_store_secret_clear (op->channel_id, NULL, NULL, error))
+      if (!ltm_store_keyring_clear (op->channel_id, NULL, NULL, error))
         return FALSE;
       ltm_store_doc_find_channel (doc, op->channel_id, &index);
       g_ptr_array_remove_index (doc->channels, index);
@@ -364,7 +201,7 @@ ltm_store_op_change (LtmStoreOp   *op,
       return TRUE;
 
     case LTM_STORE_OP_SET_KEY:
-      if (!ltm_store_put_key (op->channel_id, op->key, error))
+      if (!ltm_store_keyring_put_key (op->channel_id, op->key, error))
         return FALSE;
       /* The kid belonged to the old key: the new one must be registered. */
       if (g_strcmp0 (record->key_thumbprint, ltm_key_get_thumbprint (op->key)) != 0)
@@ -375,26 +212,20 @@ ltm_store_op_change (LtmStoreOp   *op,
       return TRUE;
 
     case LTM_STORE_OP_SET_SECRET:
-      {
-        g_autofree char *label = ltm_store_label (KIND_SECRET, op->channel_id);
-
-        if (!ltm_store_secret_put (op->channel_id, KIND_SECRET, NULL, label, op->secret, error))
-          return FALSE;
-        record->has_secret = TRUE;
-        return TRUE;
-      }
+      if (!ltm_store_keyring_put (op->channel_id, KIND_SECRET, NULL, op->secret, error))
+        return FALSE;
+      record->has_secret = TRUE;
+      return TRUE;
 
     case LTM_STORE_OP_ADD_TOKEN:
       {
-        g_autofree char *label = ltm_store_label (KIND_TOKEN, op->channel_id);
-
         if (ltm_channel_record_find_token (record, op->key_id, NULL) != NULL)
           {
             g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS,
                          _("A token with the key ID %s is already stored."), op->key_id);
             return FALSE;
           }
-        if (!ltm_store_secret_put (op->channel_id, KIND_TOKEN, op->key_id, label, op->secret, error))
+        if (!ltm_store_keyring_put (op->channel_id, KIND_TOKEN, op->key_id, op->secret, error))
           return FALSE;
         g_ptr_array_add (record->tokens, ltm_token_record_new (op->key_id, op->token_kind,
                                                                op->issued_at, op->expires_at));
@@ -412,7 +243,7 @@ ltm_store_op_change (LtmStoreOp   *op,
         }
       /* A revoked or removed token is worth nothing: its secret goes. */
       if ((op->kind == LTM_STORE_OP_REMOVE_TOKEN || op->revoked) &&
-          !ltm_store_secret_clear (op->channel_id, KIND_TOKEN, op->key_id, error))
+          !ltm_store_keyring_clear (op->channel_id, KIND_TOKEN, op->key_id, error))
         return FALSE;
       if (op->kind == LTM_STORE_OP_REMOVE_TOKEN)
         {
@@ -436,9 +267,9 @@ static void
 ltm_store_op_undo (LtmStoreOp *op)
 {
   if (op->kind == LTM_STORE_OP_ADD_CHANNEL)
-    ltm_store_secret_clear (op->channel_id, NULL, NULL, NULL);
+    ltm_store_keyring_clear (op->channel_id, NULL, NULL, NULL);
   else if (op->kind == LTM_STORE_OP_ADD_TOKEN)
-    ltm_store_secret_clear (op->channel_id, KIND_TOKEN, op->key_id, NULL);
+    ltm_store_keyring_clear (op->channel_id, KIND_TOKEN, op->key_id, NULL);
 }
 
 static gboolean ltm_store_op_repair (LtmStoreOp   *op,
@@ -1053,45 +884,6 @@ ltm_store_remove_token (LtmStore    *self,
   return ltm_store_run (self, op, error);
 }
 
-static LtmKey *
-ltm_store_lookup_key (const char  *channel_id,
-                      GError     **error)
-{
-  g_autofree char *missing = g_strdup_printf (_("No assertion key is stored for channel %s; add "
-                                                "one with “ltm channel add %s --key FILE”."),
-                                              channel_id, channel_id);
-  g_autoptr(LtmSecret) jwk = ltm_store_secret_get (channel_id, KIND_KEY, NULL, missing, error);
-  LtmKey *key;
-
-  if (jwk == NULL)
-    return NULL;
-
-  key = ltm_key_new_from_data (jwk, strlen (jwk), LTM_KEY_IMPORT_PRIVATE, error);
-  if (key == NULL)
-    g_prefix_error (error, _("The key stored for channel %s is damaged: "), channel_id);
-
-  return key;
-}
-
-static LtmSecret *
-ltm_store_lookup_secret (const char  *channel_id,
-                         const char  *key_id,
-                         GError     **error)
-{
-  g_autofree char *missing = NULL;
-
-  if (key_id == NULL)
-    {
-      missing = g_strdup_printf (_("No channel secret is stored for channel %s; give it with "
-                                   "--secret-file or LTM_CHANNEL_SECRET."), channel_id);
-      return ltm_store_secret_get (channel_id, KIND_SECRET, NULL, missing, error);
-    }
-
-  missing = g_strdup_printf (_("The keyring holds no token with the key ID %s for channel %s."),
-                             key_id, channel_id);
-  return ltm_store_secret_get (channel_id, KIND_TOKEN, key_id, missing, error);
-}
-
 /**
  * ltm_store_get_key:
  * @self: a #LtmStore
@@ -1107,7 +899,7 @@ ltm_store_get_key (LtmStore    *self,
 {
   g_return_val_if_fail (LTM_IS_STORE (self), NULL);
 
-  return ltm_store_lookup_key (channel_id, error);
+  return ltm_store_keyring_get_key (channel_id, error);
 }
 
 /**
@@ -1125,7 +917,7 @@ ltm_store_get_secret (LtmStore    *self,
 {
   g_return_val_if_fail (LTM_IS_STORE (self), NULL);
 
-  return ltm_store_lookup_secret (channel_id, NULL, error);
+  return ltm_store_keyring_get_secret (channel_id, NULL, error);
 }
 
 /**
@@ -1146,7 +938,7 @@ ltm_store_get_token (LtmStore    *self,
   g_return_val_if_fail (LTM_IS_STORE (self), NULL);
   g_return_val_if_fail (key_id != NULL, NULL);
 
-  return ltm_store_lookup_secret (channel_id, key_id, error);
+  return ltm_store_keyring_get_secret (channel_id, key_id, error);
 }
 
 /* Consistency between channels.json and the keyring */
@@ -1163,207 +955,12 @@ ltm_store_problem_free (LtmStoreProblem *problem)
   g_free (problem);
 }
 
-typedef struct {
-  char *channel_id;
-  char *kind;
-  char *key_id;
-} LtmKeyringItem;
-
-static void
-ltm_keyring_item_free (gpointer data)
-{
-  LtmKeyringItem *item = data;
-
-  g_free (item->channel_id);
-  g_free (item->kind);
-  g_free (item->key_id);
-  g_free (item);
-}
-
-/* What the keyring holds under our schema: attributes only, no secrets. */
-static GPtrArray *
-ltm_store_list_keyring (GError **error)
-{
-  g_autoptr(GHashTable) attributes = ltm_store_attributes (NULL, NULL, NULL);
-  GPtrArray *items = g_ptr_array_new_with_free_func (ltm_keyring_item_free);
-  GError *local_error = NULL;
-  GList *found;
-
-  found = secret_password_searchv_sync (&ltm_store_schema, attributes,
-                                        SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK,
-                                        NULL, &local_error);
-  if (local_error != NULL)
-    {
-      g_ptr_array_unref (items);
-      ltm_store_keyring_error (local_error, error);
-      return NULL;
-    }
-
-  for (GList *l = found; l != NULL; l = l->next)
-    {
-      g_autoptr(GHashTable) item_attributes = secret_retrievable_get_attributes (l->data);
-      LtmKeyringItem *item = g_new0 (LtmKeyringItem, 1);
-
-      item->channel_id = g_strdup (g_hash_table_lookup (item_attributes, "channel"));
-      item->kind = g_strdup (g_hash_table_lookup (item_attributes, "kind"));
-      item->key_id = g_strdup (g_hash_table_lookup (item_attributes, "key-id"));
-      g_ptr_array_add (items, item);
-    }
-
-  g_list_free_full (found, g_object_unref);
-
-  return items;
-}
-
-static gboolean
-ltm_keyring_has (GPtrArray  *items,
-                 const char *channel_id,
-                 const char *kind,
-                 const char *key_id)
-{
-  for (guint i = 0; i < items->len; i++)
-    {
-      LtmKeyringItem *item = g_ptr_array_index (items, i);
-
-      if (g_strcmp0 (item->channel_id, channel_id) == 0 && g_strcmp0 (item->kind, kind) == 0 &&
-          (key_id == NULL || g_strcmp0 (item->key_id, key_id) == 0))
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-static void
-ltm_store_add_problem (GPtrArray  *problems,
-                       const char *channel_id,
-                       const char *key_id,
-                       char       *description)
-{
-  LtmStoreProblem *problem = g_new0 (LtmStoreProblem, 1);
-
-  problem->channel_id = g_strdup (channel_id);
-  problem->key_id = g_strdup (key_id);
-  problem->description = description;
-  g_ptr_array_add (problems, problem);
-}
-
-/* Compares @doc with the keyring; when @repair, changes @doc to agree. */
-static GPtrArray *
-ltm_store_compare (LtmStoreDoc  *doc,
-                   gboolean      repair,
-                   GError      **error)
-{
-  g_autoptr(GPtrArray) items = ltm_store_list_keyring (error);
-  g_autoptr(GHashTable) orphans = g_hash_table_new (g_str_hash, g_str_equal);
-  GPtrArray *problems;
-
-  if (items == NULL)
-    return NULL;
-
-  problems = g_ptr_array_new_with_free_func ((GDestroyNotify) ltm_store_problem_free);
-
-  for (guint i = 0; i < doc->channels->len; i++)
-    {
-      LtmChannelRecord *record = g_ptr_array_index (doc->channels, i);
-      const char *id = record->channel_id;
-
-      if (record->key_thumbprint != NULL && !ltm_keyring_has (items, id, KIND_KEY, NULL))
-        {
-          ltm_store_add_problem (problems, id, NULL,
-                                 g_strdup_printf (_("Channel %s should have a key, but the keyring "
-                                                    "has none."), id));
-          if (repair)
-            g_clear_pointer (&record->key_thumbprint, g_free);
-        }
-
-      if (record->has_secret && !ltm_keyring_has (items, id, KIND_SECRET, NULL))
-        {
-          ltm_store_add_problem (problems, id, NULL,
-                                 g_strdup_printf (_("Channel %s should have a channel secret, but "
-                                                    "the keyring has none."), id));
-          if (repair)
-            record->has_secret = FALSE;
-        }
-
-      for (guint j = record->tokens->len; j > 0; j--)
-        {
-          LtmTokenRecord *token = g_ptr_array_index (record->tokens, j - 1);
-
-          if (token->revoked || ltm_keyring_has (items, id, KIND_TOKEN, token->key_id))
-            continue;
-
-          ltm_store_add_problem (problems, id, token->key_id,
-                                 g_strdup_printf (_("The token %s of channel %s is listed, but the "
-                                                    "keyring does not hold it."),
-                                                  token->key_id, id));
-          if (repair)
-            g_ptr_array_remove_index (record->tokens, j - 1);
-        }
-    }
-
-  for (guint i = 0; i < items->len; i++)
-    {
-      LtmKeyringItem *item = g_ptr_array_index (items, i);
-      LtmChannelRecord *record;
-
-      if (item->channel_id == NULL)
-        continue;
-
-      record = ltm_store_doc_find_channel (doc, item->channel_id, NULL);
-      if (record == NULL)
-        {
-          /* Reported once per channel, however many secrets it has. */
-          if (!g_hash_table_add (orphans, item->channel_id))
-            continue;
-          ltm_store_add_problem (problems, item->channel_id, NULL,
-                                 g_strdup_printf (_("The keyring holds secrets of channel %s, "
-                                                    "which is not in the list."),
-                                                  item->channel_id));
-          if (!repair || !ltm_jwt_check_channel_id (item->channel_id, NULL))
-            continue;
-          record = ltm_channel_record_new (item->channel_id);
-          g_ptr_array_add (doc->channels, record);
-        }
-
-      if (g_strcmp0 (item->kind, KIND_KEY) == 0 && record->key_thumbprint == NULL)
-        {
-          g_autoptr(LtmKey) key = ltm_store_lookup_key (item->channel_id, NULL);
-
-          if (repair && key != NULL)
-            record->key_thumbprint = g_strdup (ltm_key_get_thumbprint (key));
-        }
-      else if (g_strcmp0 (item->kind, KIND_SECRET) == 0 && !record->has_secret)
-        {
-          if (repair)
-            record->has_secret = TRUE;
-        }
-      else if (g_strcmp0 (item->kind, KIND_TOKEN) == 0 && item->key_id != NULL &&
-               ltm_channel_record_find_token (record, item->key_id, NULL) == NULL)
-        {
-          ltm_store_add_problem (problems, item->channel_id, item->key_id,
-                                 g_strdup_printf (_("The keyring holds the token %s of channel %s, "
-                                                    "which is not listed."),
-                                                  item->key_id, item->channel_id));
-          if (repair)
-            {
-              /* Its times are lost: listed as unknown until LINE is asked. */
-              LtmTokenRecord *token = ltm_token_record_new (item->key_id, LTM_TOKEN_KIND_V21, 0, 0);
-
-              token->unknown = TRUE;
-              g_ptr_array_add (record->tokens, token);
-            }
-        }
-    }
-
-  return problems;
-}
-
 static gboolean
 ltm_store_op_repair (LtmStoreOp   *op,
                      LtmStoreDoc  *doc,
                      GError      **error)
 {
-  g_autoptr(GPtrArray) problems = ltm_store_compare (doc, TRUE, error);
+  g_autoptr(GPtrArray) problems = ltm_store_keyring_compare (doc, TRUE, error);
 
   return problems != NULL;
 }
@@ -1394,7 +991,7 @@ ltm_store_check (LtmStore  *self,
 
   ltm_store_apply (self, doc);
 
-  return ltm_store_compare (doc, FALSE, error);
+  return ltm_store_keyring_compare (doc, FALSE, error);
 }
 
 /**
@@ -1726,7 +1323,7 @@ ltm_store_get_key_thread (GTask        *task,
 {
   LtmStoreLookup *lookup = task_data;
   GError *error = NULL;
-  LtmKey *key = ltm_store_lookup_key (lookup->channel_id, &error);
+  LtmKey *key = ltm_store_keyring_get_key (lookup->channel_id, &error);
 
   if (key == NULL)
     g_task_return_error (task, error);
@@ -1742,7 +1339,7 @@ ltm_store_get_secret_thread (GTask        *task,
 {
   LtmStoreLookup *lookup = task_data;
   GError *error = NULL;
-  LtmSecret *secret = ltm_store_lookup_secret (lookup->channel_id, lookup->key_id, &error);
+  LtmSecret *secret = ltm_store_keyring_get_secret (lookup->channel_id, lookup->key_id, &error);
 
   if (secret == NULL)
     g_task_return_error (task, error);
