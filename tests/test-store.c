@@ -328,6 +328,7 @@ test_store_damaged_file (Fixture       *fixture,
   g_assert_cmpstr (secret, ==, SECRET);
   g_assert_true (ltm_store_add_channel (fixture->store, "42", NULL, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
+  g_clear_pointer (&kept, g_free);
   g_assert_true (g_file_get_contents (aside, &kept, NULL, NULL));
   g_assert_cmpstr (kept, ==, damaged);
 
