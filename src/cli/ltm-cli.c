@@ -48,7 +48,8 @@ ltm_cli_append_commands (GString           *out,
 {
   for (const LtmCliCommand *c = group->commands; c->name != NULL; c++)
     {
-      g_string_append_printf (out, "  %s %s %s\n", group->name, c->name, c->synopsis);
+      g_string_append_printf (out, "  %s %s%s%s\n", group->name, c->name,
+                              c->synopsis[0] != '\0' ? " " : "", c->synopsis);
       g_string_append_printf (out, "        %s\n", _(c->summary));
     }
 }
