@@ -97,6 +97,27 @@ test_duration_format (void)
     }
 }
 
+static void
+test_duration_format_rounded (void)
+{
+  static const struct { gint64 seconds; const char *text; } cases[] = {
+    { 59, "59 seconds" },
+    { 119, "1 minute 59 seconds" },
+    { 120, "2 minutes" },
+    { 14 * 60 + 58, "15 minutes" },
+    { 50 * 60 + 2, "50 minutes" },
+    { 7 * 86400 - 5, "7 days" },
+    { -(30 * 60 - 1), "30 minutes" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = ltm_duration_format_rounded (cases[i].seconds);
+
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -107,6 +128,7 @@ main (int   argc,
   g_test_add_func ("/duration/invalid", test_duration_invalid);
   g_test_add_func ("/duration/too-large", test_duration_too_large);
   g_test_add_func ("/duration/format", test_duration_format);
+  g_test_add_func ("/duration/format-rounded", test_duration_format_rounded);
 
   return g_test_run ();
 }

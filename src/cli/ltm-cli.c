@@ -1017,7 +1017,7 @@ ltm_cli_format_time (gint64 unix_seconds,
     return g_strdup_printf ("%" G_GINT64_FORMAT, unix_seconds);
 
   absolute = g_date_time_format (time, "%Y-%m-%d %H:%M:%S %Z");
-  relative = ltm_duration_format (unix_seconds - now);
+  relative = ltm_duration_format_rounded (unix_seconds - now);
 
   if (unix_seconds >= now)
     /* TRANSLATORS: a date, then how long until it, "(in 29 minutes)" */

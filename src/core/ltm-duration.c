@@ -142,7 +142,7 @@ char *
 ltm_duration_format (gint64 seconds)
 {
   GString *out = g_string_new (NULL);
-  gint64 left = seconds < 0 ? -seconds : seconds;
+  guint64 left = seconds < 0 ? -(guint64) seconds : (guint64) seconds;
   gint64 values[4];
   guint shown = 0;
 
@@ -167,4 +167,25 @@ ltm_duration_format (gint64 seconds)
     }
 
   return g_string_free (out, FALSE);
+}
+
+/**
+ * ltm_duration_format_rounded:
+ * @seconds: a duration; its sign is ignored
+ *
+ * Like ltm_duration_format(), rounded to the minute from two minutes on:
+ * how far away an expiry is reads "in 15 minutes", not "in 14 minutes 58
+ * seconds".
+ *
+ * Returns: (transfer full): the duration in words
+ */
+char *
+ltm_duration_format_rounded (gint64 seconds)
+{
+  guint64 left = seconds < 0 ? -(guint64) seconds : (guint64) seconds;
+
+  if (left >= 120)
+    left = (left + 30) / 60 * 60;
+
+  return ltm_duration_format (left);
 }

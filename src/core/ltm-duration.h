@@ -21,5 +21,6 @@ gboolean  ltm_duration_parse       (const char  *text,
                                     gint64      *out_seconds,
                                     GError     **error);
 char     *ltm_duration_format      (gint64       seconds);
+char     *ltm_duration_format_rounded (gint64    seconds);
 
 G_END_DECLS
