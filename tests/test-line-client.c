@@ -524,6 +524,8 @@ test_client_faults (Fixture       *fixture,
   static const FaultCase cases[] = {
     { LTM_TEST_FAULT_STATUS_500, LTM_LINE_ERROR_SERVER, "server error" },
     { LTM_TEST_FAULT_STATUS_429, LTM_LINE_ERROR_RATE_LIMITED, "The API rate limit has been exceeded" },
+    /* and when to try again, from Retry-After */
+    { LTM_TEST_FAULT_STATUS_429, LTM_LINE_ERROR_RATE_LIMITED, "wait 1 seconds" },
     /* a proxy's 502 page: a server error, said to be a web page */
     { LTM_TEST_FAULT_HTML, LTM_LINE_ERROR_SERVER, "web page" },
     { LTM_TEST_FAULT_EMPTY, LTM_LINE_ERROR_UNEXPECTED, "empty" },
@@ -671,7 +673,7 @@ test_client_tls (void)
   refused = ltm_line_client_verify_token_finish (client, ltm_test_wait (&untrusted), &error);
   g_assert_null (refused);
   g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_NETWORK);
-  g_assert_nonnull (strstr (error->message, "secure connection"));
+  g_assert_nonnull (strstr (error->message, "not signed by an authority this computer trusts"));
   g_clear_error (&error);
 
   /* Handed that authority through the API, it talks (and LINE says no). */
@@ -682,6 +684,40 @@ test_client_tls (void)
   g_assert_null (info);
   g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_REFUSED);
   g_assert_cmpuint (ltm_test_server_get_request_count (server), ==, 1);
+}
+
+static void
+test_client_tls_refused (void)
+{
+  static const struct { LtmTestServerFlags flaw; const char *message_part; } cases[] = {
+    { LTM_TEST_SERVER_EXPIRED_CERTIFICATE, "certificate has expired" },
+    { LTM_TEST_SERVER_WRONG_HOST, "certificate is for another host name" },
+  };
+
+  /* Even with its authority trusted: expired, or for another host. */
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LtmTestServer) server = ltm_test_server_new (cases[i].flaw, &error);
+      g_autoptr(LtmLineClient) client = NULL;
+      g_autoptr(GTlsDatabase) database = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(LtmLineTokenInfo) info = NULL;
+
+      g_assert_no_error (error);
+      client = ltm_line_client_new (ltm_test_server_get_base_url (server), &error);
+      database = database_for (server);
+      ltm_line_client_set_tls_database (client, database);
+
+      ltm_line_client_verify_token_async (client, "x", NULL, ltm_test_async_cb, &result);
+      info = ltm_line_client_verify_token_finish (client, ltm_test_wait (&result), &error);
+      g_assert_null (info);
+      g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_NETWORK);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, "secure connection"));
+      g_assert_nonnull (strstr (error->message, cases[i].message_part));
+      g_assert_cmpuint (ltm_test_server_get_request_count (server), ==, 0);
+    }
 }
 
 static void
@@ -816,6 +852,7 @@ main (int   argc,
   ADD ("/line-client/one-connection", test_client_one_connection);
   ADD ("/line-client/no-secrets-in-debug", test_client_no_secrets_in_debug);
   g_test_add_func ("/line-client/tls", test_client_tls);
+  g_test_add_func ("/line-client/tls-refused", test_client_tls_refused);
   g_test_add_func ("/line-client/base-url", test_client_base_url);
 
 #undef ADD

@@ -352,9 +352,24 @@ ltm_line_client_network_error (LtmLineClient  *self,
                                host, request->timed_out ? self->timeout : self->io_timeout);
 
   if (cause->domain == G_TLS_ERROR)
-    return ltm_line_error_new (LTM_LINE_ERROR_NETWORK,
-                               _("Could not make a secure connection to %s: %s"),
-                               host, cause->message);
+    {
+      GTlsCertificateFlags flaws = soup_message_get_tls_peer_certificate_errors (request->message);
+      const char *why = cause->message;
+
+      if (flaws & G_TLS_CERTIFICATE_EXPIRED)
+        why = _("its certificate has expired");
+      else if (flaws & G_TLS_CERTIFICATE_NOT_ACTIVATED)
+        why = _("its certificate is not valid yet; check this computer's clock");
+      else if (flaws & G_TLS_CERTIFICATE_BAD_IDENTITY)
+        why = _("its certificate is for another host name");
+      else if (flaws & G_TLS_CERTIFICATE_UNKNOWN_CA)
+        why = _("its certificate is not signed by an authority this computer trusts");
+      else if (flaws & G_TLS_CERTIFICATE_REVOKED)
+        why = _("its certificate has been revoked");
+
+      return ltm_line_error_new (LTM_LINE_ERROR_NETWORK,
+                                 _("Could not make a secure connection to %s: %s"), host, why);
+    }
 
   return ltm_line_error_new (LTM_LINE_ERROR_NETWORK, _("Could not reach %s: %s"),
                              host, cause->message);
@@ -417,8 +432,20 @@ ltm_line_client_complete (GTask *task)
 
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      g_task_return_error (task, ltm_line_error_new_from_response (status, request_id,
-                                                                   content_type, body));
+      GError *refusal = ltm_line_error_new_from_response (status, request_id, content_type, body);
+      const char *retry_after = soup_message_headers_get_one (headers, "Retry-After");
+
+      if (status == 429 && retry_after != NULL &&
+          g_ascii_string_to_unsigned (retry_after, 10, 0, 86400, NULL, NULL))
+        {
+          char *message = g_strdup_printf (_("%s. LINE asks to wait %s seconds before trying "
+                                             "again."), refusal->message, retry_after);
+
+          g_free (refusal->message);
+          refusal->message = message;
+        }
+
+      g_task_return_error (task, refusal);
       return;
     }
 

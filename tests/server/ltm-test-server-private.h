@@ -67,6 +67,7 @@ struct _LtmTestServer
   GObject parent_instance;
 
   gboolean https;
+  guint certificate_flaws;      /* LTM_TEST_SERVER_EXPIRED_CERTIFICATE | _WRONG_HOST */
   guint requested_port;
 
   SoupServer *server;
@@ -198,7 +199,8 @@ gboolean        ltm_test_fault_from_string           (const char         *text,
                                                       LtmTestFault       *out_fault);
 
 /* ltm-test-server-tls.c */
-GTlsCertificate *ltm_test_server_create_certificate  (char              **out_pem,
+GTlsCertificate *ltm_test_server_create_certificate  (guint               flaws,
+                                                      char              **out_pem,
                                                       GError            **error);
 
 G_END_DECLS

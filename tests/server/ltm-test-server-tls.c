@@ -42,15 +42,21 @@ ltm_test_server_tls_datum_to_string (gnutls_datum_t *datum)
 
 /**
  * ltm_test_server_create_certificate:
+ * @flaws: LTM_TEST_SERVER_EXPIRED_CERTIFICATE or LTM_TEST_SERVER_WRONG_HOST,
+ *   for a certificate that clients must refuse; 0 for a good one
  * @out_pem: (out): the certificate and its private key, PEM
  * @error: return location for a #GError
  *
  * Returns: (transfer full): the new certificate, with its private key
  */
 GTlsCertificate *
-ltm_test_server_create_certificate (char   **out_pem,
+ltm_test_server_create_certificate (guint    flaws,
+                                    char   **out_pem,
                                     GError **error)
 {
+  static const char wrong_host[] = "wrong.example";
+  gboolean expired = (flaws & LTM_TEST_SERVER_EXPIRED_CERTIFICATE) != 0;
+  gboolean wrong = (flaws & LTM_TEST_SERVER_WRONG_HOST) != 0;
   static const guint8 loopback[4] = { 127, 0, 0, 1 };
   static const char localhost[] = "localhost";
   g_auto(gnutls_x509_privkey_t) key = NULL;
@@ -83,8 +89,9 @@ ltm_test_server_create_certificate (char   **out_pem,
 
   if ((ret = gnutls_x509_crt_set_version (crt, 3)) < 0 ||
       (ret = gnutls_x509_crt_set_serial (crt, serial, sizeof serial)) < 0 ||
-      (ret = gnutls_x509_crt_set_activation_time (crt, now - 60 * 60)) < 0 ||
-      (ret = gnutls_x509_crt_set_expiration_time (crt, now + 24 * 60 * 60)) < 0 ||
+      (ret = gnutls_x509_crt_set_activation_time (crt, now - (expired ? 2 * 24 : 1) * 60 * 60)) < 0 ||
+      (ret = gnutls_x509_crt_set_expiration_time (crt, expired ? now - 24 * 60 * 60
+                                                               : now + 24 * 60 * 60)) < 0 ||
       (ret = gnutls_x509_crt_set_key (crt, key)) < 0)
     return ltm_test_server_tls_failed (error, ret, "gnutls_x509_crt_set_*"), NULL;
 
@@ -98,12 +105,17 @@ ltm_test_server_create_certificate (char   **out_pem,
       (ret = gnutls_x509_crt_set_key_purpose_oid (crt, GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0)
     return ltm_test_server_tls_failed (error, ret, "gnutls_x509_crt_set extensions"), NULL;
 
-  if ((ret = gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_IPADDRESS,
-                                                   loopback, sizeof loopback,
-                                                   GNUTLS_FSAN_APPEND)) < 0 ||
-      (ret = gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_DNSNAME,
-                                                   localhost, sizeof localhost - 1,
-                                                   GNUTLS_FSAN_APPEND)) < 0)
+  if (wrong)
+    ret = gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_DNSNAME,
+                                                wrong_host, sizeof wrong_host - 1,
+                                                GNUTLS_FSAN_APPEND);
+  else if ((ret = gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_IPADDRESS,
+                                                        loopback, sizeof loopback,
+                                                        GNUTLS_FSAN_APPEND)) >= 0)
+    ret = gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_DNSNAME,
+                                                localhost, sizeof localhost - 1,
+                                                GNUTLS_FSAN_APPEND);
+  if (ret < 0)
     return ltm_test_server_tls_failed (error, ret, "gnutls_x509_crt_set_subject_alt_name"), NULL;
 
   if ((ret = gnutls_x509_crt_get_key_id (crt, 0, key_id, &key_id_len)) < 0 ||

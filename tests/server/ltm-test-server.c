@@ -40,6 +40,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (LtmTestServer, ltm_test_server, G_TYPE_OBJECT,
 enum {
   PROP_0,
   PROP_HTTPS,
+  PROP_CERTIFICATE_FLAWS,
   PROP_PORT,
   PROP_BASE_URL,
   N_PROPS
@@ -159,6 +160,10 @@ ltm_test_server_get_property (GObject    *object,
       g_value_set_boolean (value, self->https);
       break;
 
+    case PROP_CERTIFICATE_FLAWS:
+      g_value_set_uint (value, self->certificate_flaws);
+      break;
+
     case PROP_PORT:
       g_value_set_uint (value, self->port != 0 ? self->port : self->requested_port);
       break;
@@ -186,6 +191,10 @@ ltm_test_server_set_property (GObject      *object,
       self->https = g_value_get_boolean (value);
       break;
 
+    case PROP_CERTIFICATE_FLAWS:
+      self->certificate_flaws = g_value_get_uint (value);
+      break;
+
     case PROP_PORT:
       self->requested_port = g_value_get_uint (value);
       break;
@@ -209,6 +218,10 @@ ltm_test_server_class_init (LtmTestServerClass *klass)
     g_param_spec_boolean ("https", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                           G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_CERTIFICATE_FLAWS] =
+    g_param_spec_uint ("certificate-flaws", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                       G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_PORT] =
     g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
@@ -826,7 +839,8 @@ ltm_test_server_initable_init (GInitable     *initable,
           return FALSE;
         }
 
-      self->certificate = ltm_test_server_create_certificate (&self->certificate_pem, error);
+      self->certificate = ltm_test_server_create_certificate (self->certificate_flaws,
+                                                              &self->certificate_pem, error);
       if (self->certificate == NULL)
         return FALSE;
       options |= SOUP_SERVER_LISTEN_HTTPS;
@@ -896,12 +910,18 @@ ltm_test_server_new_for_port (LtmTestServerFlags   flags,
                               guint                port,
                               GError             **error)
 {
+  LtmTestServer *self;
+  guint flaws = flags & (LTM_TEST_SERVER_EXPIRED_CERTIFICATE | LTM_TEST_SERVER_WRONG_HOST);
+
   g_return_val_if_fail (port <= G_MAXUINT16, NULL);
 
-  return g_initable_new (LTM_TYPE_TEST_SERVER, NULL, error,
-                         "https", (flags & LTM_TEST_SERVER_HTTPS) != 0,
+  self = g_initable_new (LTM_TYPE_TEST_SERVER, NULL, error,
+                         "https", (flags & LTM_TEST_SERVER_HTTPS) != 0 || flaws != 0,
+                         "certificate-flaws", flaws,
                          "port", port,
                          NULL);
+
+  return self;
 }
 
 /**

@@ -11,6 +11,9 @@ G_BEGIN_DECLS
 typedef enum {
   LTM_TEST_SERVER_PLAIN = 0,
   LTM_TEST_SERVER_HTTPS = 1 << 0,
+  /* HTTPS with a certificate a client must refuse: */
+  LTM_TEST_SERVER_EXPIRED_CERTIFICATE = 1 << 1,   /* expired yesterday */
+  LTM_TEST_SERVER_WRONG_HOST = 1 << 2,            /* for wrong.example, not 127.0.0.1 */
 } LtmTestServerFlags;
 
 typedef enum {
