@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include "ltm-store.h"
 #include <json-glib/json-glib.h>
 #include <libsecret/secret.h>
 
@@ -34,17 +35,33 @@ typedef struct {
   char *dir;
   char *data_dir;
   char *secret_file;
+  const char *debug;            /* G_MESSAGES_DEBUG for ltm, or NULL */
+  const char *bus;              /* DBUS_SESSION_BUS_ADDRESS for ltm, or NULL */
+  gboolean mounted;             /* data_dir is a tmpfs of the test's */
 } Fixture;
 
 static GSubprocess *
 spawn_ltmv (Fixture            *fixture,
             const char * const *args)
 {
-  const char *env[] = {
+  const char *env[11] = {
     "LTM_API_BASE", ltm_test_server_get_base_url (fixture->server),
     "LTM_DATA_DIR", fixture->data_dir,
     NULL
   };
+  guint n = 4;
+
+  if (fixture->debug != NULL)
+    {
+      env[n++] = "G_MESSAGES_DEBUG";
+      env[n++] = fixture->debug;
+    }
+  if (fixture->bus != NULL)
+    {
+      env[n++] = "DBUS_SESSION_BUS_ADDRESS";
+      env[n++] = fixture->bus;
+    }
+  env[n] = NULL;
 
   return ltm_test_spawn_ltm (env, args);
 }
@@ -54,13 +71,19 @@ run_ltmv (Fixture            *fixture,
           LtmTestRun         *run,
           const char * const *args)
 {
-  const char *env[] = {
-    "LTM_API_BASE", ltm_test_server_get_base_url (fixture->server),
-    "LTM_DATA_DIR", fixture->data_dir,
-    NULL
-  };
+  g_autoptr(GSubprocess) process = spawn_ltmv (fixture, args);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
 
-  ltm_test_run_ltm (run, NULL, env, args);
+  g_subprocess_communicate_utf8_async (process, "", NULL, ltm_test_async_cb, &result);
+  g_subprocess_communicate_utf8_finish (process, ltm_test_wait (&result),
+                                        &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, NULL);
+  run->status = g_subprocess_get_exit_status (process);
+
+  g_test_message ("ltm %s %s → %d\nstdout: %s\nstderr: %s",
+                  args[0], args[1] != NULL ? args[1] : "", run->status, run->out, run->err);
 }
 
 #define run_ltm(fixture, run, ...) \
@@ -111,6 +134,12 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
+  if (fixture->mounted)
+    {
+      g_autofree char *command = g_strdup_printf ("umount '%s'", fixture->data_dir);
+      g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+    }
+
   ltm_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->data_dir);
@@ -368,6 +397,183 @@ test_cli_store_damaged (Fixture       *fixture,
   g_assert_nonnull (strstr (after.out, "Channel secret: stored"));
 }
 
+/* With G_MESSAGES_DEBUG=all, no private key, secret or token in any
+ * output but the one the user asked for (token issue prints its token). */
+static void
+test_cli_store_debug_output (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) output = g_string_new (NULL);
+  g_autoptr(LtmKey) key = ltm_test_load_key ("pkcs8.pem", LTM_KEY_IMPORT_PRIVATE);
+  g_autoptr(LtmSecret) jwk = ltm_key_to_private_jwk (key, NULL);
+  g_autoptr(JsonObject) private_jwk = ltm_test_parse_object (jwk);
+  g_autofree char *key_file = ltm_test_data_path ("pkcs8.pem");
+  g_autofree char *public_jwk = ltm_key_to_public_jwk (key);
+  g_autofree char *kid = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *key_id = NULL;
+  g_auto(LtmTestRun) add = { 0 };
+  g_auto(LtmTestRun) issue = { 0 };
+  g_auto(LtmTestRun) list = { 0 };
+  g_auto(LtmTestRun) bot = { 0 };
+  g_auto(LtmTestRun) verify = { 0 };
+  g_auto(LtmTestRun) revoke = { 0 };
+  g_auto(LtmTestRun) show = { 0 };
+
+  kid = ltm_test_server_register_key (fixture->server, CHANNEL, public_jwk, &error);
+  g_assert_no_error (error);
+  fixture->debug = "all";
+
+  run_ltm (fixture, &add, "channel", "add", CHANNEL, "--name", "Debug", "--kid", kid,
+           "--key", key_file, "--secret-file", fixture->secret_file);
+  g_assert_cmpint (add.status, ==, 0);
+  run_ltm (fixture, &issue, "--json", "token", "issue", "--channel", CHANNEL);
+  g_assert_cmpint (issue.status, ==, 0);
+  {
+    g_autoptr(JsonObject) answer = ltm_test_parse_object (issue.out);
+
+    token = g_strdup (json_object_get_string_member (answer, "access_token"));
+    key_id = g_strdup (json_object_get_string_member (answer, "key_id"));
+  }
+  run_ltm (fixture, &list, "token", "list");
+  run_ltm (fixture, &bot, "bot", "info", "--channel", CHANNEL);
+  run_ltm (fixture, &verify, "token", "verify", "--channel", CHANNEL);
+  run_ltm (fixture, &show, "channel", "show", CHANNEL);
+  run_ltm (fixture, &revoke, "token", "revoke", "--channel", CHANNEL, "--key-id", key_id);
+  g_assert_cmpint (bot.status, ==, 0);
+  g_assert_cmpint (verify.status, ==, 0);
+  g_assert_cmpint (revoke.status, ==, 0);
+
+  g_string_append_printf (output, "%s%s%s%s%s%s%s%s%s%s%s%s%s",
+                          add.out, add.err, issue.err, list.out, list.err, bot.out, bot.err,
+                          verify.out, verify.err, show.out, show.err, revoke.out, revoke.err);
+
+  /* the debug output is really there */
+  g_assert_nonnull (strstr (output->str, "DEBUG"));
+  g_assert_null (strstr (output->str, token));
+  g_assert_null (strstr (output->str, SECRET));
+  g_assert_null (strstr (output->str, json_object_get_string_member (private_jwk, "d")));
+  g_assert_null (strstr (output->str, json_object_get_string_member (private_jwk, "p")));
+}
+
+/* The keyring missing (no session bus to reach it): a specific error, and no
+ * half-written channel. */
+static void
+test_cli_store_keyring_missing (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_auto(LtmTestRun) add = { 0 };
+  g_auto(LtmTestRun) list = { 0 };
+
+  fixture->bus = "unix:path=/nonexistent/ltm-test-bus";
+  run_ltm (fixture, &add, "channel", "add", CHANNEL, "--name", "Nowhere", "--secret-file",
+           fixture->secret_file);
+  ltm_test_assert_failed_with (&add, "The keyring could not be used");
+  g_assert_nonnull (strstr (add.err, "GNOME Keyring"));
+
+  run_ltm (fixture, &list, "--json", "channel", "list");
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_null (strstr (list.out, CHANNEL));
+}
+
+/* Makes data_dir a small tmpfs of the test's own; FALSE when not allowed. */
+static gboolean
+mount_data_dir (Fixture    *fixture,
+                const char *size)
+{
+  g_autofree char *command = NULL;
+  int status = -1;
+
+  g_mkdir_with_parents (fixture->data_dir, 0700);
+  command = g_strdup_printf ("mount -t tmpfs -o size=%s,mode=0700 ltm-test '%s'",
+                             size, fixture->data_dir);
+  if (!g_spawn_command_line_sync (command, NULL, NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    return FALSE;
+
+  fixture->mounted = TRUE;
+
+  return TRUE;
+}
+
+static void
+test_cli_store_read_only (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *remount = NULL;
+  g_auto(LtmTestRun) first = { 0 };
+  g_auto(LtmTestRun) second = { 0 };
+  g_auto(LtmTestRun) list = { 0 };
+
+  if (!mount_data_dir (fixture, "64k"))
+    {
+      g_test_skip ("mounting a tmpfs needs root");
+      return;
+    }
+
+  run_ltm (fixture, &first, "channel", "add", "111", "--name", "before", "--secret-file",
+           fixture->secret_file);
+  g_assert_cmpint (first.status, ==, 0);
+
+  remount = g_strdup_printf ("mount -o remount,ro '%s'", fixture->data_dir);
+  g_assert_true (g_spawn_command_line_sync (remount, NULL, NULL, NULL, NULL));
+
+  run_ltm (fixture, &second, "channel", "add", CHANNEL, "--name", "after", "--secret-file",
+           fixture->secret_file);
+  ltm_test_assert_failed_with (&second, "Read-only file system");
+
+  /* Reading still works, and the refused channel left no secret behind. */
+  run_ltm (fixture, &list, "channel", "list");
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_nonnull (strstr (list.out, "before"));
+  g_assert_null (strstr (list.out, "after"));
+  g_assert_cmpuint (count_keyring_items (), ==, 1);
+}
+
+static void
+test_cli_store_disk_full (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->data_dir, "channels.json", NULL);
+  g_autofree char *filler = g_build_filename (fixture->data_dir, "filler", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *fill = NULL;
+  g_auto(LtmTestRun) first = { 0 };
+  g_auto(LtmTestRun) second = { 0 };
+  g_auto(LtmTestRun) third = { 0 };
+
+  if (!mount_data_dir (fixture, "64k"))
+    {
+      g_test_skip ("mounting a tmpfs needs root");
+      return;
+    }
+
+  run_ltm (fixture, &first, "channel", "add", "111", "--name", "before");
+  g_assert_cmpint (first.status, ==, 0);
+  g_file_get_contents (path, &before, NULL, NULL);
+
+  /* Fill the folder to the last byte. */
+  fill = g_strdup_printf ("dd if=/dev/zero of='%s' bs=1k", filler);
+  g_spawn_command_line_sync (fill, NULL, NULL, NULL, NULL);
+
+  run_ltm (fixture, &second, "channel", "add", CHANNEL, "--name", "after", "--secret-file",
+           fixture->secret_file);
+  ltm_test_assert_failed_with (&second, "No space left on device");
+
+  /* The old file, whole; no secret of the refused channel. */
+  g_file_get_contents (path, &after, NULL, NULL);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpuint (count_keyring_items (), ==, 0);
+
+  /* Room again: it works. */
+  g_unlink (filler);
+  run_ltm (fixture, &third, "channel", "add", CHANNEL, "--name", "after", "--secret-file",
+           fixture->secret_file);
+  g_assert_cmpint (third.status, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -388,6 +594,10 @@ main (int   argc,
   ADD ("/cli-store/concurrent", test_cli_store_concurrent);
   ADD ("/cli-store/killed-halfway", test_cli_store_killed_halfway);
   ADD ("/cli-store/damaged", test_cli_store_damaged);
+  ADD ("/cli-store/debug-output", test_cli_store_debug_output);
+  ADD ("/cli-store/keyring-missing", test_cli_store_keyring_missing);
+  ADD ("/cli-store/read-only", test_cli_store_read_only);
+  ADD ("/cli-store/disk-full", test_cli_store_disk_full);
 
 #undef ADD
 

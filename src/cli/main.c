@@ -19,5 +19,10 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* Standard output is for what the command answers (a token, JSON), so
+   * that TOKEN=$(ltm token issue …) holds a token even with
+   * G_MESSAGES_DEBUG set: every log message goes to standard error. */
+  g_log_writer_default_set_use_stderr (TRUE);
+
   return ltm_cli_main (argc, argv);
 }

@@ -285,6 +285,11 @@ ltm_store_op_run (LtmStoreOp  *op,
   gboolean ok;
   int lock;
 
+  /* Reading needs no lock: the file is replaced atomically.  And reading
+   * creates nothing, so that a list from a missing or read-only folder works. */
+  if (op->kind == LTM_STORE_OP_LOAD)
+    return ltm_store_file_read (op->path, error);
+
   if ((lock = ltm_store_file_lock (op->dir, error)) < 0)
     return NULL;
 
@@ -292,12 +297,6 @@ ltm_store_op_run (LtmStoreOp  *op,
     {
       ltm_store_file_unlock (lock);
       return NULL;
-    }
-
-  if (op->kind == LTM_STORE_OP_LOAD)
-    {
-      ltm_store_file_unlock (lock);
-      return g_steal_pointer (&doc);
     }
 
   if (op->kind == LTM_STORE_OP_REPAIR)
