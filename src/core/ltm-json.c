@@ -34,7 +34,12 @@ ltm_json_quote (const char *text)
  * @object: a #JsonObject
  * @name: a member name
  *
- * Returns: (nullable): the member's value if it is a string, else %NULL
+ * json-glib reads an octal escape such as "\234" as that byte, so a string
+ * from valid JSON text can still be invalid UTF-8: such a string is absent
+ * too.
+ *
+ * Returns: (nullable): the member's value if it is a string of valid UTF-8,
+ *   else %NULL
  */
 const char *
 ltm_json_object_get_string (JsonObject *object,
@@ -43,7 +48,8 @@ ltm_json_object_get_string (JsonObject *object,
   JsonNode *node = json_object_get_member (object, name);
 
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
+      json_node_get_value_type (node) != G_TYPE_STRING ||
+      !g_utf8_validate (json_node_get_string (node), -1, NULL))
     return NULL;
 
   return json_node_get_string (node);

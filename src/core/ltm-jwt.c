@@ -306,7 +306,7 @@ ltm_jwt_decode_part (const char  *part,
     }
 
   root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_MALFORMED,
                            is_header ? _("The JWT header (the first part) is not a JSON object.")
@@ -589,7 +589,9 @@ ltm_jwt_check_line_claims (LtmJwt  *self,
 
   if (exp <= now)
     {
-      g_autofree char *ago = ltm_duration_format (now - exp);
+      /* now - exp overflows for an exp far in the past, such as -2^63. */
+      g_autofree char *ago = ltm_duration_format_rounded (
+        (gint64) MIN ((guint64) now - (guint64) exp, (guint64) G_MAXINT64));
 
       g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_EXPIRED,
                    _("The JWT expired %s ago; create a new one."), ago);
@@ -598,7 +600,7 @@ ltm_jwt_check_line_claims (LtmJwt  *self,
 
   if (exp - now > LTM_JWT_MAX_LIFETIME)
     {
-      g_autofree char *ahead = ltm_duration_format (exp - now);
+      g_autofree char *ahead = ltm_duration_format_rounded (exp - now);
 
       g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_CLAIMS,
                    _("The JWT expires in %s; LINE accepts at most 30 minutes."), ahead);

@@ -191,7 +191,7 @@ ltm_store_doc_parse_token (JsonNode          *node,
     return ltm_store_doc_fail (error, _("a token has a value of the wrong type"));
 
   key_id = json_node_get_string (cells[0]);
-  if (key_id[0] == '\0')
+  if (key_id[0] == '\0' || !g_utf8_validate (key_id, -1, NULL))
     return ltm_store_doc_fail (error, _("a token has no key_id"));
   if (!ltm_token_kind_from_string (json_node_get_string (cells[1]), &kind))
     return ltm_store_doc_fail (error, _("a token has an unknown kind"));
@@ -302,7 +302,8 @@ ltm_store_doc_parse (const char  *data,
       return NULL;
     }
 
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (json_parser_get_root (parser) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       ltm_store_doc_fail (error, _("it is not a JSON object"));
       return NULL;
