@@ -63,9 +63,12 @@ G_DEFINE_EXTENDED_ERROR (LtmLineError, ltm_line_error)
 guint
 ltm_line_error_get_status (const GError *error)
 {
-  g_return_val_if_fail (error != NULL && error->domain == LTM_LINE_ERROR, 0);
+  /* get_private() checks error and its domain; a check here too misleads gcc -fanalyzer */
+  const LtmLineErrorPrivate *priv = ltm_line_error_get_private (error);
 
-  return ltm_line_error_get_private (error)->status;
+  g_return_val_if_fail (priv != NULL, 0);
+
+  return priv->status;
 }
 
 /**
@@ -77,9 +80,12 @@ ltm_line_error_get_status (const GError *error)
 const char *
 ltm_line_error_get_line_error (const GError *error)
 {
-  g_return_val_if_fail (error != NULL && error->domain == LTM_LINE_ERROR, NULL);
+  /* get_private() checks error and its domain; a check here too misleads gcc -fanalyzer */
+  const LtmLineErrorPrivate *priv = ltm_line_error_get_private (error);
 
-  return ltm_line_error_get_private (error)->line_error;
+  g_return_val_if_fail (priv != NULL, NULL);
+
+  return priv->line_error;
 }
 
 /**
@@ -91,9 +97,12 @@ ltm_line_error_get_line_error (const GError *error)
 const char *
 ltm_line_error_get_line_message (const GError *error)
 {
-  g_return_val_if_fail (error != NULL && error->domain == LTM_LINE_ERROR, NULL);
+  /* get_private() checks error and its domain; a check here too misleads gcc -fanalyzer */
+  const LtmLineErrorPrivate *priv = ltm_line_error_get_private (error);
 
-  return ltm_line_error_get_private (error)->line_message;
+  g_return_val_if_fail (priv != NULL, NULL);
+
+  return priv->line_message;
 }
 
 /**
@@ -105,9 +114,12 @@ ltm_line_error_get_line_message (const GError *error)
 const char *
 ltm_line_error_get_request_id (const GError *error)
 {
-  g_return_val_if_fail (error != NULL && error->domain == LTM_LINE_ERROR, NULL);
+  /* get_private() checks error and its domain; a check here too misleads gcc -fanalyzer */
+  const LtmLineErrorPrivate *priv = ltm_line_error_get_private (error);
 
-  return ltm_line_error_get_private (error)->request_id;
+  g_return_val_if_fail (priv != NULL, NULL);
+
+  return priv->request_id;
 }
 
 static GError *
@@ -141,6 +153,8 @@ ltm_line_error_new_literal (int         code,
 
   error = g_error_new_literal (LTM_LINE_ERROR, code, message);
   priv = ltm_line_error_get_private (error);
+  /* Never NULL, the domain is ours: only for gcc -fanalyzer, which cannot tell */
+  g_return_val_if_fail (priv != NULL, error);
   priv->status = status;
   priv->request_id = g_strdup (request_id);
   priv->line_error = g_strdup (line_error);
@@ -312,6 +326,7 @@ ltm_line_error_new_from_response (guint       status,
     data = g_bytes_get_data (body, &len);
 
   if (len > 0 && json_parser_load_from_data (parser, data, len, NULL) &&
+      json_parser_get_root (parser) != NULL &&
       JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       JsonObject *object = json_node_get_object (json_parser_get_root (parser));
@@ -427,7 +442,8 @@ ltm_line_parse_json_answer (guint        status,
       return NULL;
     }
 
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (json_parser_get_root (parser) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_propagate_error (error, ltm_line_error_new_unexpected (
         status, request_id, _("LINE's answer is JSON, but not an object")));
