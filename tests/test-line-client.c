@@ -287,6 +287,7 @@ test_client_token_limit (Fixture       *fixture,
       g_autoptr(LtmLineToken) token = issue (fixture, 3600, &error);
 
       g_assert_no_error (error);
+      g_assert_nonnull (token);
     }
 
   refused = issue (fixture, 3600, &error);
@@ -800,7 +801,6 @@ test_client_no_secrets_in_debug (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(LtmLineToken) token = NULL;
   g_autoptr(LtmLineTokenInfo) info = NULL;
-  g_autofree char *jwt = NULL;
 
   log_text = g_string_new (NULL);
   g_log_set_debug_enabled (TRUE);

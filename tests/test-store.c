@@ -115,7 +115,6 @@ test_store_add_channel (Fixture       *fixture,
   g_autoptr(LtmSecret) secret = NULL;
   g_autoptr(LtmSecret) jwk = ltm_key_to_private_jwk (fixture->key, NULL);
   g_autofree char *contents = NULL;
-  g_autofree char *d = NULL;
   LtmChannel *channel;
   GStatBuf st;
 
