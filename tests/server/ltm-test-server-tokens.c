@@ -762,6 +762,33 @@ ltm_test_server_reply_unverified (SoupServerMessage *msg,
     ltm_test_server_reply_oauth_error (msg, "invalid_request", "invalid token");
 }
 
+/* Answers a verify endpoint for @access_token, of the kinds it accepts. */
+static void
+ltm_test_server_verify (LtmTestServer     *self,
+                        SoupServerMessage *msg,
+                        const char        *access_token,
+                        gboolean           v21,
+                        gboolean           stateless,
+                        gboolean           short_lived)
+{
+  LtmTestChannel *channel;
+  gint64 expires_at;
+  gboolean expired;
+
+  channel = ltm_test_server_authenticate (self, access_token, v21, stateless, short_lived,
+                                          &expires_at, &expired);
+  if (channel == NULL)
+    {
+      ltm_test_server_reply_unverified (msg, access_token, expired);
+      return;
+    }
+
+  if (!ltm_test_server_check_rate (self, msg, channel, LTM_TEST_RATE_OTHER))
+    return;
+
+  ltm_test_server_reply_verified (self, msg, channel, expires_at);
+}
+
 /* Routes */
 
 /* POST /oauth2/v2.1/token */
@@ -824,22 +851,8 @@ ltm_test_server_verify_v21_cb (LtmTestServer     *self,
 {
   g_autoptr(GHashTable) query = ltm_test_server_read_query (msg);
   const char *access_token = g_hash_table_lookup (query, "access_token");
-  LtmTestChannel *channel;
-  gint64 expires_at;
-  gboolean expired;
 
-  channel = ltm_test_server_authenticate (self, access_token, TRUE, TRUE, FALSE,
-                                          &expires_at, &expired);
-  if (channel == NULL)
-    {
-      ltm_test_server_reply_unverified (msg, access_token, expired);
-      return;
-    }
-
-  if (!ltm_test_server_check_rate (self, msg, channel, LTM_TEST_RATE_OTHER))
-    return;
-
-  ltm_test_server_reply_verified (self, msg, channel, expires_at);
+  ltm_test_server_verify (self, msg, access_token, TRUE, TRUE, FALSE);
 }
 
 /* GET /oauth2/v2.1/tokens/kid?client_assertion_type=…&client_assertion=… */
@@ -995,26 +1008,12 @@ ltm_test_server_verify_short_lived_cb (LtmTestServer     *self,
 {
   g_autoptr(GHashTable) form = NULL;
   const char *access_token;
-  LtmTestChannel *channel;
-  gint64 expires_at;
-  gboolean expired;
 
   if ((form = ltm_test_server_require_form (msg)) == NULL)
     return;
 
   access_token = g_hash_table_lookup (form, "access_token");
-  channel = ltm_test_server_authenticate (self, access_token, FALSE, FALSE, TRUE,
-                                          &expires_at, &expired);
-  if (channel == NULL)
-    {
-      ltm_test_server_reply_unverified (msg, access_token, expired);
-      return;
-    }
-
-  if (!ltm_test_server_check_rate (self, msg, channel, LTM_TEST_RATE_OTHER))
-    return;
-
-  ltm_test_server_reply_verified (self, msg, channel, expires_at);
+  ltm_test_server_verify (self, msg, access_token, FALSE, FALSE, TRUE);
 }
 
 /* POST /v2/oauth/revoke: access_token */
