@@ -4,11 +4,14 @@
  */
 #include "config.h"
 
+#include <unistd.h>
+
 #include <glib/gi18n.h>
 
 #include "ltm-cli.h"
 #include "ltm-duration.h"
 #include "ltm-jwt.h"
+#include "ltm-lifecycle.h"
 
 /* A token argument may only be "-": the token itself on the command line
  * could be read by every user on the machine. */
@@ -582,6 +585,256 @@ ltm_cli_token_list (LtmCli  *cli,
   return LTM_CLI_OK;
 }
 
+static void
+ltm_cli_token_rotation_progress (guint    done,
+                                 guint    total,
+                                 gpointer user_data)
+{
+  gboolean *interactive = user_data;
+
+  if (*interactive)
+    g_printerr (_("\rRotated %u of %u channels"), done, total);
+}
+
+static int
+ltm_cli_token_rotate (LtmCli  *cli,
+                      int      argc,
+                      char   **argv)
+{
+  g_autofree char *channel = NULL;
+  g_autofree char *within_text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) channel_ids = NULL;
+  g_autoptr(GPtrArray) rotations = NULL;
+  gint64 within = 7 * 24 * 60 * 60;
+  gboolean all = FALSE;
+  gboolean interactive = isatty (STDERR_FILENO) && !cli->json;
+  int jobs = LTM_LIFECYCLE_DEFAULT_JOBS;
+  guint failed = 0;
+  LtmLineClient *client;
+  LtmStore *store;
+  const GOptionEntry entries[] = {
+    { "channel", 0, 0, G_OPTION_ARG_STRING, &channel,
+      N_("Rotate this stored channel now"), N_("ID") },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all,
+      N_("Rotate every stored channel whose newest token expires soon"), NULL },
+    { "within", 0, 0, G_OPTION_ARG_STRING, &within_text,
+      N_("With --all, how soon counts (default 7d)"), N_("DURATION") },
+    { "jobs", 0, 0, G_OPTION_ARG_INT, &jobs,
+      N_("How many channels rotate at once, 1 to 16 (default 8)"), N_("N") },
+    G_OPTION_ENTRY_NULL
+  };
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 0, &status))
+    return status;
+
+  if ((channel == NULL) == !all)
+    return ltm_cli_usage_error (cli, _("give either --channel ID or --all"));
+  if (jobs < 1 || jobs > 16)
+    return ltm_cli_usage_error (cli, _("--jobs takes a number from 1 to 16"));
+
+  if ((within_text != NULL &&
+       !ltm_cli_parse_duration ("--within", within_text, NULL, &within, &error)) ||
+      (store = ltm_cli_get_store (cli, &error)) == NULL ||
+      (channel != NULL && ltm_cli_get_channel (cli, channel, &error) == NULL) ||
+      (client = ltm_cli_get_client (cli, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  if (channel != NULL)
+    {
+      channel_ids = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (channel_ids, g_strdup (channel));
+    }
+  else
+    channel_ids = ltm_lifecycle_find_expiring (store, g_get_real_time () / G_USEC_PER_SEC, within);
+
+  ltm_lifecycle_rotate_many_async (store, client, channel_ids, jobs,
+                                   ltm_cli_token_rotation_progress, &interactive, NULL,
+                                   ltm_cli_async_cb, &result);
+  rotations = ltm_lifecycle_rotate_many_finish (ltm_cli_wait (&result), &error);
+  if (rotations == NULL)
+    return ltm_cli_fail (cli, error);
+  if (interactive && rotations->len > 0)
+    g_printerr ("\n");
+
+  for (guint i = 0; i < rotations->len; i++)
+    if (((LtmRotation *) g_ptr_array_index (rotations, i))->outcome != LTM_ROTATION_ROTATED)
+      failed++;
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "rotations");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < rotations->len; i++)
+        {
+          LtmRotation *rotation = g_ptr_array_index (rotations, i);
+
+          json_builder_begin_object (builder);
+          ltm_cli_json_set_string (builder, "channel_id", rotation->channel_id);
+          ltm_cli_json_set_string (builder, "outcome",
+                                   ltm_rotation_outcome_to_string (rotation->outcome));
+          ltm_cli_json_set_string (builder, "new_key_id", rotation->new_key_id);
+          ltm_cli_json_set_int (builder, "revoked", rotation->revoked);
+          ltm_cli_json_set_int (builder, "not_revoked", rotation->not_revoked);
+          ltm_cli_json_set_string (builder, "message", rotation->message);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      ltm_cli_print_builder (builder);
+    }
+  else if (rotations->len == 0)
+    g_print (_("No stored channel has a token that expires within %s.\n"),
+             within_text != NULL ? within_text : "7d");
+  else
+    {
+      g_print ("%-12s %-8s %s\n", _("CHANNEL"), _("OUTCOME"), _("WHAT HAPPENED"));
+      for (guint i = 0; i < rotations->len; i++)
+        {
+          LtmRotation *rotation = g_ptr_array_index (rotations, i);
+
+          g_print ("%-12s %-8s %s\n", rotation->channel_id,
+                   ltm_rotation_outcome_to_string (rotation->outcome), rotation->message);
+        }
+    }
+
+  if (failed > 0)
+    {
+      g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                               "ltm: %u channel was not fully rotated\n",
+                               "ltm: %u channels were not fully rotated\n", failed), failed);
+      return LTM_CLI_FAILED;
+    }
+
+  return LTM_CLI_OK;
+}
+
+static int
+ltm_cli_token_sync (LtmCli  *cli,
+                    int      argc,
+                    char   **argv)
+{
+  g_autofree char *channel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LtmReconciliation) reconciliation = NULL;
+  LtmLineClient *client;
+  LtmStore *store;
+  const GOptionEntry entries[] = {
+    { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
+    G_OPTION_ENTRY_NULL
+  };
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 0, &status))
+    return status;
+
+  if (channel == NULL)
+    return ltm_cli_usage_error (cli, _("--channel is required"));
+
+  if ((store = ltm_cli_get_store (cli, &error)) == NULL ||
+      ltm_cli_get_channel (cli, channel, &error) == NULL ||
+      (client = ltm_cli_get_client (cli, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  ltm_lifecycle_reconcile_async (store, client, channel, NULL, ltm_cli_async_cb, &result);
+  reconciliation = ltm_lifecycle_reconcile_finish (ltm_cli_wait (&result), &error);
+  if (reconciliation == NULL)
+    return ltm_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      ltm_cli_json_set_string (builder, "channel_id", channel);
+      ltm_cli_json_set_int (builder, "known", reconciliation->known);
+      ltm_cli_json_set_int (builder, "gone", reconciliation->gone);
+      ltm_cli_json_set_int (builder, "elsewhere", reconciliation->elsewhere);
+      ltm_cli_json_set_int (builder, "line_total", reconciliation->line_total);
+      json_builder_end_object (builder);
+      ltm_cli_print_builder (builder);
+      return LTM_CLI_OK;
+    }
+
+  g_print (_("Stored and valid at LINE:      %u\n"), reconciliation->known);
+  g_print (_("Gone at LINE, marked revoked:  %u\n"), reconciliation->gone);
+  g_print (_("Issued elsewhere, not stored:  %u\n"), reconciliation->elsewhere);
+  g_print (_("Valid at LINE, of its 30:      %u\n"), reconciliation->line_total);
+  if (reconciliation->line_total >= 30)
+    g_print ("%s\n", _("The channel is at LINE's limit: a new token will be refused until one is "
+                       "revoked or expires."));
+
+  return LTM_CLI_OK;
+}
+
+static int
+ltm_cli_token_env (LtmCli  *cli,
+                   int      argc,
+                   char   **argv)
+{
+  g_autofree char *channel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmSecret) token = NULL;
+  g_autoptr(LtmSecret) secret = NULL;
+  LtmChannel *stored;
+  LtmToken *newest;
+  const GOptionEntry entries[] = {
+    { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
+    G_OPTION_ENTRY_NULL
+  };
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 0, &status))
+    return status;
+
+  if (channel == NULL)
+    return ltm_cli_usage_error (cli, _("--channel is required"));
+
+  /* From the store only: a deploy takes what the keyring holds. */
+  if ((stored = ltm_cli_get_channel (cli, channel, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  newest = ltm_channel_get_newest_usable (stored, g_get_real_time () / G_USEC_PER_SEC);
+  if (newest == NULL)
+    {
+      g_set_error (&error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                   _("No usable token is stored for channel %s: issue one with “ltm token issue "
+                     "--channel %s”"), channel, channel);
+      return ltm_cli_fail (cli, error);
+    }
+
+  if ((token = ltm_store_get_token (cli->store, channel, ltm_token_get_key_id (newest),
+                                    &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+  if (ltm_channel_get_has_secret (stored) &&
+      (secret = ltm_store_get_secret (cli->store, channel, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      ltm_cli_json_set_string (builder, "CHANNEL_ACCESS_TOKEN", token);
+      ltm_cli_json_set_string (builder, "CHANNEL_SECRET", secret);
+      json_builder_end_object (builder);
+      ltm_cli_print_builder (builder);
+      return LTM_CLI_OK;
+    }
+
+  g_print ("CHANNEL_ACCESS_TOKEN=%s\n", token);
+  if (secret != NULL)
+    g_print ("CHANNEL_SECRET=%s\n", secret);
+
+  return LTM_CLI_OK;
+}
+
 const LtmCliCommand ltm_cli_token_commands[] = {
   {
     "token", "issue", "",
@@ -633,6 +886,27 @@ const LtmCliCommand ltm_cli_token_commands[] = {
     N_("List the tokens kept in the store, with their status and expiry"),
     NULL,
     ltm_cli_token_list,
+  },
+  {
+    "token", "rotate", "", "(--channel ID | --all) [--within 7d] [--jobs N]",
+    N_("Replace tokens before they expire: issue, verify, store, then revoke the old"),
+    N_("The old tokens are revoked only once the new one is stored; a channel that fails "
+       "keeps its old tokens. Exit status 1 if any channel was not fully rotated.\n\n"
+       "Run it daily, for example from a systemd user timer (see the README):\n"
+       "  ltm token rotate --all --within 7d"),
+    ltm_cli_token_rotate,
+  },
+  {
+    "token", "sync", "", "--channel ID",
+    N_("Compare the stored tokens with LINE's list; mark the ones LINE no longer knows"),
+    NULL,
+    ltm_cli_token_sync,
+  },
+  {
+    "token", "env", "", "--channel ID",
+    N_("Print CHANNEL_ACCESS_TOKEN= and CHANNEL_SECRET= lines for deploying a bot"),
+    N_("From the store: the newest usable token and the channel secret."),
+    ltm_cli_token_env,
   },
   { NULL }
 };

@@ -32,6 +32,8 @@
 /* Socket I/O, including connecting; and the whole request, retry included. */
 #define LTM_LINE_IO_TIMEOUT 15
 #define LTM_LINE_REQUEST_TIMEOUT 30
+/* Requests in flight to LINE at once, at most. */
+#define LTM_LINE_MAX_CONNECTIONS 16
 /* A GET that failed on the network goes once more, after this pause. */
 #define LTM_LINE_RETRY_DELAY_MS 250
 
@@ -116,8 +118,12 @@ ltm_line_client_init (LtmLineClient *self)
 {
   self->timeout = LTM_LINE_REQUEST_TIMEOUT;
   self->io_timeout = LTM_LINE_IO_TIMEOUT;
+  /* Enough connections for rotating many channels at once (8 by default)
+   * over this one session; libsoup's default is 6 per host. */
   self->session = soup_session_new_with_options ("user-agent", "line-token-manager/" PACKAGE_VERSION,
                                                  "timeout", LTM_LINE_IO_TIMEOUT,
+                                                 "max-conns", 2 * LTM_LINE_MAX_CONNECTIONS,
+                                                 "max-conns-per-host", LTM_LINE_MAX_CONNECTIONS,
                                                  NULL);
 }
 

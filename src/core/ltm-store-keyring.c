@@ -20,6 +20,11 @@
 #include "ltm-store.h"
 #include "ltm-store-private.h"
 
+/* One keyring call at a time: libsecret's file backend (and, it seems, its
+ * collection cache) is not safe to use from several threads at once, and
+ * the store runs its operations in worker threads. */
+G_LOCK_DEFINE_STATIC (keyring);
+
 static const SecretSchema ltm_store_schema = {
   "io.github.ltm.LineTokenManager.Secret", SECRET_SCHEMA_NONE,
   {
@@ -101,8 +106,14 @@ ltm_store_keyring_put (const char  *channel_id,
 
   /* An item with the same attributes is replaced in one step: the old
    * secret stays until the new one is stored. */
-  if (!secret_password_storev_sync (&ltm_store_schema, attributes, SECRET_COLLECTION_DEFAULT,
-                                    label, secret, NULL, &local_error))
+  gboolean stored;
+
+  G_LOCK (keyring);
+  stored = secret_password_storev_sync (&ltm_store_schema, attributes, SECRET_COLLECTION_DEFAULT,
+                                        label, secret, NULL, &local_error);
+  G_UNLOCK (keyring);
+
+  if (!stored)
     return ltm_store_keyring_error (local_error, error);
 
   return TRUE;
@@ -120,7 +131,9 @@ ltm_store_keyring_get (const char  *channel_id,
   char *found;
   LtmSecret *secret;
 
+  G_LOCK (keyring);
   found = secret_password_lookupv_sync (&ltm_store_schema, attributes, NULL, &local_error);
+  G_UNLOCK (keyring);
   if (local_error != NULL)
     {
       ltm_store_keyring_error (local_error, error);
@@ -151,7 +164,13 @@ ltm_store_keyring_clear (const char  *channel_id,
 
   for (guint i = 0; i < 1000; i++)
     {
-      if (!secret_password_clearv_sync (&ltm_store_schema, attributes, NULL, &local_error))
+      gboolean cleared;
+
+      G_LOCK (keyring);
+      cleared = secret_password_clearv_sync (&ltm_store_schema, attributes, NULL, &local_error);
+      G_UNLOCK (keyring);
+
+      if (!cleared)
         {
           if (local_error != NULL)
             return ltm_store_keyring_error (local_error, error);
@@ -243,9 +262,11 @@ ltm_store_keyring_list (GError **error)
   GError *local_error = NULL;
   GList *found;
 
+  G_LOCK (keyring);
   found = secret_password_searchv_sync (&ltm_store_schema, attributes,
                                         SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK,
                                         NULL, &local_error);
+  G_UNLOCK (keyring);
   if (local_error != NULL)
     {
       g_ptr_array_unref (items);

@@ -1,0 +1,899 @@
+/* ltm-lifecycle.c: keeping tokens alive: rotation, reconciliation, expiry
+ *
+ * Rotating a channel is: read its key and channel secret from the keyring,
+ * issue a new v2.1 token with the lifetime the channel's tokens have had,
+ * verify it, store it, and only then revoke the tokens it replaces and mark
+ * them revoked.  A failure before the new token is stored revokes the new
+ * token again and leaves the old ones as they were; a failure while
+ * revoking leaves the remaining old tokens stored and working.  Either way
+ * the LtmRotation says exactly what happened.  Failures are reports, not
+ * errors: rotating many channels goes on past one that fails.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ltm-lifecycle.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ltm-duration.h"
+#include "ltm-jwt.h"
+
+void
+ltm_rotation_free (LtmRotation *rotation)
+{
+  if (rotation == NULL)
+    return;
+
+  g_free (rotation->channel_id);
+  g_free (rotation->new_key_id);
+  g_free (rotation->message);
+  g_free (rotation);
+}
+
+void
+ltm_reconciliation_free (LtmReconciliation *reconciliation)
+{
+  if (reconciliation == NULL)
+    return;
+
+  g_free (reconciliation->channel_id);
+  g_free (reconciliation);
+}
+
+/**
+ * ltm_rotation_outcome_to_string:
+ * @outcome: an outcome
+ *
+ * Returns: "rotated", "partial" or "failed", for tables and `--json`
+ */
+const char *
+ltm_rotation_outcome_to_string (LtmRotationOutcome outcome)
+{
+  switch (outcome)
+    {
+    case LTM_ROTATION_ROTATED:
+      return "rotated";
+    case LTM_ROTATION_PARTIAL:
+      return "partial";
+    case LTM_ROTATION_FAILED:
+    default:
+      return "failed";
+    }
+}
+
+/* The newest usable v2.1 token's expiry, or 0 if the channel has v2.1
+ * tokens but none usable, or -1 if it never had one. */
+static gint64
+ltm_lifecycle_newest_v21_expiry (LtmChannel *channel,
+                                 gint64      now)
+{
+  GListModel *tokens = ltm_channel_get_tokens (channel);
+  gboolean any = FALSE;
+  gint64 newest = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (tokens); i++)
+    {
+      g_autoptr(LtmToken) token = g_list_model_get_item (tokens, i);
+
+      if (ltm_token_get_kind (token) != LTM_TOKEN_KIND_V21)
+        continue;
+      any = TRUE;
+      if (ltm_token_is_usable (token, now))
+        newest = MAX (newest, ltm_token_get_expires_at (token));
+    }
+
+  return any ? newest : -1;
+}
+
+/**
+ * ltm_lifecycle_find_expiring:
+ * @store: a loaded #LtmStore
+ * @now: the current time, Unix seconds
+ * @within: how close to expiry counts, in seconds
+ *
+ * The channels to rotate: those that have had v2.1 tokens and whose newest
+ * usable one expires within @within (or none is usable any more).  From
+ * the metadata alone: no network, no keyring.
+ *
+ * Returns: (transfer full) (element-type utf8): channel IDs
+ */
+GPtrArray *
+ltm_lifecycle_find_expiring (LtmStore *store,
+                             gint64    now,
+                             gint64    within)
+{
+  GListModel *channels = ltm_store_get_channels (store);
+  GPtrArray *expiring = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < g_list_model_get_n_items (channels); i++)
+    {
+      g_autoptr(LtmChannel) channel = g_list_model_get_item (channels, i);
+      gint64 expiry = ltm_lifecycle_newest_v21_expiry (channel, now);
+
+      if (expiry >= 0 && expiry - now <= within)
+        g_ptr_array_add (expiring, g_strdup (ltm_channel_get_channel_id (channel)));
+    }
+
+  return expiring;
+}
+
+/* Rotating one channel */
+
+typedef struct {
+  LtmStore *store;
+  LtmLineClient *client;
+  char *channel_id;
+  char *kid;
+  gint64 lifetime;
+  GPtrArray *old_key_ids;       /* the usable v2.1 tokens it replaces */
+  guint next_old;
+  LtmKey *key;
+  LtmSecret *secret;
+  LtmLineToken *token;
+  gint64 issued_at;
+  GString *unrevoked;           /* why old tokens stayed */
+  LtmRotation *rotation;
+} LtmRotate;
+
+static void
+ltm_rotate_free (LtmRotate *state)
+{
+  g_clear_object (&state->store);
+  g_clear_object (&state->client);
+  g_free (state->channel_id);
+  g_free (state->kid);
+  g_clear_pointer (&state->old_key_ids, g_ptr_array_unref);
+  g_clear_object (&state->key);
+  ltm_secret_free (state->secret);
+  ltm_line_token_free (state->token);
+  if (state->unrevoked != NULL)
+    g_string_free (state->unrevoked, TRUE);
+  ltm_rotation_free (state->rotation);
+  g_free (state);
+}
+
+static void ltm_rotate_revoke_next (GTask *task);
+
+/* Ends the rotation with @outcome and @message (takes it). */
+static void
+ltm_rotate_end (GTask              *task,
+                LtmRotationOutcome  outcome,
+                char               *message)
+{
+  LtmRotate *state = g_task_get_task_data (task);
+
+  state->rotation->outcome = outcome;
+  state->rotation->message = message;
+  g_task_return_pointer (task, g_steal_pointer (&state->rotation),
+                         (GDestroyNotify) ltm_rotation_free);
+}
+
+static void
+ltm_rotate_discarded_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  char *why = g_object_get_data (G_OBJECT (task), "why");
+
+  if (ltm_line_client_revoke_token_finish (state->client, result, &error))
+    ltm_rotate_end (task, LTM_ROTATION_FAILED,
+                    g_strdup_printf (_("%s; the new token was revoked again, and the old tokens "
+                                       "are untouched."), why));
+  else
+    ltm_rotate_end (task, LTM_ROTATION_FAILED,
+                    g_strdup_printf (_("%s; revoking the new token (key ID %s) failed too (%s): "
+                                       "it stays valid at LINE until it expires. The old tokens "
+                                       "are untouched."), why, state->token->key_id,
+                                     error->message));
+}
+
+/* Before the new token is stored, it is revoked again: nothing is left
+ * at LINE that the store does not know.  Takes @task and @why. */
+static void
+ltm_rotate_discard (GTask *task,
+                    char  *why)
+{
+  LtmRotate *state = g_task_get_task_data (task);
+
+  g_object_set_data_full (G_OBJECT (task), "why", why, g_free);
+  ltm_line_client_revoke_token_async (state->client, state->channel_id, state->secret,
+                                      state->token->access_token, NULL,
+                                      ltm_rotate_discarded_cb, task);
+}
+
+static void
+ltm_rotate_marked_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  const char *key_id = g_ptr_array_index (state->old_key_ids, state->next_old - 1);
+
+  if (ltm_store_change_finish (state->store, result, &error))
+    state->rotation->revoked++;
+  else
+    {
+      /* Revoked at LINE, but still listed as valid: say so. */
+      state->rotation->revoked++;
+      g_string_append_printf (state->unrevoked, _(" %s was revoked but could not be marked so (%s)."),
+                              key_id, error->message);
+    }
+
+  ltm_rotate_revoke_next (task);
+}
+
+static void
+ltm_rotate_revoked_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  const char *key_id = g_ptr_array_index (state->old_key_ids, state->next_old - 1);
+
+  if (!ltm_line_client_revoke_token_finish (state->client, result, &error))
+    {
+      state->rotation->not_revoked++;
+      g_string_append_printf (state->unrevoked, _(" %s: %s."), key_id, error->message);
+      ltm_rotate_revoke_next (task);
+      return;
+    }
+
+  ltm_store_set_token_state_async (state->store, state->channel_id, key_id, TRUE, FALSE, NULL,
+                                   ltm_rotate_marked_cb, g_steal_pointer (&task));
+}
+
+static void
+ltm_rotate_old_token_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmSecret) old_token = NULL;
+  const char *key_id = g_ptr_array_index (state->old_key_ids, state->next_old - 1);
+
+  old_token = ltm_store_get_secret_finish (state->store, result, &error);
+  if (old_token == NULL)
+    {
+      state->rotation->not_revoked++;
+      g_string_append_printf (state->unrevoked, _(" %s: %s."), key_id, error->message);
+      ltm_rotate_revoke_next (task);
+      return;
+    }
+
+  ltm_line_client_revoke_token_async (state->client, state->channel_id, state->secret, old_token,
+                                        g_task_get_cancellable (task),
+                                        ltm_rotate_revoked_cb, g_object_ref (task));
+}
+
+static void
+ltm_rotate_revoke_next (GTask *task)
+{
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autofree char *expires = NULL;
+
+  if (state->next_old < state->old_key_ids->len)
+    {
+      const char *key_id = g_ptr_array_index (state->old_key_ids, state->next_old++);
+
+      ltm_store_get_secret_async (state->store, state->channel_id, key_id,
+                                  g_task_get_cancellable (task),
+                                  ltm_rotate_old_token_cb, g_object_ref (task));
+      return;
+    }
+
+  expires = ltm_duration_format_rounded (state->token->expires_in);
+
+  if (state->rotation->not_revoked > 0)
+    ltm_rotate_end (task, LTM_ROTATION_PARTIAL,
+                    g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                  "New token %s stored (expires in %s); %u old "
+                                                  "token could not be revoked and still works:%s",
+                                                  "New token %s stored (expires in %s); %u old "
+                                                  "tokens could not be revoked and still work:%s",
+                                                  state->rotation->not_revoked),
+                                     state->token->key_id, expires, state->rotation->not_revoked,
+                                     state->unrevoked->str));
+  else
+    ltm_rotate_end (task, LTM_ROTATION_ROTATED,
+                    g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                  "New token %s stored (expires in %s); %u old "
+                                                  "token revoked.%s",
+                                                  "New token %s stored (expires in %s); %u old "
+                                                  "tokens revoked.%s",
+                                                  state->rotation->revoked),
+                                     state->token->key_id, expires, state->rotation->revoked,
+                                     state->unrevoked->str));
+}
+
+static void
+ltm_rotate_stored_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!ltm_store_change_finish (state->store, result, &error))
+    {
+      ltm_rotate_discard (g_steal_pointer (&task),
+                          g_strdup_printf (_("The new token could not be stored (%s)"),
+                                           error->message));
+      return;
+    }
+
+  state->rotation->new_key_id = g_strdup (state->token->key_id);
+  state->rotation->new_expires_at = state->issued_at + state->token->expires_in;
+
+  /* Only now that the new token is safe do the old ones go. */
+  ltm_rotate_revoke_next (task);
+}
+
+static void
+ltm_rotate_verified_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(LtmLineTokenInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = ltm_line_client_verify_token_finish (state->client, result, &error);
+  if (info == NULL || g_strcmp0 (info->client_id, state->channel_id) != 0)
+    {
+      ltm_rotate_discard (g_steal_pointer (&task),
+                          info == NULL
+                          ? g_strdup_printf (_("LINE did not verify the new token (%s)"),
+                                             error->message)
+                          : g_strdup_printf (_("LINE says the new token belongs to channel %s"),
+                                             info->client_id));
+      return;
+    }
+
+  /* Not cancellable from here on: the new token must end stored or revoked. */
+  ltm_store_add_token_async (state->store, state->channel_id, LTM_TOKEN_KIND_V21, state->token,
+                             state->issued_at, NULL, ltm_rotate_stored_cb,
+                             g_steal_pointer (&task));
+}
+
+static void
+ltm_rotate_issued_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  state->token = ltm_line_client_issue_token_finish (state->client, result, &error);
+  if (state->token == NULL)
+    {
+      ltm_rotate_end (task, LTM_ROTATION_FAILED,
+                      g_strdup_printf (_("LINE did not issue a new token: %s. The old tokens are "
+                                         "untouched."), error->message));
+      return;
+    }
+
+  ltm_line_client_verify_token_async (state->client, state->token->access_token, NULL,
+                                      ltm_rotate_verified_cb, g_steal_pointer (&task));
+}
+
+static void
+ltm_rotate_secret_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *jwt = NULL;
+
+  /* Without the channel secret the old tokens could not be revoked:
+   * better not to issue at all. */
+  state->secret = ltm_store_get_secret_finish (state->store, result, &error);
+  if (state->secret == NULL)
+    {
+      ltm_rotate_end (task, LTM_ROTATION_FAILED,
+                      g_strdup_printf (_("The channel secret is needed to revoke the old tokens: "
+                                         "%s"), error->message));
+      return;
+    }
+
+  state->issued_at = g_get_real_time () / G_USEC_PER_SEC;
+  jwt = ltm_jwt_create_assertion (state->key, state->kid, state->channel_id, state->issued_at,
+                                  LTM_JWT_ASSERTION_LIFETIME, state->lifetime, &error);
+  if (jwt == NULL)
+    {
+      ltm_rotate_end (task, LTM_ROTATION_FAILED, g_strdup (error->message));
+      return;
+    }
+
+  ltm_line_client_issue_token_async (state->client, jwt, g_task_get_cancellable (task),
+                                       ltm_rotate_issued_cb, g_object_ref (task));
+}
+
+static void
+ltm_rotate_key_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  state->key = ltm_store_get_key_finish (state->store, result, &error);
+  if (state->key == NULL)
+    {
+      ltm_rotate_end (task, LTM_ROTATION_FAILED, g_strdup (error->message));
+      return;
+    }
+
+  ltm_store_get_secret_async (state->store, state->channel_id, NULL, g_task_get_cancellable (task),
+                                ltm_rotate_secret_cb, g_object_ref (task));
+}
+
+/**
+ * ltm_lifecycle_rotate_async:
+ * @store: a loaded #LtmStore
+ * @client: the process's #LtmLineClient
+ * @channel_id: a stored channel with a key, a kid and a channel secret
+ * @cancellable: (nullable): stops before issuing, or between revocations
+ * @callback: called with the report
+ * @user_data: data for @callback
+ */
+void
+ltm_lifecycle_rotate_async (LtmStore            *store,
+                            LtmLineClient       *client,
+                            const char          *channel_id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  LtmChannel *channel;
+  LtmToken *newest;
+  LtmRotate *state;
+  GListModel *tokens;
+
+  g_return_if_fail (LTM_IS_STORE (store));
+  g_return_if_fail (LTM_IS_LINE_CLIENT (client));
+  g_return_if_fail (channel_id != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ltm_lifecycle_rotate_async);
+
+  state = g_new0 (LtmRotate, 1);
+  state->store = g_object_ref (store);
+  state->client = g_object_ref (client);
+  state->channel_id = g_strdup (channel_id);
+  state->old_key_ids = g_ptr_array_new_with_free_func (g_free);
+  state->unrevoked = g_string_new (NULL);
+  state->rotation = g_new0 (LtmRotation, 1);
+  state->rotation->channel_id = g_strdup (channel_id);
+  g_task_set_task_data (task, state, (GDestroyNotify) ltm_rotate_free);
+
+  channel = ltm_store_find_channel (store, channel_id);
+  if (channel == NULL || ltm_channel_get_kid (channel) == NULL || !ltm_channel_get_has_key (channel))
+    {
+      ltm_rotate_end (task, LTM_ROTATION_FAILED,
+                      channel == NULL
+                      ? g_strdup_printf (_("The channel %s is not stored."), channel_id)
+                      : g_strdup (_("The channel needs a stored key and its kid to issue tokens.")));
+      return;
+    }
+
+  state->kid = g_strdup (ltm_channel_get_kid (channel));
+
+  /* The replacement lives as long as the tokens it replaces did. */
+  newest = ltm_channel_get_newest_usable (channel, now);
+  state->lifetime = LTM_JWT_MAX_TOKEN_LIFETIME;
+  if (newest != NULL && ltm_token_get_kind (newest) == LTM_TOKEN_KIND_V21)
+    state->lifetime = CLAMP (ltm_token_get_expires_at (newest) - ltm_token_get_issued_at (newest),
+                             1, LTM_JWT_MAX_TOKEN_LIFETIME);
+
+  tokens = ltm_channel_get_tokens (channel);
+  for (guint i = 0; i < g_list_model_get_n_items (tokens); i++)
+    {
+      g_autoptr(LtmToken) token = g_list_model_get_item (tokens, i);
+
+      if (ltm_token_get_kind (token) == LTM_TOKEN_KIND_V21 && ltm_token_is_usable (token, now))
+        g_ptr_array_add (state->old_key_ids, g_strdup (ltm_token_get_key_id (token)));
+    }
+
+  ltm_store_get_key_async (store, channel_id, cancellable, ltm_rotate_key_cb,
+                           g_steal_pointer (&task));
+}
+
+/**
+ * ltm_lifecycle_rotate_finish:
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError; only set when cancelled
+ *
+ * Returns: (transfer full): what happened; a failure is a report too
+ */
+LtmRotation *
+ltm_lifecycle_rotate_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_lifecycle_rotate_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Rotating many channels, a bounded number at once */
+
+typedef struct {
+  LtmStore *store;
+  LtmLineClient *client;
+  GPtrArray *channel_ids;
+  GPtrArray *rotations;         /* by position; NULL until done */
+  guint next;
+  guint running;
+  guint done;
+  guint jobs;
+  LtmLifecycleProgress progress;
+  gpointer progress_data;
+} LtmRotateMany;
+
+static void
+ltm_rotate_many_free (LtmRotateMany *state)
+{
+  g_clear_object (&state->store);
+  g_clear_object (&state->client);
+  g_clear_pointer (&state->channel_ids, g_ptr_array_unref);
+  g_clear_pointer (&state->rotations, g_ptr_array_unref);
+  g_free (state);
+}
+
+static void ltm_rotate_many_start_more (GTask *task);
+
+typedef struct {
+  GTask *task;
+  guint position;
+} LtmRotateOne;
+
+static void
+ltm_rotate_many_one_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  LtmRotateOne *one = user_data;
+  g_autoptr(GTask) task = one->task;
+  LtmRotateMany *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  LtmRotation *rotation;
+
+  rotation = ltm_lifecycle_rotate_finish (result, &error);
+  if (rotation == NULL)
+    {
+      rotation = g_new0 (LtmRotation, 1);
+      rotation->channel_id = g_strdup (g_ptr_array_index (state->channel_ids, one->position));
+      rotation->outcome = LTM_ROTATION_FAILED;
+      rotation->message = g_strdup (error->message);
+    }
+
+  g_ptr_array_index (state->rotations, one->position) = rotation;
+  g_free (one);
+  state->running--;
+  state->done++;
+
+  if (state->progress != NULL)
+    state->progress (state->done, state->channel_ids->len, state->progress_data);
+
+  ltm_rotate_many_start_more (task);
+}
+
+static void
+ltm_rotate_many_start_more (GTask *task)
+{
+  LtmRotateMany *state = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  while (state->running < state->jobs && state->next < state->channel_ids->len)
+    {
+      LtmRotateOne *one = g_new0 (LtmRotateOne, 1);
+
+      one->task = g_object_ref (task);
+      one->position = state->next++;
+      state->running++;
+
+      /* A cancelled run starts nothing more; each started rotation still
+       * ends consistent, and reports what it did. */
+      ltm_lifecycle_rotate_async (state->store, state->client,
+                                  g_ptr_array_index (state->channel_ids, one->position),
+                                  cancellable, ltm_rotate_many_one_cb, one);
+    }
+
+  if (state->done == state->channel_ids->len)
+    g_task_return_pointer (task, g_steal_pointer (&state->rotations),
+                           (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * ltm_lifecycle_rotate_many_async:
+ * @store: a loaded #LtmStore
+ * @client: the process's #LtmLineClient, shared by all
+ * @channel_ids: (element-type utf8): the channels, as ltm_lifecycle_find_expiring() gives
+ * @jobs: how many rotations run at once (0 for the default, 8)
+ * @progress: (nullable): called as each channel is done
+ * @progress_data: data for @progress
+ * @cancellable: (nullable): stops starting new rotations
+ * @callback: called with the reports
+ * @user_data: data for @callback
+ */
+void
+ltm_lifecycle_rotate_many_async (LtmStore             *store,
+                                 LtmLineClient        *client,
+                                 GPtrArray            *channel_ids,
+                                 guint                 jobs,
+                                 LtmLifecycleProgress  progress,
+                                 gpointer              progress_data,
+                                 GCancellable         *cancellable,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LtmRotateMany *state;
+
+  g_return_if_fail (LTM_IS_STORE (store));
+  g_return_if_fail (LTM_IS_LINE_CLIENT (client));
+  g_return_if_fail (channel_ids != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ltm_lifecycle_rotate_many_async);
+
+  state = g_new0 (LtmRotateMany, 1);
+  state->store = g_object_ref (store);
+  state->client = g_object_ref (client);
+  state->channel_ids = g_ptr_array_ref (channel_ids);
+  state->rotations = g_ptr_array_new_full (channel_ids->len, (GDestroyNotify) ltm_rotation_free);
+  g_ptr_array_set_size (state->rotations, channel_ids->len);
+  state->jobs = jobs > 0 ? jobs : LTM_LIFECYCLE_DEFAULT_JOBS;
+  state->progress = progress;
+  state->progress_data = progress_data;
+  g_task_set_task_data (task, state, (GDestroyNotify) ltm_rotate_many_free);
+
+  ltm_rotate_many_start_more (task);
+}
+
+/**
+ * ltm_lifecycle_rotate_many_finish:
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type LtmRotation): a report per channel,
+ *   in the order given
+ */
+GPtrArray *
+ltm_lifecycle_rotate_many_finish (GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_lifecycle_rotate_many_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Reconciling the store with LINE's key-ID list */
+
+typedef struct {
+  LtmStore *store;
+  LtmLineClient *client;
+  char *channel_id;
+  char *kid;
+  GPtrArray *gone;              /* stored key IDs LINE no longer lists */
+  guint next_gone;
+  LtmReconciliation *reconciliation;
+} LtmReconcile;
+
+static void
+ltm_reconcile_free (LtmReconcile *state)
+{
+  g_clear_object (&state->store);
+  g_clear_object (&state->client);
+  g_free (state->channel_id);
+  g_free (state->kid);
+  g_clear_pointer (&state->gone, g_ptr_array_unref);
+  ltm_reconciliation_free (state->reconciliation);
+  g_free (state);
+}
+
+static void
+ltm_reconcile_mark_next (GTask *task);
+
+static void
+ltm_reconcile_marked_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmReconcile *state = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!ltm_store_change_finish (state->store, result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  ltm_reconcile_mark_next (task);
+}
+
+static void
+ltm_reconcile_mark_next (GTask *task)
+{
+  LtmReconcile *state = g_task_get_task_data (task);
+
+  if (state->next_gone < state->gone->len)
+    {
+      /* LINE no longer knows it: revoked, whoever did it. */
+      ltm_store_set_token_state_async (state->store, state->channel_id,
+                                       g_ptr_array_index (state->gone, state->next_gone++),
+                                       TRUE, FALSE, NULL, ltm_reconcile_marked_cb,
+                                       g_object_ref (task));
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&state->reconciliation),
+                         (GDestroyNotify) ltm_reconciliation_free);
+}
+
+static void
+ltm_reconcile_kids_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmReconcile *state = g_task_get_task_data (task);
+  g_auto(GStrv) kids = NULL;
+  GError *error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  LtmChannel *channel;
+  GListModel *tokens;
+
+  kids = ltm_line_client_get_key_ids_finish (state->client, result, &error);
+  if (kids == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  channel = ltm_store_find_channel (state->store, state->channel_id);
+  tokens = ltm_channel_get_tokens (channel);
+  state->reconciliation->line_total = g_strv_length (kids);
+
+  for (guint i = 0; i < g_list_model_get_n_items (tokens); i++)
+    {
+      g_autoptr(LtmToken) token = g_list_model_get_item (tokens, i);
+      const char *key_id = ltm_token_get_key_id (token);
+
+      if (ltm_token_get_kind (token) != LTM_TOKEN_KIND_V21 || !ltm_token_is_usable (token, now))
+        continue;
+
+      if (g_strv_contains ((const char * const *) kids, key_id))
+        state->reconciliation->known++;
+      else
+        g_ptr_array_add (state->gone, g_strdup (key_id));
+    }
+
+  state->reconciliation->gone = state->gone->len;
+  for (guint i = 0; kids[i] != NULL; i++)
+    if (ltm_channel_find_token (channel, kids[i]) == NULL)
+      state->reconciliation->elsewhere++;
+
+  ltm_reconcile_mark_next (task);
+}
+
+static void
+ltm_reconcile_key_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmReconcile *state = g_task_get_task_data (task);
+  g_autoptr(LtmKey) key = NULL;
+  g_autofree char *jwt = NULL;
+  GError *error = NULL;
+
+  if ((key = ltm_store_get_key_finish (state->store, result, &error)) == NULL ||
+      (jwt = ltm_jwt_create_assertion (key, state->kid, state->channel_id,
+                                       g_get_real_time () / G_USEC_PER_SEC,
+                                       LTM_JWT_ASSERTION_LIFETIME, LTM_JWT_MAX_TOKEN_LIFETIME,
+                                       &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  ltm_line_client_get_key_ids_async (state->client, jwt, g_task_get_cancellable (task),
+                                       ltm_reconcile_kids_cb, g_object_ref (task));
+}
+
+/**
+ * ltm_lifecycle_reconcile_async:
+ * @store: a loaded #LtmStore
+ * @client: the process's #LtmLineClient
+ * @channel_id: a stored channel with a key and its kid
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Asks LINE which v2.1 tokens of the channel are valid: stored tokens it
+ * no longer lists are marked revoked; listed tokens the store does not know
+ * were issued elsewhere, and count against LINE's 30 all the same.
+ */
+void
+ltm_lifecycle_reconcile_async (LtmStore            *store,
+                               LtmLineClient       *client,
+                               const char          *channel_id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LtmReconcile *state;
+  LtmChannel *channel;
+
+  g_return_if_fail (LTM_IS_STORE (store));
+  g_return_if_fail (LTM_IS_LINE_CLIENT (client));
+  g_return_if_fail (channel_id != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ltm_lifecycle_reconcile_async);
+
+  channel = ltm_store_find_channel (store, channel_id);
+  if (channel == NULL || ltm_channel_get_kid (channel) == NULL || !ltm_channel_get_has_key (channel))
+    {
+      g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                               _("The channel %s needs a stored key and its kid to ask LINE "
+                                 "for its tokens."), channel_id);
+      return;
+    }
+
+  state = g_new0 (LtmReconcile, 1);
+  state->store = g_object_ref (store);
+  state->client = g_object_ref (client);
+  state->channel_id = g_strdup (channel_id);
+  state->kid = g_strdup (ltm_channel_get_kid (channel));
+  state->gone = g_ptr_array_new_with_free_func (g_free);
+  state->reconciliation = g_new0 (LtmReconciliation, 1);
+  state->reconciliation->channel_id = g_strdup (channel_id);
+  g_task_set_task_data (task, state, (GDestroyNotify) ltm_reconcile_free);
+
+  ltm_store_get_key_async (store, channel_id, cancellable, ltm_reconcile_key_cb,
+                           g_steal_pointer (&task));
+}
+
+/**
+ * ltm_lifecycle_reconcile_finish:
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): what LINE said, or %NULL with @error set
+ */
+LtmReconciliation *
+ltm_lifecycle_reconcile_finish (GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_lifecycle_reconcile_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

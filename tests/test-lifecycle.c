@@ -1,0 +1,398 @@
+/* test-lifecycle.c: rotation, bulk rotation, reconciliation and expiry,
+ * against the test server and a real keyring (libsecret's file backend)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <libsecret/secret.h>
+
+#include "ltm-jwt.h"
+#include "ltm-lifecycle.h"
+#include "ltm-test-server.h"
+#include "ltm-test-util.h"
+
+#define SECRET "5ecret0123456789abcdef0123456789"
+
+static const SecretSchema schema = {
+  "io.github.ltm.LineTokenManager.Secret", SECRET_SCHEMA_NONE,
+  {
+    { "channel", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "key-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  }
+};
+
+typedef struct {
+  LtmTestServer *server;
+  LtmLineClient *client;
+  LtmStore *store;
+  LtmKey *key;
+  char *dir;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static guint counter;
+  g_autoptr(GError) error = NULL;
+
+  while (secret_password_clear_sync (&schema, NULL, NULL, NULL))
+    ;
+
+  fixture->server = ltm_test_server_new (LTM_TEST_SERVER_PLAIN, &error);
+  g_assert_no_error (error);
+  fixture->client = ltm_line_client_new (ltm_test_server_get_base_url (fixture->server), &error);
+  g_assert_no_error (error);
+  fixture->dir = g_strdup_printf ("%s/data-%u", ltm_test_get_tmp_dir (), counter++);
+  fixture->store = ltm_store_new (fixture->dir);
+  fixture->key = ltm_test_load_key ("pkcs8.pem", LTM_KEY_IMPORT_PRIVATE);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  ltm_test_assert_finalize_soon (fixture->store);
+  g_clear_object (&fixture->client);
+  g_clear_object (&fixture->key);
+  g_free (fixture->dir);
+  g_assert_finalize_object (fixture->server);
+}
+
+/* A stored channel with key, kid and secret, and @n_tokens issued and stored
+ * (lifetime @lifetime). */
+static void
+add_channel (Fixture    *fixture,
+             const char *channel_id,
+             guint       n_tokens,
+             gint64      lifetime)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *public_jwk = ltm_key_to_public_jwk (fixture->key);
+  g_autofree char *kid = NULL;
+
+  ltm_test_server_add_channel (fixture->server, channel_id, SECRET);
+  kid = ltm_test_server_register_key (fixture->server, channel_id, public_jwk, &error);
+  g_assert_no_error (error);
+  g_assert_true (ltm_store_add_channel (fixture->store, channel_id, channel_id, kid, fixture->key,
+                                        SECRET, &error));
+
+  for (guint i = 0; i < n_tokens; i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(LtmLineToken) token = NULL;
+      g_autofree char *jwt = NULL;
+      g_autofree char *key_id = NULL;
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+      jwt = ltm_jwt_create_assertion (fixture->key, kid, channel_id, now,
+                                      LTM_JWT_ASSERTION_LIFETIME, lifetime, &error);
+      ltm_line_client_issue_token_async (fixture->client, jwt, NULL, ltm_test_async_cb, &result);
+      token = ltm_line_client_issue_token_finish (fixture->client, ltm_test_wait (&result), &error);
+      g_assert_no_error (error);
+      key_id = ltm_store_add_token (fixture->store, channel_id, LTM_TOKEN_KIND_V21, token, now,
+                                    &error);
+      g_assert_no_error (error);
+    }
+}
+
+static LtmRotation *
+rotate (Fixture    *fixture,
+        const char *channel_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LtmRotation *rotation;
+
+  ltm_lifecycle_rotate_async (fixture->store, fixture->client, channel_id, NULL,
+                              ltm_test_async_cb, &result);
+  rotation = ltm_lifecycle_rotate_finish (ltm_test_wait (&result), &error);
+  g_assert_no_error (error);
+  g_test_message ("%s: %s: %s", rotation->channel_id,
+                  ltm_rotation_outcome_to_string (rotation->outcome), rotation->message);
+
+  return rotation;
+}
+
+static guint
+count_usable (Fixture    *fixture,
+              const char *channel_id)
+{
+  return ltm_channel_count_usable_v21 (ltm_store_find_channel (fixture->store, channel_id),
+                                       g_get_real_time () / G_USEC_PER_SEC);
+}
+
+static void
+test_rotate (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(LtmRotation) rotation = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmSecret) stored = NULL;
+  LtmToken *token;
+
+  add_channel (fixture, "1000000001", 2, 10 * 86400);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "1000000001"), ==, 2);
+
+  rotation = rotate (fixture, "1000000001");
+  g_assert_cmpint (rotation->outcome, ==, LTM_ROTATION_ROTATED);
+  g_assert_cmpuint (rotation->revoked, ==, 2);
+  g_assert_nonnull (rotation->new_key_id);
+
+  /* At LINE: only the new one.  In the store: the new one, usable and kept
+   * in the keyring, with the old tokens' lifetime; the old ones revoked. */
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "1000000001"), ==, 1);
+  g_assert_cmpuint (count_usable (fixture, "1000000001"), ==, 1);
+  token = ltm_channel_find_token (ltm_store_find_channel (fixture->store, "1000000001"),
+                                  rotation->new_key_id);
+  g_assert_nonnull (token);
+  g_assert_cmpint (ltm_token_get_expires_at (token) - ltm_token_get_issued_at (token), ==,
+                   10 * 86400);
+  stored = ltm_store_get_token (fixture->store, "1000000001", rotation->new_key_id, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_rotate_issue_refused (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(LtmRotation) rotation = NULL;
+
+  add_channel (fixture, "1000000002", 1, 86400);
+  ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/token", LTM_TEST_FAULT_STATUS_500);
+
+  rotation = rotate (fixture, "1000000002");
+  g_assert_cmpint (rotation->outcome, ==, LTM_ROTATION_FAILED);
+  g_assert_null (rotation->new_key_id);
+  g_assert_nonnull (strstr (rotation->message, "did not issue"));
+  g_assert_nonnull (strstr (rotation->message, "old tokens are untouched"));
+
+  /* the old token still works and is still stored */
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "1000000002"), ==, 1);
+  g_assert_cmpuint (count_usable (fixture, "1000000002"), ==, 1);
+}
+
+static void
+test_rotate_verify_fails (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(LtmRotation) rotation = NULL;
+
+  add_channel (fixture, "1000000003", 1, 86400);
+  ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/verify", LTM_TEST_FAULT_STATUS_500);
+
+  rotation = rotate (fixture, "1000000003");
+  g_assert_cmpint (rotation->outcome, ==, LTM_ROTATION_FAILED);
+  g_assert_nonnull (strstr (rotation->message, "did not verify"));
+  g_assert_nonnull (strstr (rotation->message, "revoked again"));
+
+  /* the unverified new token was revoked; the old one is as it was */
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "1000000003"), ==, 1);
+  g_assert_cmpuint (count_usable (fixture, "1000000003"), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (ltm_channel_get_tokens (
+                      ltm_store_find_channel (fixture->store, "1000000003"))), ==, 1);
+}
+
+static void
+test_rotate_revoke_fails (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(LtmRotation) rotation = NULL;
+
+  add_channel (fixture, "1000000004", 2, 86400);
+  ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/revoke", LTM_TEST_FAULT_STATUS_500);
+
+  rotation = rotate (fixture, "1000000004");
+  g_assert_cmpint (rotation->outcome, ==, LTM_ROTATION_PARTIAL);
+  g_assert_cmpuint (rotation->not_revoked, ==, 2);
+  g_assert_nonnull (strstr (rotation->message, "could not be revoked"));
+
+  /* the new one is stored, the old ones still stored and working */
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "1000000004"), ==, 3);
+  g_assert_cmpuint (count_usable (fixture, "1000000004"), ==, 3);
+}
+
+static void
+test_rotate_store_fails (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(LtmRotation) rotation = NULL;
+  g_autofree char *path = NULL;
+
+  add_channel (fixture, "1000000005", 1, 86400);
+
+  /* A newer version of the app took over channels.json: the store refuses
+   * to write it. */
+  path = g_build_filename (fixture->dir, "channels.json", NULL);
+  g_file_set_contents (path, "{\"version\": 99, \"channels\": []}", -1, NULL);
+
+  rotation = rotate (fixture, "1000000005");
+  g_assert_cmpint (rotation->outcome, ==, LTM_ROTATION_FAILED);
+  g_assert_nonnull (strstr (rotation->message, "could not be stored"));
+  g_assert_nonnull (strstr (rotation->message, "revoked again"));
+  /* nothing new is left valid at LINE; the old token works */
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "1000000005"), ==, 1);
+}
+
+static void
+count_progress (guint    done,
+                guint    total,
+                gpointer user_data)
+{
+  guint *calls = user_data;
+
+  g_assert_cmpuint (done, ==, *calls + 1);
+  g_assert_cmpuint (total, ==, 4);
+  (*calls)++;
+}
+
+static void
+test_rotate_many (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) expiring = NULL;
+  g_autoptr(GPtrArray) rotations = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint progress_calls = 0;
+
+  /* Four expiring in 3 days, one in 20: only the four are due. */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("20000000%02u", i);
+      add_channel (fixture, id, 1, 3 * 86400);
+    }
+  add_channel (fixture, "2000000099", 1, 20 * 86400);
+  /* One of them cannot rotate: its kid is no longer the console's. */
+  g_assert_true (ltm_store_set_kid (fixture->store, "2000000002",
+                                    "00000000-0000-0000-0000-000000000000", &error));
+
+  expiring = ltm_lifecycle_find_expiring (fixture->store, now, 7 * 86400);
+  g_assert_cmpuint (expiring->len, ==, 4);
+
+  ltm_lifecycle_rotate_many_async (fixture->store, fixture->client, expiring, 2,
+                                   count_progress, &progress_calls, NULL, ltm_test_async_cb, &result);
+  rotations = ltm_lifecycle_rotate_many_finish (ltm_test_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rotations->len, ==, 4);
+  g_assert_cmpuint (progress_calls, ==, 4);
+
+  for (guint i = 0; i < rotations->len; i++)
+    {
+      LtmRotation *rotation = g_ptr_array_index (rotations, i);
+
+      g_test_message ("%s: %s", rotation->channel_id, rotation->message);
+      g_assert_cmpstr (rotation->channel_id, ==, g_ptr_array_index (expiring, i));
+      if (g_str_equal (rotation->channel_id, "2000000002"))
+        {
+          /* one channel's failure does not stop the others */
+          g_assert_cmpint (rotation->outcome, ==, LTM_ROTATION_FAILED);
+          g_assert_nonnull (strstr (rotation->message, "Cannot find channel key"));
+        }
+      else
+        g_assert_cmpint (rotation->outcome, ==, LTM_ROTATION_ROTATED);
+    }
+
+  /* Rotated tokens live as long as the old did: three days, still "expiring"
+   * within a week; the 20-day channel is untouched. */
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "2000000099"), ==, 1);
+}
+
+static void
+test_reconcile (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(LtmReconciliation) reconciliation = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *elsewhere_key_id = NULL;
+  g_autofree char *elsewhere = NULL;
+  GListModel *tokens;
+  g_autoptr(LtmToken) first = NULL;
+
+  add_channel (fixture, "3000000001", 3, 86400);
+  tokens = ltm_channel_get_tokens (ltm_store_find_channel (fixture->store, "3000000001"));
+  first = g_list_model_get_item (tokens, 0);
+
+  /* Behind our back: one revoked in the console, one issued by a script. */
+  g_assert_true (ltm_test_server_revoke_key_id (fixture->server, "3000000001",
+                                                ltm_token_get_key_id (first)));
+  elsewhere = ltm_test_server_issue_token_elsewhere (fixture->server, "3000000001", 3600,
+                                                     &elsewhere_key_id);
+
+  ltm_lifecycle_reconcile_async (fixture->store, fixture->client, "3000000001", NULL,
+                                 ltm_test_async_cb, &result);
+  reconciliation = ltm_lifecycle_reconcile_finish (ltm_test_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reconciliation->known, ==, 2);
+  g_assert_cmpuint (reconciliation->gone, ==, 1);
+  g_assert_cmpuint (reconciliation->elsewhere, ==, 1);
+  g_assert_cmpuint (reconciliation->line_total, ==, 3);
+
+  g_assert_cmpint (ltm_token_get_status (first), ==, LTM_TOKEN_STATUS_REVOKED);
+  g_assert_cmpuint (count_usable (fixture, "3000000001"), ==, 2);
+}
+
+static void
+test_find_expiring (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) soon = NULL;
+  g_autoptr(GPtrArray) later = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  add_channel (fixture, "4000000001", 1, 2 * 86400);
+  add_channel (fixture, "4000000002", 1, 29 * 86400);
+  /* never had a token: nothing to rotate */
+  g_assert_true (ltm_store_add_channel (fixture->store, "4000000003", NULL, NULL, NULL, NULL,
+                                        &error));
+
+  soon = ltm_lifecycle_find_expiring (fixture->store, now, 7 * 86400);
+  g_assert_cmpuint (soon->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (soon, 0), ==, "4000000001");
+
+  /* the clock moves on: 30 days later both are due, from the metadata alone */
+  later = ltm_lifecycle_find_expiring (fixture->store, now + 30 * 86400, 7 * 86400);
+  g_assert_cmpuint (later->len, ==, 2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *keyring = NULL;
+
+  keyring = g_build_filename (ltm_test_get_tmp_dir (), "keyring", NULL);
+  if (!g_getenv ("SECRET_BACKEND"))
+    {
+      g_setenv ("SECRET_BACKEND", "file", TRUE);
+      g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+      g_setenv ("SECRET_FILE_TEST_PASSWORD", "test", TRUE);
+    }
+
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/lifecycle/rotate", test_rotate);
+  ADD ("/lifecycle/rotate-issue-refused", test_rotate_issue_refused);
+  ADD ("/lifecycle/rotate-verify-fails", test_rotate_verify_fails);
+  ADD ("/lifecycle/rotate-revoke-fails", test_rotate_revoke_fails);
+  ADD ("/lifecycle/rotate-store-fails", test_rotate_store_fails);
+  ADD ("/lifecycle/rotate-many", test_rotate_many);
+  ADD ("/lifecycle/reconcile", test_reconcile);
+  ADD ("/lifecycle/find-expiring", test_find_expiring);
+
+#undef ADD
+
+  return g_test_run ();
+}
