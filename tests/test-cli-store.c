@@ -574,6 +574,65 @@ test_cli_store_disk_full (Fixture       *fixture,
   g_assert_cmpint (third.status, ==, 0);
 }
 
+/* token rotate, sync and env, from the store alone */
+static void
+test_cli_store_rotate (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmKey) key = ltm_test_load_key ("pkcs8.pem", LTM_KEY_IMPORT_PRIVATE);
+  g_autofree char *key_file = ltm_test_data_path ("pkcs8.pem");
+  g_autofree char *public_jwk = ltm_key_to_public_jwk (key);
+  g_autofree char *kid = NULL;
+  g_autofree char *old_token = NULL;
+  g_auto(LtmTestRun) add = { 0 };
+  g_auto(LtmTestRun) issue = { 0 };
+  g_auto(LtmTestRun) nothing_due = { 0 };
+  g_auto(LtmTestRun) rotate = { 0 };
+  g_auto(LtmTestRun) env = { 0 };
+  g_auto(LtmTestRun) sync = { 0 };
+  g_auto(LtmTestRun) refused = { 0 };
+
+  kid = ltm_test_server_register_key (fixture->server, CHANNEL, public_jwk, &error);
+  g_assert_no_error (error);
+  run_ltm (fixture, &add, "channel", "add", CHANNEL, "--name", "Rotating", "--kid", kid,
+           "--key", key_file, "--secret-file", fixture->secret_file);
+  run_ltm (fixture, &issue, "token", "issue", "--channel", CHANNEL, "--token-lifetime", "20d");
+  g_assert_cmpint (issue.status, ==, 0);
+  old_token = g_strdup (g_strstrip (issue.out));
+
+  /* 20 days left: not due within a week */
+  run_ltm (fixture, &nothing_due, "token", "rotate", "--all", "--within", "7d");
+  g_assert_cmpint (nothing_due.status, ==, 0);
+  g_assert_nonnull (strstr (nothing_due.out, "No stored channel"));
+
+  run_ltm (fixture, &rotate, "token", "rotate", "--all", "--within", "21d");
+  g_assert_cmpint (rotate.status, ==, 0);
+  g_assert_nonnull (strstr (rotate.out, CHANNEL));
+  g_assert_nonnull (strstr (rotate.out, "rotated"));
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
+
+  /* the deploy lines hold the new token, not the revoked one */
+  run_ltm (fixture, &env, "token", "env", "--channel", CHANNEL);
+  g_assert_cmpint (env.status, ==, 0);
+  g_assert_true (g_str_has_prefix (env.out, "CHANNEL_ACCESS_TOKEN="));
+  g_assert_null (strstr (env.out, old_token));
+  g_assert_nonnull (strstr (env.out, "CHANNEL_SECRET=" SECRET "\n"));
+
+  run_ltm (fixture, &sync, "--json", "token", "sync", "--channel", CHANNEL);
+  g_assert_cmpint (sync.status, ==, 0);
+  g_assert_nonnull (strstr (sync.out, "\"known\" : 1"));
+  g_assert_nonnull (strstr (sync.out, "\"gone\" : 0"));
+
+  /* a channel that cannot rotate: exit 1, the table says why */
+  ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/token", LTM_TEST_FAULT_STATUS_500);
+  run_ltm (fixture, &refused, "token", "rotate", "--channel", CHANNEL);
+  g_assert_cmpint (refused.status, ==, 1);
+  g_assert_nonnull (strstr (refused.out, "failed"));
+  g_assert_nonnull (strstr (refused.err, "not fully rotated"));
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -598,6 +657,7 @@ main (int   argc,
   ADD ("/cli-store/keyring-missing", test_cli_store_keyring_missing);
   ADD ("/cli-store/read-only", test_cli_store_read_only);
   ADD ("/cli-store/disk-full", test_cli_store_disk_full);
+  ADD ("/cli-store/rotate", test_cli_store_rotate);
 
 #undef ADD
 

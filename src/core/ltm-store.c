@@ -225,8 +225,7 @@ ltm_store_op_change (LtmStoreOp   *op,
                          _("A token with the key ID %s is already stored."), op->key_id);
             return FALSE;
           }
-        if (!ltm_store_keyring_put (op->channel_id, KIND_TOKEN, op->key_id, op->secret, error))
-          return FALSE;
+        /* The secret is already in the keyring (ltm_store_op_run()). */
         g_ptr_array_add (record->tokens, ltm_token_record_new (op->key_id, op->token_kind,
                                                                op->issued_at, op->expires_at));
         return TRUE;
@@ -241,10 +240,7 @@ ltm_store_op_change (LtmStoreOp   *op,
                        op->key_id, op->channel_id);
           return FALSE;
         }
-      /* A revoked or removed token is worth nothing: its secret goes. */
-      if ((op->kind == LTM_STORE_OP_REMOVE_TOKEN || op->revoked) &&
-          !ltm_store_keyring_clear (op->channel_id, KIND_TOKEN, op->key_id, error))
-        return FALSE;
+      /* Its secret goes once the file says so (ltm_store_op_run()). */
       if (op->kind == LTM_STORE_OP_REMOVE_TOKEN)
         {
           g_ptr_array_remove_index (record->tokens, index);
@@ -262,11 +258,14 @@ ltm_store_op_change (LtmStoreOp   *op,
     }
 }
 
-/* Undoes the keyring side of @op after the file could not be written. */
+/* Undoes the keyring side of a failed @op: a new channel's secrets when
+ * they were stored but the file could not be written (@changed), a new
+ * token's secret whatever failed. */
 static void
-ltm_store_op_undo (LtmStoreOp *op)
+ltm_store_op_undo (LtmStoreOp *op,
+                   gboolean    changed)
 {
-  if (op->kind == LTM_STORE_OP_ADD_CHANNEL)
+  if (op->kind == LTM_STORE_OP_ADD_CHANNEL && changed)
     ltm_store_keyring_clear (op->channel_id, NULL, NULL, NULL);
   else if (op->kind == LTM_STORE_OP_ADD_TOKEN)
     ltm_store_keyring_clear (op->channel_id, KIND_TOKEN, op->key_id, NULL);
@@ -282,6 +281,7 @@ ltm_store_op_run (LtmStoreOp  *op,
                   GError     **error)
 {
   g_autoptr(LtmStoreDoc) doc = NULL;
+  gboolean changed;
   gboolean ok;
   int lock;
 
@@ -290,29 +290,55 @@ ltm_store_op_run (LtmStoreOp  *op,
   if (op->kind == LTM_STORE_OP_LOAD)
     return ltm_store_file_read (op->path, error);
 
-  if ((lock = ltm_store_file_lock (op->dir, error)) < 0)
+  /* A new token's secret is stored before the lock is taken, so that
+   * writers (rotating hundreds of channels at once) hold the lock only for
+   * the file.  It is removed again if the file does not list it. */
+  if (op->kind == LTM_STORE_OP_ADD_TOKEN &&
+      !ltm_store_keyring_put (op->channel_id, KIND_TOKEN, op->key_id, op->secret, error))
     return NULL;
+
+  if ((lock = ltm_store_file_lock (op->dir, error)) < 0)
+    {
+      ltm_store_op_undo (op, FALSE);
+      return NULL;
+    }
 
   if ((doc = ltm_store_file_read (op->path, error)) == NULL)
     {
       ltm_store_file_unlock (lock);
+      ltm_store_op_undo (op, FALSE);
       return NULL;
     }
 
   if (op->kind == LTM_STORE_OP_REPAIR)
-    ok = ltm_store_op_repair (op, doc, error);
+    changed = ltm_store_op_repair (op, doc, error);
   else
-    ok = ltm_store_op_change (op, doc, error);
+    changed = ltm_store_op_change (op, doc, error);
 
-  if (ok && !ltm_store_file_write (op->path, doc, error))
-    {
-      ltm_store_op_undo (op);
-      ok = FALSE;
-    }
+  ok = changed && ltm_store_file_write (op->path, doc, error);
 
   ltm_store_file_unlock (lock);
 
-  return ok ? g_steal_pointer (&doc) : NULL;
+  if (!ok)
+    {
+      /* (A token listed already keeps the secret it has: same key ID.) */
+      if (changed || !g_error_matches (*error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS))
+        ltm_store_op_undo (op, changed);
+      return NULL;
+    }
+
+  /* A revoked or removed token is worth nothing: its secret goes, now that
+   * the file no longer offers it.  Should that fail, it is only a leftover. */
+  if (op->kind == LTM_STORE_OP_REMOVE_TOKEN ||
+      (op->kind == LTM_STORE_OP_SET_TOKEN_STATE && op->revoked))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!ltm_store_keyring_clear (op->channel_id, KIND_TOKEN, op->key_id, &local_error))
+        g_debug ("The secret of a revoked token stayed in the keyring: %s", local_error->message);
+    }
+
+  return g_steal_pointer (&doc);
 }
 
 /* The models */

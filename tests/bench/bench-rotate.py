@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+# Rotating 200 channels at once: `ltm token rotate --all --within 7d` against
+# ltm-test-server with 20 ms added to every answer, each channel holding one
+# token that expires in 3 days, the store on GNOME Keyring in a private
+# D-Bus session.  Prints the wall time and peak memory of that one ltm
+# process, and checks that every old token is revoked and every new one
+# stored.  The one-at-a-time floor is 200 channels x 2 round trips x 20 ms.
+#
+#   meson test -C build --benchmark --suite bench --no-rebuild -v rotate
+#   /usr/bin/python3 tests/bench/bench-rotate.py [--channels 200] [--jobs 8]
+#
+# It re-runs itself under tests/run-with-keyring.sh unless a keyring is set up.
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+TESTS_DIR = BENCH_DIR.parent
+SECRET = "5ecret0123456789abcdef0123456789"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__)
+    build = TESTS_DIR.parent / "build"
+    parser.add_argument("--ltm", default=str(build / "src/cli/ltm"))
+    parser.add_argument("--server", default=str(build / "tests/server/ltm-test-server"))
+    parser.add_argument("--channels", type=int, default=200)
+    parser.add_argument("--jobs", type=int, default=8)
+    parser.add_argument("--latency-ms", type=int, default=20)
+    args = parser.parse_args()
+    args.ltm = str(Path(args.ltm).resolve())
+    args.server = str(Path(args.server).resolve())
+    return args
+
+
+def admin(base_url, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base_url + "/_admin/" + path, data=data)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def ltm(args, env, *argv, stdin=None):
+    result = subprocess.run([args.ltm, *argv], env=env, input=stdin, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"ltm {' '.join(argv)} failed ({result.returncode}): {result.stderr.strip()}")
+    return result.stdout
+
+
+def main():
+    args = parse_args()
+
+    if os.environ.get("SECRET_BACKEND") != "service":
+        os.execv(str(TESTS_DIR / "run-with-keyring.sh"),
+                 [str(TESTS_DIR / "run-with-keyring.sh"), sys.executable, *sys.argv])
+
+    server = subprocess.Popen([args.server, "--exit-on-eof", "--latency-ms", str(args.latency_ms)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        base_url = server.stdout.readline().strip()
+        with tempfile.TemporaryDirectory() as tmp:
+            env = dict(os.environ, LTM_API_BASE=base_url, LTM_DATA_DIR=os.path.join(tmp, "data"))
+            env.pop("LTM_ACCESS_TOKEN", None)
+            env.pop("LTM_CHANNEL_SECRET", None)
+            key_file = os.path.join(tmp, "key.json")
+            secret_file = os.path.join(tmp, "secret")
+            with open(secret_file, "w") as f:
+                f.write(SECRET)
+            ltm(args, env, "key", "generate", "-o", key_file)
+            public_jwk = ltm(args, env, "key", "public", key_file)
+
+            print(f"Setting up {args.channels} channels, each with a token that expires in 3 days…")
+            channels = [str(5000000000 + i) for i in range(args.channels)]
+            for channel in channels:
+                admin(base_url, "channels", {"channel_id": channel, "channel_secret": SECRET})
+                request = urllib.request.Request(base_url + f"/_admin/channels/{channel}/keys",
+                                                 data=public_jwk.encode())
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    kid = json.load(response)["kid"]
+                ltm(args, env, "channel", "add", channel, "--name", channel, "--kid", kid,
+                    "--key", key_file, "--secret-file", secret_file)
+                ltm(args, env, "token", "issue", "--channel", channel, "--token-lifetime", "3d")
+
+            before = admin(base_url, "stats")
+            start = time.perf_counter()
+            wrap = os.environ.get("LTM_BENCH_WRAP", "").split()
+            rotate = subprocess.run([*wrap, args.ltm, "--json", "token", "rotate", "--all", "--within", "7d",
+                                     "--jobs", str(args.jobs)],
+                                    env=env, capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            after = admin(base_url, "stats")
+
+            if rotate.returncode != 0:
+                sys.exit(f"ltm token rotate failed ({rotate.returncode}): {rotate.stderr.strip()}")
+
+            rotations = json.loads(rotate.stdout)["rotations"]
+            rotated = sum(1 for r in rotations if r["outcome"] == "rotated")
+            listed = json.loads(ltm(args, env, "--json", "token", "list"))["tokens"]
+            revoked = sum(1 for t in listed if t["status"] == "revoked")
+            valid = sum(1 for t in listed if t["status"] in ("valid", "expiring"))
+            at_line = sum(admin(base_url, f"channels/{c}/tokens")["valid"] for c in channels)
+
+            floor = args.channels * 2 * args.latency_ms / 1000
+            print(f"ltm token rotate --all, {args.channels} channels, {args.latency_ms} ms latency, "
+                  f"--jobs {args.jobs}:")
+            print(f"  wall time     {wall:.2f} s (target at most 1.5 s; one at a time "
+                  f"would take at least {floor:.1f} s)")
+            print(f"  peak memory   {peak_kib / 1024:.1f} MB resident (the largest child process; "
+                  f"target under 30 MB)")
+            print(f"  requests      {after['requests'] - before['requests']} over "
+                  f"{after['connections'] - before['connections']} connections")
+            print(f"  rotated {rotated}/{len(rotations)}; in the store {revoked} old tokens revoked, "
+                  f"{valid} valid; at LINE {at_line} valid tokens")
+            if rotated != args.channels or revoked != args.channels or at_line != args.channels:
+                sys.exit("the rotation did not leave every old token revoked and one new token per "
+                         "channel")
+    finally:
+        server.stdin.close()
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
