@@ -134,6 +134,7 @@ typedef struct {
   LtmLineToken *token;
   gint64 issued_at;
   GString *unrevoked;           /* why old tokens stayed */
+  char *discarded;              /* why the new token was revoked again */
   LtmRotation *rotation;
 } LtmRotate;
 
@@ -150,6 +151,7 @@ ltm_rotate_free (LtmRotate *state)
   ltm_line_token_free (state->token);
   if (state->unrevoked != NULL)
     g_string_free (state->unrevoked, TRUE);
+  g_free (state->discarded);
   ltm_rotation_free (state->rotation);
   g_free (state);
 }
@@ -178,7 +180,7 @@ ltm_rotate_discarded_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   LtmRotate *state = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  char *why = g_object_get_data (G_OBJECT (task), "why");
+  const char *why = state->discarded;
 
   if (ltm_line_client_revoke_token_finish (state->client, result, &error))
     ltm_rotate_end (task, LTM_ROTATION_FAILED,
@@ -200,7 +202,7 @@ ltm_rotate_discard (GTask *task,
 {
   LtmRotate *state = g_task_get_task_data (task);
 
-  g_object_set_data_full (G_OBJECT (task), "why", why, g_free);
+  state->discarded = why;
   ltm_line_client_revoke_token_async (state->client, state->channel_id, state->secret,
                                       state->token->access_token, NULL,
                                       ltm_rotate_discarded_cb, task);
