@@ -647,8 +647,8 @@ ltm_cli_get_channel (LtmCli      *cli,
   channel = ltm_store_find_channel (store, channel_id);
   if (channel == NULL)
     g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                 _("The channel %s is not stored: add it with “ltm channel add %s --name NAME "
-                   "--kid KID --key FILE”, or give --kid and --key"), channel_id, channel_id);
+                 _("The channel %s is not stored: add it with “ltm channel add %s --name NAME”"),
+                 channel_id, channel_id);
 
   return channel;
 }
@@ -686,7 +686,17 @@ ltm_cli_sign_assertion (LtmCli      *cli,
       LtmChannel *channel = ltm_cli_get_channel (cli, channel_id, error);
 
       if (channel == NULL)
-        return NULL;
+        {
+          if (g_error_matches (*error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
+            {
+              g_clear_error (error);
+              g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                           _("The channel %s is not stored: give --kid and --key, or add it with "
+                             "“ltm channel add %s --name NAME --kid KID --key FILE”"),
+                           channel_id, channel_id);
+            }
+          return NULL;
+        }
 
       if (kid == NULL && (kid = ltm_channel_get_kid (channel)) == NULL)
         {

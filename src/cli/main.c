@@ -14,8 +14,11 @@ int
 main (int   argc,
       char *argv[])
 {
+  const char *localedir = g_getenv ("LTM_LOCALEDIR");
+
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* LTM_LOCALEDIR: the catalogs of an uninstalled build (tests, meson devenv). */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
