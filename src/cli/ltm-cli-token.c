@@ -593,7 +593,11 @@ ltm_cli_token_rotation_progress (guint    done,
   gboolean *interactive = user_data;
 
   if (*interactive)
-    g_printerr (_("\rRotated %u of %u channels"), done, total);
+    {
+      /* Over the line before: a counter, not a scrolling log. */
+      g_printerr ("\r");
+      g_printerr (_("Rotated %u of %u channels"), done, total);
+    }
 }
 
 static int

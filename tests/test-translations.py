@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+# test-translations.py: every catalog in po/LINGUAS compiles with msgfmt -c
+# (formats, headers, plurals checked) and is complete, and ltm speaks each
+# language: its --help and an error message come out translated.
+#
+#   test-translations.py SOURCE_ROOT LOCALE_DIR LTM
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+top = pathlib.Path(sys.argv[1])
+localedir = sys.argv[2]
+ltm = sys.argv[3]
+
+# A sentence of each catalog that must appear, translated, in ltm's output.
+languages = [l for l in (top / "po" / "LINGUAS").read_text().split() if not l.startswith("#")]
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append((ok, name, detail))
+
+
+def catalog_string(po, msgid):
+    text = po.read_text()
+    m = re.search(r'^msgid "' + re.escape(msgid) + r'"\nmsgstr "(.*)"$', text, re.M)
+    return m.group(1) if m else None
+
+
+for lang in languages:
+    po = top / "po" / f"{lang}.po"
+    run = subprocess.run(["msgfmt", "-c", "--check-format", "--statistics", "-o", "/dev/null", str(po)],
+                         capture_output=True, text=True)
+    check(f"{lang}: msgfmt -c is clean", run.returncode == 0 and "warning" not in run.stderr,
+          run.stderr.strip())
+    stats = run.stderr
+    check(f"{lang}: complete (no fuzzy, no untranslated)",
+          "fuzzy" not in stats and "untranslated" not in stats, stats.strip())
+
+    env = dict(os.environ, LANGUAGE=lang, LC_ALL="C.UTF-8", LTM_LOCALEDIR=localedir)
+    help_out = subprocess.run([ltm, "--help"], capture_output=True, text=True, env=env).stdout
+    summary = catalog_string(po, "Print the public JWK to paste into the LINE Developers Console")
+    check(f"{lang}: ltm --help is translated", bool(summary) and summary in help_out,
+          f"expected {summary!r}")
+
+    failure = subprocess.run([ltm, "jwt", "create", "--channel", "not-a-number", "--kid", "k",
+                              "--key", "-"], capture_output=True, text=True, env=env, input="")
+    check(f"{lang}: an error message is translated",
+          failure.returncode == 1 and not re.search(r"is not a channel ID", failure.stderr),
+          failure.stderr.strip())
+
+print(f"1..{len(results)}")
+for i, (ok, name, detail) in enumerate(results, 1):
+    print(f"{'ok' if ok else 'not ok'} {i} - {name}")
+    if not ok and detail:
+        print(f"# {detail}")
+sys.exit(0 if all(ok for ok, _, _ in results) else 1)
