@@ -212,6 +212,7 @@ ltm_cli_channel_list (LtmCli  *cli,
                       char   **argv)
 {
   g_autoptr(GError) error = NULL;
+  static const int widths[] = { 12, 20, 4, 6, 6 };
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   GListModel *channels;
   LtmStore *store;
@@ -252,18 +253,19 @@ ltm_cli_channel_list (LtmCli  *cli,
       return LTM_CLI_OK;
     }
 
-  g_print ("%-12s %-20s %-4s %-6s %-6s %s\n", _("CHANNEL"), _("NAME"), _("KEY"), _("KID"),
-           _("SECRET"), _("TOKENS"));
+  ltm_cli_print_row (widths, _("CHANNEL"), _("NAME"), _("KEY"), _("KID"), _("SECRET"),
+                     _("TOKENS"), NULL);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LtmChannel) channel = g_list_model_get_item (channels, i);
+      g_autofree char *tokens = g_strdup_printf ("%u", ltm_channel_count_usable_v21 (channel, now));
 
-      g_print ("%-12s %-20s %-4s %-6s %-6s %u\n", ltm_channel_get_channel_id (channel),
-               ltm_channel_get_name (channel),
-               ltm_channel_get_has_key (channel) ? _("yes") : _("no"),
-               ltm_channel_get_kid (channel) != NULL ? _("yes") : _("no"),
-               ltm_channel_get_has_secret (channel) ? _("yes") : _("no"),
-               ltm_channel_count_usable_v21 (channel, now));
+      ltm_cli_print_row (widths, ltm_channel_get_channel_id (channel),
+                         ltm_channel_get_name (channel),
+                         ltm_channel_get_has_key (channel) ? _("yes") : _("no"),
+                         ltm_channel_get_kid (channel) != NULL ? _("yes") : _("no"),
+                         ltm_channel_get_has_secret (channel) ? _("yes") : _("no"),
+                         tokens, NULL);
     }
 
   return LTM_CLI_OK;

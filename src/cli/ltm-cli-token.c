@@ -491,6 +491,9 @@ ltm_cli_token_short_lived (LtmCli  *cli,
   return ltm_cli_token_keep (cli, channel, LTM_TOKEN_KIND_SHORT_LIVED, token, issued_at, no_store);
 }
 
+/* CHANNEL, KEY ID, KIND, STATUS, then EXPIRES */
+static const int token_list_widths[] = { 12, 24, 11, 8 };
+
 static void
 ltm_cli_token_list_add (JsonBuilder *builder,
                         LtmChannel  *channel,
@@ -521,10 +524,11 @@ ltm_cli_token_list_add (JsonBuilder *builder,
         {
           g_autofree char *expires = ltm_cli_format_time (ltm_token_get_expires_at (token), now);
 
-          /* TRANSLATORS: channel, key ID, kind, status, expiry */
-          g_print ("%-12s %-24s %-11s %-8s %s\n", ltm_channel_get_channel_id (channel),
-                   ltm_token_get_key_id (token), ltm_token_kind_to_string (ltm_token_get_kind (token)),
-                   ltm_token_status_to_string (ltm_token_get_status (token)), expires);
+          ltm_cli_print_row (token_list_widths, ltm_channel_get_channel_id (channel),
+                             ltm_token_get_key_id (token),
+                             ltm_token_kind_to_string (ltm_token_get_kind (token)),
+                             ltm_token_status_to_string (ltm_token_get_status (token)), expires,
+                             NULL);
         }
     }
 }
@@ -562,8 +566,8 @@ ltm_cli_token_list (LtmCli  *cli,
       json_builder_begin_array (builder);
     }
   else
-    g_print ("%-12s %-24s %-11s %-8s %s\n", _("CHANNEL"), _("KEY ID"), _("KIND"), _("STATUS"),
-             _("EXPIRES"));
+    ltm_cli_print_row (token_list_widths, _("CHANNEL"), _("KEY ID"), _("KIND"), _("STATUS"),
+                       _("EXPIRES"), NULL);
 
   channels = ltm_store_get_channels (store);
   for (guint i = 0; i < g_list_model_get_n_items (channels); i++)
@@ -697,13 +701,16 @@ ltm_cli_token_rotate (LtmCli  *cli,
              within_text != NULL ? within_text : "7d");
   else
     {
-      g_print ("%-12s %-8s %s\n", _("CHANNEL"), _("OUTCOME"), _("WHAT HAPPENED"));
+      static const int widths[] = { 12, 8 };
+
+      ltm_cli_print_row (widths, _("CHANNEL"), _("OUTCOME"), _("WHAT HAPPENED"), NULL);
       for (guint i = 0; i < rotations->len; i++)
         {
           LtmRotation *rotation = g_ptr_array_index (rotations, i);
 
-          g_print ("%-12s %-8s %s\n", rotation->channel_id,
-                   ltm_rotation_outcome_to_string (rotation->outcome), rotation->message);
+          ltm_cli_print_row (widths, rotation->channel_id,
+                             ltm_rotation_outcome_to_string (rotation->outcome), rotation->message,
+                             NULL);
         }
     }
 

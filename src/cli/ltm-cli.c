@@ -903,6 +903,62 @@ ltm_cli_wait (GAsyncResult **result)
   return *result;
 }
 
+/* Columns on a terminal: a wide (CJK) character takes two. */
+static guint
+ltm_cli_display_width (const char *text)
+{
+  guint width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+
+  return width;
+}
+
+/**
+ * ltm_cli_print_row:
+ * @widths: the width of each column but the last, in terminal columns
+ * @first: the first cell, then the others, then %NULL
+ *
+ * Prints a row of a table, padded by what a terminal shows rather than by
+ * bytes, so that translated headers line up.
+ */
+void
+ltm_cli_print_row (const int  *widths,
+                   const char *first,
+                   ...)
+{
+  g_autoptr(GString) row = g_string_new (NULL);
+  const char *cell = first;
+  va_list args;
+
+  va_start (args, first);
+  for (guint i = 0; cell != NULL; i++)
+    {
+      const char *next = va_arg (args, const char *);
+
+      g_string_append (row, cell);
+      if (next != NULL)
+        {
+          guint width = ltm_cli_display_width (cell);
+
+          for (guint pad = width; pad < (guint) widths[i]; pad++)
+            g_string_append_c (row, ' ');
+          g_string_append_c (row, ' ');
+        }
+      cell = next;
+    }
+  va_end (args);
+
+  g_print ("%s\n", row->str);
+}
+
 /**
  * ltm_cli_print_json:
  * @node: a JSON document

@@ -122,6 +122,9 @@ void         ltm_cli_async_cb          (GObject             *source,
                                         gpointer             user_data);
 GAsyncResult *ltm_cli_wait             (GAsyncResult       **result);
 
+void         ltm_cli_print_row         (const int           *widths,
+                                        const char          *first,
+                                        ...) G_GNUC_NULL_TERMINATED;
 void         ltm_cli_print_json        (JsonNode            *node);
 void         ltm_cli_print_builder     (JsonBuilder         *builder);
 void         ltm_cli_print_status      (LtmCli              *cli,
