@@ -274,8 +274,8 @@ ltm_rotate_old_token_cb (GObject      *source,
     }
 
   ltm_line_client_revoke_token_async (state->client, state->channel_id, state->secret, old_token,
-                                        g_task_get_cancellable (task),
-                                        ltm_rotate_revoked_cb, g_object_ref (task));
+                                      g_task_get_cancellable (task),
+                                      ltm_rotate_revoked_cb, g_object_ref (task));
 }
 
 static void
@@ -423,7 +423,7 @@ ltm_rotate_secret_cb (GObject      *source,
     }
 
   ltm_line_client_issue_token_async (state->client, jwt, g_task_get_cancellable (task),
-                                       ltm_rotate_issued_cb, g_object_ref (task));
+                                     ltm_rotate_issued_cb, g_object_ref (task));
 }
 
 static void
@@ -443,7 +443,7 @@ ltm_rotate_key_cb (GObject      *source,
     }
 
   ltm_store_get_secret_async (state->store, state->channel_id, NULL, g_task_get_cancellable (task),
-                                ltm_rotate_secret_cb, g_object_ref (task));
+                              ltm_rotate_secret_cb, g_object_ref (task));
 }
 
 /**
@@ -824,7 +824,7 @@ ltm_reconcile_key_cb (GObject      *source,
     }
 
   ltm_line_client_get_key_ids_async (state->client, jwt, g_task_get_cancellable (task),
-                                       ltm_reconcile_kids_cb, g_object_ref (task));
+                                     ltm_reconcile_kids_cb, g_object_ref (task));
 }
 
 /**
