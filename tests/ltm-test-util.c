@@ -114,25 +114,6 @@ ltm_test_parse_object (const char *json)
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
-void
-ltm_test_async_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-GAsyncResult *
-ltm_test_wait (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
-}
-
 /* Like g_assert_finalize_object(), for objects a worker thread may hold
  * for a moment after the call that used it has returned. */
 void
@@ -223,8 +204,8 @@ ltm_test_run_ltm (LtmTestRun         *run,
   g_autoptr(GError) error = NULL;
 
   g_subprocess_communicate_utf8_async (process, input != NULL ? input : "", NULL,
-                                       ltm_test_async_cb, &result);
-  g_subprocess_communicate_utf8_finish (process, ltm_test_wait (&result),
+                                       ltm_async_result_cb, &result);
+  g_subprocess_communicate_utf8_finish (process, ltm_async_wait (&result),
                                         &run->out, &run->err, &error);
   g_assert_no_error (error);
   g_subprocess_wait (process, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "ltm-async.h"
 #include "ltm-key.h"
 
 G_BEGIN_DECLS
@@ -23,11 +24,7 @@ const char   *ltm_test_get_tmp_dir          (void);
 void          ltm_test_remove_tree          (const char         *path);
 JsonObject   *ltm_test_parse_object         (const char         *json);
 
-/* Running _async calls to their end */
-void          ltm_test_async_cb             (GObject            *source,
-                                             GAsyncResult       *result,
-                                             gpointer            user_data);
-GAsyncResult *ltm_test_wait                 (GAsyncResult      **result);
+/* Running _async calls to their end: ltm_async_wait() (ltm-async.h) */
 void          ltm_test_assert_finalize_soon (gpointer            object);
 
 GTlsDatabase *ltm_test_tls_database_new     (const char         *pem);

@@ -75,8 +75,8 @@ run_ltmv (Fixture            *fixture,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_subprocess_communicate_utf8_async (process, "", NULL, ltm_test_async_cb, &result);
-  g_subprocess_communicate_utf8_finish (process, ltm_test_wait (&result),
+  g_subprocess_communicate_utf8_async (process, "", NULL, ltm_async_result_cb, &result);
+  g_subprocess_communicate_utf8_finish (process, ltm_async_wait (&result),
                                         &run->out, &run->err, &error);
   g_assert_no_error (error);
   g_subprocess_wait (process, NULL, NULL);

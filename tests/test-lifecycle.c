@@ -93,8 +93,9 @@ add_channel (Fixture    *fixture,
 
       jwt = ltm_jwt_create_assertion (fixture->key, kid, channel_id, now,
                                       LTM_JWT_ASSERTION_LIFETIME, lifetime, &error);
-      ltm_line_client_issue_token_async (fixture->client, jwt, NULL, ltm_test_async_cb, &result);
-      token = ltm_line_client_issue_token_finish (fixture->client, ltm_test_wait (&result), &error);
+      ltm_line_client_issue_token_async (fixture->client, jwt, NULL, ltm_async_result_cb, &result);
+      token = ltm_line_client_issue_token_finish (fixture->client, ltm_async_wait (&result),
+                                                  &error);
       g_assert_no_error (error);
       key_id = ltm_store_add_token (fixture->store, channel_id, LTM_TOKEN_KIND_V21, token, now,
                                     &error);
@@ -111,8 +112,8 @@ rotate (Fixture    *fixture,
   LtmRotation *rotation;
 
   ltm_lifecycle_rotate_async (fixture->store, fixture->client, channel_id, NULL,
-                              ltm_test_async_cb, &result);
-  rotation = ltm_lifecycle_rotate_finish (ltm_test_wait (&result), &error);
+                              ltm_async_result_cb, &result);
+  rotation = ltm_lifecycle_rotate_finish (ltm_async_wait (&result), &error);
   g_assert_no_error (error);
   g_test_message ("%s: %s: %s", rotation->channel_id,
                   ltm_rotation_outcome_to_string (rotation->outcome), rotation->message);
@@ -278,8 +279,9 @@ test_rotate_many (Fixture       *fixture,
   g_assert_cmpuint (expiring->len, ==, 4);
 
   ltm_lifecycle_rotate_many_async (fixture->store, fixture->client, expiring, 2,
-                                   count_progress, &progress_calls, NULL, ltm_test_async_cb, &result);
-  rotations = ltm_lifecycle_rotate_many_finish (ltm_test_wait (&result), &error);
+                                   count_progress, &progress_calls, NULL,
+                                   ltm_async_result_cb, &result);
+  rotations = ltm_lifecycle_rotate_many_finish (ltm_async_wait (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (rotations->len, ==, 4);
   g_assert_cmpuint (progress_calls, ==, 4);
@@ -328,8 +330,8 @@ test_reconcile (Fixture       *fixture,
                                                      &elsewhere_key_id);
 
   ltm_lifecycle_reconcile_async (fixture->store, fixture->client, "3000000001", NULL,
-                                 ltm_test_async_cb, &result);
-  reconciliation = ltm_lifecycle_reconcile_finish (ltm_test_wait (&result), &error);
+                                 ltm_async_result_cb, &result);
+  reconciliation = ltm_lifecycle_reconcile_finish (ltm_async_wait (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (reconciliation->known, ==, 2);
   g_assert_cmpuint (reconciliation->gone, ==, 1);

@@ -670,8 +670,8 @@ test_client_tls (void)
   g_assert_no_error (error);
 
   /* Its own certificate authority is not trusted: refused. */
-  ltm_line_client_verify_token_async (client, "x", NULL, ltm_test_async_cb, &untrusted);
-  refused = ltm_line_client_verify_token_finish (client, ltm_test_wait (&untrusted), &error);
+  ltm_line_client_verify_token_async (client, "x", NULL, ltm_async_result_cb, &untrusted);
+  refused = ltm_line_client_verify_token_finish (client, ltm_async_wait (&untrusted), &error);
   g_assert_null (refused);
   g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_NETWORK);
   g_assert_nonnull (strstr (error->message, "not signed by an authority this computer trusts"));
@@ -680,8 +680,8 @@ test_client_tls (void)
   /* Handed that authority through the API, it talks (and LINE says no). */
   database = database_for (server);
   ltm_line_client_set_tls_database (client, database);
-  ltm_line_client_verify_token_async (client, "x", NULL, ltm_test_async_cb, &trusted);
-  info = ltm_line_client_verify_token_finish (client, ltm_test_wait (&trusted), &error);
+  ltm_line_client_verify_token_async (client, "x", NULL, ltm_async_result_cb, &trusted);
+  info = ltm_line_client_verify_token_finish (client, ltm_async_wait (&trusted), &error);
   g_assert_null (info);
   g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_REFUSED);
   g_assert_cmpuint (ltm_test_server_get_request_count (server), ==, 1);
@@ -710,8 +710,8 @@ test_client_tls_refused (void)
       database = database_for (server);
       ltm_line_client_set_tls_database (client, database);
 
-      ltm_line_client_verify_token_async (client, "x", NULL, ltm_test_async_cb, &result);
-      info = ltm_line_client_verify_token_finish (client, ltm_test_wait (&result), &error);
+      ltm_line_client_verify_token_async (client, "x", NULL, ltm_async_result_cb, &result);
+      info = ltm_line_client_verify_token_finish (client, ltm_async_wait (&result), &error);
       g_assert_null (info);
       g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_NETWORK);
       g_test_message ("%s", error->message);

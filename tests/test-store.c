@@ -446,22 +446,22 @@ test_store_async (Fixture       *fixture,
                             G_CALLBACK (g_atomic_int_inc), &items_changed);
 
   ltm_store_add_channel_async (fixture->store, CHANNEL, "Async", NULL, fixture->key, SECRET,
-                               NULL, ltm_test_async_cb, &added);
-  g_assert_true (ltm_store_change_finish (fixture->store, ltm_test_wait (&added), &error));
+                               NULL, ltm_async_result_cb, &added);
+  g_assert_true (ltm_store_change_finish (fixture->store, ltm_async_wait (&added), &error));
   g_assert_no_error (error);
   g_assert_cmpuint (items_changed, ==, 1);
   g_assert_nonnull (ltm_store_find_channel (fixture->store, CHANNEL));
 
-  ltm_store_set_kid_async (fixture->store, CHANNEL, KID, NULL, ltm_test_async_cb, &kid_set);
-  g_assert_true (ltm_store_change_finish (fixture->store, ltm_test_wait (&kid_set), &error));
+  ltm_store_set_kid_async (fixture->store, CHANNEL, KID, NULL, ltm_async_result_cb, &kid_set);
+  g_assert_true (ltm_store_change_finish (fixture->store, ltm_async_wait (&kid_set), &error));
   g_assert_cmpstr (ltm_channel_get_kid (ltm_store_find_channel (fixture->store, CHANNEL)), ==, KID);
 
-  ltm_store_get_secret_async (fixture->store, CHANNEL, NULL, NULL, ltm_test_async_cb, &got);
-  secret = ltm_store_get_secret_finish (fixture->store, ltm_test_wait (&got), &error);
+  ltm_store_get_secret_async (fixture->store, CHANNEL, NULL, NULL, ltm_async_result_cb, &got);
+  secret = ltm_store_get_secret_finish (fixture->store, ltm_async_wait (&got), &error);
   g_assert_cmpstr (secret, ==, SECRET);
 
-  ltm_store_load_async (other, NULL, ltm_test_async_cb, &loaded);
-  g_assert_true (ltm_store_change_finish (other, ltm_test_wait (&loaded), &error));
+  ltm_store_load_async (other, NULL, ltm_async_result_cb, &loaded);
+  g_assert_true (ltm_store_change_finish (other, ltm_async_wait (&loaded), &error));
   g_assert_cmpuint (g_list_model_get_n_items (ltm_store_get_channels (other)), ==, 1);
 }
 

@@ -146,8 +146,8 @@ ltm_cli_token_issue (LtmCli  *cli,
     return ltm_cli_fail (cli, error);
 
   issued_at = g_get_real_time () / G_USEC_PER_SEC;
-  ltm_line_client_issue_token_async (client, jwt, NULL, ltm_cli_async_cb, &result);
-  token = ltm_line_client_issue_token_finish (client, ltm_cli_wait (&result), &error);
+  ltm_line_client_issue_token_async (client, jwt, NULL, ltm_async_result_cb, &result);
+  token = ltm_line_client_issue_token_finish (client, ltm_async_wait (&result), &error);
   if (token == NULL)
     return ltm_cli_fail (cli, error);
 
@@ -193,13 +193,15 @@ ltm_cli_token_verify (LtmCli  *cli,
 
   if (short_lived)
     {
-      ltm_line_client_verify_short_lived_token_async (client, token, NULL, ltm_cli_async_cb, &result);
-      info = ltm_line_client_verify_short_lived_token_finish (client, ltm_cli_wait (&result), &error);
+      ltm_line_client_verify_short_lived_token_async (client, token, NULL,
+                                                      ltm_async_result_cb, &result);
+      info = ltm_line_client_verify_short_lived_token_finish (client, ltm_async_wait (&result),
+                                                              &error);
     }
   else
     {
-      ltm_line_client_verify_token_async (client, token, NULL, ltm_cli_async_cb, &result);
-      info = ltm_line_client_verify_token_finish (client, ltm_cli_wait (&result), &error);
+      ltm_line_client_verify_token_async (client, token, NULL, ltm_async_result_cb, &result);
+      info = ltm_line_client_verify_token_finish (client, ltm_async_wait (&result), &error);
     }
 
   if (info == NULL)
@@ -266,8 +268,8 @@ ltm_cli_token_kids (LtmCli  *cli,
                                      LTM_JWT_MAX_TOKEN_LIFETIME, &error)) == NULL)
     return ltm_cli_fail (cli, error);
 
-  ltm_line_client_get_key_ids_async (client, jwt, NULL, ltm_cli_async_cb, &result);
-  key_ids = ltm_line_client_get_key_ids_finish (client, ltm_cli_wait (&result), &error);
+  ltm_line_client_get_key_ids_async (client, jwt, NULL, ltm_async_result_cb, &result);
+  key_ids = ltm_line_client_get_key_ids_finish (client, ltm_async_wait (&result), &error);
   if (key_ids == NULL)
     return ltm_cli_fail (cli, error);
 
@@ -347,8 +349,10 @@ ltm_cli_token_revoke (LtmCli  *cli,
 
   if (short_lived)
     {
-      ltm_line_client_revoke_short_lived_token_async (client, token, NULL, ltm_cli_async_cb, &result);
-      if (!ltm_line_client_revoke_short_lived_token_finish (client, ltm_cli_wait (&result), &error))
+      ltm_line_client_revoke_short_lived_token_async (client, token, NULL,
+                                                      ltm_async_result_cb, &result);
+      if (!ltm_line_client_revoke_short_lived_token_finish (client, ltm_async_wait (&result),
+                                                            &error))
         return ltm_cli_fail (cli, error);
     }
   else
@@ -357,8 +361,8 @@ ltm_cli_token_revoke (LtmCli  *cli,
         return ltm_cli_fail (cli, error);
 
       ltm_line_client_revoke_token_async (client, channel, secret, token, NULL,
-                                          ltm_cli_async_cb, &result);
-      if (!ltm_line_client_revoke_token_finish (client, ltm_cli_wait (&result), &error))
+                                          ltm_async_result_cb, &result);
+      if (!ltm_line_client_revoke_token_finish (client, ltm_async_wait (&result), &error))
         return ltm_cli_fail (cli, error);
     }
 
@@ -434,8 +438,8 @@ ltm_cli_token_stateless (LtmCli  *cli,
     return ltm_cli_fail (cli, error);
 
   ltm_line_client_issue_stateless_token_async (client, jwt, channel, secret, NULL,
-                                               ltm_cli_async_cb, &result);
-  token = ltm_line_client_issue_stateless_token_finish (client, ltm_cli_wait (&result), &error);
+                                               ltm_async_result_cb, &result);
+  token = ltm_line_client_issue_stateless_token_finish (client, ltm_async_wait (&result), &error);
   if (token == NULL)
     return ltm_cli_fail (cli, error);
 
@@ -483,8 +487,8 @@ ltm_cli_token_short_lived (LtmCli  *cli,
 
   issued_at = g_get_real_time () / G_USEC_PER_SEC;
   ltm_line_client_issue_short_lived_token_async (client, channel, secret, NULL,
-                                                 ltm_cli_async_cb, &result);
-  token = ltm_line_client_issue_short_lived_token_finish (client, ltm_cli_wait (&result), &error);
+                                                 ltm_async_result_cb, &result);
+  token = ltm_line_client_issue_short_lived_token_finish (client, ltm_async_wait (&result), &error);
   if (token == NULL)
     return ltm_cli_fail (cli, error);
 
@@ -660,8 +664,8 @@ ltm_cli_token_rotate (LtmCli  *cli,
 
   ltm_lifecycle_rotate_many_async (store, client, channel_ids, jobs,
                                    ltm_cli_token_rotation_progress, &interactive, NULL,
-                                   ltm_cli_async_cb, &result);
-  rotations = ltm_lifecycle_rotate_many_finish (ltm_cli_wait (&result), &error);
+                                   ltm_async_result_cb, &result);
+  rotations = ltm_lifecycle_rotate_many_finish (ltm_async_wait (&result), &error);
   if (rotations == NULL)
     return ltm_cli_fail (cli, error);
   if (interactive && rotations->len > 0)
@@ -753,8 +757,8 @@ ltm_cli_token_sync (LtmCli  *cli,
       (client = ltm_cli_get_client (cli, &error)) == NULL)
     return ltm_cli_fail (cli, error);
 
-  ltm_lifecycle_reconcile_async (store, client, channel, NULL, ltm_cli_async_cb, &result);
-  reconciliation = ltm_lifecycle_reconcile_finish (ltm_cli_wait (&result), &error);
+  ltm_lifecycle_reconcile_async (store, client, channel, NULL, ltm_async_result_cb, &result);
+  reconciliation = ltm_lifecycle_reconcile_finish (ltm_async_wait (&result), &error);
   if (reconciliation == NULL)
     return ltm_cli_fail (cli, error);
 

@@ -79,8 +79,8 @@ ltm_cli_webhook_get (LtmCli  *cli,
                                      &client, &status)) == NULL)
     return status;
 
-  ltm_line_client_get_webhook_async (client, token, NULL, ltm_cli_async_cb, &result);
-  webhook = ltm_line_client_get_webhook_finish (client, ltm_cli_wait (&result), &error);
+  ltm_line_client_get_webhook_async (client, token, NULL, ltm_async_result_cb, &result);
+  webhook = ltm_line_client_get_webhook_finish (client, ltm_async_wait (&result), &error);
   if (webhook == NULL)
     return ltm_cli_fail (cli, error);
 
@@ -128,8 +128,8 @@ ltm_cli_webhook_set (LtmCli  *cli,
   if (token == NULL || (client = ltm_cli_get_client (cli, &error)) == NULL)
     return ltm_cli_fail (cli, error);
 
-  ltm_line_client_set_webhook_async (client, token, argv[1], NULL, ltm_cli_async_cb, &result);
-  if (!ltm_line_client_set_webhook_finish (client, ltm_cli_wait (&result), &error))
+  ltm_line_client_set_webhook_async (client, token, argv[1], NULL, ltm_async_result_cb, &result);
+  if (!ltm_line_client_set_webhook_finish (client, ltm_async_wait (&result), &error))
     return ltm_cli_fail (cli, error);
 
   if (cli->json)
@@ -171,8 +171,8 @@ ltm_cli_webhook_test (LtmCli  *cli,
   if (token == NULL || (client = ltm_cli_get_client (cli, &error)) == NULL)
     return ltm_cli_fail (cli, error);
 
-  ltm_line_client_test_webhook_async (client, token, argv[1], NULL, ltm_cli_async_cb, &result);
-  test = ltm_line_client_test_webhook_finish (client, ltm_cli_wait (&result), &error);
+  ltm_line_client_test_webhook_async (client, token, argv[1], NULL, ltm_async_result_cb, &result);
+  test = ltm_line_client_test_webhook_finish (client, ltm_async_wait (&result), &error);
   if (test == NULL)
     return ltm_cli_fail (cli, error);
 
@@ -226,8 +226,8 @@ ltm_cli_bot_info (LtmCli  *cli,
                                      &client, &status)) == NULL)
     return status;
 
-  ltm_line_client_get_bot_info_async (client, token, NULL, ltm_cli_async_cb, &result);
-  info = ltm_line_client_get_bot_info_finish (client, ltm_cli_wait (&result), &error);
+  ltm_line_client_get_bot_info_async (client, token, NULL, ltm_async_result_cb, &result);
+  info = ltm_line_client_get_bot_info_finish (client, ltm_async_wait (&result), &error);
   if (info == NULL)
     return ltm_cli_fail (cli, error);
 

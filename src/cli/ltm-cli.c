@@ -870,39 +870,6 @@ ltm_cli_get_client (LtmCli  *cli,
   return cli->client;
 }
 
-/**
- * ltm_cli_async_cb:
- * @source: the source object
- * @result: the result
- * @user_data: a `GAsyncResult **` to fill
- *
- * With ltm_cli_wait(), runs an _async call to its end.
- */
-void
-ltm_cli_async_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-/**
- * ltm_cli_wait:
- * @result: (inout): where ltm_cli_async_cb() puts the result
- *
- * Returns: (transfer none): @result, once the call has ended
- */
-GAsyncResult *
-ltm_cli_wait (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
-}
-
 /* Columns on a terminal: a wide (CJK) character takes two. */
 static guint
 ltm_cli_display_width (const char *text)

@@ -6,6 +6,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "ltm-async.h"
 #include "ltm-key.h"
 #include "ltm-line-client.h"
 #include "ltm-secret.h"
@@ -117,11 +118,6 @@ LtmSecret   *ltm_cli_read_secret       (const char          *file,
 
 LtmLineClient *ltm_cli_get_client      (LtmCli              *cli,
                                         GError             **error);
-void         ltm_cli_async_cb          (GObject             *source,
-                                        GAsyncResult        *result,
-                                        gpointer             user_data);
-GAsyncResult *ltm_cli_wait             (GAsyncResult       **result);
-
 void         ltm_cli_print_row         (const int           *widths,
                                         const char          *first,
                                         ...) G_GNUC_NULL_TERMINATED;
