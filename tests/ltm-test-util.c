@@ -101,6 +101,28 @@ ltm_test_get_tmp_dir (void)
   return tmp_dir;
 }
 
+/**
+ * ltm_test_use_file_keyring:
+ *
+ * Unless the environment already chose a libsecret backend (the
+ * GNOME Keyring runs set SECRET_BACKEND=service), points libsecret at its
+ * file backend: a real encrypted keyring in this process's folder, never
+ * the user's.  Call before anything touches libsecret.
+ */
+void
+ltm_test_use_file_keyring (void)
+{
+  g_autofree char *keyring = NULL;
+
+  if (g_getenv ("SECRET_BACKEND") != NULL)
+    return;
+
+  keyring = g_build_filename (ltm_test_get_tmp_dir (), "keyring", NULL);
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test", TRUE);
+}
+
 JsonObject *
 ltm_test_parse_object (const char *json)
 {

@@ -370,15 +370,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *keyring = NULL;
-
-  keyring = g_build_filename (ltm_test_get_tmp_dir (), "keyring", NULL);
-  if (!g_getenv ("SECRET_BACKEND"))
-    {
-      g_setenv ("SECRET_BACKEND", "file", TRUE);
-      g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-      g_setenv ("SECRET_FILE_TEST_PASSWORD", "test", TRUE);
-    }
+  ltm_test_use_file_keyring ();
 
   g_test_init (&argc, &argv, NULL);
 

@@ -498,19 +498,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *keyring = NULL;
   int status;
 
   base_dir = g_strdup (ltm_test_get_tmp_dir ());
-  keyring = g_build_filename (base_dir, "keyring", NULL);
-
-  /* libsecret's file backend: a real encrypted keyring, never the user's */
-  if (!g_getenv ("SECRET_BACKEND"))
-    {
-      g_setenv ("SECRET_BACKEND", "file", TRUE);
-      g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-      g_setenv ("SECRET_FILE_TEST_PASSWORD", "test", TRUE);
-    }
+  ltm_test_use_file_keyring ();
 
   g_test_init (&argc, &argv, NULL);
 
