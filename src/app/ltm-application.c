@@ -1,0 +1,335 @@
+/* ltm-application.c: the application: the store, the LINE client, settings
+ *
+ * One store and one LINE client (one SoupSession) serve every window.  The
+ * store follows channels.json, so that what `ltm` changes shows here.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ltm-application.h"
+
+#include <glib/gi18n.h>
+
+#include "ltm-preferences-window.h"
+#include "ltm-ui.h"
+#include "ltm-window.h"
+
+struct _LtmApplication
+{
+  AdwApplication parent_instance;
+
+  LtmStore *store;
+  LtmLineClient *client;
+  GSettings *settings;
+  GFileMonitor *monitor;
+  guint reload_source;
+};
+
+G_DEFINE_FINAL_TYPE (LtmApplication, ltm_application, ADW_TYPE_APPLICATION)
+
+#define LTM_APPLICATION_RELOAD_DELAY_MS 200
+
+LtmApplication *
+ltm_application_new (void)
+{
+  return g_object_new (LTM_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/ltm/LineTokenManager",
+                       NULL);
+}
+
+/**
+ * ltm_application_get_default:
+ *
+ * Returns: (transfer none): the running application
+ */
+LtmApplication *
+ltm_application_get_default (void)
+{
+  return LTM_APPLICATION (g_application_get_default ());
+}
+
+/**
+ * ltm_application_get_store:
+ *
+ * Returns: (transfer none): the store every window shows
+ */
+LtmStore *
+ltm_application_get_store (LtmApplication *self)
+{
+  g_return_val_if_fail (LTM_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * ltm_application_get_client:
+ * @error: set when `LTM_API_BASE` names an address the client refuses
+ *
+ * Made on first use, so that nothing touches the network at start-up.
+ *
+ * Returns: (transfer none): the LINE client, or %NULL
+ */
+LtmLineClient *
+ltm_application_get_client (LtmApplication  *self,
+                            GError         **error)
+{
+  g_return_val_if_fail (LTM_IS_APPLICATION (self), NULL);
+
+  if (self->client == NULL)
+    self->client = ltm_line_client_new (NULL, error);
+
+  return self->client;
+}
+
+GSettings *
+ltm_application_get_settings (LtmApplication *self)
+{
+  g_return_val_if_fail (LTM_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}
+
+/* The lifetime of a new v2.1 token, in seconds (Preferences). */
+gint64
+ltm_application_get_token_lifetime (LtmApplication *self)
+{
+  g_return_val_if_fail (LTM_IS_APPLICATION (self), 0);
+
+  return (gint64) g_settings_get_uint (self->settings, "token-lifetime-days") * 24 * 60 * 60;
+}
+
+/* How long before its expiry a token counts as expiring, in seconds. */
+gint64
+ltm_application_get_warning (LtmApplication *self)
+{
+  g_return_val_if_fail (LTM_IS_APPLICATION (self), 0);
+
+  return (gint64) g_settings_get_uint (self->settings, "expiry-warning-days") * 24 * 60 * 60;
+}
+
+static void
+ltm_application_reloaded_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A damaged file is the window's to explain; it asks again when shown. */
+  if (!ltm_store_change_finish (LTM_STORE (source), result, &error))
+    g_debug ("Could not reload the channels: %s", error->message);
+}
+
+static gboolean
+ltm_application_reload_cb (gpointer user_data)
+{
+  LtmApplication *self = user_data;
+
+  self->reload_source = 0;
+  ltm_store_load_async (self->store, NULL, ltm_application_reloaded_cb, NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ltm_application_file_changed_cb (GFileMonitor      *monitor,
+                                 GFile             *file,
+                                 GFile             *other_file,
+                                 GFileMonitorEvent  event,
+                                 gpointer           user_data)
+{
+  LtmApplication *self = user_data;
+
+  /* `ltm` replaces the file in one rename; a few events come together. */
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  self->reload_source = g_timeout_add (LTM_APPLICATION_RELOAD_DELAY_MS,
+                                       ltm_application_reload_cb, self);
+}
+
+static void
+ltm_application_quit_action (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  LtmApplication *self = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  /* Closing the windows cancels what they have running. */
+  for (GList *l = windows; l != NULL; l = windows)
+    {
+      windows = l->next;
+      gtk_window_destroy (l->data);
+    }
+
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+ltm_application_about_action (GSimpleAction *action,
+                              GVariant      *parameter,
+                              gpointer       user_data)
+{
+  LtmApplication *self = user_data;
+  static const char *developers[] = { "LINE Token Manager contributors", NULL };
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  adw_show_about_window (window,
+                         "application-name", _("LINE Token Manager"),
+                         "application-icon", APPLICATION_ID,
+                         "version", PACKAGE_VERSION,
+                         "developer-name", _("LINE Token Manager contributors"),
+                         "developers", developers,
+                         "comments", _("Make the assertion signing key, sign the JWT, and issue, "
+                                       "verify, rotate and revoke LINE channel access tokens, "
+                                       "with every secret in the keyring."),
+                         "website", "https://github.com/ltm/LineTokenManager",
+                         "issue-url", "https://github.com/ltm/LineTokenManager/issues",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         /* Translators: your name and address, one per line */
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+ltm_application_preferences_action (GSimpleAction *action,
+                                    GVariant      *parameter,
+                                    gpointer       user_data)
+{
+  LtmApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  LtmPreferencesWindow *preferences = ltm_preferences_window_new (self->settings);
+
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), window);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+ltm_application_shortcuts_action (GSimpleAction *action,
+                                  GVariant      *parameter,
+                                  gpointer       user_data)
+{
+  LtmApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+}
+
+/* app.show-channel('ID'): from a notification, or `gapplication action`. */
+static void
+ltm_application_show_channel_action (GSimpleAction *action,
+                                     GVariant      *parameter,
+                                     gpointer       user_data)
+{
+  LtmApplication *self = user_data;
+
+  g_application_activate (G_APPLICATION (self));
+  ltm_window_show_channel (LTM_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (self))),
+                           g_variant_get_string (parameter, NULL));
+}
+
+static const GActionEntry ltm_application_actions[] = {
+  { "quit", ltm_application_quit_action },
+  { "about", ltm_application_about_action },
+  { "preferences", ltm_application_preferences_action },
+  { "shortcuts", ltm_application_shortcuts_action },
+  { "show-channel", ltm_application_show_channel_action, "s" },
+};
+
+static void
+ltm_application_startup (GApplication *application)
+{
+  LtmApplication *self = LTM_APPLICATION (application);
+  static const struct {
+    const char *action;
+    const char *accels[2];
+  } accels[] = {
+    { "app.quit", { "<Control>q", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
+    { "app.shortcuts", { "<Control>question", NULL } },
+    { "win.add-channel", { "<Control>n", NULL } },
+    { "win.search", { "<Control>f", NULL } },
+    { "window.close", { "<Control>w", NULL } },
+    { "win.show-page::key", { "<Alt>1", NULL } },
+    { "win.show-page::jwt", { "<Alt>2", NULL } },
+    { "win.show-page::tokens", { "<Alt>3", NULL } },
+    { "win.show-page::webhook", { "<Alt>4", NULL } },
+  };
+  g_autoptr(GFile) file = NULL;
+
+  G_APPLICATION_CLASS (ltm_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), ltm_application_actions,
+                                   G_N_ELEMENTS (ltm_application_actions), self);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action,
+                                           accels[i].accels);
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  self->store = ltm_store_new (NULL);
+
+  file = g_file_new_for_path (ltm_store_get_path (self->store));
+  self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, NULL);
+  if (self->monitor != NULL)
+    g_signal_connect (self->monitor, "changed", G_CALLBACK (ltm_application_file_changed_cb), self);
+}
+
+static void
+ltm_application_activate (GApplication *application)
+{
+  LtmApplication *self = LTM_APPLICATION (application);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (ltm_window_new (self));
+
+  gtk_window_present (window);
+}
+
+static void
+ltm_application_shutdown (GApplication *application)
+{
+  LtmApplication *self = LTM_APPLICATION (application);
+
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  if (self->monitor != NULL)
+    g_file_monitor_cancel (self->monitor);
+  g_clear_object (&self->monitor);
+
+  G_APPLICATION_CLASS (ltm_application_parent_class)->shutdown (application);
+}
+
+static void
+ltm_application_dispose (GObject *object)
+{
+  LtmApplication *self = LTM_APPLICATION (object);
+
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->client);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (ltm_application_parent_class)->dispose (object);
+}
+
+static void
+ltm_application_class_init (LtmApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = ltm_application_dispose;
+  app_class->startup = ltm_application_startup;
+  app_class->activate = ltm_application_activate;
+  app_class->shutdown = ltm_application_shutdown;
+
+  ltm_ui_register_resources ();
+}
+
+static void
+ltm_application_init (LtmApplication *self)
+{
+}

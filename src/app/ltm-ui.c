@@ -1,0 +1,126 @@
+/* ltm-ui.c: what every page does the same way: toasts, the clipboard,
+ * dates and expiry in words
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ltm-ui.h"
+
+#include <glib/gi18n.h>
+
+#include "ltm-resources.h"
+
+/* Once per process, before the first template is looked up. */
+void
+ltm_ui_register_resources (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      ltm_register_resource ();
+      g_once_init_leave (&done, 1);
+    }
+}
+
+/**
+ * ltm_ui_toast:
+ * @widget: the window, or a widget inside its #AdwToastOverlay
+ * @title: what happened, short
+ */
+void
+ltm_ui_toast (GtkWidget  *widget,
+              const char *title)
+{
+  GtkWidget *overlay;
+  AdwToast *toast;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  /* From a page, the overlay is above; from the window, it is its content. */
+  overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+  if (overlay == NULL && ADW_IS_APPLICATION_WINDOW (widget))
+    overlay = adw_application_window_get_content (ADW_APPLICATION_WINDOW (widget));
+  if (overlay == NULL || !ADW_IS_TOAST_OVERLAY (overlay))
+    return;
+
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 3);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+}
+
+/**
+ * ltm_ui_copy:
+ * @widget: the widget the user copied from
+ * @text: what goes on the clipboard
+ * @toast: the toast that says so
+ */
+void
+ltm_ui_copy (GtkWidget  *widget,
+             const char *text,
+             const char *toast)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (text != NULL);
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+  ltm_ui_toast (widget, toast);
+}
+
+/* A date and time in the user's locale. */
+char *
+ltm_ui_format_date (gint64 unix_time)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
+  g_autoptr(GDateTime) local = NULL;
+
+  if (utc == NULL)
+    return g_strdup (_("Unknown"));
+
+  local = g_date_time_to_local (utc);
+  /* Translators: a date and time, see g_date_time_format(); for example "30 Nov 2026, 14:05" */
+  return g_date_time_format (local, _("%e %b %Y, %H:%M"));
+}
+
+/* "5 days", "3 hours", "12 minutes", "40 seconds": the larger unit that fits. */
+char *
+ltm_ui_format_remaining (gint64 seconds)
+{
+  if (seconds >= 2 * 24 * 60 * 60)
+    {
+      int days = (int) MIN (seconds / (24 * 60 * 60), G_MAXINT);
+      return g_strdup_printf (ngettext ("%d day",
+                                           "%d days", days), days);
+    }
+  if (seconds >= 2 * 60 * 60)
+    {
+      int hours = (int) (seconds / (60 * 60));
+      return g_strdup_printf (ngettext ("%d hour",
+                                           "%d hours", hours), hours);
+    }
+  if (seconds >= 2 * 60)
+    {
+      int minutes = (int) (seconds / 60);
+      return g_strdup_printf (ngettext ("%d minute",
+                                           "%d minutes", minutes), minutes);
+    }
+
+  int secs = (int) MAX (seconds, 0);
+  return g_strdup_printf (ngettext ("%d second", "%d seconds", secs), secs);
+}
+
+/* "Expires in 5 days" or "Expired 2 hours ago". */
+char *
+ltm_ui_format_expiry (gint64 expires_at,
+                      gint64 now)
+{
+  g_autofree char *span = ltm_ui_format_remaining (ABS (expires_at - now));
+
+  if (expires_at > now)
+    /* Translators: %s is a span of time, like "5 days" */
+    return g_strdup_printf (_("Expires in %s"), span);
+
+  /* Translators: %s is a span of time, like "5 days" */
+  return g_strdup_printf (_("Expired %s ago"), span);
+}

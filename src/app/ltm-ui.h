@@ -1,0 +1,26 @@
+/* ltm-ui.h: what every page does the same way: toasts, the clipboard,
+ * dates and expiry in words
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+/* The LINE Developers Console, where the public key goes and the kid comes from. */
+#define LTM_UI_CONSOLE_URL "https://developers.line.biz/console/"
+
+void  ltm_ui_register_resources (void);
+void  ltm_ui_toast              (GtkWidget   *widget,
+                                 const char  *title);
+void  ltm_ui_copy               (GtkWidget   *widget,
+                                 const char  *text,
+                                 const char  *toast);
+char *ltm_ui_format_date        (gint64       unix_time);
+char *ltm_ui_format_expiry      (gint64       expires_at,
+                                 gint64       now);
+char *ltm_ui_format_remaining   (gint64       seconds);
+
+G_END_DECLS

@@ -1,0 +1,658 @@
+/* ltm-window.c: the main window: channels on the left, the chosen one's
+ * Key, JWT, Tokens and Webhook pages on the right
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ltm-window.h"
+
+#include <glib/gi18n.h>
+
+#include "ltm-add-channel-dialog.h"
+#include "ltm-jwt-page.h"
+#include "ltm-key-page.h"
+#include "ltm-tokens-page.h"
+#include "ltm-ui.h"
+#include "ltm-webhook-page.h"
+
+struct _LtmWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  GtkStack *main_stack;
+  GtkSpinner *loading_spinner;
+  AdwStatusPage *failed_page;
+  AdwLeaflet *leaflet;
+  GtkWidget *sidebar;
+  GtkWidget *content;
+  GtkSearchBar *search_bar;
+  GtkSearchEntry *search_entry;
+  GtkStack *sidebar_stack;
+  GtkListBox *channel_list;
+  GtkStack *content_stack;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewStack *view_stack;
+  LtmKeyPage *key_page;
+  LtmJwtPage *jwt_page;
+  LtmTokensPage *tokens_page;
+  LtmWebhookPage *webhook_page;
+
+  LtmStore *store;
+  GtkFilterListModel *filtered;
+  GtkCustomFilter *filter;
+  LtmChannel *channel;
+  GCancellable *cancellable;
+  gboolean loaded;
+};
+
+G_DEFINE_FINAL_TYPE (LtmWindow, ltm_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void ltm_window_set_channel (LtmWindow  *self,
+                                    LtmChannel *channel);
+
+static void ltm_window_setup (LtmWindow      *self,
+                              LtmApplication *app);
+
+LtmWindow *
+ltm_window_new (LtmApplication *application)
+{
+  LtmWindow *self;
+
+  g_return_val_if_fail (LTM_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (LTM_TYPE_WINDOW, "application", application, NULL);
+  ltm_window_setup (self, application);
+
+  return self;
+}
+
+/**
+ * ltm_window_get_channel:
+ *
+ * Returns: (transfer none) (nullable): the channel shown on the right
+ */
+LtmChannel *
+ltm_window_get_channel (LtmWindow *self)
+{
+  g_return_val_if_fail (LTM_IS_WINDOW (self), NULL);
+
+  return self->channel;
+}
+
+static GtkListBoxRow *
+ltm_window_find_row (LtmWindow  *self,
+                     LtmChannel *channel)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LtmChannel) item = g_list_model_get_item (G_LIST_MODEL (self->filtered), i);
+
+      if (item == channel)
+        return gtk_list_box_get_row_at_index (self->channel_list, (int) i);
+    }
+
+  return NULL;
+}
+
+/**
+ * ltm_window_show_channel:
+ * @channel_id: a stored channel
+ *
+ * Chooses the channel (clearing a search that hides it).
+ *
+ * Returns: %FALSE if there is no such channel
+ */
+gboolean
+ltm_window_show_channel (LtmWindow  *self,
+                         const char *channel_id)
+{
+  LtmChannel *channel;
+
+  g_return_val_if_fail (LTM_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (channel_id != NULL, FALSE);
+
+  channel = ltm_store_find_channel (self->store, channel_id);
+  if (channel == NULL)
+    return FALSE;
+
+  if (ltm_window_find_row (self, channel) == NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+
+  ltm_window_set_channel (self, channel);
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+
+  return TRUE;
+}
+
+/* "key", "jwt", "tokens" or "webhook" */
+void
+ltm_window_show_page (LtmWindow  *self,
+                      const char *page_name)
+{
+  g_return_if_fail (LTM_IS_WINDOW (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, page_name);
+}
+
+static void
+ltm_window_update_title (LtmWindow *self)
+{
+  const char *name = self->channel != NULL ? ltm_channel_get_name (self->channel) : NULL;
+
+  if (self->channel == NULL)
+    {
+      adw_view_switcher_title_set_title (self->switcher_title, _("LINE Token Manager"));
+      adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
+    }
+  else if (name != NULL && name[0] != '\0')
+    {
+      adw_view_switcher_title_set_title (self->switcher_title, name);
+      adw_view_switcher_title_set_subtitle (self->switcher_title,
+                                            ltm_channel_get_channel_id (self->channel));
+    }
+  else
+    {
+      adw_view_switcher_title_set_title (self->switcher_title,
+                                         ltm_channel_get_channel_id (self->channel));
+      adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
+    }
+}
+
+static void
+ltm_window_channel_notify_cb (LtmWindow *self)
+{
+  ltm_window_update_title (self);
+}
+
+static void
+ltm_window_set_channel (LtmWindow  *self,
+                        LtmChannel *channel)
+{
+  GtkListBoxRow *row;
+
+  if (self->channel != NULL)
+    g_signal_handlers_disconnect_by_func (self->channel, ltm_window_channel_notify_cb, self);
+
+  if (g_set_object (&self->channel, channel))
+    {
+      ltm_key_page_set_channel (self->key_page, channel);
+      ltm_jwt_page_set_channel (self->jwt_page, channel);
+      ltm_tokens_page_set_channel (self->tokens_page, channel);
+      ltm_webhook_page_set_channel (self->webhook_page, channel);
+    }
+
+  if (channel != NULL)
+    g_signal_connect_swapped (channel, "notify::name",
+                              G_CALLBACK (ltm_window_channel_notify_cb), self);
+
+  gtk_stack_set_visible_child_name (self->content_stack, channel != NULL ? "channel" : "none");
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, channel != NULL);
+  ltm_window_update_title (self);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *actions[] = { "win.remove-channel", "win.open-console",
+                                       "win.copy-channel-id" };
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], channel != NULL);
+    }
+
+  row = channel != NULL ? ltm_window_find_row (self, channel) : NULL;
+  if (row != gtk_list_box_get_selected_row (self->channel_list))
+    {
+      if (row != NULL)
+        gtk_list_box_select_row (self->channel_list, row);
+      else
+        gtk_list_box_unselect_all (self->channel_list);
+    }
+}
+
+static gboolean
+ltm_window_name_to_title (GBinding     *binding,
+                          const GValue *from,
+                          GValue       *to,
+                          gpointer      user_data)
+{
+  LtmChannel *channel = LTM_CHANNEL (g_binding_dup_source (binding));
+  const char *name = g_value_get_string (from);
+
+  if (name != NULL && name[0] != '\0')
+    g_value_set_string (to, name);
+  else
+    g_value_set_string (to, ltm_channel_get_channel_id (channel));
+
+  g_object_unref (channel);
+
+  return TRUE;
+}
+
+static GtkWidget *
+ltm_window_create_row (gpointer item,
+                       gpointer user_data)
+{
+  LtmChannel *channel = item;
+  GtkWidget *row = adw_action_row_new ();
+
+  g_object_bind_property_full (channel, "name", row, "title", G_BINDING_SYNC_CREATE,
+                               ltm_window_name_to_title, NULL, NULL, NULL);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), ltm_channel_get_channel_id (channel));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  g_object_set_data_full (G_OBJECT (row), "ltm-channel", g_object_ref (channel), g_object_unref);
+
+  return row;
+}
+
+static void
+ltm_window_row_selected_cb (LtmWindow     *self,
+                            GtkListBoxRow *row)
+{
+  /* A row goes away when the store's list changes; the channel stays
+   * chosen until it is removed (ltm_window_items_changed_cb). */
+  if (row != NULL)
+    ltm_window_set_channel (self, g_object_get_data (G_OBJECT (row), "ltm-channel"));
+}
+
+static void
+ltm_window_row_activated_cb (LtmWindow     *self,
+                             GtkListBoxRow *row)
+{
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+}
+
+static void
+ltm_window_update_stacks (LtmWindow *self)
+{
+  GListModel *channels = ltm_store_get_channels (self->store);
+  guint n_all = g_list_model_get_n_items (channels);
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+
+  if (!self->loaded)
+    return;
+
+  gtk_stack_set_visible_child_name (self->main_stack, n_all == 0 ? "welcome" : "channels");
+  gtk_stack_set_visible_child_name (self->sidebar_stack, n_shown == 0 ? "no-results" : "list");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", n_all > 0);
+}
+
+/* On the first channel rather than on an empty page, unless the list is
+ * all there is room for. */
+static void
+ltm_window_choose_first (LtmWindow *self)
+{
+  g_autoptr(LtmChannel) first = NULL;
+
+  if (self->channel != NULL || !self->loaded || adw_leaflet_get_folded (self->leaflet) ||
+      g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
+    return;
+
+  first = g_list_model_get_item (G_LIST_MODEL (self->filtered), 0);
+  ltm_window_set_channel (self, first);
+}
+
+static void
+ltm_window_items_changed_cb (LtmWindow *self)
+{
+  if (self->channel != NULL &&
+      ltm_store_find_channel (self->store, ltm_channel_get_channel_id (self->channel)) == NULL)
+    ltm_window_set_channel (self, NULL);
+  else if (self->channel != NULL)
+    ltm_window_set_channel (self, self->channel);
+
+  ltm_window_update_stacks (self);
+  ltm_window_choose_first (self);
+}
+
+static gboolean
+ltm_window_filter_func (gpointer item,
+                        gpointer user_data)
+{
+  LtmWindow *self = user_data;
+  LtmChannel *channel = item;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *needle = NULL;
+  g_autofree char *name = NULL;
+
+  if (text == NULL || text[0] == '\0')
+    return TRUE;
+
+  needle = g_utf8_casefold (text, -1);
+  if (strstr (ltm_channel_get_channel_id (channel), text) != NULL)
+    return TRUE;
+
+  name = g_utf8_casefold (ltm_channel_get_name (channel) != NULL ?
+                          ltm_channel_get_name (channel) : "", -1);
+  return strstr (name, needle) != NULL;
+}
+
+static void
+ltm_window_search_changed_cb (LtmWindow *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+ltm_window_loaded_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(LtmWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ltm_store_change_finish (LTM_STORE (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      g_autofree char *markup = g_markup_escape_text (error->message, -1);
+
+      gtk_spinner_stop (self->loading_spinner);
+      adw_status_page_set_description (self->failed_page, markup);
+      gtk_stack_set_visible_child_name (self->main_stack, "failed");
+      return;
+    }
+
+  gtk_spinner_stop (self->loading_spinner);
+  self->loaded = TRUE;
+  ltm_window_update_stacks (self);
+
+  ltm_window_choose_first (self);
+}
+
+static void
+ltm_window_load (LtmWindow *self)
+{
+  self->loaded = FALSE;
+  gtk_stack_set_visible_child_name (self->main_stack, "loading");
+  gtk_spinner_start (self->loading_spinner);
+  ltm_store_load_async (self->store, self->cancellable, ltm_window_loaded_cb,
+                        g_object_ref (self));
+}
+
+static void
+ltm_window_reload_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  ltm_window_load (LTM_WINDOW (widget));
+}
+
+static void
+ltm_window_channel_added_cb (LtmWindow  *self,
+                             const char *channel_id)
+{
+  ltm_window_show_channel (self, channel_id);
+  ltm_window_show_page (self, "key");
+  ltm_ui_toast (GTK_WIDGET (self), _("Channel added"));
+}
+
+static void
+ltm_window_add_channel_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  LtmWindow *self = LTM_WINDOW (widget);
+  LtmAddChannelDialog *dialog = ltm_add_channel_dialog_new (self->store);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "channel-added", G_CALLBACK (ltm_window_channel_added_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+ltm_window_search_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  LtmWindow *self = LTM_WINDOW (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+ltm_window_show_page_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  ltm_window_show_page (LTM_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+ltm_window_back_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  LtmWindow *self = LTM_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+ltm_window_open_console_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  gtk_show_uri (GTK_WINDOW (widget), LTM_UI_CONSOLE_URL, GDK_CURRENT_TIME);
+}
+
+static void
+ltm_window_copy_channel_id_action (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *parameter)
+{
+  LtmWindow *self = LTM_WINDOW (widget);
+
+  if (self->channel != NULL)
+    ltm_ui_copy (widget, ltm_channel_get_channel_id (self->channel), _("Channel ID copied"));
+}
+
+static void
+ltm_window_removed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(LtmWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (ltm_store_change_finish (LTM_STORE (source), result, &error))
+    {
+      ltm_ui_toast (GTK_WIDGET (self), _("Channel removed"));
+      return;
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* Translators: %s says why */
+  message = g_strdup_printf (_("The channel was not removed: %s"), error->message);
+  ltm_ui_toast (GTK_WIDGET (self), message);
+}
+
+static void
+ltm_window_remove_response_cb (AdwMessageDialog *dialog,
+                               const char       *response,
+                               LtmWindow        *self)
+{
+  const char *channel_id = g_object_get_data (G_OBJECT (dialog), "ltm-channel-id");
+
+  if (g_strcmp0 (response, "remove") != 0)
+    return;
+
+  ltm_store_remove_channel_async (self->store, channel_id, self->cancellable,
+                                  ltm_window_removed_cb, g_object_ref (self));
+}
+
+static void
+ltm_window_remove_channel_action (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *parameter)
+{
+  LtmWindow *self = LTM_WINDOW (widget);
+  const char *name;
+  AdwMessageDialog *dialog;
+
+  if (self->channel == NULL)
+    return;
+
+  name = ltm_channel_get_name (self->channel);
+  if (name == NULL || name[0] == '\0')
+    name = ltm_channel_get_channel_id (self->channel);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL));
+  /* Translators: %s is the channel's name */
+  adw_message_dialog_format_heading (dialog, _("Remove “%s”?"), name);
+  adw_message_dialog_set_body (dialog,
+                               _("Its key, channel secret and stored tokens are removed from "
+                                 "this computer. Tokens already issued stay valid at LINE until "
+                                 "they expire: revoke them first if they must stop working."));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "ltm-channel-id",
+                          g_strdup (ltm_channel_get_channel_id (self->channel)), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (ltm_window_remove_response_cb),
+                           self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
+ltm_window_close_request (GtkWindow *window)
+{
+  LtmWindow *self = LTM_WINDOW (window);
+  GSettings *settings = ltm_application_get_settings (ltm_application_get_default ());
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (settings);
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
+  g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
+  g_settings_apply (settings);
+
+  g_cancellable_cancel (self->cancellable);
+
+  return GTK_WINDOW_CLASS (ltm_window_parent_class)->close_request (window);
+}
+
+/* The size, the store and its list: what the window shows of @app. */
+static void
+ltm_window_setup (LtmWindow      *self,
+                  LtmApplication *app)
+{
+  GSettings *settings = ltm_application_get_settings (app);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (settings, "window-width"),
+                               g_settings_get_int (settings, "window-height"));
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  self->store = g_object_ref (ltm_application_get_store (app));
+  self->filter = gtk_custom_filter_new (ltm_window_filter_func, self, NULL);
+  self->filtered = gtk_filter_list_model_new (g_object_ref (ltm_store_get_channels (self->store)),
+                                              g_object_ref (GTK_FILTER (self->filter)));
+  gtk_list_box_bind_model (self->channel_list, G_LIST_MODEL (self->filtered),
+                           ltm_window_create_row, self, NULL);
+  g_signal_connect_object (self->filtered, "items-changed",
+                           G_CALLBACK (ltm_window_items_changed_cb), self, G_CONNECT_SWAPPED);
+
+  ltm_window_set_channel (self, NULL);
+  ltm_window_load (self);
+}
+
+static void
+ltm_window_dispose (GObject *object)
+{
+  LtmWindow *self = LTM_WINDOW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+
+  if (self->channel != NULL)
+    g_signal_handlers_disconnect_by_func (self->channel, ltm_window_channel_notify_cb, self);
+  g_clear_object (&self->channel);
+
+  if (self->channel_list != NULL)
+    gtk_list_box_bind_model (self->channel_list, NULL, NULL, NULL, NULL);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LTM_TYPE_WINDOW);
+
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->store);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (ltm_window_parent_class)->dispose (object);
+}
+
+static void
+ltm_window_class_init (LtmWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = ltm_window_dispose;
+  window_class->close_request = ltm_window_close_request;
+
+  g_type_ensure (LTM_TYPE_KEY_PAGE);
+  g_type_ensure (LTM_TYPE_JWT_PAGE);
+  g_type_ensure (LTM_TYPE_TOKENS_PAGE);
+  g_type_ensure (LTM_TYPE_WEBHOOK_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/ltm/LineTokenManager/ltm-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, loading_spinner);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, failed_page);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, content);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, sidebar_stack);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, channel_list);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, key_page);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, jwt_page);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, tokens_page);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, webhook_page);
+  gtk_widget_class_bind_template_callback (widget_class, ltm_window_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, ltm_window_row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, ltm_window_row_activated_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.add-channel", NULL,
+                                   ltm_window_add_channel_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, ltm_window_search_action);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, ltm_window_back_action);
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s",
+                                   ltm_window_show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.reload", NULL, ltm_window_reload_action);
+  gtk_widget_class_install_action (widget_class, "win.remove-channel", NULL,
+                                   ltm_window_remove_channel_action);
+  gtk_widget_class_install_action (widget_class, "win.open-console", NULL,
+                                   ltm_window_open_console_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-channel-id", NULL,
+                                   ltm_window_copy_channel_id_action);
+}
+
+static void
+ltm_window_init (LtmWindow *self)
+{
+  self->cancellable = g_cancellable_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self->sidebar));
+}

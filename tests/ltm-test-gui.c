@@ -1,0 +1,300 @@
+/* ltm-test-gui.c: driving the real window under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ltm-test-gui.h"
+
+#include "ltm-test-util.h"
+#include "ltm-ui.h"
+
+/**
+ * ltm_test_gui_init:
+ *
+ * GTK and libadwaita, the app's resources, a data folder and libsecret's
+ * file backend of this process's own (unless GNOME Keyring runs).
+ */
+void
+ltm_test_gui_init (int    *argc,
+                   char ***argv)
+{
+  /* The environment first: GTK starts threads.  The data folder is the
+   * one ltm_test_run_ltm() gives `ltm`. */
+  ltm_test_use_file_keyring ();
+  g_setenv ("LTM_DATA_DIR", ltm_test_get_tmp_dir (), TRUE);
+
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  ltm_ui_register_resources ();
+}
+
+typedef struct {
+  LtmTestGuiFunc func;
+  gconstpointer data;
+} LtmTestGuiRun;
+
+static gboolean
+ltm_test_gui_body_cb (gpointer user_data)
+{
+  LtmTestGuiRun *run = user_data;
+  LtmApplication *app = ltm_application_get_default ();
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  GtkStack *stack;
+
+  g_assert_true (LTM_IS_WINDOW (window));
+  stack = GTK_STACK (ltm_test_gui_find_type (GTK_WIDGET (window), GTK_TYPE_STACK));
+  ltm_test_gui_wait_until (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "loading") != 0);
+
+  run->func (LTM_WINDOW (window), run->data);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ltm_test_gui_activate_cb (GApplication  *app,
+                          LtmTestGuiRun *run)
+{
+  g_idle_add (ltm_test_gui_body_cb, run);
+}
+
+/**
+ * ltm_test_gui_run:
+ * @func: the test's body, called once the window has loaded the channels
+ * @data: for @func
+ *
+ * Runs the application as `line-token-manager` does (g_application_run),
+ * with @func in its main loop; app.quit ends it, and the application must
+ * then be finalized.
+ */
+void
+ltm_test_gui_run (LtmTestGuiFunc func,
+                  gconstpointer  data)
+{
+  LtmTestGuiRun run = { func, data };
+  LtmApplication *app = ltm_application_new ();
+  char *argv[] = { (char *) "line-token-manager", NULL };
+
+  /* Several test programs run at once: no single instance. */
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (app, "activate", G_CALLBACK (ltm_test_gui_activate_cb), &run);
+
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+
+  ltm_test_assert_finalize_soon (app);
+}
+
+void
+ltm_test_gui_iterate (void)
+{
+  g_main_context_iteration (NULL, FALSE);
+  g_usleep (1000);
+}
+
+static GtkWidget *
+ltm_test_gui_find (GtkWidget *root,
+                   gboolean (*match) (GtkWidget *, gconstpointer),
+                   gconstpointer data)
+{
+  if (match (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ltm_test_gui_find (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+ltm_test_gui_match_label (GtkWidget     *widget,
+                          gconstpointer  data)
+{
+  g_autofree char *mismatch = NULL;
+
+  /* What the user can see and use: not the pages and dialogs behind, and
+   * not the window or a title label (named after the title). */
+  if (!gtk_widget_get_mapped (widget) || GTK_IS_WINDOW (widget) || GTK_IS_LABEL (widget))
+    return FALSE;
+
+  mismatch = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget),
+                                                 GTK_ACCESSIBLE_PROPERTY_LABEL, data);
+  return mismatch == NULL;
+}
+
+/* The first shown widget under @root named @label, or %NULL. */
+GtkWidget *
+ltm_test_gui_lookup_labelled (GtkWidget  *root,
+                              const char *label)
+{
+  return ltm_test_gui_find (root, ltm_test_gui_match_label, label);
+}
+
+/**
+ * ltm_test_gui_find_labelled:
+ * @label: the accessible name, exactly
+ *
+ * Returns: (transfer none): the first shown widget under @root so named;
+ *   fails the test when there is none
+ */
+GtkWidget *
+ltm_test_gui_find_labelled (GtkWidget  *root,
+                            const char *label)
+{
+  GtkWidget *widget = ltm_test_gui_lookup_labelled (root, label);
+
+  if (widget == NULL)
+    g_error ("No widget named “%s” under %s", label, G_OBJECT_TYPE_NAME (root));
+
+  return widget;
+}
+
+static gboolean
+ltm_test_gui_match_row (GtkWidget     *widget,
+                        gconstpointer  data)
+{
+  return ADW_IS_PREFERENCES_ROW (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), data) == 0;
+}
+
+/* The row titled @title, or the test fails. */
+GtkWidget *
+ltm_test_gui_find_row (GtkWidget  *root,
+                       const char *title)
+{
+  GtkWidget *widget = ltm_test_gui_find (root, ltm_test_gui_match_row, title);
+
+  if (widget == NULL)
+    g_error ("No row titled “%s” under %s", title, G_OBJECT_TYPE_NAME (root));
+
+  return widget;
+}
+
+static gboolean
+ltm_test_gui_match_type (GtkWidget     *widget,
+                         gconstpointer  data)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
+}
+
+/* The first widget of @type under @root, or %NULL. */
+GtkWidget *
+ltm_test_gui_find_type (GtkWidget *root,
+                        GType      type)
+{
+  return ltm_test_gui_find (root, ltm_test_gui_match_type, GSIZE_TO_POINTER (type));
+}
+
+/* A shown toplevel of @type (a dialog), or %NULL. */
+GtkWindow *
+ltm_test_gui_find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+static gboolean
+ltm_test_gui_match_button_label (GtkWidget     *widget,
+                                 gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
+}
+
+/* Presses the button of @response in @dialog, as a user would. */
+void
+ltm_test_gui_respond (AdwMessageDialog *dialog,
+                      const char       *response)
+{
+  const char *label = adw_message_dialog_get_response_label (dialog, response);
+  GtkWidget *button;
+
+  ltm_test_gui_wait_until (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  button = ltm_test_gui_find (GTK_WIDGET (dialog), ltm_test_gui_match_button_label, label);
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_activate (button));
+}
+
+/* Presses the widget named @label, which must be enabled. */
+void
+ltm_test_gui_click (GtkWidget  *root,
+                    const char *label)
+{
+  GtkWidget *widget = ltm_test_gui_find_labelled (root, label);
+
+  if (!gtk_widget_is_sensitive (widget))
+    g_error ("“%s” is disabled", label);
+
+  g_assert_true (gtk_widget_activate (widget));
+}
+
+/* Types @text into the entry row titled @title. */
+void
+ltm_test_gui_set_row_text (GtkWidget  *root,
+                           const char *title,
+                           const char *text)
+{
+  GtkWidget *row = ltm_test_gui_find_row (root, title);
+
+  g_assert_true (GTK_IS_EDITABLE (row));
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+static gboolean
+ltm_test_gui_match_text (GtkWidget     *widget,
+                         gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0;
+}
+
+/* A shown label under @root that reads exactly @text, or %NULL. */
+GtkWidget *
+ltm_test_gui_find_text (GtkWidget  *root,
+                        const char *text)
+{
+  return ltm_test_gui_find (root, ltm_test_gui_match_text, text);
+}
+
+static void
+ltm_test_gui_clipboard_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  char **text = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* What the clipboard holds now, as text. */
+char *
+ltm_test_gui_read_clipboard (GtkWidget *widget)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL,
+                                 ltm_test_gui_clipboard_cb, &text);
+  ltm_test_gui_wait_until (text != NULL);
+
+  return text;
+}

@@ -1,0 +1,68 @@
+/* ltm-test-gui.h: driving the real window under Xvfb
+ *
+ * The tests find widgets the way a screen reader does, by their accessible
+ * name, and press them the way a user does (gtk_widget_activate), so a
+ * missing name or a disabled button fails the test.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "ltm-application.h"
+#include "ltm-window.h"
+
+G_BEGIN_DECLS
+
+/* How long a wait lasts before the test fails. */
+#define LTM_TEST_GUI_TIMEOUT_SECONDS 30
+
+void            ltm_test_gui_init            (int          *argc,
+                                              char       ***argv);
+typedef void (*LtmTestGuiFunc) (LtmWindow     *window,
+                                gconstpointer  data);
+
+void            ltm_test_gui_run             (LtmTestGuiFunc  func,
+                                              gconstpointer   data);
+
+GtkWidget      *ltm_test_gui_lookup_labelled (GtkWidget  *root,
+                                              const char *label);
+GtkWidget      *ltm_test_gui_find_labelled   (GtkWidget  *root,
+                                              const char *label);
+GtkWidget      *ltm_test_gui_find_row        (GtkWidget  *root,
+                                              const char *title);
+GtkWidget      *ltm_test_gui_find_type       (GtkWidget  *root,
+                                              GType       type);
+GtkWindow      *ltm_test_gui_find_window     (GType       type);
+void            ltm_test_gui_click           (GtkWidget  *root,
+                                              const char *label);
+void            ltm_test_gui_respond         (AdwMessageDialog *dialog,
+                                              const char       *response);
+void            ltm_test_gui_set_row_text    (GtkWidget  *root,
+                                              const char *title,
+                                              const char *text);
+GtkWidget      *ltm_test_gui_find_text       (GtkWidget  *root,
+                                              const char *text);
+char           *ltm_test_gui_read_clipboard  (GtkWidget  *widget);
+void            ltm_test_gui_iterate         (void);
+
+/* Turns the main loop until @condition holds; fails the test after
+ * LTM_TEST_GUI_TIMEOUT_SECONDS. */
+#define ltm_test_gui_wait_until(condition) \
+  G_STMT_START { \
+    gint64 ltm_deadline__ = g_get_monotonic_time () + \
+                            LTM_TEST_GUI_TIMEOUT_SECONDS * G_USEC_PER_SEC; \
+    while (!(condition)) \
+      { \
+        if (g_get_monotonic_time () > ltm_deadline__) \
+          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #condition); \
+        ltm_test_gui_iterate (); \
+      } \
+  } G_STMT_END
+
+/* Toasts show as labels in the window's AdwToastOverlay for a few seconds. */
+#define ltm_test_gui_wait_for_toast(window, title) \
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (window), (title)) != NULL)
+
+G_END_DECLS

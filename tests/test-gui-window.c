@@ -1,0 +1,259 @@
+/* test-gui-window.c: the window itself: the empty state, adding a
+ * channel, search, removing one, and what `ltm` changes showing up
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "ltm-add-channel-dialog.h"
+#include "ltm-test-gui.h"
+#include "ltm-test-util.h"
+
+#define CHANNEL "1234567890"
+#define SECRET "0123456789abcdef0123456789abcdef"
+
+static const char *
+ltm_test_visible_child (LtmWindow  *window,
+                        const char *stack_name)
+{
+  GtkWidget *stack = ltm_test_gui_find_type (GTK_WIDGET (window), GTK_TYPE_STACK);
+
+  g_assert_nonnull (stack);
+  return gtk_stack_get_visible_child_name (GTK_STACK (stack));
+}
+
+static void
+ltm_test_remove_data (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("LTM_DATA_DIR"), "channels.json", NULL);
+
+  g_unlink (path);
+}
+
+static LtmAddChannelDialog *
+ltm_test_open_add_dialog (LtmWindow *window)
+{
+  LtmAddChannelDialog *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.add-channel", NULL);
+  ltm_test_gui_wait_until (ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG) != NULL &&
+                           gtk_widget_get_mapped (GTK_WIDGET (ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG))));
+  dialog = LTM_ADD_CHANNEL_DIALOG (ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG));
+
+  return dialog;
+}
+
+/* First launch: the four steps and Add Channel, nothing else. */
+static void
+test_empty_state_body (LtmWindow     *window,
+                       gconstpointer  data)
+{
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "LINE Token Manager");
+  g_assert_cmpstr (ltm_test_visible_child (window, "main"), ==, "welcome");
+  g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (window), "No Channels Yet"));
+  g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (window), "Make a key"));
+  ltm_test_gui_find_labelled (GTK_WIDGET (window), "Add Channel");
+  g_assert_null (ltm_window_get_channel (window));
+}
+
+static void
+test_empty_state (void)
+{
+  ltm_test_remove_data ();
+  ltm_test_gui_run (test_empty_state_body, NULL);
+}
+
+/* Add Channel: a wrong ID is refused as it is typed, a good one is
+ * stored with its secret in the keyring and chosen. */
+static void
+test_add_channel_body (LtmWindow     *window,
+                       gconstpointer  data)
+{
+  LtmAddChannelDialog *dialog;
+  LtmChannel *channel;
+  GtkWidget *id_row;
+  g_autofree char *json = NULL;
+  g_autofree char *path = NULL;
+
+  ltm_test_gui_click (GTK_WIDGET (window), "Add Channel");
+  ltm_test_gui_wait_until (ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG) != NULL);
+  dialog = LTM_ADD_CHANNEL_DIALOG (ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG));
+  ltm_test_gui_wait_until (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+
+  /* Letters in the ID: marked, and Add stays disabled. */
+  ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", "12ab");
+  id_row = ltm_test_gui_find_row (GTK_WIDGET (dialog), "Channel ID");
+  g_assert_true (gtk_widget_has_css_class (id_row, "error"));
+  g_assert_false (gtk_widget_is_sensitive (ltm_test_gui_find_labelled (GTK_WIDGET (dialog),
+                                                                       "Add Channel")));
+
+  ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", CHANNEL);
+  g_assert_false (gtk_widget_has_css_class (id_row, "error"));
+  ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Name", "Test Bot");
+  ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel Secret (optional)", SECRET);
+  ltm_test_gui_click (GTK_WIDGET (dialog), "Add Channel");
+
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+  ltm_test_gui_wait_for_toast (window, "Channel added");
+  channel = ltm_window_get_channel (window);
+  g_assert_cmpstr (ltm_channel_get_channel_id (channel), ==, CHANNEL);
+  g_assert_cmpstr (ltm_channel_get_name (channel), ==, "Test Bot");
+  g_assert_true (ltm_channel_get_has_secret (channel));
+  g_assert_cmpstr (ltm_test_visible_child (window, "main"), ==, "channels");
+  ltm_test_gui_wait_until (ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG) == NULL);
+
+  /* The secret is in the keyring, not in the file. */
+  path = g_build_filename (g_getenv ("LTM_DATA_DIR"), "channels.json", NULL);
+  g_assert_true (g_file_get_contents (path, &json, NULL, NULL));
+  g_assert_nonnull (strstr (json, CHANNEL));
+  g_assert_null (strstr (json, SECRET));
+
+  /* The same ID again is refused before anything is stored. */
+  dialog = ltm_test_open_add_dialog (window);
+  ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", CHANNEL);
+  g_assert_true (gtk_widget_has_css_class (ltm_test_gui_find_row (GTK_WIDGET (dialog),
+                                                                  "Channel ID"), "error"));
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static void
+test_add_channel (void)
+{
+  ltm_test_remove_data ();
+  ltm_test_gui_run (test_add_channel_body, NULL);
+}
+
+/* A channel `ltm` adds shows up; the search finds it by name or ID. */
+static void
+test_follows_ltm_and_search_body (LtmWindow     *window,
+                                  gconstpointer  data)
+{
+  g_auto(LtmTestRun) run = { 0 };
+  const char * const add[] = { "channel", "add", "2000000001", "--name", "Shop",
+                               NULL };
+  GtkWidget *search;
+  GtkWidget *list;
+  g_assert_cmpstr (ltm_test_visible_child (window, "main"), ==, "welcome");
+
+  ltm_test_run_ltm (&run, NULL, NULL, add);
+  g_assert_cmpint (run.status, ==, 0);
+
+  ltm_test_gui_wait_until (g_strcmp0 (ltm_test_visible_child (window, "main"), "channels") == 0);
+  list = ltm_test_gui_find_labelled (GTK_WIDGET (window), "Channels");
+  g_assert_nonnull (ltm_test_gui_find_text (list, "Shop"));
+  /* The only channel is chosen. */
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
+  ltm_test_gui_wait_until ((search = ltm_test_gui_lookup_labelled (GTK_WIDGET (window),
+                                     "Search channels by name or channel ID")) != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (search), "nothing");
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (window),
+                                                   "No Matching Channels") != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (search), "SHO");
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (list, "Shop") != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (search), "20000");
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (list, "Shop") != NULL);
+}
+
+static void
+test_follows_ltm_and_search (void)
+{
+  ltm_test_remove_data ();
+  ltm_test_gui_run (test_follows_ltm_and_search_body, NULL);
+}
+
+/* Remove Channel asks first; Cancel keeps it, Remove removes it. */
+static void
+test_remove_channel_body (LtmWindow     *window,
+                          gconstpointer  data)
+{
+  AdwMessageDialog *dialog;
+
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-channel", NULL);
+  ltm_test_gui_wait_until (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL);
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove “Café”?");
+  ltm_test_gui_respond (dialog, "cancel");
+  ltm_test_gui_wait_until (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL);
+  g_assert_nonnull (ltm_window_get_channel (window));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-channel", NULL);
+  ltm_test_gui_wait_until (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL);
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  ltm_test_gui_respond (dialog, "remove");
+  ltm_test_gui_wait_for_toast (window, "Channel removed");
+  g_assert_null (ltm_window_get_channel (window));
+  g_assert_cmpstr (ltm_test_visible_child (window, "main"), ==, "welcome");
+}
+
+static void
+test_remove_channel (void)
+{
+  g_auto(LtmTestRun) run = { 0 };
+  const char * const add[] = { "channel", "add", "2000000002", "--name", "Café", NULL };
+
+  ltm_test_remove_data ();
+  ltm_test_run_ltm (&run, NULL, NULL, add);
+  g_assert_cmpint (run.status, ==, 0);
+
+  ltm_test_gui_run (test_remove_channel_body, NULL);
+}
+
+/* A damaged channels.json is explained, and kept aside rather than lost. */
+static void
+test_damaged_store_body (LtmWindow     *window,
+                         gconstpointer  data)
+{
+  g_assert_cmpstr (ltm_test_visible_child (window, "main"), ==, "failed");
+  g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (window), "Could Not Open the Channels"));
+  ltm_test_gui_find_labelled (GTK_WIDGET (window), "Try Again");
+}
+
+static void
+test_damaged_store (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("LTM_DATA_DIR"), "channels.json", NULL);
+  g_autofree char *kept = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  gboolean found = FALSE;
+
+  g_mkdir_with_parents (g_getenv ("LTM_DATA_DIR"), 0700);
+  g_assert_true (g_file_set_contents (path, "{\"version\": 1, \"channels\": [", -1, NULL));
+
+  ltm_test_gui_run (test_damaged_store_body, NULL);
+
+  /* Kept aside, byte for byte. */
+  dir = g_dir_open (g_getenv ("LTM_DATA_DIR"), 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "channels.json.") && strstr (name, "damaged") != NULL)
+      {
+        g_autofree char *aside = g_build_filename (g_getenv ("LTM_DATA_DIR"), name, NULL);
+        g_assert_true (g_file_get_contents (aside, &kept, NULL, NULL));
+        g_assert_cmpstr (kept, ==, "{\"version\": 1, \"channels\": [");
+        g_unlink (aside);
+        found = TRUE;
+      }
+  g_assert_true (found);
+  ltm_test_remove_data ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  ltm_test_gui_init (&argc, &argv);
+
+  g_test_add_func ("/gui/window/empty", test_empty_state);
+  g_test_add_func ("/gui/window/add-channel", test_add_channel);
+  g_test_add_func ("/gui/window/follows-ltm-and-search", test_follows_ltm_and_search);
+  g_test_add_func ("/gui/window/remove-channel", test_remove_channel);
+  g_test_add_func ("/gui/window/damaged-store", test_damaged_store);
+
+  return g_test_run ();
+}
