@@ -86,6 +86,17 @@ ltm_activity_begin (LtmActivity *self,
   return self->cancellable;
 }
 
+/* Says how far a running call got, as in "Rotating tokens: 3 of 8…". */
+void
+ltm_activity_update (LtmActivity *self,
+                     const char  *description)
+{
+  g_return_if_fail (LTM_IS_ACTIVITY (self));
+
+  if (self->cancellable != NULL)
+    gtk_label_set_text (self->heading, description);
+}
+
 /* The call succeeded: nothing more to say here (the page shows the result). */
 void
 ltm_activity_end (LtmActivity *self)

@@ -14,6 +14,8 @@ G_DECLARE_FINAL_TYPE (LtmActivity, ltm_activity, LTM, ACTIVITY, GtkWidget)
 
 GCancellable *ltm_activity_begin       (LtmActivity  *self,
                                         const char   *description);
+void          ltm_activity_update      (LtmActivity  *self,
+                                        const char   *description);
 void          ltm_activity_end         (LtmActivity  *self);
 void          ltm_activity_fail        (LtmActivity  *self,
                                         const char   *heading,

@@ -12,8 +12,12 @@
 #include <glib/gi18n.h>
 
 #include "ltm-preferences-window.h"
+#include "ltm-reminder.h"
 #include "ltm-ui.h"
 #include "ltm-window.h"
+
+/* The notification's ID: one at a time, replaced when it changes. */
+#define LTM_APPLICATION_EXPIRY_NOTIFICATION "expiring-tokens"
 
 struct _LtmApplication
 {
@@ -24,6 +28,8 @@ struct _LtmApplication
   GSettings *settings;
   GFileMonitor *monitor;
   guint reload_source;
+  LtmReminder *reminder;
+  guint reminder_source;
 };
 
 G_DEFINE_FINAL_TYPE (LtmApplication, ltm_application, ADW_TYPE_APPLICATION)
@@ -108,6 +114,43 @@ ltm_application_get_warning (LtmApplication *self)
   g_return_val_if_fail (LTM_IS_APPLICATION (self), 0);
 
   return (gint64) g_settings_get_uint (self->settings, "expiry-warning-days") * 24 * 60 * 60;
+}
+
+/**
+ * ltm_application_remind:
+ *
+ * Notifies about tokens newly due for rotation, and withdraws the
+ * notification once nothing is due.  Called when the channels have been
+ * read and every few hours; from the metadata alone (no network).
+ */
+void
+ltm_application_remind (LtmApplication *self)
+{
+  g_autoptr(LtmReminderNote) note = NULL;
+  gboolean any = FALSE;
+
+  g_return_if_fail (LTM_IS_APPLICATION (self));
+
+  note = ltm_reminder_check (self->reminder, g_get_real_time () / G_USEC_PER_SEC,
+                             ltm_application_get_warning (self), &any);
+  if (note != NULL)
+    {
+      g_autoptr(GNotification) notification = ltm_reminder_note_to_notification (note);
+
+      g_application_send_notification (G_APPLICATION (self), LTM_APPLICATION_EXPIRY_NOTIFICATION,
+                                       notification);
+    }
+  else if (!any)
+    g_application_withdraw_notification (G_APPLICATION (self),
+                                         LTM_APPLICATION_EXPIRY_NOTIFICATION);
+}
+
+static gboolean
+ltm_application_remind_cb (gpointer user_data)
+{
+  ltm_application_remind (LTM_APPLICATION (user_data));
+
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -230,12 +273,41 @@ ltm_application_show_channel_action (GSimpleAction *action,
                            g_variant_get_string (parameter, NULL));
 }
 
+/* app.rotate-channel('ID'): the notification's button for one channel. */
+static void
+ltm_application_rotate_channel_action (GSimpleAction *action,
+                                       GVariant      *parameter,
+                                       gpointer       user_data)
+{
+  LtmApplication *self = user_data;
+  LtmWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = LTM_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (self)));
+  ltm_window_rotate_channel (window, g_variant_get_string (parameter, NULL));
+}
+
+/* app.rotate-expiring: the notification's button for several channels. */
+static void
+ltm_application_rotate_expiring_action (GSimpleAction *action,
+                                        GVariant      *parameter,
+                                        gpointer       user_data)
+{
+  LtmApplication *self = user_data;
+
+  g_application_activate (G_APPLICATION (self));
+  gtk_widget_activate_action (GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (self))),
+                              "win.rotate-expiring", NULL);
+}
+
 static const GActionEntry ltm_application_actions[] = {
   { "quit", ltm_application_quit_action },
   { "about", ltm_application_about_action },
   { "preferences", ltm_application_preferences_action },
   { "shortcuts", ltm_application_shortcuts_action },
   { "show-channel", ltm_application_show_channel_action, "s" },
+  { "rotate-channel", ltm_application_rotate_channel_action, "s" },
+  { "rotate-expiring", ltm_application_rotate_expiring_action },
 };
 
 static void
@@ -269,6 +341,9 @@ ltm_application_startup (GApplication *application)
 
   self->settings = g_settings_new (APPLICATION_ID);
   self->store = ltm_store_new (NULL);
+  self->reminder = ltm_reminder_new (self->store);
+  self->reminder_source = g_timeout_add_seconds (LTM_REMINDER_INTERVAL_SECONDS,
+                                                 ltm_application_remind_cb, self);
 
   file = g_file_new_for_path (ltm_store_get_path (self->store));
   self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, NULL);
@@ -294,6 +369,7 @@ ltm_application_shutdown (GApplication *application)
   LtmApplication *self = LTM_APPLICATION (application);
 
   g_clear_handle_id (&self->reload_source, g_source_remove);
+  g_clear_handle_id (&self->reminder_source, g_source_remove);
   if (self->monitor != NULL)
     g_file_monitor_cancel (self->monitor);
   g_clear_object (&self->monitor);
@@ -307,7 +383,9 @@ ltm_application_dispose (GObject *object)
   LtmApplication *self = LTM_APPLICATION (object);
 
   g_clear_handle_id (&self->reload_source, g_source_remove);
+  g_clear_handle_id (&self->reminder_source, g_source_remove);
   g_clear_object (&self->monitor);
+  g_clear_object (&self->reminder);
   g_clear_object (&self->client);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);

@@ -23,5 +23,6 @@ LtmLineClient  *ltm_application_get_client   (LtmApplication  *self,
 GSettings      *ltm_application_get_settings (LtmApplication  *self);
 gint64          ltm_application_get_token_lifetime (LtmApplication *self);
 gint64          ltm_application_get_warning  (LtmApplication  *self);
+void            ltm_application_remind       (LtmApplication  *self);
 
 G_END_DECLS

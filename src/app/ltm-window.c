@@ -9,8 +9,10 @@
 
 #include <glib/gi18n.h>
 
+#include "ltm-activity.h"
 #include "ltm-add-channel-dialog.h"
 #include "ltm-jwt-page.h"
+#include "ltm-lifecycle.h"
 #include "ltm-key-page.h"
 #include "ltm-tokens-page.h"
 #include "ltm-ui.h"
@@ -28,6 +30,7 @@ struct _LtmWindow
   GtkWidget *content;
   GtkSearchBar *search_bar;
   GtkSearchEntry *search_entry;
+  LtmActivity *activity;
   GtkStack *sidebar_stack;
   GtkListBox *channel_list;
   GtkStack *content_stack;
@@ -192,10 +195,10 @@ ltm_window_set_channel (LtmWindow  *self,
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, channel != NULL);
   ltm_window_update_title (self);
 
-  for (guint i = 0; i < 3; i++)
+  for (guint i = 0; i < 4; i++)
     {
       static const char *actions[] = { "win.remove-channel", "win.open-console",
-                                       "win.copy-channel-id" };
+                                       "win.copy-channel-id", "win.rotate-channel" };
       gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], channel != NULL);
     }
 
@@ -356,6 +359,7 @@ ltm_window_loaded_cb (GObject      *source,
   gtk_spinner_stop (self->loading_spinner);
   self->loaded = TRUE;
   ltm_window_update_stacks (self);
+  ltm_application_remind (LTM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
 
   ltm_window_choose_first (self);
 }
@@ -524,6 +528,185 @@ ltm_window_remove_channel_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/**
+ * ltm_window_rotate_channel:
+ * @channel_id: a stored channel
+ *
+ * Shows the channel's Tokens page and rotates its token there.
+ */
+void
+ltm_window_rotate_channel (LtmWindow  *self,
+                           const char *channel_id)
+{
+  g_return_if_fail (LTM_IS_WINDOW (self));
+
+  if (!ltm_window_show_channel (self, channel_id))
+    return;
+
+  ltm_window_show_page (self, "tokens");
+  gtk_widget_activate_action (GTK_WIDGET (self->tokens_page), "tokens.rotate", NULL);
+}
+
+static void
+ltm_window_rotate_channel_action (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *parameter)
+{
+  LtmWindow *self = LTM_WINDOW (widget);
+
+  if (self->channel != NULL)
+    ltm_window_rotate_channel (self, ltm_channel_get_channel_id (self->channel));
+}
+
+static void
+ltm_window_rotation_progress (guint    done,
+                              guint    total,
+                              gpointer user_data)
+{
+  LtmWindow *self = user_data;
+  g_autofree char *text = NULL;
+
+  /* Translators: the first %u counts the channels done, the second all of them */
+  text = g_strdup_printf (_("Rotating tokens: %u of %u…"), done, total);
+  ltm_activity_update (self->activity, text);
+}
+
+static void
+ltm_window_rotated_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(LtmWindow) self = user_data;
+  g_autoptr(GPtrArray) rotations = NULL;
+  g_autoptr(GString) failures = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  guint failed = 0;
+
+  rotations = ltm_lifecycle_rotate_many_finish (result, &error);
+  if (rotations == NULL)
+    {
+      ltm_activity_fail (self->activity, _("The tokens were not rotated"), error);
+      return;
+    }
+
+  for (guint i = 0; i < rotations->len; i++)
+    {
+      LtmRotation *rotation = g_ptr_array_index (rotations, i);
+      LtmChannel *channel = ltm_store_find_channel (self->store, rotation->channel_id);
+      const char *name = channel != NULL ? ltm_channel_get_name (channel) : NULL;
+
+      if (rotation->outcome == LTM_ROTATION_ROTATED)
+        continue;
+
+      failed++;
+      g_string_append_printf (failures, "%s%s: %s", failures->len > 0 ? "\n" : "",
+                              name != NULL && name[0] != '\0' ? name : rotation->channel_id,
+                              rotation->message);
+    }
+
+  ltm_application_remind (LTM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+
+  if (failed == 0)
+    {
+      g_autofree char *title = NULL;
+
+      ltm_activity_end (self->activity);
+      /* Translators: %u is a number of channels */
+      title = g_strdup_printf (ngettext ("Rotated %u channel", "Rotated %u channels",
+                                         rotations->len), rotations->len);
+      ltm_ui_toast (GTK_WIDGET (self), title);
+    }
+  else
+    {
+      g_autoptr(GError) report = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                      failures->str);
+      g_autofree char *heading = NULL;
+
+      /* Translators: %u and %u are numbers of channels */
+      heading = g_strdup_printf (ngettext ("%u of %u channel was not fully rotated",
+                                           "%u of %u channels were not fully rotated",
+                                           rotations->len), failed, rotations->len);
+      ltm_activity_fail (self->activity, heading, report);
+    }
+}
+
+static void
+ltm_window_rotate_response_cb (AdwMessageDialog *dialog,
+                               const char       *response,
+                               LtmWindow        *self)
+{
+  GPtrArray *channel_ids = g_object_get_data (G_OBJECT (dialog), "ltm-channel-ids");
+  LtmApplication *app = LTM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr(GError) error = NULL;
+  LtmLineClient *client;
+  GCancellable *cancellable;
+
+  if (g_strcmp0 (response, "rotate") != 0)
+    return;
+
+  client = ltm_application_get_client (app, &error);
+  if (client == NULL)
+    {
+      ltm_activity_fail (self->activity, _("The tokens were not rotated"), error);
+      return;
+    }
+
+  cancellable = ltm_activity_begin (self->activity, _("Rotating tokens…"));
+  ltm_lifecycle_rotate_many_async (self->store, client, channel_ids, LTM_LIFECYCLE_DEFAULT_JOBS,
+                                   ltm_window_rotation_progress, self, cancellable,
+                                   ltm_window_rotated_cb, g_object_ref (self));
+}
+
+/* win.rotate-expiring: every channel whose token expires within the
+ * warning threshold, after asking. */
+static void
+ltm_window_rotate_expiring_action (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *parameter)
+{
+  LtmWindow *self = LTM_WINDOW (widget);
+  LtmApplication *app = LTM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  gint64 within = ltm_application_get_warning (app);
+  g_autoptr(GPtrArray) channel_ids = NULL;
+  AdwMessageDialog *dialog;
+  g_autofree char *title = NULL;
+
+  channel_ids = ltm_lifecycle_find_expiring (self->store, g_get_real_time () / G_USEC_PER_SEC,
+                                             within);
+  if (channel_ids->len == 0)
+    {
+      int days = (int) (within / (24 * 60 * 60));
+
+      /* Translators: %d is the warning threshold from Preferences, in days */
+      title = g_strdup_printf (ngettext ("No token expires within %d day",
+                                         "No token expires within %d days", days), days);
+      ltm_ui_toast (widget, title);
+      return;
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL));
+  /* Translators: %u is a number of channels */
+  adw_message_dialog_format_heading (dialog, ngettext ("Rotate the Token of %u Channel?",
+                                                       "Rotate the Tokens of %u Channels?",
+                                                       channel_ids->len), channel_ids->len);
+  adw_message_dialog_set_body (dialog,
+                               _("Each channel gets a new token, and its old tokens are revoked "
+                                 "once the new one is stored. Bots still using an old token stop "
+                                 "working until they get the new one."));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "rotate", _("_Rotate"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "rotate", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "ltm-channel-ids", g_steal_pointer (&channel_ids),
+                          (GDestroyNotify) g_ptr_array_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (ltm_window_rotate_response_cb),
+                           self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static gboolean
 ltm_window_close_request (GtkWindow *window)
 {
@@ -604,6 +787,7 @@ ltm_window_class_init (LtmWindowClass *klass)
   object_class->dispose = ltm_window_dispose;
   window_class->close_request = ltm_window_close_request;
 
+  g_type_ensure (LTM_TYPE_ACTIVITY);
   g_type_ensure (LTM_TYPE_KEY_PAGE);
   g_type_ensure (LTM_TYPE_JWT_PAGE);
   g_type_ensure (LTM_TYPE_TOKENS_PAGE);
@@ -619,6 +803,7 @@ ltm_window_class_init (LtmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LtmWindow, content);
   gtk_widget_class_bind_template_child (widget_class, LtmWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, LtmWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, activity);
   gtk_widget_class_bind_template_child (widget_class, LtmWindow, sidebar_stack);
   gtk_widget_class_bind_template_child (widget_class, LtmWindow, channel_list);
   gtk_widget_class_bind_template_child (widget_class, LtmWindow, content_stack);
@@ -645,6 +830,10 @@ ltm_window_class_init (LtmWindowClass *klass)
                                    ltm_window_open_console_action);
   gtk_widget_class_install_action (widget_class, "win.copy-channel-id", NULL,
                                    ltm_window_copy_channel_id_action);
+  gtk_widget_class_install_action (widget_class, "win.rotate-channel", NULL,
+                                   ltm_window_rotate_channel_action);
+  gtk_widget_class_install_action (widget_class, "win.rotate-expiring", NULL,
+                                   ltm_window_rotate_expiring_action);
 }
 
 static void

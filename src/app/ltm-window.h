@@ -21,5 +21,7 @@ gboolean    ltm_window_show_channel (LtmWindow      *self,
                                      const char     *channel_id);
 void        ltm_window_show_page    (LtmWindow      *self,
                                      const char     *page_name);
+void        ltm_window_rotate_channel (LtmWindow    *self,
+                                       const char   *channel_id);
 
 G_END_DECLS

@@ -1,0 +1,224 @@
+/* ltm-reminder.c: which channels to remind about, and the notification
+ *
+ * A channel is due when its newest usable v2.1 token expires within the
+ * warning threshold, or none is usable any more (ltm_lifecycle_find_expiring).
+ * Each due token is announced once per run of the app: looking again every
+ * few hours only speaks up for what is newly due, so the reminder is not a
+ * nag.  The time is a parameter, so the tests drive it with a fake clock.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ltm-reminder.h"
+
+#include <glib/gi18n.h>
+
+#include "ltm-lifecycle.h"
+
+struct _LtmReminder
+{
+  GObject parent_instance;
+
+  LtmStore *store;
+  GHashTable *announced;        /* "channel-id expires_at" */
+};
+
+G_DEFINE_FINAL_TYPE (LtmReminder, ltm_reminder, G_TYPE_OBJECT)
+
+LtmReminder *
+ltm_reminder_new (LtmStore *store)
+{
+  LtmReminder *self;
+
+  g_return_val_if_fail (LTM_IS_STORE (store), NULL);
+
+  self = g_object_new (LTM_TYPE_REMINDER, NULL);
+  self->store = g_object_ref (store);
+
+  return self;
+}
+
+static const char *
+ltm_reminder_channel_name (LtmChannel *channel)
+{
+  const char *name = ltm_channel_get_name (channel);
+
+  return name != NULL && name[0] != '\0' ? name : ltm_channel_get_channel_id (channel);
+}
+
+/* When the channel's newest usable v2.1 token expires; 0 if none is usable. */
+static gint64
+ltm_reminder_expiry (LtmChannel *channel,
+                     gint64      now)
+{
+  LtmToken *newest = ltm_channel_get_newest_usable (channel, now);
+
+  return newest != NULL ? ltm_token_get_expires_at (newest) : 0;
+}
+
+static char *
+ltm_reminder_describe (LtmChannel *channel,
+                       gint64      now)
+{
+  gint64 expires_at = ltm_reminder_expiry (channel, now);
+  gint64 days;
+
+  if (expires_at <= now)
+    /* Translators: %s is a channel's name */
+    return g_strdup_printf (_("The token of “%s” has expired"), ltm_reminder_channel_name (channel));
+
+  days = (expires_at - now + 24 * 60 * 60 - 1) / (24 * 60 * 60);
+  /* Translators: %s is a channel's name, %d a number of days */
+  return g_strdup_printf (ngettext ("The token of “%s” expires within %d day",
+                                    "The token of “%s” expires within %d days", (int) days),
+                          ltm_reminder_channel_name (channel), (int) days);
+}
+
+/**
+ * ltm_reminder_check:
+ * @now: the current time, Unix seconds
+ * @within: the warning threshold, seconds
+ * @out_any: (out) (optional): whether any channel is due, announced or not
+ *
+ * Returns: (transfer full) (nullable): what to say about the channels
+ *   newly due, or %NULL when there is nothing new to say
+ */
+LtmReminderNote *
+ltm_reminder_check (LtmReminder *self,
+                    gint64       now,
+                    gint64       within,
+                    gboolean    *out_any)
+{
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  LtmReminderNote *note;
+  char *title = NULL;
+  char *body = NULL;
+  LtmChannel *first;
+
+  g_return_val_if_fail (LTM_IS_REMINDER (self), NULL);
+
+  due = ltm_lifecycle_find_expiring (self->store, now, within);
+  if (out_any != NULL)
+    *out_any = due->len > 0;
+
+  for (guint i = 0; i < due->len; i++)
+    {
+      LtmChannel *channel = ltm_store_find_channel (self->store, g_ptr_array_index (due, i));
+      char *stamp;
+
+      if (channel == NULL)
+        continue;
+
+      stamp = g_strdup_printf ("%s %" G_GINT64_FORMAT, ltm_channel_get_channel_id (channel),
+                               ltm_reminder_expiry (channel, now));
+      if (g_hash_table_add (self->announced, stamp))
+        g_ptr_array_add (fresh, channel);
+    }
+
+  if (fresh->len == 0)
+    return NULL;
+
+  first = g_ptr_array_index (fresh, 0);
+  if (fresh->len == 1)
+    {
+      title = ltm_reminder_describe (first, now);
+      body = g_strdup (_("Rotate it before your bot stops working: LINE Token Manager issues a "
+                         "new token and revokes the old one."));
+    }
+  else
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      /* Translators: %d is a number of channels, always more than one */
+      title = g_strdup_printf (ngettext ("Tokens of %d channel expire soon",
+                                         "Tokens of %d channels expire soon", fresh->len),
+                               fresh->len);
+      for (guint i = 0; i < fresh->len && i < 3; i++)
+        {
+          if (i > 0)
+            g_string_append (names, _(", "));
+          g_string_append (names, ltm_reminder_channel_name (g_ptr_array_index (fresh, i)));
+        }
+      if (fresh->len > 3)
+        g_string_append (names, _(", …"));
+      /* Translators: %s is a list of channel names */
+      body = g_strdup_printf (_("%s. Rotate them before your bots stop working."), names->str);
+    }
+
+  for (guint i = 0; i < fresh->len; i++)
+    g_strv_builder_add (ids, ltm_channel_get_channel_id (g_ptr_array_index (fresh, i)));
+
+  note = g_new0 (LtmReminderNote, 1);
+  note->title = title;
+  note->body = body;
+  note->channel_ids = g_strv_builder_end (ids);
+
+  return note;
+}
+
+/**
+ * ltm_reminder_note_to_notification:
+ *
+ * Clicking it shows the first channel; its button rotates that channel,
+ * or all the expiring ones when there are several.
+ *
+ * Returns: (transfer full): the desktop notification for @note
+ */
+GNotification *
+ltm_reminder_note_to_notification (LtmReminderNote *note)
+{
+  GNotification *notification;
+
+  g_return_val_if_fail (note != NULL && note->channel_ids[0] != NULL, NULL);
+
+  notification = g_notification_new (note->title);
+  g_notification_set_body (notification, note->body);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_set_default_action_and_target (notification, "app.show-channel", "s",
+                                                note->channel_ids[0]);
+  if (note->channel_ids[1] == NULL)
+    g_notification_add_button_with_target (notification, _("Rotate Token"), "app.rotate-channel",
+                                           "s", note->channel_ids[0]);
+  else
+    g_notification_add_button (notification, _("Rotate All"), "app.rotate-expiring");
+
+  return notification;
+}
+
+void
+ltm_reminder_note_free (LtmReminderNote *note)
+{
+  if (note == NULL)
+    return;
+
+  g_free (note->title);
+  g_free (note->body);
+  g_strfreev (note->channel_ids);
+  g_free (note);
+}
+
+static void
+ltm_reminder_finalize (GObject *object)
+{
+  LtmReminder *self = LTM_REMINDER (object);
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->announced, g_hash_table_unref);
+
+  G_OBJECT_CLASS (ltm_reminder_parent_class)->finalize (object);
+}
+
+static void
+ltm_reminder_class_init (LtmReminderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ltm_reminder_finalize;
+}
+
+static void
+ltm_reminder_init (LtmReminder *self)
+{
+  self->announced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
