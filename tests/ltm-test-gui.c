@@ -298,3 +298,78 @@ ltm_test_gui_read_clipboard (GtkWidget *widget)
 
   return text;
 }
+
+/**
+ * ltm_test_gui_add_channel:
+ * @server: the test server, which learns the channel and its secret
+ * @secret: (nullable): stored in the keyring too, unless %NULL
+ *
+ * What a user does before the window has anything to show: `ltm channel
+ * add --generate-key`, the public key registered at @server (the console),
+ * and `ltm channel set --kid` with the kid it answers.
+ *
+ * Returns: (transfer full): the kid
+ */
+char *
+ltm_test_gui_add_channel (LtmTestServer *server,
+                          const char    *channel_id,
+                          const char    *name,
+                          const char    *secret)
+{
+  g_auto(LtmTestRun) add = { 0 };
+  g_auto(LtmTestRun) set = { 0 };
+  g_autoptr(LtmStore) store = ltm_store_new (NULL);
+  g_autoptr(LtmKey) key = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *public_jwk = NULL;
+  g_autofree char *input = NULL;
+  char *kid;
+
+  ltm_test_server_add_channel (server, channel_id, secret);
+
+  if (secret != NULL)
+    {
+      const char * const args[] = { "channel", "add", channel_id, "--name", name,
+                                    "--generate-key", "--secret-file", "-", NULL };
+      input = g_strconcat (secret, "\n", NULL);
+      ltm_test_run_ltm (&add, input, NULL, args);
+    }
+  else
+    {
+      const char * const args[] = { "channel", "add", channel_id, "--name", name,
+                                    "--generate-key", NULL };
+      ltm_test_run_ltm (&add, NULL, NULL, args);
+    }
+  g_assert_cmpint (add.status, ==, 0);
+
+  ltm_store_load (store, &error);
+  g_assert_no_error (error);
+  key = ltm_store_get_key (store, channel_id, &error);
+  g_assert_no_error (error);
+  public_jwk = ltm_key_to_public_jwk (key);
+  kid = ltm_test_server_register_key (server, channel_id, public_jwk, &error);
+  g_assert_no_error (error);
+
+  {
+    const char * const args[] = { "channel", "set", channel_id, "--kid", kid, NULL };
+    ltm_test_run_ltm (&set, NULL, NULL, args);
+  }
+  g_assert_cmpint (set.status, ==, 0);
+
+  return kid;
+}
+
+/* `ltm token issue` for a stored channel, living @lifetime ("30d", "3d"). */
+void
+ltm_test_gui_issue_token (LtmTestServer *server,
+                          const char    *channel_id,
+                          const char    *lifetime)
+{
+  g_auto(LtmTestRun) run = { 0 };
+  const char * const env[] = { "LTM_API_BASE", ltm_test_server_get_base_url (server), NULL };
+  const char * const args[] = { "token", "issue", "--channel", channel_id,
+                                "--token-lifetime", lifetime, NULL };
+
+  ltm_test_run_ltm (&run, NULL, env, args);
+  g_assert_cmpint (run.status, ==, 0);
+}

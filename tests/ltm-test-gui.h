@@ -11,6 +11,7 @@
 #include <adwaita.h>
 
 #include "ltm-application.h"
+#include "ltm-test-server.h"
 #include "ltm-window.h"
 
 G_BEGIN_DECLS
@@ -60,6 +61,15 @@ void            ltm_test_gui_iterate         (void);
         ltm_test_gui_iterate (); \
       } \
   } G_STMT_END
+
+/* Channels set up the way a user would, with `ltm` and the test server. */
+char           *ltm_test_gui_add_channel     (LtmTestServer *server,
+                                              const char    *channel_id,
+                                              const char    *name,
+                                              const char    *secret);
+void            ltm_test_gui_issue_token     (LtmTestServer *server,
+                                              const char    *channel_id,
+                                              const char    *lifetime);
 
 /* Toasts show as labels in the window's AdwToastOverlay for a few seconds. */
 #define ltm_test_gui_wait_for_toast(window, title) \

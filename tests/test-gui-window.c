@@ -243,6 +243,69 @@ test_damaged_store (void)
   ltm_test_remove_data ();
 }
 
+/* Rotate All Expiring Tokens: asks first, then rotates exactly the
+ * channels due, and says so. */
+static void
+test_rotate_expiring_body (LtmWindow     *window,
+                           gconstpointer  data)
+{
+  LtmTestServer *server = (LtmTestServer *) data;
+  LtmStore *store = ltm_application_get_store (ltm_application_get_default ());
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  AdwMessageDialog *dialog;
+  LtmToken *newest;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.rotate-expiring", NULL);
+  ltm_test_gui_wait_until (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL);
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==,
+                   "Rotate the Tokens of 2 Channels?");
+  ltm_test_gui_respond (dialog, "rotate");
+
+  ltm_test_gui_wait_for_toast (window, "Rotated 2 channels");
+
+  /* The two due: a new 30-day token each, the old one revoked at LINE. */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *id = i == 0 ? "3000000001" : "3000000002";
+
+      newest = ltm_channel_get_newest_usable (ltm_store_find_channel (store, id), now);
+      g_assert_nonnull (newest);
+      g_assert_cmpint (ltm_token_get_expires_at (newest) - now, >, 29 * 24 * 60 * 60);
+      g_assert_cmpuint (ltm_test_server_count_valid_tokens (server, id), ==, 1);
+    }
+
+  /* The one not due is untouched. */
+  newest = ltm_channel_get_newest_usable (ltm_store_find_channel (store, "3000000003"), now);
+  g_assert_cmpint (ltm_token_get_expires_at (newest) - now, <, 21 * 24 * 60 * 60);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (server, "3000000003"), ==, 1);
+}
+
+static void
+test_rotate_expiring (void)
+{
+  g_autoptr(LtmTestServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *kid1 = NULL;
+  g_autofree char *kid2 = NULL;
+  g_autofree char *kid3 = NULL;
+
+  ltm_test_remove_data ();
+  server = ltm_test_server_new (LTM_TEST_SERVER_PLAIN, &error);
+  g_assert_no_error (error);
+
+  kid1 = ltm_test_gui_add_channel (server, "3000000001", "One", SECRET);
+  kid2 = ltm_test_gui_add_channel (server, "3000000002", "Two", SECRET);
+  kid3 = ltm_test_gui_add_channel (server, "3000000003", "Three", SECRET);
+  ltm_test_gui_issue_token (server, "3000000001", "3d");
+  ltm_test_gui_issue_token (server, "3000000002", "2d");
+  ltm_test_gui_issue_token (server, "3000000003", "20d");
+
+  g_setenv ("LTM_API_BASE", ltm_test_server_get_base_url (server), TRUE);
+  ltm_test_gui_run (test_rotate_expiring_body, server);
+  g_unsetenv ("LTM_API_BASE");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -254,6 +317,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/follows-ltm-and-search", test_follows_ltm_and_search);
   g_test_add_func ("/gui/window/remove-channel", test_remove_channel);
   g_test_add_func ("/gui/window/damaged-store", test_damaged_store);
+  g_test_add_func ("/gui/window/rotate-expiring", test_rotate_expiring);
 
   return g_test_run ();
 }
