@@ -46,6 +46,7 @@ void            ltm_test_gui_set_row_text    (GtkWidget  *root,
 GtkWidget      *ltm_test_gui_find_text       (GtkWidget  *root,
                                               const char *text);
 char           *ltm_test_gui_read_clipboard  (GtkWidget  *widget);
+GPtrArray      *ltm_test_gui_get_notifications (void);
 void            ltm_test_gui_iterate         (void);
 
 /* Turns the main loop until @condition holds; fails the test after
