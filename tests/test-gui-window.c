@@ -330,6 +330,30 @@ test_rotate_expiring (void)
   g_unsetenv ("LTM_API_BASE");
 }
 
+/* The window's size is kept for the next start. */
+static void
+test_size_kept_body (LtmWindow     *window,
+                     gconstpointer  data)
+{
+  GSettings *settings = ltm_application_get_settings (ltm_application_get_default ());
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 960);
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 540);
+  gtk_window_close (GTK_WINDOW (window));
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 720);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 540);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
+static void
+test_size_kept (void)
+{
+  ltm_test_gui_run (test_size_kept_body, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -342,6 +366,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/remove-channel", test_remove_channel);
   g_test_add_func ("/gui/window/damaged-store", test_damaged_store);
   g_test_add_func ("/gui/window/rotate-expiring", test_rotate_expiring);
+  g_test_add_func ("/gui/window/size-kept", test_size_kept);
 
   return g_test_run ();
 }
