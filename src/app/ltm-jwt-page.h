@@ -16,6 +16,6 @@ G_DECLARE_FINAL_TYPE (LtmJwtPage, ltm_jwt_page, LTM, JWT_PAGE, AdwBin)
 
 LtmChannel *ltm_jwt_page_get_channel (LtmJwtPage *self);
 void        ltm_jwt_page_set_channel (LtmJwtPage *self,
-                                        LtmChannel  *channel);
+                                      LtmChannel *channel);
 
 G_END_DECLS
