@@ -16,6 +16,6 @@ G_DECLARE_FINAL_TYPE (LtmWebhookPage, ltm_webhook_page, LTM, WEBHOOK_PAGE, AdwBi
 
 LtmChannel *ltm_webhook_page_get_channel (LtmWebhookPage *self);
 void        ltm_webhook_page_set_channel (LtmWebhookPage *self,
-                                        LtmChannel  *channel);
+                                          LtmChannel     *channel);
 
 G_END_DECLS
