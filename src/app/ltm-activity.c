@@ -121,9 +121,13 @@ ltm_activity_fail (LtmActivity  *self,
   g_return_if_fail (LTM_IS_ACTIVITY (self));
   g_return_if_fail (error != NULL);
 
+  /* Cancelled: either this call (Cancel, or a channel change: just end)
+   * or an older one whose answer comes after a newer call began (leave
+   * the newer one alone). */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      ltm_activity_end (self);
+      if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
+        ltm_activity_end (self);
       return;
     }
 

@@ -83,25 +83,27 @@ ltm_ui_format_date (gint64 unix_time)
   return g_date_time_format (local, _("%e %b %Y, %H:%M"));
 }
 
-/* "5 days", "3 hours", "12 minutes", "40 seconds": the larger unit that fits. */
+/* "5 days", "3 hours", "12 minutes", "40 seconds": the larger unit that
+ * fits, rounded to the nearest (a token issued for 30 days a minute ago
+ * expires in 30 days, not 29). */
 char *
 ltm_ui_format_remaining (gint64 seconds)
 {
   if (seconds >= 2 * 24 * 60 * 60)
     {
-      int days = (int) MIN (seconds / (24 * 60 * 60), G_MAXINT);
+      int days = (int) MIN ((seconds + 12 * 60 * 60) / (24 * 60 * 60), G_MAXINT);
       return g_strdup_printf (ngettext ("%d day",
                                            "%d days", days), days);
     }
   if (seconds >= 2 * 60 * 60)
     {
-      int hours = (int) (seconds / (60 * 60));
+      int hours = (int) ((seconds + 30 * 60) / (60 * 60));
       return g_strdup_printf (ngettext ("%d hour",
                                            "%d hours", hours), hours);
     }
   if (seconds >= 2 * 60)
     {
-      int minutes = (int) (seconds / 60);
+      int minutes = (int) ((seconds + 30) / 60);
       return g_strdup_printf (ngettext ("%d minute",
                                            "%d minutes", minutes), minutes);
     }

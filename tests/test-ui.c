@@ -1,0 +1,57 @@
+/* test-ui.c: times in words, as every page shows them
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ltm-ui.h"
+
+#define HOUR (60 * 60)
+#define DAY (24 * HOUR)
+
+static void
+assert_remaining (gint64      seconds,
+                  const char *expected)
+{
+  g_autofree char *text = ltm_ui_format_remaining (seconds);
+
+  g_assert_cmpstr (text, ==, expected);
+}
+
+/* The larger unit that fits, to the nearest. */
+static void
+test_remaining (void)
+{
+  assert_remaining (30 * DAY - 60, "30 days");
+  assert_remaining (29 * DAY + 11 * HOUR, "29 days");
+  assert_remaining (2 * DAY, "2 days");
+  assert_remaining (2 * DAY - 1, "48 hours");
+  assert_remaining (2 * HOUR, "2 hours");
+  assert_remaining (2 * HOUR - 1, "120 minutes");
+  assert_remaining (14 * 60 + 31, "15 minutes");
+  assert_remaining (90, "90 seconds");
+  assert_remaining (1, "1 second");
+  assert_remaining (-5, "0 seconds");
+}
+
+static void
+test_expiry (void)
+{
+  g_autofree char *future = ltm_ui_format_expiry (1000 + 5 * DAY, 1000);
+  g_autofree char *past = ltm_ui_format_expiry (1000, 1000 + 3 * HOUR);
+
+  g_assert_cmpstr (future, ==, "Expires in 5 days");
+  g_assert_cmpstr (past, ==, "Expired 3 hours ago");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ui/remaining", test_remaining);
+  g_test_add_func ("/ui/expiry", test_expiry);
+
+  return g_test_run ();
+}
