@@ -494,6 +494,52 @@ test_store_keyring_unavailable (void)
   g_test_trap_assert_stderr ("*start GNOME Keyring*");
 }
 
+/* Every write makes channels.json's generation grow, and a store never
+ * goes back to an older one than it shows (concurrent ops finish in any
+ * order). */
+static gint64
+read_generation (Fixture *fixture)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(JsonObject) root = NULL;
+
+  g_assert_true (g_file_get_contents (ltm_store_get_path (fixture->store), &contents, NULL, NULL));
+  root = ltm_test_parse_object (contents);
+
+  return json_object_get_int_member (root, "generation");
+}
+
+static void
+test_store_generation (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(LtmStore) other = ltm_store_new (fixture->dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_contents = NULL;
+  gint64 first, second;
+
+  g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, "One", NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  first = read_generation (fixture);
+  g_assert_cmpint (first, >, 0);
+  g_assert_true (g_file_get_contents (ltm_store_get_path (fixture->store), &old_contents, NULL,
+                                      NULL));
+
+  g_assert_true (ltm_store_set_name (fixture->store, CHANNEL, "Two", &error));
+  second = read_generation (fixture);
+  g_assert_cmpint (second, >, first);
+
+  /* Another process's view: the newer file shows... */
+  g_assert_true (ltm_store_load (other, &error));
+  g_assert_cmpstr (ltm_channel_get_name (ltm_store_find_channel (other, CHANNEL)), ==, "Two");
+
+  /* ...and a late read of the older one (put back by hand here) does not
+   * undo it. */
+  g_assert_true (g_file_set_contents (ltm_store_get_path (fixture->store), old_contents, -1, NULL));
+  g_assert_true (ltm_store_load (other, &error));
+  g_assert_cmpstr (ltm_channel_get_name (ltm_store_find_channel (other, CHANNEL)), ==, "Two");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -517,6 +563,7 @@ main (int   argc,
   ADD ("/store/two-writers", test_store_two_writers);
   ADD ("/store/check-and-repair", test_store_check_and_repair);
   ADD ("/store/async", test_store_async);
+  ADD ("/store/generation", test_store_generation);
   g_test_add_func ("/store/token-status", test_store_token_status);
   g_test_add_func ("/store/keyring-unavailable", test_store_keyring_unavailable);
 

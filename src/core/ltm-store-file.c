@@ -2,6 +2,7 @@
  *
  *   {
  *     "version": 1,
+ *     "generation": 1796000000123456,
  *     "channels": [
  *       { "channel_id": "1234567890", "name": "My bot", "kid": "…",
  *         "key_thumbprint": "…", "key_created": 1796000000, "has_secret": true,
@@ -14,6 +15,10 @@
  * Tokens are rows rather than objects, in the order "token_fields" names:
  * an operator with 1,000 channels has 30,000 of them, and json-glib reads
  * rows in half the time (tests/bench/bench-store).
+ *
+ * "generation" grows with every write (the time in microseconds, or one
+ * more than before if that is larger), so that a process that reads the
+ * file while others change it can tell which of two versions is newer.
  *
  * No secret is ever written here.  The file is mode 0600 and replaced
  * atomically; changes happen under an flock() on channels.json.lock so
@@ -327,6 +332,14 @@ ltm_store_doc_parse (const char  *data,
   if (!ltm_store_doc_check_token_fields (root, error))
     return NULL;
 
+  /* Files from before it was written have none. */
+  if (json_object_has_member (root, "generation") &&
+      (!ltm_json_object_get_int (root, "generation", &doc->generation) || doc->generation < 0))
+    {
+      ltm_store_doc_fail (error, _("its generation is not a number"));
+      return NULL;
+    }
+
   channels = json_object_get_member (root, "channels");
   if (channels == NULL || !JSON_NODE_HOLDS_ARRAY (channels))
     {
@@ -373,7 +386,8 @@ ltm_store_doc_serialize (LtmStoreDoc *doc,
 {
   GString *out = g_string_sized_new (256 + doc->channels->len * 512);
 
-  g_string_append_printf (out, "{\n  \"version\": %d,\n  \"token_fields\": [", LTM_STORE_VERSION);
+  g_string_append_printf (out, "{\n  \"version\": %d,\n  \"generation\": %" G_GINT64_FORMAT
+                          ",\n  \"token_fields\": [", LTM_STORE_VERSION, doc->generation);
   for (guint i = 0; i < G_N_ELEMENTS (token_fields); i++)
     g_string_append_printf (out, i == 0 ? "\"%s\"" : ", \"%s\"", token_fields[i]);
   g_string_append (out, "],\n  \"channels\": [");
@@ -581,6 +595,8 @@ ltm_store_file_write (const char   *path,
   g_autofree char *contents = NULL;
   gsize len = 0;
 
+  /* Under the writers' lock: the generation only grows. */
+  doc->generation = MAX (doc->generation + 1, g_get_real_time ());
   contents = ltm_store_doc_serialize (doc, &len);
 
   if (!g_file_set_contents_full (path, contents, len,

@@ -41,6 +41,8 @@ typedef struct {
 
 typedef struct {
   GPtrArray *channels;          /* LtmChannelRecord */
+  gint64 generation;            /* grows with every write: orders the documents that
+                                 * concurrent ops read and wrote (0: no file yet) */
 } LtmStoreDoc;
 
 LtmTokenRecord   *ltm_token_record_new        (const char        *key_id,

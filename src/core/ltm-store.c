@@ -35,6 +35,7 @@ struct _LtmStore
   char *dir;
   char *path;
   GListStore *channels;
+  gint64 applied;               /* the generation of channels.json the models show */
 };
 
 G_DEFINE_FINAL_TYPE (LtmStore, ltm_store, G_TYPE_OBJECT)
@@ -419,6 +420,12 @@ ltm_store_apply (LtmStore    *self,
   g_autoptr(GPtrArray) ordered = g_ptr_array_new_with_free_func (g_object_unref);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
   gboolean same_order = n == doc->channels->len;
+
+  /* Concurrent ops finish in any order: an older file never undoes what
+   * a newer one showed. */
+  if (doc->generation < self->applied)
+    return;
+  self->applied = doc->generation;
 
   for (guint i = 0; i < n; i++)
     {
