@@ -268,11 +268,19 @@ test_rotate_expiring_body (LtmWindow     *window,
   GPtrArray *notifications = ltm_test_gui_get_notifications ();
   char *before[G_N_ELEMENTS (ids)];
   AdwMessageDialog *dialog;
+  GtkWidget *list;
 
   /* At start-up, the reminder: both due channels, by name. */
   ltm_test_gui_wait_until (notifications->len > 0);
   g_assert_true (g_str_has_prefix (g_ptr_array_index (notifications, 0),
                                    "Tokens of 2 channels expire soon\nOne, Two."));
+
+  /* The list marks the two due, and says when their tokens expire. */
+  list = ltm_test_gui_find_labelled (GTK_WIDGET (window), "Channels");
+  ltm_test_gui_find_labelled (ltm_test_gui_find_row (list, "One"), "Expires in 3 days");
+  ltm_test_gui_find_labelled (ltm_test_gui_find_row (list, "Two"), "Expires in 4 days");
+  g_assert_null (ltm_test_gui_lookup_labelled (ltm_test_gui_find_row (list, "Three"),
+                                               "Expires in 20 days"));
 
   /* Reading the channels and reminding touched no network. */
   g_assert_cmpuint (ltm_test_server_get_request_count (server), ==, requests_before_start);
@@ -321,7 +329,7 @@ test_rotate_expiring (void)
   kid2 = ltm_test_gui_add_channel (server, "3000000002", "Two", SECRET);
   kid3 = ltm_test_gui_add_channel (server, "3000000003", "Three", SECRET);
   ltm_test_gui_issue_token (server, "3000000001", "3d");
-  ltm_test_gui_issue_token (server, "3000000002", "2d");
+  ltm_test_gui_issue_token (server, "3000000002", "4d");
   ltm_test_gui_issue_token (server, "3000000003", "20d");
 
   g_setenv ("LTM_API_BASE", ltm_test_server_get_base_url (server), TRUE);

@@ -52,9 +52,11 @@ static gint64
 ltm_reminder_expiry (LtmChannel *channel,
                      gint64      now)
 {
-  LtmToken *newest = ltm_channel_get_newest_usable (channel, now);
+  gint64 expiry = 0;
 
-  return newest != NULL ? ltm_token_get_expires_at (newest) : 0;
+  ltm_lifecycle_channel_is_due (channel, now, 0, &expiry);
+
+  return expiry;
 }
 
 static char *

@@ -46,6 +46,7 @@ struct _LtmWindow
   GtkCustomFilter *filter;
   LtmChannel *channel;
   GCancellable *cancellable;
+  guint update_rows_source;
   gboolean loaded;
 };
 
@@ -231,18 +232,73 @@ ltm_window_name_to_title (GBinding     *binding,
   return TRUE;
 }
 
+/* The warning mark of a row: the channel's token expires within the
+ * Preferences' warning, or none is usable any more. */
+static void
+ltm_window_update_row (GtkWidget *row)
+{
+  LtmChannel *channel = g_object_get_data (G_OBJECT (row), "ltm-channel");
+  GtkWidget *mark = g_object_get_data (G_OBJECT (row), "ltm-mark");
+  LtmApplication *app = ltm_application_get_default ();
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *text = NULL;
+  gint64 expiry = 0;
+  gboolean due;
+
+  due = ltm_lifecycle_channel_is_due (channel, now, ltm_application_get_warning (app), &expiry);
+  gtk_widget_set_visible (mark, due);
+  if (!due)
+    return;
+
+  if (expiry == 0)
+    text = g_strdup (_("No valid token: rotate or issue one"));
+  else
+    text = ltm_ui_format_expiry (expiry, now);
+  gtk_widget_set_tooltip_text (mark, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (mark),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                  -1);
+}
+
+static void
+ltm_window_update_rows (LtmWindow *self)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->channel_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (g_object_get_data (G_OBJECT (row), "ltm-mark") != NULL)
+      ltm_window_update_row (row);
+}
+
+static gboolean
+ltm_window_update_rows_cb (gpointer user_data)
+{
+  ltm_window_update_rows (LTM_WINDOW (user_data));
+
+  return G_SOURCE_CONTINUE;
+}
+
 static GtkWidget *
 ltm_window_create_row (gpointer item,
                        gpointer user_data)
 {
   LtmChannel *channel = item;
   GtkWidget *row = adw_action_row_new ();
+  GtkWidget *mark = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+  gtk_widget_add_css_class (mark, "warning");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), mark);
+  g_object_set_data (G_OBJECT (row), "ltm-mark", mark);
 
   g_object_bind_property_full (channel, "name", row, "title", G_BINDING_SYNC_CREATE,
                                ltm_window_name_to_title, NULL, NULL, NULL);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), ltm_channel_get_channel_id (channel));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   g_object_set_data_full (G_OBJECT (row), "ltm-channel", g_object_ref (channel), g_object_unref);
+
+  ltm_window_update_row (row);
+  g_signal_connect_object (ltm_channel_get_tokens (channel), "items-changed",
+                           G_CALLBACK (ltm_window_update_row), row, G_CONNECT_SWAPPED);
 
   return row;
 }
@@ -605,6 +661,7 @@ ltm_window_rotated_cb (GObject      *source,
     }
 
   ltm_application_remind (LTM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+  ltm_window_update_rows (self);
 
   if (failed == 0)
     {
@@ -748,6 +805,11 @@ ltm_window_setup (LtmWindow      *self,
   g_signal_connect_object (self->filtered, "items-changed",
                            G_CALLBACK (ltm_window_items_changed_cb), self, G_CONNECT_SWAPPED);
 
+  /* Time passes, tokens get revoked in place, the warning changes. */
+  self->update_rows_source = g_timeout_add_seconds (60, ltm_window_update_rows_cb, self);
+  g_signal_connect_object (settings, "changed::expiry-warning-days",
+                           G_CALLBACK (ltm_window_update_rows), self, G_CONNECT_SWAPPED);
+
   ltm_window_set_channel (self, NULL);
   ltm_window_load (self);
 }
@@ -759,6 +821,7 @@ ltm_window_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->update_rows_source, g_source_remove);
 
   if (self->channel != NULL)
     g_signal_handlers_disconnect_by_func (self->channel, ltm_window_channel_notify_cb, self);

@@ -63,15 +63,29 @@ ltm_rotation_outcome_to_string (LtmRotationOutcome outcome)
     }
 }
 
-/* The newest usable v2.1 token's expiry, or 0 if the channel has v2.1
- * tokens but none usable, or -1 if it never had one. */
-static gint64
-ltm_lifecycle_newest_v21_expiry (LtmChannel *channel,
-                                 gint64      now)
+/**
+ * ltm_lifecycle_channel_is_due:
+ * @channel: a stored channel
+ * @now: the current time, Unix seconds
+ * @within: how close to expiry counts, in seconds
+ * @out_expiry: (out) (optional): when its newest usable v2.1 token expires;
+ *   0 when none is usable
+ *
+ * Whether @channel needs rotating: it has had v2.1 tokens, and the newest
+ * usable one expires within @within (or none is usable any more).  From
+ * the metadata alone: no network, no keyring.
+ */
+gboolean
+ltm_lifecycle_channel_is_due (LtmChannel *channel,
+                              gint64      now,
+                              gint64      within,
+                              gint64     *out_expiry)
 {
   GListModel *tokens = ltm_channel_get_tokens (channel);
   gboolean any = FALSE;
   gint64 newest = 0;
+
+  g_return_val_if_fail (LTM_IS_CHANNEL (channel), FALSE);
 
   for (guint i = 0; i < g_list_model_get_n_items (tokens); i++)
     {
@@ -84,7 +98,10 @@ ltm_lifecycle_newest_v21_expiry (LtmChannel *channel,
         newest = MAX (newest, ltm_token_get_expires_at (token));
     }
 
-  return any ? newest : -1;
+  if (out_expiry != NULL)
+    *out_expiry = newest;
+
+  return any && newest - now <= within;
 }
 
 /**
@@ -93,9 +110,7 @@ ltm_lifecycle_newest_v21_expiry (LtmChannel *channel,
  * @now: the current time, Unix seconds
  * @within: how close to expiry counts, in seconds
  *
- * The channels to rotate: those that have had v2.1 tokens and whose newest
- * usable one expires within @within (or none is usable any more).  From
- * the metadata alone: no network, no keyring.
+ * The channels to rotate (ltm_lifecycle_channel_is_due()).
  *
  * Returns: (transfer full) (element-type utf8): channel IDs
  */
@@ -110,9 +125,8 @@ ltm_lifecycle_find_expiring (LtmStore *store,
   for (guint i = 0; i < g_list_model_get_n_items (channels); i++)
     {
       g_autoptr(LtmChannel) channel = g_list_model_get_item (channels, i);
-      gint64 expiry = ltm_lifecycle_newest_v21_expiry (channel, now);
 
-      if (expiry >= 0 && expiry - now <= within)
+      if (ltm_lifecycle_channel_is_due (channel, now, within, NULL))
         g_ptr_array_add (expiring, g_strdup (ltm_channel_get_channel_id (channel)));
     }
 

@@ -46,6 +46,10 @@ void                ltm_rotation_free                 (LtmRotation          *rot
 void                ltm_reconciliation_free           (LtmReconciliation    *reconciliation);
 const char         *ltm_rotation_outcome_to_string    (LtmRotationOutcome    outcome);
 
+gboolean            ltm_lifecycle_channel_is_due      (LtmChannel           *channel,
+                                                       gint64                now,
+                                                       gint64                within,
+                                                       gint64               *out_expiry);
 GPtrArray          *ltm_lifecycle_find_expiring       (LtmStore             *store,
                                                        gint64                now,
                                                        gint64                within);
