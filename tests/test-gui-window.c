@@ -362,6 +362,91 @@ test_size_kept (void)
   ltm_test_gui_run (test_size_kept_body, NULL);
 }
 
+/* libadwaita's and GTK's own controls, named by them. */
+static gboolean
+ltm_test_is_internal (GtkWidget *widget)
+{
+  static const char * const owners[] = {
+    "GtkWindowControls", "AdwViewSwitcher", "AdwViewSwitcherBar", "AdwEntryRow",
+    "AdwPasswordEntryRow", "AdwToastWidget", "GtkPopover", "GtkSearchBar", "GtkSpinButton",
+    NULL
+  };
+
+  for (GtkWidget *w = gtk_widget_get_parent (widget); w != NULL; w = gtk_widget_get_parent (w))
+    if (g_strv_contains (owners, G_OBJECT_TYPE_NAME (w)) ||
+        (GTK_IS_MENU_BUTTON (w) && gtk_widget_get_parent (widget) == w))
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+ltm_test_collect_unnamed (GtkWidget *widget,
+                          GPtrArray *unnamed)
+{
+  gboolean control = GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) ||
+                     GTK_IS_SPIN_BUTTON (widget) || GTK_IS_SWITCH (widget) ||
+                     GTK_IS_CHECK_BUTTON (widget);
+
+  if (!gtk_widget_get_mapped (widget))
+    return;
+
+  if (control && !ltm_test_is_internal (widget) &&
+      !gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL) &&
+      !(GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL))
+    g_ptr_array_add (unnamed,
+                     g_strdup_printf ("%s in %s (tooltip “%s”)", G_OBJECT_TYPE_NAME (widget),
+                                      G_OBJECT_TYPE_NAME (gtk_widget_get_parent (widget)),
+                                      gtk_widget_get_tooltip_text (widget)));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    ltm_test_collect_unnamed (child, unnamed);
+}
+
+/* Every control a user can reach has a name a screen reader can say, on
+ * every page, with a channel that has a key, a kid and a token. */
+static void
+test_accessible_names_body (LtmWindow     *window,
+                            gconstpointer  data)
+{
+  static const char * const pages[] = { "key", "jwt", "tokens", "webhook", NULL };
+  g_autoptr(GPtrArray) unnamed = g_ptr_array_new_with_free_func (g_free);
+
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+  for (guint i = 0; pages[i] != NULL; i++)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", pages[i]);
+      /* The Webhook page asks LINE when opened; let it answer. */
+      for (guint j = 0; j < 200; j++)
+        ltm_test_gui_iterate ();
+      ltm_test_collect_unnamed (GTK_WIDGET (window), unnamed);
+    }
+
+  for (guint i = 0; i < unnamed->len; i++)
+    g_test_message ("without an accessible name: %s", (char *) g_ptr_array_index (unnamed, i));
+  g_assert_cmpuint (unnamed->len, ==, 0);
+}
+
+static void
+test_accessible_names (void)
+{
+  g_autoptr(LtmTestServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *kid = NULL;
+
+  ltm_test_remove_data ();
+  server = ltm_test_server_new (LTM_TEST_SERVER_PLAIN, &error);
+  g_assert_no_error (error);
+  kid = ltm_test_gui_add_channel (server, "4000000001", "Named", SECRET);
+  ltm_test_gui_issue_token (server, "4000000001", "30d");
+
+  g_setenv ("LTM_API_BASE", ltm_test_server_get_base_url (server), TRUE);
+  ltm_test_gui_run (test_accessible_names_body, NULL);
+  g_unsetenv ("LTM_API_BASE");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -375,6 +460,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/damaged-store", test_damaged_store);
   g_test_add_func ("/gui/window/rotate-expiring", test_rotate_expiring);
   g_test_add_func ("/gui/window/size-kept", test_size_kept);
+  g_test_add_func ("/gui/window/accessible-names", test_accessible_names);
 
   return g_test_run ();
 }
