@@ -32,17 +32,16 @@ ltm_test_remove_data (void)
   g_unlink (path);
 }
 
+/* The Add Channel dialog, once it is on screen. */
 static LtmAddChannelDialog *
-ltm_test_open_add_dialog (LtmWindow *window)
+ltm_test_wait_for_add_dialog (void)
 {
-  LtmAddChannelDialog *dialog;
+  GtkWindow *dialog;
 
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.add-channel", NULL);
-  ltm_test_gui_wait_until (ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG) != NULL &&
-                           gtk_widget_get_mapped (GTK_WIDGET (ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG))));
-  dialog = LTM_ADD_CHANNEL_DIALOG (ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG));
+  ltm_test_gui_wait_until ((dialog = ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG)) &&
+                           gtk_widget_get_mapped (GTK_WIDGET (dialog)));
 
-  return dialog;
+  return LTM_ADD_CHANNEL_DIALOG (dialog);
 }
 
 /* First launch: the four steps and Add Channel, nothing else. */
@@ -78,9 +77,7 @@ test_add_channel_body (LtmWindow     *window,
   g_autofree char *path = NULL;
 
   ltm_test_gui_click (GTK_WIDGET (window), "Add Channel");
-  ltm_test_gui_wait_until (ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG) != NULL);
-  dialog = LTM_ADD_CHANNEL_DIALOG (ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG));
-  ltm_test_gui_wait_until (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  dialog = ltm_test_wait_for_add_dialog ();
 
   /* Letters in the ID: marked, and Add stays disabled. */
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", "12ab");
@@ -111,7 +108,8 @@ test_add_channel_body (LtmWindow     *window,
   g_assert_null (strstr (json, SECRET));
 
   /* The same ID again is refused before anything is stored. */
-  dialog = ltm_test_open_add_dialog (window);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.add-channel", NULL);
+  dialog = ltm_test_wait_for_add_dialog ();
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", CHANNEL);
   g_assert_true (gtk_widget_has_css_class (ltm_test_gui_find_row (GTK_WIDGET (dialog),
                                                                   "Channel ID"), "error"));
