@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (LtmKeyPage, ltm_key_page, LTM, KEY_PAGE, AdwBin)
 
 LtmChannel *ltm_key_page_get_channel (LtmKeyPage *self);
 void        ltm_key_page_set_channel (LtmKeyPage *self,
-                                        LtmChannel  *channel);
+                                      LtmChannel *channel);
+void        ltm_key_page_import_file (LtmKeyPage *self,
+                                      GFile      *file);
 
 G_END_DECLS
