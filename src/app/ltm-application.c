@@ -339,6 +339,8 @@ ltm_application_startup (GApplication *application)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action,
                                            accels[i].accels);
 
+  gtk_window_set_default_icon_name (APPLICATION_ID);
+
   self->settings = g_settings_new (APPLICATION_ID);
   self->store = ltm_store_new (NULL);
   self->reminder = ltm_reminder_new (self->store);
