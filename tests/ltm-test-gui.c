@@ -312,6 +312,65 @@ ltm_test_gui_find_window (GType type)
   return NULL;
 }
 
+/* A toplevel of @type (a dialog) once it is on screen; fails the test
+ * when none comes. */
+GtkWindow *
+ltm_test_gui_wait_for_window (GType type)
+{
+  GtkWindow *window;
+
+  ltm_test_gui_wait_until ((window = ltm_test_gui_find_window (type)) != NULL &&
+                           gtk_widget_get_mapped (GTK_WIDGET (window)));
+
+  return window;
+}
+
+/**
+ * ltm_test_gui_show_page:
+ * @name: the page's name in the window's view stack: "key", "jwt",
+ *   "tokens" or "webhook"
+ *
+ * Shows the page @name once the window has chosen a channel, the way the
+ * view switcher does.
+ *
+ * Returns: (transfer none): the page, on screen
+ */
+GtkWidget *
+ltm_test_gui_show_page (LtmWindow  *window,
+                        const char *name)
+{
+  GtkWidget *stack = ltm_test_gui_find_type (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
+  GtkWidget *page;
+
+  g_assert_nonnull (stack);
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", name);
+  page = adw_view_stack_get_child_by_name (ADW_VIEW_STACK (stack), name);
+  g_assert_nonnull (page);
+  ltm_test_gui_wait_until (gtk_widget_get_mapped (page));
+
+  return page;
+}
+
+/* What @page is doing, or what went wrong there. */
+LtmActivity *
+ltm_test_gui_get_activity (GtkWidget *page)
+{
+  GtkWidget *activity = ltm_test_gui_find_type (page, LTM_TYPE_ACTIVITY);
+
+  g_assert_nonnull (activity);
+  return LTM_ACTIVITY (activity);
+}
+
+/* Whether the shown control named @label can be used; fails the test
+ * when there is none. */
+gboolean
+ltm_test_gui_is_enabled (GtkWidget  *root,
+                         const char *label)
+{
+  return gtk_widget_is_sensitive (ltm_test_gui_find_labelled (root, label));
+}
+
 static gboolean
 ltm_test_gui_match_button_label (GtkWidget     *widget,
                                  gconstpointer  data)

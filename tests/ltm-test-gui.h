@@ -10,6 +10,7 @@
 
 #include <adwaita.h>
 
+#include "ltm-activity.h"
 #include "ltm-application.h"
 #include "ltm-test-server.h"
 #include "ltm-window.h"
@@ -36,6 +37,12 @@ GtkWidget      *ltm_test_gui_find_row        (GtkWidget  *root,
 GtkWidget      *ltm_test_gui_find_type       (GtkWidget  *root,
                                               GType       type);
 GtkWindow      *ltm_test_gui_find_window     (GType       type);
+GtkWindow      *ltm_test_gui_wait_for_window (GType       type);
+GtkWidget      *ltm_test_gui_show_page       (LtmWindow  *window,
+                                              const char *name);
+LtmActivity    *ltm_test_gui_get_activity    (GtkWidget  *page);
+gboolean        ltm_test_gui_is_enabled      (GtkWidget  *root,
+                                              const char *label);
 void            ltm_test_gui_click           (GtkWidget  *root,
                                               const char *label);
 void            ltm_test_gui_respond         (AdwMessageDialog *dialog,

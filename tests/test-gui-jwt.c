@@ -62,13 +62,6 @@ ltm_test_add_channel (const char *channel_id,
   g_assert_cmpint (run.status, ==, 0);
 }
 
-static void
-ltm_test_show_jwt_page (LtmWindow *window)
-{
-  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "jwt");
-}
-
 static GtkSpinButton *
 ltm_test_find_spin (LtmWindow  *window,
                     const char *label)
@@ -171,34 +164,6 @@ ltm_test_check_jwt (LtmWindow  *window,
   return g_steal_pointer (&jwt);
 }
 
-/* The page is there, under its name, for a channel. */
-static void
-test_shown_body (LtmWindow     *window,
-                 gconstpointer  data)
-{
-  GtkWidget *stack = ltm_test_gui_find_type (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
-  AdwViewStackPage *page;
-
-  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "jwt");
-  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==, "jwt");
-  page = adw_view_stack_get_page (ADW_VIEW_STACK (stack),
-                                  adw_view_stack_get_visible_child (ADW_VIEW_STACK (stack)));
-  g_assert_cmpstr (adw_view_stack_page_get_title (page), ==, "JWT");
-}
-
-static void
-test_shown (void)
-{
-  g_auto(LtmTestRun) run = { 0 };
-  const char * const add[] = { "channel", "add", "1234567890", "--name", "Test", NULL };
-
-  ltm_test_run_ltm (&run, NULL, NULL, add);
-  g_assert_cmpint (run.status, ==, 0);
-
-  ltm_test_gui_run (test_shown_body, NULL);
-}
-
 /* Create JWT with the token lifetime of Preferences: the JWT the page shows
  * and copies is signed by the channel's key, for the channel, with its kid. */
 static void
@@ -217,7 +182,7 @@ test_create_body (LtmWindow     *window,
   gint64 before;
   gint64 after;
 
-  ltm_test_show_jwt_page (window);
+  ltm_test_gui_show_page (window, "jwt");
 
   /* The defaults: LINE's longest JWT, the token lifetime of Preferences. */
   g_assert_cmpint (ltm_test_spin_value (window, "JWT lifetime in minutes"), ==, 30);
@@ -278,7 +243,7 @@ test_lifetimes_body (LtmWindow     *window,
   gint64 before;
   gint64 after;
 
-  ltm_test_show_jwt_page (window);
+  ltm_test_gui_show_page (window, "jwt");
 
   gtk_spin_button_set_value (ltm_test_find_spin (window, "JWT lifetime in minutes"), 5);
   gtk_spin_button_set_value (ltm_test_find_spin (window, "Token lifetime in days"), 7);
@@ -341,7 +306,7 @@ test_missing_body (LtmWindow     *window,
   AdwViewStack *stack = ADW_VIEW_STACK (ltm_test_gui_find_type (GTK_WIDGET (window),
                                                                 ADW_TYPE_VIEW_STACK));
 
-  ltm_test_show_jwt_page (window);
+  ltm_test_gui_show_page (window, "jwt");
 
   g_assert_true (ltm_window_show_channel (window, CHANNEL));
   ltm_test_assert_create_disabled (window, "The channel has no kid");
@@ -372,7 +337,7 @@ test_channel_change_body (LtmWindow     *window,
 {
   g_autofree char *compact = NULL;
 
-  ltm_test_show_jwt_page (window);
+  ltm_test_gui_show_page (window, "jwt");
   g_assert_true (ltm_window_show_channel (window, CHANNEL));
   compact = ltm_test_create_and_copy (window);
 
@@ -403,7 +368,7 @@ test_countdown_body (LtmWindow     *window,
   g_autofree char *compact = NULL;
   g_autofree char *first = NULL;
 
-  ltm_test_show_jwt_page (window);
+  ltm_test_gui_show_page (window, "jwt");
   gtk_spin_button_set_value (ltm_test_find_spin (window, "JWT lifetime in minutes"), 1);
   compact = ltm_test_create_and_copy (window);
 
@@ -431,7 +396,6 @@ main (int   argc,
 {
   ltm_test_gui_init (&argc, &argv);
 
-  g_test_add_func ("/gui/jwt/shown", test_shown);
   g_test_add_func ("/gui/jwt/create", test_create);
   g_test_add_func ("/gui/jwt/lifetimes", test_lifetimes);
   g_test_add_func ("/gui/jwt/missing", test_missing);

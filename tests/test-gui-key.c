@@ -17,34 +17,6 @@
 #define KID "d3a1c0f2-5b7e-4c6a-9e8d-1f2a3b4c5d6e"
 #define SECRET "0123456789abcdef0123456789abcdef"
 
-/* The page is there, under its name, for a channel. */
-static void
-test_shown_body (LtmWindow     *window,
-                 gconstpointer  data)
-{
-  GtkWidget *stack = ltm_test_gui_find_type (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
-  AdwViewStackPage *page;
-
-  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "key");
-  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==, "key");
-  page = adw_view_stack_get_page (ADW_VIEW_STACK (stack),
-                                  adw_view_stack_get_visible_child (ADW_VIEW_STACK (stack)));
-  g_assert_cmpstr (adw_view_stack_page_get_title (page), ==, "Key");
-}
-
-static void
-test_shown (void)
-{
-  g_auto(LtmTestRun) run = { 0 };
-  const char * const add[] = { "channel", "add", "1234567890", "--name", "Test", NULL };
-
-  ltm_test_run_ltm (&run, NULL, NULL, add);
-  g_assert_cmpint (run.status, ==, 0);
-
-  ltm_test_gui_run (test_shown_body, NULL);
-}
-
 /* `ltm channel add ID`, with the key in tests/data @key_file and @kid if given. */
 static void
 ltm_test_add_channel (const char *channel_id,
@@ -123,24 +95,16 @@ ltm_test_show_key_page (LtmWindow  *window,
   ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL &&
                            g_strcmp0 (ltm_channel_get_channel_id (ltm_window_get_channel (window)),
                                       channel_id) == 0);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "key");
-  page = LTM_KEY_PAGE (ltm_test_gui_find_type (GTK_WIDGET (window), LTM_TYPE_KEY_PAGE));
-  ltm_test_gui_wait_until (gtk_widget_get_mapped (GTK_WIDGET (page)));
-  g_assert_true (ltm_key_page_get_channel (page) == ltm_window_get_channel (window));
+  page = LTM_KEY_PAGE (ltm_test_gui_show_page (window, "key"));
+  g_assert_true (ltm_page_get_channel (LTM_PAGE (page)) == ltm_window_get_channel (window));
 
   return page;
-}
-
-static LtmActivity *
-ltm_test_get_activity (LtmKeyPage *page)
-{
-  return LTM_ACTIVITY (ltm_test_gui_find_type (GTK_WIDGET (page), LTM_TYPE_ACTIVITY));
 }
 
 static gboolean
 ltm_test_is_busy (LtmKeyPage *page)
 {
-  return ltm_activity_get_busy (ltm_test_get_activity (page));
+  return ltm_activity_get_busy (ltm_test_gui_get_activity (GTK_WIDGET (page)));
 }
 
 /* Types @text into the entry row titled @title and presses Enter, as a
@@ -157,18 +121,6 @@ ltm_test_enter_row_text (GtkWidget  *root,
   ltm_test_gui_set_row_text (root, title, text);
   /* What the Enter key does in a GtkText. */
   g_signal_emit_by_name (ltm_test_gui_find_type (row, GTK_TYPE_TEXT), "activate");
-}
-
-/* The message dialog once it is shown. */
-static AdwMessageDialog *
-ltm_test_wait_for_dialog (void)
-{
-  GtkWindow *dialog;
-
-  ltm_test_gui_wait_until ((dialog = ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL &&
-                           gtk_widget_get_mapped (GTK_WIDGET (dialog)));
-
-  return ADW_MESSAGE_DIALOG (dialog);
 }
 
 /* Whether a label under @root reads @text, shown yet or not (a revealer
@@ -245,11 +197,11 @@ test_generate_and_copy_body (LtmWindow     *window,
   g_assert_false (gtk_widget_is_sensitive (ltm_test_gui_find_labelled (root, "Key ID (kid)")));
 
   /* No key to replace: no question, straight to work, and the page waits. */
-  g_signal_connect (ltm_test_get_activity (page), "notify::busy",
+  g_signal_connect (ltm_test_gui_get_activity (GTK_WIDGET (page)), "notify::busy",
                     G_CALLBACK (ltm_test_busy_cb), &busy);
   ltm_test_gui_click (root, "Generate Key");
   ltm_test_gui_wait_for_toast (window, "Key generated");
-  g_signal_handlers_disconnect_by_data (ltm_test_get_activity (page), &busy);
+  g_signal_handlers_disconnect_by_data (ltm_test_gui_get_activity (GTK_WIDGET (page)), &busy);
   g_assert_null (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_true (busy.seen);
   g_assert_true (busy.described);
@@ -326,7 +278,7 @@ test_kid_body (LtmWindow     *window,
   for (int i = 0; i < 50; i++)
     ltm_test_gui_iterate ();
   g_assert_false (ltm_test_is_busy (page));
-  g_assert_null (ltm_activity_get_message (ltm_test_get_activity (page)));
+  g_assert_null (ltm_activity_get_message (ltm_test_gui_get_activity (GTK_WIDGET (page))));
   g_assert_null (ltm_channel_get_kid (channel));
   kid = ltm_test_show_channel_string (channel_id, "kid");
   g_assert_null (kid);
@@ -403,7 +355,7 @@ test_import_body (LtmWindow     *window,
 
       g_test_message ("importing %s", good_key_files[i]);
       page = ltm_test_show_key_page (window, channel_id);
-      channel = ltm_key_page_get_channel (page);
+      channel = ltm_page_get_channel (LTM_PAGE (page));
       g_assert_false (ltm_channel_get_has_key (channel));
 
       /* The first through Import Key…, the way a user imports. */
@@ -412,7 +364,7 @@ test_import_body (LtmWindow     *window,
       else
         ltm_key_page_import_file (page, file);
       ltm_test_gui_wait_until (ltm_channel_get_has_key (channel) && !ltm_test_is_busy (page));
-      g_assert_null (ltm_activity_get_message (ltm_test_get_activity (page)));
+      g_assert_null (ltm_activity_get_message (ltm_test_gui_get_activity (GTK_WIDGET (page))));
       g_assert_cmpstr (ltm_channel_get_key_thumbprint (channel), ==, expected);
       g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (page), expected));
       stored = ltm_test_show_channel_string (channel_id, "key_thumbprint");
@@ -431,7 +383,7 @@ test_import_body (LtmWindow     *window,
       g_autofree char *stored = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(LtmKey) key = NULL;
-      LtmActivity *activity = ltm_test_get_activity (page);
+      LtmActivity *activity = ltm_test_gui_get_activity (GTK_WIDGET (page));
 
       g_test_message ("importing %s", bad_key_files[i]);
       key = ltm_key_new_from_data (contents, strlen (contents), LTM_KEY_IMPORT_PRIVATE, &error);
@@ -453,7 +405,7 @@ test_import_body (LtmWindow     *window,
   {
     g_autofree char *path = ltm_test_data_path ("missing-qi.jwk");
     g_autoptr(GFile) file = g_file_new_for_path (path);
-    LtmActivity *activity = ltm_test_get_activity (page);
+    LtmActivity *activity = ltm_test_gui_get_activity (GTK_WIDGET (page));
 
     ltm_key_page_import_file (page, file);
     ltm_test_gui_wait_until (ltm_activity_get_message (activity) != NULL);
@@ -464,7 +416,7 @@ test_import_body (LtmWindow     *window,
   {
     g_autofree char *path = g_build_filename (ltm_test_get_tmp_dir (), "no-such-key.jwk", NULL);
     g_autoptr(GFile) file = g_file_new_for_path (path);
-    LtmActivity *activity = ltm_test_get_activity (page);
+    LtmActivity *activity = ltm_test_gui_get_activity (GTK_WIDGET (page));
 
     ltm_key_page_import_file (page, file);
     ltm_test_gui_wait_until (ltm_activity_get_message (activity) != NULL);
@@ -511,7 +463,7 @@ test_replace_body (LtmWindow     *window,
 
   /* Generate Key asks; Cancel changes nothing. */
   ltm_test_gui_click (root, "Generate Key");
-  dialog = ltm_test_wait_for_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Replace the Key?");
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "registered"));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "until they expire"));
@@ -525,7 +477,7 @@ test_replace_body (LtmWindow     *window,
 
   /* Replace: a new key, and the kid, which named the old one, is gone. */
   ltm_test_gui_click (root, "Generate Key");
-  dialog = ltm_test_wait_for_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
   ltm_test_gui_respond (dialog, "replace");
   ltm_test_gui_wait_for_toast (window, "Key generated");
   generated = g_strdup (ltm_channel_get_key_thumbprint (channel));
@@ -541,14 +493,14 @@ test_replace_body (LtmWindow     *window,
 
   /* Importing asks as well, once the file is read. */
   ltm_key_page_import_file (page, file);
-  dialog = ltm_test_wait_for_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
   ltm_test_gui_respond (dialog, "cancel");
   ltm_test_gui_wait_until (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL);
   g_assert_false (ltm_test_is_busy (page));
   g_assert_cmpstr (ltm_channel_get_key_thumbprint (channel), ==, generated);
 
   ltm_key_page_import_file (page, file);
-  dialog = ltm_test_wait_for_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
   ltm_test_gui_respond (dialog, "replace");
   ltm_test_gui_wait_for_toast (window, "Key imported");
   g_assert_cmpstr (ltm_channel_get_key_thumbprint (channel), ==, original);
@@ -615,7 +567,6 @@ main (int   argc,
 {
   ltm_test_gui_init (&argc, &argv);
 
-  g_test_add_func ("/gui/key/shown", test_shown);
   g_test_add_func ("/gui/key/generate-and-copy", test_generate_and_copy);
   g_test_add_func ("/gui/key/kid", test_kid);
   g_test_add_func ("/gui/key/import", test_import);

@@ -14,7 +14,6 @@
 #include "ltm-test-gui.h"
 #include "ltm-test-server.h"
 #include "ltm-test-util.h"
-#include "ltm-tokens-page.h"
 
 #define CHANNEL "1234567890"
 #define SECRET "0123456789abcdef0123456789abcdef"
@@ -233,15 +232,7 @@ find_text_part (GtkWidget  *root,
 static LtmActivity *
 show_tokens_page (LtmWindow *window)
 {
-  GtkWidget *page;
-
-  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "tokens");
-  page = ltm_test_gui_find_type (GTK_WIDGET (window), LTM_TYPE_TOKENS_PAGE);
-  g_assert_nonnull (page);
-  ltm_test_gui_wait_until (gtk_widget_get_mapped (page));
-
-  return LTM_ACTIVITY (ltm_test_gui_find_type (page, LTM_TYPE_ACTIVITY));
+  return ltm_test_gui_get_activity (ltm_test_gui_show_page (window, "tokens"));
 }
 
 static gint64
@@ -250,30 +241,10 @@ now (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
-/* Whether the control named @label can be used. */
-static gboolean
-is_enabled (GtkWidget  *root,
-            const char *label)
-{
-  return gtk_widget_is_sensitive (ltm_test_gui_find_labelled (root, label));
-}
-
 static guint
 count_tokens (LtmWindow *window)
 {
   return g_list_model_get_n_items (ltm_channel_get_tokens (ltm_window_get_channel (window)));
-}
-
-static AdwMessageDialog *
-wait_for_dialog (void)
-{
-  AdwMessageDialog *dialog;
-
-  ltm_test_gui_wait_until (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL);
-  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG));
-  ltm_test_gui_wait_until (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
-
-  return dialog;
 }
 
 static void
@@ -282,39 +253,6 @@ respond_and_wait (AdwMessageDialog *dialog,
 {
   ltm_test_gui_respond (dialog, response);
   ltm_test_gui_wait_until (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL);
-}
-
-/* The page is there, under its name, for a channel. */
-static void
-test_shown_body (LtmWindow     *window,
-                 gconstpointer  data)
-{
-  GtkWidget *stack = ltm_test_gui_find_type (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
-  AdwViewStackPage *page;
-
-  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "tokens");
-  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==, "tokens");
-  page = adw_view_stack_get_page (ADW_VIEW_STACK (stack),
-                                  adw_view_stack_get_visible_child (ADW_VIEW_STACK (stack)));
-  g_assert_cmpstr (adw_view_stack_page_get_title (page), ==, "Tokens");
-}
-
-static void
-test_shown (void)
-{
-  g_auto(LtmTestRun) run = { 0 };
-  const char * const add[] = { "channel", "add", "1234567890", "--name", "Test", NULL };
-  const char * const remove[] = { "channel", "remove", "1234567890", NULL };
-  g_auto(LtmTestRun) removed = { 0 };
-
-  ltm_test_run_ltm (&run, NULL, NULL, add);
-  g_assert_cmpint (run.status, ==, 0);
-
-  ltm_test_gui_run (test_shown_body, NULL);
-
-  ltm_test_run_ltm (&removed, NULL, NULL, remove);
-  g_assert_cmpint (removed.status, ==, 0);
 }
 
 /* Without a key, nothing can be issued: Issue Token is there but disabled,
@@ -329,13 +267,13 @@ test_needs_key_body (LtmWindow     *window,
   show_tokens_page (window);
   g_assert_nonnull (ltm_test_gui_find_text (root, "No Tokens Yet"));
   g_assert_nonnull (ltm_test_gui_find_text (root, "The Channel Needs a Key and Its Kid"));
-  g_assert_false (is_enabled (root, "Issue Token"));
-  g_assert_false (is_enabled (root, "Rotate Token"));
-  g_assert_false (is_enabled (root, "Sync with LINE"));
-  g_assert_false (is_enabled (root, "Copy as Environment Variables"));
+  g_assert_false (ltm_test_gui_is_enabled (root, "Issue Token"));
+  g_assert_false (ltm_test_gui_is_enabled (root, "Rotate Token"));
+  g_assert_false (ltm_test_gui_is_enabled (root, "Sync with LINE"));
+  g_assert_false (ltm_test_gui_is_enabled (root, "Copy as Environment Variables"));
   /* The channel secret is enough for these two. */
-  g_assert_true (is_enabled (root, "Issue Stateless Token"));
-  g_assert_true (is_enabled (root, "Issue Short-Lived Token"));
+  g_assert_true (ltm_test_gui_is_enabled (root, "Issue Stateless Token"));
+  g_assert_true (ltm_test_gui_is_enabled (root, "Issue Short-Lived Token"));
 
   ltm_test_gui_click (root, "Go to Key Page");
   ltm_test_gui_wait_until (g_strcmp0 (adw_view_stack_get_visible_child_name (view_stack),
@@ -413,7 +351,7 @@ test_issue_flow_body (LtmWindow     *window,
 
   /* Revoke Token asks first; Cancel keeps the token. */
   ltm_test_gui_click (root, "Revoke Token");
-  dialog = wait_for_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Revoke the Token?");
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), key_id));
   /* The secret is stored: nothing to ask for. */
@@ -425,7 +363,7 @@ test_issue_flow_body (LtmWindow     *window,
 
   /* Revoke revokes it, at LINE and in the store. */
   ltm_test_gui_click (root, "Revoke Token");
-  dialog = wait_for_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
   respond_and_wait (dialog, "revoke");
   ltm_test_gui_wait_for_toast (window, "Token revoked");
   g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 0);
@@ -433,7 +371,7 @@ test_issue_flow_body (LtmWindow     *window,
   ltm_test_gui_wait_until (ltm_test_gui_find_text (root, "Revoked") != NULL);
   g_assert_cmpstr (listed_status (fixture, key_id), ==, "revoked");
   /* Nothing left to copy. */
-  g_assert_false (is_enabled (root, "Copy Token"));
+  g_assert_false (ltm_test_gui_is_enabled (root, "Copy Token"));
 }
 
 static void
@@ -526,8 +464,8 @@ test_network_failure_body (LtmWindow     *window,
   ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/token", LTM_TEST_FAULT_STALL);
   ltm_test_gui_click (root, "Issue Token");
   ltm_test_gui_wait_until (ltm_activity_get_busy (activity));
-  g_assert_false (is_enabled (root, "Issue Token"));
-  g_assert_false (is_enabled (root, "Sync with LINE"));
+  g_assert_false (ltm_test_gui_is_enabled (root, "Issue Token"));
+  g_assert_false (ltm_test_gui_is_enabled (root, "Sync with LINE"));
   ltm_test_gui_click (root, "Cancel");
   ltm_test_gui_wait_until (!ltm_activity_get_busy (activity));
   g_assert_null (ltm_activity_get_message (activity));
@@ -569,7 +507,7 @@ test_revoke_asks_secret_body (LtmWindow     *window,
   key_id = g_strdup (ltm_token_get_key_id (ltm_channel_get_newest_usable (channel, now ())));
 
   ltm_test_gui_click (root, "Revoke Token");
-  dialog = wait_for_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "channel secret"));
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "revoke"));
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel Secret", "not-the-secret");
@@ -582,7 +520,7 @@ test_revoke_asks_secret_body (LtmWindow     *window,
   g_assert_false (ltm_channel_get_has_secret (channel));
 
   ltm_test_gui_click (root, "Revoke Token");
-  dialog = wait_for_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel Secret", SECRET);
   respond_and_wait (dialog, "revoke");
   ltm_test_gui_wait_for_toast (window, "Token revoked");
@@ -808,7 +746,6 @@ main (int   argc,
 {
   ltm_test_gui_init (&argc, &argv);
 
-  g_test_add_func ("/gui/tokens/shown", test_shown);
   add_test ("/gui/tokens/needs-key", SETUP_SECRET, test_needs_key);
   add_test ("/gui/tokens/issue-flow", SETUP_KEY | SETUP_KID | SETUP_SECRET, test_issue_flow);
   add_test ("/gui/tokens/expiring", SETUP_KEY | SETUP_KID, test_expiring);

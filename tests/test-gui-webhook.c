@@ -21,34 +21,6 @@
 #define CHANNEL2 "2000000002"
 #define SECRET "0123456789abcdef0123456789abcdef"
 
-/* The page is there, under its name, for a channel. */
-static void
-test_shown_body (LtmWindow     *window,
-                 gconstpointer  data)
-{
-  GtkWidget *stack = ltm_test_gui_find_type (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
-  AdwViewStackPage *page;
-
-  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "webhook");
-  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==, "webhook");
-  page = adw_view_stack_get_page (ADW_VIEW_STACK (stack),
-                                  adw_view_stack_get_visible_child (ADW_VIEW_STACK (stack)));
-  g_assert_cmpstr (adw_view_stack_page_get_title (page), ==, "Webhook");
-}
-
-static void
-test_shown (void)
-{
-  g_auto(LtmTestRun) run = { 0 };
-  const char * const add[] = { "channel", "add", "1234567890", "--name", "Test", NULL };
-
-  ltm_test_run_ltm (&run, NULL, NULL, add);
-  g_assert_cmpint (run.status, ==, 0);
-
-  ltm_test_gui_run (test_shown_body, NULL);
-}
-
 /* A LINE with the channel and its registered key, and the same channel
  * stored by `ltm`; the app and `ltm` both talk to this LINE. */
 typedef struct {
@@ -163,19 +135,13 @@ fixture_new_requests (const Fixture *fixture)
 static LtmWebhookPage *
 open_page (LtmWindow *window)
 {
-  GtkWidget *page = ltm_test_gui_find_type (GTK_WIDGET (window), LTM_TYPE_WEBHOOK_PAGE);
-
-  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "webhook");
-  ltm_test_gui_wait_until (gtk_widget_get_mapped (page));
-
-  return LTM_WEBHOOK_PAGE (page);
+  return LTM_WEBHOOK_PAGE (ltm_test_gui_show_page (window, "webhook"));
 }
 
 static LtmActivity *
 page_activity (LtmWebhookPage *page)
 {
-  return LTM_ACTIVITY (ltm_test_gui_find_type (GTK_WIDGET (page), LTM_TYPE_ACTIVITY));
+  return ltm_test_gui_get_activity (GTK_WIDGET (page));
 }
 
 static void
@@ -194,13 +160,6 @@ click_and_wait (LtmWebhookPage *page,
   ltm_test_gui_click (GTK_WIDGET (page), label);
   ltm_test_gui_wait_until (ltm_activity_get_busy (page_activity (page)));
   wait_idle (page);
-}
-
-static gboolean
-is_enabled (LtmWebhookPage *page,
-            const char     *label)
-{
-  return gtk_widget_is_sensitive (ltm_test_gui_find_labelled (GTK_WIDGET (page), label));
 }
 
 /* The value shown in the row titled @title reads @text. */
@@ -297,7 +256,7 @@ test_bot_info_body (LtmWindow     *window,
 
   /* Check Bot asks again. */
   ltm_test_gui_click (GTK_WIDGET (page), "Check Bot");
-  ltm_test_gui_wait_until (!is_enabled (page, "Check Bot"));
+  ltm_test_gui_wait_until (!ltm_test_gui_is_enabled (GTK_WIDGET (page), "Check Bot"));
   wait_idle (page);
   g_assert_cmpuint (fixture_new_requests (fixture), >, requests);
   g_assert_true (row_shows (page, "Display name",
@@ -334,8 +293,8 @@ test_refused_url_body (LtmWindow     *window,
   g_assert_true (gtk_widget_has_css_class (row, "error"));
   g_assert_false (ltm_line_check_webhook_url ("http://bot.example.com/callback", &error));
   g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (page), error->message));
-  g_assert_false (is_enabled (page, "Save Webhook URL"));
-  g_assert_false (is_enabled (page, "Test Webhook"));
+  g_assert_false (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Save Webhook URL"));
+  g_assert_false (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Test Webhook"));
 
   /* Enter, and the actions themselves, send nothing either. */
   g_signal_emit_by_name (row, "entry-activated");
@@ -350,13 +309,13 @@ test_refused_url_body (LtmWindow     *window,
     g_string_append_c (long_url, 'a');
   ltm_test_gui_set_row_text (GTK_WIDGET (page), "Webhook URL", long_url->str);
   g_assert_true (gtk_widget_has_css_class (row, "error"));
-  g_assert_false (is_enabled (page, "Save Webhook URL"));
+  g_assert_false (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Save Webhook URL"));
 
   /* A good one clears the mark. */
   ltm_test_gui_set_row_text (GTK_WIDGET (page), "Webhook URL", "https://bot.example.com/callback");
   g_assert_false (gtk_widget_has_css_class (row, "error"));
   g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (page), error->message));
-  g_assert_true (is_enabled (page, "Save Webhook URL"));
+  g_assert_true (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Save Webhook URL"));
   g_assert_cmpuint (fixture_new_requests (fixture), ==, requests);
 }
 
@@ -518,10 +477,10 @@ test_token_arrives_body (LtmWindow     *window,
   LtmWebhookPage *page = open_page (window);
 
   g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (page), "Issue a token first"));
-  g_assert_false (is_enabled (page, "Check Bot"));
+  g_assert_false (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Check Bot"));
 
   fixture_issue_token (fixture);
-  ltm_test_gui_wait_until (is_enabled (page, "Check Bot"));
+  ltm_test_gui_wait_until (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Check Bot"));
   g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (page), "Issue a token first"));
 
   click_and_wait (page, "Check Bot");
@@ -547,10 +506,10 @@ test_no_token_body (LtmWindow     *window,
                                                                 ADW_TYPE_VIEW_STACK));
 
   g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (page), "Issue a token first"));
-  g_assert_false (is_enabled (page, "Check Bot"));
+  g_assert_false (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Check Bot"));
   ltm_test_gui_set_row_text (GTK_WIDGET (page), "Webhook URL", "https://bot.example.com/cb");
-  g_assert_false (is_enabled (page, "Save Webhook URL"));
-  g_assert_false (is_enabled (page, "Test Webhook"));
+  g_assert_false (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Save Webhook URL"));
+  g_assert_false (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Test Webhook"));
   g_assert_cmpuint (fixture_new_requests (fixture), ==, 0);
 
   ltm_test_gui_click (GTK_WIDGET (page), "Go to Tokens Page");
@@ -567,7 +526,7 @@ test_no_token_body (LtmWindow     *window,
   ltm_test_gui_wait_until (fixture_new_requests (fixture) > 0);
   wait_idle (page);
   g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (page), "Issue a token first"));
-  g_assert_true (is_enabled (page, "Check Bot"));
+  g_assert_true (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Check Bot"));
   g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (page), "Not checked yet"));
 }
 
@@ -627,7 +586,7 @@ test_switch_channel_body (LtmWindow     *window,
     ltm_test_gui_iterate ();
   g_assert_cmpuint (fixture_new_requests (fixture), ==, requests + 1);
   g_assert_null (ltm_activity_get_message (page_activity (page)));
-  g_assert_true (is_enabled (page, "Check Bot"));
+  g_assert_true (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Check Bot"));
 }
 
 static void
@@ -673,7 +632,7 @@ test_revoked_body (LtmWindow     *window,
   g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (page), "The check failed"));
   g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (page), name));
   /* The user may try again. */
-  g_assert_true (is_enabled (page, "Check Bot"));
+  g_assert_true (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Check Bot"));
 }
 
 static void
@@ -690,7 +649,6 @@ main (int   argc,
 {
   ltm_test_gui_init (&argc, &argv);
 
-  g_test_add_func ("/gui/webhook/shown", test_shown);
 
 #define ADD(path, func) \
   g_test_add ("/gui/webhook/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "ltm-add-channel-dialog.h"
+#include "ltm-page.h"
 #include "ltm-test-gui.h"
 #include "ltm-test-util.h"
 
@@ -32,18 +33,6 @@ ltm_test_remove_data (void)
   g_unlink (path);
 }
 
-/* The Add Channel dialog, once it is on screen. */
-static LtmAddChannelDialog *
-ltm_test_wait_for_add_dialog (void)
-{
-  GtkWindow *dialog;
-
-  ltm_test_gui_wait_until ((dialog = ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG)) &&
-                           gtk_widget_get_mapped (GTK_WIDGET (dialog)));
-
-  return LTM_ADD_CHANNEL_DIALOG (dialog);
-}
-
 /* First launch: the four steps and Add Channel, nothing else. */
 static void
 test_empty_state_body (LtmWindow     *window,
@@ -64,6 +53,52 @@ test_empty_state (void)
   ltm_test_gui_run (test_empty_state_body, NULL);
 }
 
+/* Each page is there, under its name, for the channel chosen. */
+static void
+test_pages_body (LtmWindow     *window,
+                 gconstpointer  data)
+{
+  static const struct {
+    const char *name;
+    const char *title;
+  } pages[] = {
+    { "key", "Key" },
+    { "jwt", "JWT" },
+    { "tokens", "Tokens" },
+    { "webhook", "Webhook" },
+  };
+  GtkWidget *stack = ltm_test_gui_find_type (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
+
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      GtkWidget *child;
+      AdwViewStackPage *page;
+
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", pages[i].name);
+      g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==,
+                       pages[i].name);
+      child = adw_view_stack_get_visible_child (ADW_VIEW_STACK (stack));
+      page = adw_view_stack_get_page (ADW_VIEW_STACK (stack), child);
+      g_assert_cmpstr (adw_view_stack_page_get_title (page), ==, pages[i].title);
+      g_assert_true (LTM_IS_PAGE (child));
+      g_assert_true (ltm_page_get_channel (LTM_PAGE (child)) == ltm_window_get_channel (window));
+    }
+}
+
+static void
+test_pages (void)
+{
+  g_auto(LtmTestRun) run = { 0 };
+  const char * const add[] = { "channel", "add", CHANNEL, "--name", "Test", NULL };
+
+  ltm_test_remove_data ();
+  ltm_test_run_ltm (&run, NULL, NULL, add);
+  g_assert_cmpint (run.status, ==, 0);
+
+  ltm_test_gui_run (test_pages_body, NULL);
+}
+
 /* Add Channel: a wrong ID is refused as it is typed, a good one is
  * stored with its secret in the keyring and chosen. */
 static void
@@ -77,7 +112,7 @@ test_add_channel_body (LtmWindow     *window,
   g_autofree char *path = NULL;
 
   ltm_test_gui_click (GTK_WIDGET (window), "Add Channel");
-  dialog = ltm_test_wait_for_add_dialog ();
+  dialog = LTM_ADD_CHANNEL_DIALOG (ltm_test_gui_wait_for_window (LTM_TYPE_ADD_CHANNEL_DIALOG));
 
   /* Letters in the ID: marked, and Add stays disabled. */
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", "12ab");
@@ -109,7 +144,7 @@ test_add_channel_body (LtmWindow     *window,
 
   /* The same ID again is refused before anything is stored. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.add-channel", NULL);
-  dialog = ltm_test_wait_for_add_dialog ();
+  dialog = LTM_ADD_CHANNEL_DIALOG (ltm_test_gui_wait_for_window (LTM_TYPE_ADD_CHANNEL_DIALOG));
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", CHANNEL);
   g_assert_true (gtk_widget_has_css_class (ltm_test_gui_find_row (GTK_WIDGET (dialog),
                                                                   "Channel ID"), "error"));
@@ -452,6 +487,7 @@ main (int   argc,
   ltm_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/gui/window/empty", test_empty_state);
+  g_test_add_func ("/gui/window/pages", test_pages);
   g_test_add_func ("/gui/window/add-channel", test_add_channel);
   g_test_add_func ("/gui/window/follows-ltm-and-search", test_follows_ltm_and_search);
   g_test_add_func ("/gui/window/remove-channel", test_remove_channel);

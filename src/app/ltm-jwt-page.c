@@ -23,9 +23,8 @@
 
 struct _LtmJwtPage
 {
-  AdwBin parent_instance;
+  LtmPage parent_instance;
 
-  LtmChannel *channel;
   LtmJwt *jwt;
   char *signature_error;        /* NULL when the signature verified */
   guint tick_id;
@@ -50,15 +49,7 @@ struct _LtmJwtPage
   GtkLabel *payload_label;
 };
 
-G_DEFINE_FINAL_TYPE (LtmJwtPage, ltm_jwt_page, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_CHANNEL,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (LtmJwtPage, ltm_jwt_page, LTM_TYPE_PAGE)
 
 static gint64
 ltm_jwt_page_now (void)
@@ -69,7 +60,7 @@ ltm_jwt_page_now (void)
 static gboolean
 ltm_jwt_page_has_kid (LtmJwtPage *self)
 {
-  const char *kid = ltm_channel_get_kid (self->channel);
+  const char *kid = ltm_channel_get_kid (ltm_page_get_channel (LTM_PAGE (self)));
 
   return kid != NULL && kid[0] != '\0';
 }
@@ -79,18 +70,18 @@ ltm_jwt_page_has_kid (LtmJwtPage *self)
 static void
 ltm_jwt_page_update_actions (LtmJwtPage *self)
 {
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
   gboolean busy = ltm_activity_get_busy (self->activity);
-  gboolean has_key = self->channel != NULL && ltm_channel_get_has_key (self->channel);
-  gboolean has_kid = self->channel != NULL && ltm_jwt_page_has_kid (self);
+  gboolean has_key = channel != NULL && ltm_channel_get_has_key (channel);
+  gboolean has_kid = channel != NULL && ltm_jwt_page_has_kid (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "jwt.create",
-                                 self->channel != NULL && !busy && has_key && has_kid);
+                                 channel != NULL && !busy && has_key && has_kid);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "jwt.copy", self->jwt != NULL);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->lifetime_spin), self->channel != NULL && !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->token_lifetime_spin),
-                            self->channel != NULL && !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->lifetime_spin), channel != NULL && !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->token_lifetime_spin), channel != NULL && !busy);
 
-  if (self->channel == NULL || (has_key && has_kid))
+  if (channel == NULL || (has_key && has_kid))
     {
       gtk_widget_set_visible (GTK_WIDGET (self->missing_row), FALSE);
       return;
@@ -206,7 +197,7 @@ ltm_jwt_page_show_claims (LtmJwtPage *self)
   const char *iss = ltm_json_object_get_string (payload, "iss");
   const char *sub = ltm_json_object_get_string (payload, "sub");
   const char *aud = ltm_json_object_get_string (payload, "aud");
-  const char *channel_id = ltm_channel_get_channel_id (self->channel);
+  const char *channel_id = ltm_channel_get_channel_id (ltm_page_get_channel (LTM_PAGE (self)));
   g_autofree char *subject = NULL;
   g_autofree char *expires = NULL;
   g_autofree char *token_lifetime = NULL;
@@ -318,6 +309,7 @@ ltm_jwt_page_get_key_cb (GObject      *source,
                          gpointer      user_data)
 {
   g_autoptr(LtmJwtPage) self = user_data;
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
   g_autoptr(LtmKey) key = NULL;
   g_autoptr(LtmJwt) jwt = NULL;
   g_autoptr(GError) error = NULL;
@@ -339,7 +331,7 @@ ltm_jwt_page_get_key_cb (GObject      *source,
       return;
     }
 
-  if (self->channel == NULL || !ltm_jwt_page_has_kid (self))
+  if (channel == NULL || !ltm_jwt_page_has_kid (self))
     {
       ltm_activity_end (self->activity);
       return;
@@ -349,8 +341,8 @@ ltm_jwt_page_get_key_cb (GObject      *source,
   token_lifetime = gtk_spin_button_get_value_as_int (self->token_lifetime_spin) *
                    (gint64) LTM_JWT_PAGE_DAY;
 
-  compact = ltm_jwt_create_assertion (key, ltm_channel_get_kid (self->channel),
-                                      ltm_channel_get_channel_id (self->channel),
+  compact = ltm_jwt_create_assertion (key, ltm_channel_get_kid (channel),
+                                      ltm_channel_get_channel_id (channel),
                                       ltm_jwt_page_now (), lifetime, token_lifetime, &error);
   if (compact == NULL || (jwt = ltm_jwt_decode (compact, &error)) == NULL)
     {
@@ -373,14 +365,15 @@ ltm_jwt_page_create_action (GtkWidget  *widget,
                             GVariant   *parameter)
 {
   LtmJwtPage *self = LTM_JWT_PAGE (widget);
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
   LtmStore *store = ltm_application_get_store (ltm_application_get_default ());
   GCancellable *cancellable;
 
-  if (self->channel == NULL)
+  if (channel == NULL)
     return;
 
   cancellable = ltm_activity_begin (self->activity, _("Reading the channel’s key…"));
-  ltm_store_get_key_async (store, ltm_channel_get_channel_id (self->channel), cancellable,
+  ltm_store_get_key_async (store, ltm_channel_get_channel_id (channel), cancellable,
                            ltm_jwt_page_get_key_cb, g_object_ref (self));
 }
 
@@ -410,39 +403,16 @@ ltm_jwt_page_busy_notify_cb (LtmJwtPage *self)
   ltm_jwt_page_update_actions (self);
 }
 
-/**
- * ltm_jwt_page_get_channel:
- *
- * Returns: (transfer none) (nullable): the channel shown
- */
-LtmChannel *
-ltm_jwt_page_get_channel (LtmJwtPage *self)
+/* A JWT belongs to one channel: changing channel drops it. */
+static void
+ltm_jwt_page_channel_changed (LtmPage    *page,
+                              LtmChannel *old_channel)
 {
-  g_return_val_if_fail (LTM_IS_JWT_PAGE (self), NULL);
+  LtmJwtPage *self = LTM_JWT_PAGE (page);
+  LtmChannel *channel = ltm_page_get_channel (page);
 
-  return self->channel;
-}
-
-/**
- * ltm_jwt_page_set_channel:
- * @channel: (nullable): the channel to make JWTs for
- *
- * A JWT belongs to one channel: changing channel drops it.
- */
-void
-ltm_jwt_page_set_channel (LtmJwtPage *self,
-                          LtmChannel *channel)
-{
-  g_return_if_fail (LTM_IS_JWT_PAGE (self));
-  g_return_if_fail (channel == NULL || LTM_IS_CHANNEL (channel));
-
-  if (self->channel == channel)
-    return;
-
-  if (self->channel != NULL)
-    g_signal_handlers_disconnect_by_data (self->channel, self);
-
-  g_set_object (&self->channel, channel);
+  if (old_channel != NULL)
+    g_signal_handlers_disconnect_by_data (old_channel, self);
 
   if (channel != NULL)
     {
@@ -456,8 +426,6 @@ ltm_jwt_page_set_channel (LtmJwtPage *self,
 
   ltm_activity_clear (self->activity);
   ltm_jwt_page_set_jwt (self, NULL, NULL);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANNEL]);
 }
 
 static void
@@ -479,54 +447,16 @@ ltm_jwt_page_unmap (GtkWidget *widget)
 }
 
 static void
-ltm_jwt_page_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  LtmJwtPage *self = LTM_JWT_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CHANNEL:
-      g_value_set_object (value, self->channel);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-ltm_jwt_page_set_property (GObject      *object,
-                           guint         prop_id,
-                           const GValue *value,
-                           GParamSpec   *pspec)
-{
-  LtmJwtPage *self = LTM_JWT_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CHANNEL:
-      ltm_jwt_page_set_channel (self, g_value_get_object (value));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 ltm_jwt_page_dispose (GObject *object)
 {
   LtmJwtPage *self = LTM_JWT_PAGE (object);
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  if (self->channel != NULL)
-    g_signal_handlers_disconnect_by_data (self->channel, self);
+  if (channel != NULL)
+    g_signal_handlers_disconnect_by_data (channel, self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LTM_TYPE_JWT_PAGE);
-  g_clear_object (&self->channel);
   g_clear_object (&self->jwt);
   g_clear_pointer (&self->signature_error, g_free);
 
@@ -538,19 +468,14 @@ ltm_jwt_page_class_init (LtmJwtPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  LtmPageClass *page_class = LTM_PAGE_CLASS (klass);
 
   object_class->dispose = ltm_jwt_page_dispose;
-  object_class->get_property = ltm_jwt_page_get_property;
-  object_class->set_property = ltm_jwt_page_set_property;
 
   widget_class->map = ltm_jwt_page_map;
   widget_class->unmap = ltm_jwt_page_unmap;
 
-  properties[PROP_CHANNEL] =
-    g_param_spec_object ("channel", NULL, NULL, LTM_TYPE_CHANNEL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->channel_changed = ltm_jwt_page_channel_changed;
 
   gtk_widget_class_install_action (widget_class, "jwt.create", NULL, ltm_jwt_page_create_action);
   gtk_widget_class_install_action (widget_class, "jwt.copy", NULL, ltm_jwt_page_copy_action);

@@ -6,16 +6,12 @@
 
 #include <adwaita.h>
 
-#include "ltm-channel.h"
+#include "ltm-page.h"
 
 G_BEGIN_DECLS
 
 #define LTM_TYPE_JWT_PAGE (ltm_jwt_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (LtmJwtPage, ltm_jwt_page, LTM, JWT_PAGE, AdwBin)
-
-LtmChannel *ltm_jwt_page_get_channel (LtmJwtPage *self);
-void        ltm_jwt_page_set_channel (LtmJwtPage *self,
-                                      LtmChannel *channel);
+G_DECLARE_FINAL_TYPE (LtmJwtPage, ltm_jwt_page, LTM, JWT_PAGE, LtmPage)
 
 G_END_DECLS

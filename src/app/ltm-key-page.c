@@ -23,9 +23,8 @@
 
 struct _LtmKeyPage
 {
-  AdwBin parent_instance;
+  LtmPage parent_instance;
 
-  LtmChannel *channel;
   /* The stored kid the kid row was last filled with. */
   char *shown_kid;
   GtkFileChooserNative *chooser;
@@ -44,15 +43,7 @@ struct _LtmKeyPage
   AdwPasswordEntryRow *secret_row;
 };
 
-G_DEFINE_FINAL_TYPE (LtmKeyPage, ltm_key_page, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_CHANNEL,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (LtmKeyPage, ltm_key_page, LTM_TYPE_PAGE)
 
 /* One call of the page, from the activity's begin to its end.  A later
  * begin, Cancel or another channel cancels it; its callbacks then leave
@@ -74,7 +65,7 @@ ltm_key_page_op_new (LtmKeyPage *self,
   LtmKeyPageOp *op = g_new0 (LtmKeyPageOp, 1);
 
   op->self = g_object_ref (self);
-  op->channel = g_object_ref (self->channel);
+  op->channel = g_object_ref (ltm_page_get_channel (LTM_PAGE (self)));
   op->cancellable = g_object_ref (ltm_activity_begin (self->activity, description));
 
   return op;
@@ -98,7 +89,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmKeyPageOp, ltm_key_page_op_free)
 static gboolean
 ltm_key_page_op_is_current (LtmKeyPageOp *op)
 {
-  return !g_cancellable_is_cancelled (op->cancellable) && op->self->channel == op->channel;
+  return !g_cancellable_is_cancelled (op->cancellable) &&
+         ltm_page_get_channel (LTM_PAGE (op->self)) == op->channel;
 }
 
 /* The next step of @op, under a new description. */
@@ -115,40 +107,28 @@ ltm_key_page_get_store (void)
   return ltm_application_get_store (ltm_application_get_default ());
 }
 
-/**
- * ltm_key_page_get_channel:
- *
- * Returns: (transfer none) (nullable): the channel shown
- */
-LtmChannel *
-ltm_key_page_get_channel (LtmKeyPage *self)
-{
-  g_return_val_if_fail (LTM_IS_KEY_PAGE (self), NULL);
-
-  return self->channel;
-}
-
 /* Everything the page shows and allows, from the channel and the activity. */
 static void
 ltm_key_page_update (LtmKeyPage *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
   gboolean busy = ltm_activity_get_busy (self->activity);
-  gboolean ready = self->channel != NULL && !busy;
-  gboolean has_key = self->channel != NULL && ltm_channel_get_has_key (self->channel);
-  gboolean has_secret = self->channel != NULL && ltm_channel_get_has_secret (self->channel);
+  gboolean ready = channel != NULL && !busy;
+  gboolean has_key = channel != NULL && ltm_channel_get_has_key (channel);
+  gboolean has_secret = channel != NULL && ltm_channel_get_has_secret (channel);
 
   gtk_widget_action_set_enabled (widget, "key.generate", ready);
   gtk_widget_action_set_enabled (widget, "key.import", ready);
   gtk_widget_action_set_enabled (widget, "key.copy-public", ready && has_key);
   gtk_widget_action_set_enabled (widget, "key.copy-thumbprint", ready && has_key);
-  gtk_widget_action_set_enabled (widget, "key.open-console", self->channel != NULL);
+  gtk_widget_action_set_enabled (widget, "key.open-console", channel != NULL);
   gtk_widget_action_set_enabled (widget, "key.save-kid", ready && has_key);
   gtk_widget_action_set_enabled (widget, "key.save-secret", ready);
   /* The rows stay editable while busy (taking the focus from a row would
    * leave GtkText blinking without it); their Enter runs the actions above. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->kid_row), has_key);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->secret_row), self->channel != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->secret_row), channel != NULL);
 
   gtk_widget_set_visible (GTK_WIDGET (self->no_key_row), !has_key);
   gtk_widget_set_visible (GTK_WIDGET (self->thumbprint_row), has_key);
@@ -162,10 +142,10 @@ ltm_key_page_update (LtmKeyPage *self)
 
   if (has_key)
     {
-      gint64 created = ltm_channel_get_key_created (self->channel);
+      gint64 created = ltm_channel_get_key_created (channel);
       g_autofree char *date = created > 0 ? ltm_ui_format_date (created) : NULL;
 
-      gtk_label_set_text (self->thumbprint_label, ltm_channel_get_key_thumbprint (self->channel));
+      gtk_label_set_text (self->thumbprint_label, ltm_channel_get_key_thumbprint (channel));
       gtk_label_set_text (self->created_label, date != NULL ? date : _("Unknown"));
     }
   else
@@ -295,7 +275,8 @@ ltm_key_page_set_row_text (AdwEntryRow *row,
 static void
 ltm_key_page_show_kid (LtmKeyPage *self)
 {
-  const char *kid = self->channel != NULL ? ltm_channel_get_kid (self->channel) : NULL;
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  const char *kid = channel != NULL ? ltm_channel_get_kid (channel) : NULL;
 
   g_free (self->shown_kid);
   self->shown_kid = g_strdup (kid != NULL ? kid : "");
@@ -307,7 +288,7 @@ ltm_key_page_show_kid (LtmKeyPage *self)
 static void
 ltm_key_page_kid_notify_cb (LtmKeyPage *self)
 {
-  const char *kid = ltm_channel_get_kid (self->channel);
+  const char *kid = ltm_channel_get_kid (ltm_page_get_channel (LTM_PAGE (self)));
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->kid_row));
 
   if (g_strcmp0 (text, self->shown_kid) == 0 || g_strcmp0 (text, kid) == 0)
@@ -388,7 +369,7 @@ ltm_key_page_replace_response_cb (AdwMessageDialog *dialog,
   LtmKeyPageOp *op = g_object_steal_data (G_OBJECT (dialog), "ltm-op");
 
   /* The channel may have changed under the dialog. */
-  if (g_strcmp0 (response, "replace") != 0 || channel != self->channel ||
+  if (g_strcmp0 (response, "replace") != 0 || channel != ltm_page_get_channel (LTM_PAGE (self)) ||
       ltm_activity_get_busy (self->activity))
     {
       g_clear_pointer (&op, ltm_key_page_op_free);
@@ -427,8 +408,8 @@ ltm_key_page_confirm_replace (LtmKeyPage   *self,
   adw_message_dialog_set_close_response (dialog, "cancel");
   gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
 
-  g_object_set_data_full (G_OBJECT (dialog), "ltm-channel", g_object_ref (self->channel),
-                          g_object_unref);
+  g_object_set_data_full (G_OBJECT (dialog), "ltm-channel",
+                          g_object_ref (ltm_page_get_channel (LTM_PAGE (self))), g_object_unref);
   if (op != NULL)
     g_object_set_data_full (G_OBJECT (dialog), "ltm-op", op,
                             (GDestroyNotify) ltm_key_page_op_free);
@@ -444,7 +425,7 @@ ltm_key_page_generate_action (GtkWidget  *widget,
 {
   LtmKeyPage *self = LTM_KEY_PAGE (widget);
 
-  if (ltm_channel_get_has_key (self->channel))
+  if (ltm_channel_get_has_key (ltm_page_get_channel (LTM_PAGE (self))))
     ltm_key_page_confirm_replace (self, NULL);
   else
     ltm_key_page_generate (self);
@@ -518,7 +499,7 @@ ltm_key_page_import_file (LtmKeyPage *self,
   g_return_if_fail (LTM_IS_KEY_PAGE (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  if (self->channel == NULL)
+  if (ltm_page_get_channel (LTM_PAGE (self)) == NULL)
     return;
 
   op = ltm_key_page_op_new (self, _("Reading the key…"));
@@ -618,7 +599,7 @@ ltm_key_page_copy_public_action (GtkWidget  *widget,
   LtmKeyPage *self = LTM_KEY_PAGE (widget);
   LtmKeyPageOp *op = ltm_key_page_op_new (self, _("Reading the key from your keyring…"));
 
-  ltm_store_get_key_async (ltm_key_page_get_store (), ltm_channel_get_channel_id (self->channel),
+  ltm_store_get_key_async (ltm_key_page_get_store (), ltm_channel_get_channel_id (op->channel),
                            op->cancellable, ltm_key_page_got_key_cb, op);
 }
 
@@ -628,7 +609,7 @@ ltm_key_page_copy_thumbprint_action (GtkWidget  *widget,
                                      GVariant   *parameter)
 {
   LtmKeyPage *self = LTM_KEY_PAGE (widget);
-  const char *thumbprint = ltm_channel_get_key_thumbprint (self->channel);
+  const char *thumbprint = ltm_channel_get_key_thumbprint (ltm_page_get_channel (LTM_PAGE (self)));
 
   if (thumbprint != NULL)
     ltm_ui_copy (widget, thumbprint, _("Thumbprint copied"));
@@ -677,7 +658,7 @@ ltm_key_page_save_kid_action (GtkWidget  *widget,
   g_autofree char *kid = ltm_key_page_dup_kid_text (self);
   LtmKeyPageOp *op;
 
-  if (kid[0] == '\0' && ltm_channel_get_kid (self->channel) == NULL)
+  if (kid[0] == '\0' && ltm_channel_get_kid (ltm_page_get_channel (LTM_PAGE (self))) == NULL)
     return;
 
   /* The row already says what is wrong. */
@@ -698,7 +679,7 @@ ltm_key_page_save_kid_action (GtkWidget  *widget,
       op->done = _("kid removed");
     }
 
-  ltm_store_set_kid_async (ltm_key_page_get_store (), ltm_channel_get_channel_id (self->channel),
+  ltm_store_set_kid_async (ltm_key_page_get_store (), ltm_channel_get_channel_id (op->channel),
                            op->kid, op->cancellable, ltm_key_page_kid_saved_cb, op);
 }
 
@@ -747,7 +728,7 @@ ltm_key_page_save_secret_action (GtkWidget  *widget,
 
   op = ltm_key_page_op_new (self, _("Saving the channel secret…"));
   ltm_store_set_secret_async (ltm_key_page_get_store (),
-                              ltm_channel_get_channel_id (self->channel), secret,
+                              ltm_channel_get_channel_id (op->channel), secret,
                               op->cancellable, ltm_key_page_secret_saved_cb, op);
 }
 
@@ -758,20 +739,15 @@ ltm_key_page_secret_apply_cb (LtmKeyPage *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "key.save-secret", NULL);
 }
 
-void
-ltm_key_page_set_channel (LtmKeyPage *self,
-                          LtmChannel *channel)
+static void
+ltm_key_page_channel_changed (LtmPage    *page,
+                              LtmChannel *old_channel)
 {
-  g_return_if_fail (LTM_IS_KEY_PAGE (self));
-  g_return_if_fail (channel == NULL || LTM_IS_CHANNEL (channel));
+  LtmKeyPage *self = LTM_KEY_PAGE (page);
+  LtmChannel *channel = ltm_page_get_channel (page);
 
-  if (self->channel == channel)
-    return;
-
-  if (self->channel != NULL)
-    g_signal_handlers_disconnect_by_data (self->channel, self);
-
-  g_set_object (&self->channel, channel);
+  if (old_channel != NULL)
+    g_signal_handlers_disconnect_by_data (old_channel, self);
 
   if (channel != NULL)
     {
@@ -790,56 +766,16 @@ ltm_key_page_set_channel (LtmKeyPage *self,
   ltm_key_page_set_row_text (ADW_ENTRY_ROW (self->secret_row), "");
   ltm_key_page_show_kid (self);
   ltm_key_page_update (self);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANNEL]);
-}
-
-static void
-ltm_key_page_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  LtmKeyPage *self = LTM_KEY_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CHANNEL:
-      g_value_set_object (value, self->channel);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-ltm_key_page_set_property (GObject      *object,
-                           guint         prop_id,
-                           const GValue *value,
-                           GParamSpec   *pspec)
-{
-  LtmKeyPage *self = LTM_KEY_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CHANNEL:
-      ltm_key_page_set_channel (self, g_value_get_object (value));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
 ltm_key_page_dispose (GObject *object)
 {
   LtmKeyPage *self = LTM_KEY_PAGE (object);
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
 
-  if (self->channel != NULL)
-    g_signal_handlers_disconnect_by_data (self->channel, self);
-  g_clear_object (&self->channel);
+  if (channel != NULL)
+    g_signal_handlers_disconnect_by_data (channel, self);
 
   if (self->chooser != NULL)
     {
@@ -859,16 +795,11 @@ ltm_key_page_class_init (LtmKeyPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  LtmPageClass *page_class = LTM_PAGE_CLASS (klass);
 
   object_class->dispose = ltm_key_page_dispose;
-  object_class->get_property = ltm_key_page_get_property;
-  object_class->set_property = ltm_key_page_set_property;
 
-  properties[PROP_CHANNEL] =
-    g_param_spec_object ("channel", NULL, NULL, LTM_TYPE_CHANNEL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->channel_changed = ltm_key_page_channel_changed;
 
   g_type_ensure (LTM_TYPE_ACTIVITY);
 

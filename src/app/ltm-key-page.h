@@ -6,18 +6,15 @@
 
 #include <adwaita.h>
 
-#include "ltm-channel.h"
+#include "ltm-page.h"
 
 G_BEGIN_DECLS
 
 #define LTM_TYPE_KEY_PAGE (ltm_key_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (LtmKeyPage, ltm_key_page, LTM, KEY_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (LtmKeyPage, ltm_key_page, LTM, KEY_PAGE, LtmPage)
 
-LtmChannel *ltm_key_page_get_channel (LtmKeyPage *self);
-void        ltm_key_page_set_channel (LtmKeyPage *self,
-                                      LtmChannel *channel);
-void        ltm_key_page_import_file (LtmKeyPage *self,
-                                      GFile      *file);
+void ltm_key_page_import_file (LtmKeyPage *self,
+                               GFile      *file);
 
 G_END_DECLS

@@ -6,16 +6,12 @@
 
 #include <adwaita.h>
 
-#include "ltm-channel.h"
+#include "ltm-page.h"
 
 G_BEGIN_DECLS
 
 #define LTM_TYPE_TOKENS_PAGE (ltm_tokens_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (LtmTokensPage, ltm_tokens_page, LTM, TOKENS_PAGE, AdwBin)
-
-LtmChannel *ltm_tokens_page_get_channel (LtmTokensPage *self);
-void        ltm_tokens_page_set_channel (LtmTokensPage *self,
-                                        LtmChannel  *channel);
+G_DECLARE_FINAL_TYPE (LtmTokensPage, ltm_tokens_page, LTM, TOKENS_PAGE, LtmPage)
 
 G_END_DECLS

@@ -19,9 +19,8 @@
 
 struct _LtmWebhookPage
 {
-  AdwBin parent_instance;
+  LtmPage parent_instance;
 
-  LtmChannel *channel;
   GPtrArray *watched_tokens;    /* the channel's tokens, for their notify signals */
   char *saved_endpoint;         /* what LINE has, once read or saved */
   gboolean checked;             /* the bot was checked for this channel */
@@ -53,15 +52,7 @@ struct _LtmWebhookPage
   AdwActionRow *explanation_row;
 };
 
-G_DEFINE_FINAL_TYPE (LtmWebhookPage, ltm_webhook_page, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_CHANNEL,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (LtmWebhookPage, ltm_webhook_page, LTM_TYPE_PAGE)
 
 typedef enum {
   LTM_WEBHOOK_CALL_CHECK,
@@ -99,10 +90,12 @@ ltm_webhook_page_now (void)
 static LtmToken *
 ltm_webhook_page_get_token (LtmWebhookPage *self)
 {
-  if (self->channel == NULL)
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+
+  if (channel == NULL)
     return NULL;
 
-  return ltm_channel_get_newest_usable (self->channel, ltm_webhook_page_now ());
+  return ltm_channel_get_newest_usable (channel, ltm_webhook_page_now ());
 }
 
 static void
@@ -119,8 +112,8 @@ ltm_webhook_page_update_actions (LtmWebhookPage *self)
   /* An empty URL tests the one saved at LINE, if there is one. */
   gtk_widget_action_set_enabled (widget, "webhook.test", ready && self->url_valid &&
                                  (url[0] != '\0' || self->saved_endpoint != NULL));
-  gtk_widget_action_set_enabled (widget, "webhook.copy-url", self->channel != NULL &&
-                                 url[0] != '\0');
+  gtk_widget_action_set_enabled (widget, "webhook.copy-url",
+                                 ltm_page_get_channel (LTM_PAGE (self)) != NULL && url[0] != '\0');
 }
 
 /* Which token the calls use, or that there is none. */
@@ -131,7 +124,8 @@ ltm_webhook_page_update_token (LtmWebhookPage *self)
   LtmToken *token = ltm_webhook_page_get_token (self);
 
   gtk_widget_set_visible (GTK_WIDGET (self->token_row), token != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->no_token_row), self->channel != NULL && token == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->no_token_row),
+                          ltm_page_get_channel (LTM_PAGE (self)) != NULL && token == NULL);
 
   if (token != NULL)
     {
@@ -166,14 +160,15 @@ ltm_webhook_page_unwatch_tokens (LtmWebhookPage *self)
 static void
 ltm_webhook_page_watch_tokens (LtmWebhookPage *self)
 {
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
   GListModel *tokens;
   guint n;
 
   ltm_webhook_page_unwatch_tokens (self);
-  if (self->channel == NULL)
+  if (channel == NULL)
     return;
 
-  tokens = ltm_channel_get_tokens (self->channel);
+  tokens = ltm_channel_get_tokens (channel);
   n = g_list_model_get_n_items (tokens);
   for (guint i = 0; i < n; i++)
     {
@@ -526,6 +521,7 @@ ltm_webhook_page_start (LtmWebhookPage     *self,
                         const char         *endpoint)
 {
   LtmStore *store = ltm_application_get_store (ltm_application_get_default ());
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
   LtmToken *token = ltm_webhook_page_get_token (self);
   LtmWebhookCall *call;
   const char *description;
@@ -553,7 +549,7 @@ ltm_webhook_page_start (LtmWebhookPage     *self,
   call->endpoint = g_strdup (endpoint);
   call->cancellable = g_object_ref (ltm_activity_begin (self->activity, description));
 
-  ltm_store_get_secret_async (store, ltm_channel_get_channel_id (self->channel),
+  ltm_store_get_secret_async (store, ltm_channel_get_channel_id (channel),
                               ltm_token_get_key_id (token), call->cancellable,
                               ltm_webhook_page_got_token_cb, call);
 }
@@ -666,40 +662,25 @@ ltm_webhook_page_check_once (LtmWebhookPage *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "webhook.check-bot", NULL);
 }
 
-/**
- * ltm_webhook_page_get_channel:
- *
- * Returns: (transfer none) (nullable): the channel shown
- */
-LtmChannel *
-ltm_webhook_page_get_channel (LtmWebhookPage *self)
-{
-  g_return_val_if_fail (LTM_IS_WEBHOOK_PAGE (self), NULL);
-
-  return self->channel;
-}
-
+/* Lets go of @channel's tokens. */
 static void
-ltm_webhook_page_disconnect (LtmWebhookPage *self)
+ltm_webhook_page_disconnect (LtmWebhookPage *self,
+                             LtmChannel     *channel)
 {
   ltm_webhook_page_unwatch_tokens (self);
-  if (self->channel != NULL)
-    g_signal_handlers_disconnect_by_func (ltm_channel_get_tokens (self->channel),
+  if (channel != NULL)
+    g_signal_handlers_disconnect_by_func (ltm_channel_get_tokens (channel),
                                           ltm_webhook_page_tokens_changed_cb, self);
 }
 
-void
-ltm_webhook_page_set_channel (LtmWebhookPage *self,
-                              LtmChannel     *channel)
+static void
+ltm_webhook_page_channel_changed (LtmPage    *page,
+                                  LtmChannel *old_channel)
 {
-  g_return_if_fail (LTM_IS_WEBHOOK_PAGE (self));
-  g_return_if_fail (channel == NULL || LTM_IS_CHANNEL (channel));
+  LtmWebhookPage *self = LTM_WEBHOOK_PAGE (page);
+  LtmChannel *channel = ltm_page_get_channel (page);
 
-  if (self->channel == channel)
-    return;
-
-  ltm_webhook_page_disconnect (self);
-  g_set_object (&self->channel, channel);
+  ltm_webhook_page_disconnect (self, old_channel);
 
   ltm_activity_clear (self->activity);
   ltm_webhook_page_clear_results (self);
@@ -712,8 +693,6 @@ ltm_webhook_page_set_channel (LtmWebhookPage *self,
 
   /* Another channel chosen while the page is open. */
   ltm_webhook_page_check_once (self);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANNEL]);
 }
 
 static void
@@ -729,50 +708,11 @@ ltm_webhook_page_map (GtkWidget *widget)
 }
 
 static void
-ltm_webhook_page_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
-{
-  LtmWebhookPage *self = LTM_WEBHOOK_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CHANNEL:
-      g_value_set_object (value, self->channel);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-ltm_webhook_page_set_property (GObject      *object,
-                               guint         prop_id,
-                               const GValue *value,
-                               GParamSpec   *pspec)
-{
-  LtmWebhookPage *self = LTM_WEBHOOK_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_CHANNEL:
-      ltm_webhook_page_set_channel (self, g_value_get_object (value));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 ltm_webhook_page_dispose (GObject *object)
 {
   LtmWebhookPage *self = LTM_WEBHOOK_PAGE (object);
 
-  ltm_webhook_page_disconnect (self);
-  g_clear_object (&self->channel);
+  ltm_webhook_page_disconnect (self, ltm_page_get_channel (LTM_PAGE (self)));
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LTM_TYPE_WEBHOOK_PAGE);
   g_clear_pointer (&self->saved_endpoint, g_free);
@@ -795,18 +735,12 @@ ltm_webhook_page_class_init (LtmWebhookPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  LtmPageClass *page_class = LTM_PAGE_CLASS (klass);
 
   object_class->dispose = ltm_webhook_page_dispose;
   object_class->finalize = ltm_webhook_page_finalize;
-  object_class->get_property = ltm_webhook_page_get_property;
-  object_class->set_property = ltm_webhook_page_set_property;
   widget_class->map = ltm_webhook_page_map;
-
-  properties[PROP_CHANNEL] =
-    g_param_spec_object ("channel", NULL, NULL, LTM_TYPE_CHANNEL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->channel_changed = ltm_webhook_page_channel_changed;
 
   g_type_ensure (LTM_TYPE_ACTIVITY);
 

@@ -14,6 +14,7 @@
 #include "ltm-jwt-page.h"
 #include "ltm-lifecycle.h"
 #include "ltm-key-page.h"
+#include "ltm-page.h"
 #include "ltm-tokens-page.h"
 #include "ltm-ui.h"
 #include "ltm-webhook-page.h"
@@ -182,10 +183,10 @@ ltm_window_set_channel (LtmWindow  *self,
 
   if (g_set_object (&self->channel, channel))
     {
-      ltm_key_page_set_channel (self->key_page, channel);
-      ltm_jwt_page_set_channel (self->jwt_page, channel);
-      ltm_tokens_page_set_channel (self->tokens_page, channel);
-      ltm_webhook_page_set_channel (self->webhook_page, channel);
+      ltm_page_set_channel (LTM_PAGE (self->key_page), channel);
+      ltm_page_set_channel (LTM_PAGE (self->jwt_page), channel);
+      ltm_page_set_channel (LTM_PAGE (self->tokens_page), channel);
+      ltm_page_set_channel (LTM_PAGE (self->webhook_page), channel);
     }
 
   if (channel != NULL)

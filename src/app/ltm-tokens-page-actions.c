@@ -1,0 +1,883 @@
+/* ltm-tokens-page-actions.c: what the Tokens page's buttons do
+ *
+ * Each action is one LtmTokensOp: it begins on the page's activity, goes
+ * through the keyring and LINE step by step, and ends or fails there.
+ * Once LINE has issued or revoked a token the store is told, whatever the
+ * user does meanwhile: the keyring never loses a token LINE counts.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ltm-tokens-page-private.h"
+
+#include <glib/gi18n.h>
+
+#include "ltm-jwt.h"
+#include "ltm-lifecycle.h"
+#include "ltm-ui.h"
+
+/* Reads a secret of @op's channel from the keyring for its next step:
+ * the access token @key_id, or the channel secret when %NULL. */
+static void
+ltm_tokens_op_read_secret (LtmTokensOp         *op,
+                           const char          *key_id,
+                           GAsyncReadyCallback  callback)
+{
+  ltm_store_get_secret_async (ltm_tokens_page_get_store (), op->channel_id, key_id,
+                              op->cancellable, callback, op);
+}
+
+/* Signs the assertion for @op's channel with the key @source read, for a
+ * token of @token_lifetime seconds; without it, @op fails and is freed,
+ * and this returns %NULL. */
+static char *
+ltm_tokens_op_sign (LtmTokensOp  *op,
+                    GObject      *source,
+                    GAsyncResult *result,
+                    gint64        token_lifetime)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmKey) key = ltm_store_get_key_finish (LTM_STORE (source), result, &error);
+  char *jwt = NULL;
+
+  if (key != NULL)
+    {
+      op->issued_at = ltm_tokens_page_now ();
+      jwt = ltm_jwt_create_assertion (key, op->kid, op->channel_id, op->issued_at,
+                                      LTM_JWT_ASSERTION_LIFETIME, token_lifetime, &error);
+    }
+
+  if (jwt == NULL)
+    ltm_tokens_op_fail (op, op->failure, error);
+
+  return jwt;
+}
+
+/* Issue Token (v2.1) and Issue Short-Lived Token: issue, then keep */
+
+static void
+ltm_tokens_page_stored_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ltm_store_change_finish (LTM_STORE (source), result, &error))
+    {
+      ltm_tokens_op_fail (op, _("LINE issued the token, but it could not be kept"), error);
+      return;
+    }
+
+  ltm_tokens_op_end (op, _("Token issued"));
+}
+
+static void
+ltm_tokens_page_issued_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+  LtmLineClient *client = LTM_LINE_CLIENT (source);
+
+  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
+    op->token = ltm_line_client_issue_short_lived_token_finish (client, result, &error);
+  else
+    op->token = ltm_line_client_issue_token_finish (client, result, &error);
+
+  if (op->token == NULL)
+    {
+      ltm_tokens_op_fail (op, op->failure, error);
+      return;
+    }
+
+  /* LINE counts the token from now on: it is kept even if the user
+   * cancels or turns to another channel meanwhile. */
+  ltm_store_add_token_async (ltm_tokens_page_get_store (), op->channel_id, op->kind, op->token,
+                             op->issued_at, NULL, ltm_tokens_page_stored_cb, op);
+}
+
+static void
+ltm_tokens_page_issue_key_cb (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  g_autofree char *jwt = NULL;
+  LtmLineClient *client;
+
+  if ((jwt = ltm_tokens_op_sign (op, source, result, op->lifetime)) == NULL ||
+      (client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
+
+  ltm_line_client_issue_token_async (client, jwt, op->cancellable, ltm_tokens_page_issued_cb, op);
+}
+
+static void
+ltm_tokens_page_issue_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  LtmTokensPage *self = LTM_TOKENS_PAGE (widget);
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  LtmTokensOp *op;
+
+  if (!ltm_tokens_page_can_sign (self))
+    return;
+
+  op = ltm_tokens_op_new (self, _("Issuing a token…"), _("The token was not issued"));
+  op->kind = LTM_TOKEN_KIND_V21;
+  op->kid = g_strdup (ltm_channel_get_kid (channel));
+  op->lifetime = (gint64) gtk_adjustment_get_value (self->lifetime_adjustment) * 24 * 60 * 60;
+
+  ltm_store_get_key_async (ltm_tokens_page_get_store (), op->channel_id, op->cancellable,
+                           ltm_tokens_page_issue_key_cb, op);
+}
+
+static void
+ltm_tokens_page_short_lived_secret_cb (GObject      *source,
+                                       GAsyncResult *result,
+                                       gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  LtmLineClient *client;
+
+  if (!ltm_tokens_op_finish_secret (op, source, result, &op->channel_secret) ||
+      (client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
+
+  op->issued_at = ltm_tokens_page_now ();
+  ltm_line_client_issue_short_lived_token_async (client, op->channel_id, op->channel_secret,
+                                                 op->cancellable, ltm_tokens_page_issued_cb, op);
+}
+
+static void
+ltm_tokens_page_issue_short_lived_action (GtkWidget  *widget,
+                                          const char *action_name,
+                                          GVariant   *parameter)
+{
+  LtmTokensOp *op;
+
+  op = ltm_tokens_op_new (LTM_TOKENS_PAGE (widget), _("Issuing a short-lived token…"),
+                          _("The token was not issued"));
+  if (op == NULL)
+    return;
+
+  op->kind = LTM_TOKEN_KIND_SHORT_LIVED;
+
+  ltm_tokens_op_read_secret (op, NULL, ltm_tokens_page_short_lived_secret_cb);
+}
+
+/* Issue Stateless Token: not kept, as `ltm token stateless` does not keep
+ * it: it lasts 15 minutes and cannot be revoked.  It goes to the clipboard. */
+
+static void
+ltm_tokens_page_stateless_cb (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  op->token = ltm_line_client_issue_stateless_token_finish (LTM_LINE_CLIENT (source), result,
+                                                            &error);
+  if (op->token == NULL)
+    {
+      ltm_tokens_op_fail (op, op->failure, error);
+      return;
+    }
+
+  if (ltm_tokens_op_is_current (op))
+    ltm_ui_copy (GTK_WIDGET (op->self), op->token->access_token, _("Stateless token copied"));
+
+  ltm_tokens_op_end (op, NULL);
+}
+
+static void
+ltm_tokens_page_stateless_key_cb (GObject      *source,
+                                  GAsyncResult *result,
+                                  gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  g_autofree char *jwt = NULL;
+  LtmLineClient *client;
+
+  /* A stateless token lives 15 minutes whatever token_exp says. */
+  if ((jwt = ltm_tokens_op_sign (op, source, result, LTM_JWT_ASSERTION_LIFETIME)) == NULL ||
+      (client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
+
+  ltm_line_client_issue_stateless_token_async (client, jwt, op->channel_id, NULL, op->cancellable,
+                                               ltm_tokens_page_stateless_cb, op);
+}
+
+static void
+ltm_tokens_page_stateless_secret_cb (GObject      *source,
+                                     GAsyncResult *result,
+                                     gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  LtmLineClient *client;
+
+  if (!ltm_tokens_op_finish_secret (op, source, result, &op->channel_secret) ||
+      (client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
+
+  ltm_line_client_issue_stateless_token_async (client, NULL, op->channel_id, op->channel_secret,
+                                               op->cancellable, ltm_tokens_page_stateless_cb, op);
+}
+
+static void
+ltm_tokens_page_issue_stateless_action (GtkWidget  *widget,
+                                        const char *action_name,
+                                        GVariant   *parameter)
+{
+  LtmTokensPage *self = LTM_TOKENS_PAGE (widget);
+  LtmTokensOp *op;
+
+  op = ltm_tokens_op_new (self, _("Issuing a stateless token…"),
+                          _("The stateless token was not issued"));
+  if (op == NULL)
+    return;
+
+  op->kind = LTM_TOKEN_KIND_STATELESS;
+
+  /* The key when the channel has one and its kid, else the channel secret. */
+  if (ltm_tokens_page_can_sign (self))
+    {
+      op->kid = g_strdup (ltm_channel_get_kid (ltm_page_get_channel (LTM_PAGE (self))));
+      ltm_store_get_key_async (ltm_tokens_page_get_store (), op->channel_id, op->cancellable,
+                               ltm_tokens_page_stateless_key_cb, op);
+    }
+  else
+    ltm_tokens_op_read_secret (op, NULL, ltm_tokens_page_stateless_secret_cb);
+}
+
+/* Copy Token */
+
+static void
+ltm_tokens_page_copy_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+
+  if (!ltm_tokens_op_finish_secret (op, source, result, &op->access_token))
+    return;
+
+  if (ltm_tokens_op_is_current (op))
+    ltm_ui_copy (GTK_WIDGET (op->self), op->access_token, _("Token copied"));
+
+  ltm_tokens_op_end (op, NULL);
+}
+
+static void
+ltm_tokens_page_copy_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  LtmTokensOp *op;
+
+  op = ltm_tokens_op_new (LTM_TOKENS_PAGE (widget), _("Reading the token from the keyring…"),
+                          _("The token could not be copied"));
+  if (op == NULL)
+    return;
+
+  op->key_id = g_variant_dup_string (parameter, NULL);
+
+  ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_copy_cb);
+}
+
+/* Verify Token */
+
+static void
+ltm_tokens_page_verified_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmLineTokenInfo) info = NULL;
+  g_autofree char *remaining = NULL;
+  g_autofree char *text = NULL;
+  LtmLineClient *client = LTM_LINE_CLIENT (source);
+  LtmTokenRow *row;
+
+  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
+    info = ltm_line_client_verify_short_lived_token_finish (client, result, &error);
+  else
+    info = ltm_line_client_verify_token_finish (client, result, &error);
+
+  if (info == NULL)
+    {
+      ltm_tokens_op_fail (op, _("LINE did not verify the token"), error);
+      return;
+    }
+
+  if (g_strcmp0 (info->client_id, op->channel_id) != 0)
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("LINE says the token belongs to channel %s, not to this one."),
+                   info->client_id);
+      ltm_tokens_op_fail (op, _("The token belongs to another channel"), error);
+      return;
+    }
+
+  if (!ltm_tokens_op_is_current (op))
+    {
+      ltm_tokens_op_end (op, NULL);
+      return;
+    }
+
+  remaining = ltm_ui_format_remaining (info->expires_in);
+  /* Translators: what LINE said of a token; %s is a span of time, like "5 days" */
+  text = g_strdup_printf (_("Valid, expires in %s"), remaining);
+
+  if ((row = ltm_tokens_page_find_row (op->self, op->key_id)) != NULL)
+    ltm_token_row_set_verified (row, text);
+
+  ltm_tokens_op_end (op, text);
+}
+
+static void
+ltm_tokens_page_verify_token_cb (GObject      *source,
+                                 GAsyncResult *result,
+                                 gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  LtmLineClient *client;
+
+  if (!ltm_tokens_op_finish_secret (op, source, result, &op->access_token) ||
+      (client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
+
+  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
+    ltm_line_client_verify_short_lived_token_async (client, op->access_token, op->cancellable,
+                                                    ltm_tokens_page_verified_cb, op);
+  else
+    ltm_line_client_verify_token_async (client, op->access_token, op->cancellable,
+                                        ltm_tokens_page_verified_cb, op);
+}
+
+static void
+ltm_tokens_page_verify_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  LtmTokensPage *self = LTM_TOKENS_PAGE (widget);
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  const char *key_id = g_variant_get_string (parameter, NULL);
+  LtmTokensOp *op;
+  LtmToken *token;
+
+  if (channel == NULL || (token = ltm_channel_find_token (channel, key_id)) == NULL)
+    return;
+
+  op = ltm_tokens_op_new (self, _("Asking LINE about the token…"),
+                          _("The token was not verified"));
+  op->key_id = g_strdup (key_id);
+  op->kind = ltm_token_get_kind (token);
+
+  ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_verify_token_cb);
+}
+
+/* Revoke Token: asks first, and for the channel secret when none is
+ * stored; then does what `ltm token revoke --key-id` does. */
+
+static void
+ltm_tokens_page_secret_kept_cb (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ltm_store_change_finish (LTM_STORE (source), result, &error))
+    {
+      ltm_tokens_op_fail (op, _("The token was revoked, but the channel secret was not kept"),
+                          error);
+      return;
+    }
+
+  ltm_tokens_op_end (op, _("Token revoked"));
+}
+
+static void
+ltm_tokens_page_marked_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ltm_store_change_finish (LTM_STORE (source), result, &error))
+    {
+      ltm_tokens_op_fail (op, _("LINE revoked the token, but it could not be marked revoked"),
+                          error);
+      return;
+    }
+
+  /* LINE just accepted the secret the user typed: worth keeping. */
+  if (op->keep_secret)
+    {
+      ltm_store_set_secret_async (LTM_STORE (source), op->channel_id, op->channel_secret, NULL,
+                                  ltm_tokens_page_secret_kept_cb, op);
+      return;
+    }
+
+  ltm_tokens_op_end (op, _("Token revoked"));
+}
+
+static void
+ltm_tokens_page_revoked_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+  LtmLineClient *client = LTM_LINE_CLIENT (source);
+  gboolean revoked;
+
+  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
+    revoked = ltm_line_client_revoke_short_lived_token_finish (client, result, &error);
+  else
+    revoked = ltm_line_client_revoke_token_finish (client, result, &error);
+
+  if (!revoked)
+    {
+      ltm_tokens_op_fail (op, op->failure, error);
+      return;
+    }
+
+  /* LINE no longer knows the token: the store says so whatever happens now. */
+  ltm_store_set_token_state_async (ltm_tokens_page_get_store (), op->channel_id, op->key_id,
+                                   TRUE, FALSE, NULL, ltm_tokens_page_marked_cb, op);
+}
+
+static void
+ltm_tokens_page_revoke_token_cb (GObject      *source,
+                                 GAsyncResult *result,
+                                 gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  LtmLineClient *client;
+
+  if (!ltm_tokens_op_finish_secret (op, source, result, &op->access_token) ||
+      (client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
+
+  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
+    ltm_line_client_revoke_short_lived_token_async (client, op->access_token, op->cancellable,
+                                                    ltm_tokens_page_revoked_cb, op);
+  else
+    ltm_line_client_revoke_token_async (client, op->channel_id, op->channel_secret,
+                                        op->access_token, op->cancellable,
+                                        ltm_tokens_page_revoked_cb, op);
+}
+
+static void
+ltm_tokens_page_revoke_secret_cb (GObject      *source,
+                                  GAsyncResult *result,
+                                  gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+
+  if (!ltm_tokens_op_finish_secret (op, source, result, &op->channel_secret))
+    return;
+
+  ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_revoke_token_cb);
+}
+
+/* What the question gathers to start the revocation. */
+typedef struct {
+  LtmTokensPage *self;
+  AdwMessageDialog *dialog;     /* unowned: it owns this */
+  char *channel_id;
+  char *key_id;
+  LtmTokenKind kind;
+  LtmSecret *secret;            /* the channel secret as typed, when asked for */
+  gboolean keep_secret;
+} LtmTokensRevoke;
+
+static void
+ltm_tokens_revoke_free (gpointer  data,
+                        GClosure *closure)
+{
+  LtmTokensRevoke *revoke = data;
+
+  g_clear_object (&revoke->self);
+  g_free (revoke->channel_id);
+  g_free (revoke->key_id);
+  ltm_secret_free (revoke->secret);
+  g_free (revoke);
+}
+
+static void
+ltm_tokens_page_revoke_response_cb (AdwMessageDialog *dialog,
+                                    const char       *response,
+                                    LtmTokensRevoke  *revoke)
+{
+  LtmTokensPage *self = revoke->self;
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  LtmTokensOp *op;
+
+  /* libadwaita 1.2's AdwPasswordEntryRow follows its text's focus without
+   * ever disconnecting: the focus must leave before the dialog goes. */
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+
+  /* The channel may have gone meanwhile (`ltm channel remove`). */
+  if (!g_str_equal (response, "revoke") || channel == NULL ||
+      !g_str_equal (ltm_channel_get_channel_id (channel), revoke->channel_id))
+    return;
+
+  op = ltm_tokens_op_new (self, _("Revoking the token…"), _("The token was not revoked"));
+  op->key_id = g_strdup (revoke->key_id);
+  op->kind = revoke->kind;
+  op->channel_secret = g_steal_pointer (&revoke->secret);
+  op->keep_secret = op->channel_secret != NULL && revoke->keep_secret;
+
+  if (op->kind != LTM_TOKEN_KIND_SHORT_LIVED && op->channel_secret == NULL)
+    ltm_tokens_op_read_secret (op, NULL, ltm_tokens_page_revoke_secret_cb);
+  else
+    ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_revoke_token_cb);
+}
+
+static void
+ltm_tokens_page_secret_changed_cb (GtkEditable     *row,
+                                   LtmTokensRevoke *revoke)
+{
+  const char *text = gtk_editable_get_text (row);
+
+  ltm_secret_free (revoke->secret);
+  revoke->secret = text[0] != '\0' ? g_strdup (text) : NULL;
+  adw_message_dialog_set_response_enabled (revoke->dialog, "revoke", revoke->secret != NULL);
+}
+
+static void
+ltm_tokens_page_keep_changed_cb (GtkSwitch       *keep_switch,
+                                 GParamSpec      *pspec,
+                                 LtmTokensRevoke *revoke)
+{
+  revoke->keep_secret = gtk_switch_get_active (keep_switch);
+}
+
+/* The channel secret typed into the question, and whether to keep it. */
+static GtkWidget *
+ltm_tokens_page_secret_form (LtmTokensRevoke *revoke)
+{
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *secret_row = adw_password_entry_row_new ();
+  GtkWidget *keep_row = adw_action_row_new ();
+  GtkWidget *keep_switch = gtk_switch_new ();
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (secret_row), _("Channel Secret"));
+  g_signal_connect (secret_row, "changed", G_CALLBACK (ltm_tokens_page_secret_changed_cb),
+                    revoke);
+  gtk_list_box_append (GTK_LIST_BOX (list), secret_row);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (keep_row),
+                                 _("Keep the Channel Secret in the Keyring"));
+  gtk_widget_set_valign (keep_switch, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (keep_switch), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Keep the Channel Secret in the Keyring"), -1);
+  revoke->keep_secret = TRUE;
+  gtk_switch_set_active (GTK_SWITCH (keep_switch), revoke->keep_secret);
+  g_signal_connect (keep_switch, "notify::active", G_CALLBACK (ltm_tokens_page_keep_changed_cb),
+                    revoke);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (keep_row), keep_switch);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (keep_row), keep_switch);
+  gtk_list_box_append (GTK_LIST_BOX (list), keep_row);
+
+  adw_message_dialog_set_response_enabled (revoke->dialog, "revoke", FALSE);
+
+  return list;
+}
+
+static void
+ltm_tokens_page_revoke_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  LtmTokensPage *self = LTM_TOKENS_PAGE (widget);
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  const char *key_id = g_variant_get_string (parameter, NULL);
+  g_autofree char *body = NULL;
+  LtmTokensRevoke *revoke;
+  GtkWidget *dialog;
+  GtkRoot *root;
+  LtmToken *token;
+  gboolean ask_secret;
+
+  if (channel == NULL || (token = ltm_channel_find_token (channel, key_id)) == NULL)
+    return;
+
+  /* v2.1 tokens are revoked with the channel secret; short-lived ones without. */
+  ask_secret = ltm_token_get_kind (token) != LTM_TOKEN_KIND_SHORT_LIVED &&
+               !ltm_channel_get_has_secret (channel);
+
+  if (ask_secret)
+    /* Translators: %s is the token's key ID */
+    body = g_strdup_printf (_("Bots and services using the token %s stop working at once. This "
+                              "cannot be undone.\n\nLINE needs the channel secret to revoke it, "
+                              "and none is stored for this channel: copy it from the channel's "
+                              "Basic settings in the LINE Developers Console."), key_id);
+  else
+    /* Translators: %s is the token's key ID */
+    body = g_strdup_printf (_("Bots and services using the token %s stop working at once. This "
+                              "cannot be undone."), key_id);
+
+  root = gtk_widget_get_root (widget);
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Revoke the Token?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "revoke", _("_Revoke"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "revoke",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  revoke = g_new0 (LtmTokensRevoke, 1);
+  revoke->self = g_object_ref (self);
+  revoke->dialog = ADW_MESSAGE_DIALOG (dialog);
+  revoke->channel_id = g_strdup (ltm_channel_get_channel_id (channel));
+  revoke->key_id = g_strdup (key_id);
+  revoke->kind = ltm_token_get_kind (token);
+
+  if (ask_secret)
+    adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog),
+                                        ltm_tokens_page_secret_form (revoke));
+
+  g_signal_connect_data (dialog, "response", G_CALLBACK (ltm_tokens_page_revoke_response_cb),
+                         revoke, ltm_tokens_revoke_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Rotate Token */
+
+static void
+ltm_tokens_page_rotated_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmRotation) rotation = NULL;
+  LtmTokensPage *self = op->self;
+
+  rotation = ltm_lifecycle_rotate_finish (result, &error);
+  if (rotation == NULL)
+    {
+      ltm_tokens_op_fail (op, op->failure, error);
+      return;
+    }
+
+  if (!ltm_tokens_op_is_current (op))
+    {
+      ltm_tokens_op_end (op, NULL);
+      return;
+    }
+
+  g_free (self->rotation_report);
+  self->rotation_report = g_strdup (rotation->message);
+  ltm_tokens_page_update (self);
+
+  if (rotation->outcome == LTM_ROTATION_ROTATED)
+    {
+      ltm_tokens_op_end (op, _("Token rotated"));
+      return;
+    }
+
+  g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, rotation->message);
+  ltm_tokens_op_fail (op,
+                      rotation->outcome == LTM_ROTATION_PARTIAL
+                      ? _("A new token is stored, but not every old one was revoked")
+                      : op->failure,
+                      error);
+}
+
+static void
+ltm_tokens_page_rotate_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  LtmLineClient *client;
+  LtmTokensOp *op;
+
+  op = ltm_tokens_op_new (LTM_TOKENS_PAGE (widget), _("Rotating the token…"),
+                          _("The token was not rotated"));
+  if (op == NULL || (client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
+
+  ltm_lifecycle_rotate_async (ltm_tokens_page_get_store (), client, op->channel_id,
+                              op->cancellable, ltm_tokens_page_rotated_cb, op);
+}
+
+/* Sync with LINE */
+
+static void
+ltm_tokens_page_reconciled_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmReconciliation) reconciliation = NULL;
+  LtmTokensPage *self = op->self;
+  GString *report;
+
+  reconciliation = ltm_lifecycle_reconcile_finish (result, &error);
+  if (reconciliation == NULL)
+    {
+      ltm_tokens_op_fail (op, op->failure, error);
+      return;
+    }
+
+  if (!ltm_tokens_op_is_current (op))
+    {
+      ltm_tokens_op_end (op, NULL);
+      return;
+    }
+
+  report = g_string_new (NULL);
+  /* Translators: what LINE's list of valid v2.1 tokens said; each %u counts tokens,
+   * and the last one is out of LINE's limit of 30 */
+  g_string_printf (report, _("Stored and valid at LINE: %u. Gone at LINE, marked revoked: %u. "
+                             "Issued elsewhere, not stored: %u. Valid at LINE: %u of 30."),
+                   reconciliation->known, reconciliation->gone, reconciliation->elsewhere,
+                   reconciliation->line_total);
+  if (reconciliation->line_total >= LTM_TOKENS_PAGE_LINE_LIMIT)
+    g_string_append_printf (report, " %s",
+                            _("The channel is at LINE's limit: revoke a token before issuing "
+                              "another."));
+
+  g_free (self->sync_report);
+  self->sync_report = g_string_free (report, FALSE);
+  ltm_tokens_page_update (self);
+
+  ltm_tokens_op_end (op, _("Synced with LINE"));
+}
+
+static void
+ltm_tokens_page_sync_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  LtmLineClient *client;
+  LtmTokensOp *op;
+
+  op = ltm_tokens_op_new (LTM_TOKENS_PAGE (widget), _("Asking LINE which tokens are valid…"),
+                          _("The tokens were not compared with LINE"));
+  if (op == NULL || (client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
+
+  ltm_lifecycle_reconcile_async (ltm_tokens_page_get_store (), client, op->channel_id,
+                                 op->cancellable, ltm_tokens_page_reconciled_cb, op);
+}
+
+/* Copy as Environment Variables: what `ltm token env` prints */
+
+/* Ends @op with the lines on the clipboard. */
+static void
+ltm_tokens_page_env_copy (LtmTokensOp *op)
+{
+  g_autoptr(LtmSecret) text = NULL;
+
+  if (ltm_tokens_op_is_current (op) && op->channel_secret != NULL)
+    {
+      text = g_strdup_printf ("CHANNEL_ACCESS_TOKEN=%s\nCHANNEL_SECRET=%s\n",
+                              op->access_token, op->channel_secret);
+      ltm_ui_copy (GTK_WIDGET (op->self), text, _("Environment variables copied"));
+    }
+  else if (ltm_tokens_op_is_current (op))
+    {
+      text = g_strdup_printf ("CHANNEL_ACCESS_TOKEN=%s\n", op->access_token);
+      ltm_ui_copy (GTK_WIDGET (op->self), text,
+                   _("Token copied; no channel secret is stored for this channel"));
+    }
+
+  ltm_tokens_op_end (op, NULL);
+}
+
+static void
+ltm_tokens_page_env_secret_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+
+  if (!ltm_tokens_op_finish_secret (op, source, result, &op->channel_secret))
+    return;
+
+  ltm_tokens_page_env_copy (op);
+}
+
+static void
+ltm_tokens_page_env_token_cb (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  LtmTokensOp *op = user_data;
+
+  if (!ltm_tokens_op_finish_secret (op, source, result, &op->access_token))
+    return;
+
+  if (op->with_secret)
+    {
+      ltm_tokens_op_read_secret (op, NULL, ltm_tokens_page_env_secret_cb);
+      return;
+    }
+
+  ltm_tokens_page_env_copy (op);
+}
+
+static void
+ltm_tokens_page_copy_env_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  LtmTokensPage *self = LTM_TOKENS_PAGE (widget);
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  LtmTokensOp *op;
+  LtmToken *newest;
+
+  if (channel == NULL ||
+      (newest = ltm_channel_get_newest_usable (channel, ltm_tokens_page_now ())) == NULL)
+    return;
+
+  op = ltm_tokens_op_new (self, _("Reading the token and the channel secret from the keyring…"),
+                          _("The environment variables were not copied"));
+  op->key_id = g_strdup (ltm_token_get_key_id (newest));
+  op->with_secret = ltm_channel_get_has_secret (channel);
+
+  ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_env_token_cb);
+}
+
+void
+ltm_tokens_page_install_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "tokens.issue", NULL,
+                                   ltm_tokens_page_issue_action);
+  gtk_widget_class_install_action (widget_class, "tokens.issue-stateless", NULL,
+                                   ltm_tokens_page_issue_stateless_action);
+  gtk_widget_class_install_action (widget_class, "tokens.issue-short-lived", NULL,
+                                   ltm_tokens_page_issue_short_lived_action);
+  gtk_widget_class_install_action (widget_class, "tokens.copy", "s",
+                                   ltm_tokens_page_copy_action);
+  gtk_widget_class_install_action (widget_class, "tokens.verify", "s",
+                                   ltm_tokens_page_verify_action);
+  gtk_widget_class_install_action (widget_class, "tokens.revoke", "s",
+                                   ltm_tokens_page_revoke_action);
+  gtk_widget_class_install_action (widget_class, "tokens.rotate", NULL,
+                                   ltm_tokens_page_rotate_action);
+  gtk_widget_class_install_action (widget_class, "tokens.sync", NULL,
+                                   ltm_tokens_page_sync_action);
+  gtk_widget_class_install_action (widget_class, "tokens.copy-env", NULL,
+                                   ltm_tokens_page_copy_env_action);
+}
