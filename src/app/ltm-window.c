@@ -680,10 +680,11 @@ ltm_window_rotated_cb (GObject      *source,
                                                       failures->str);
       g_autofree char *heading = NULL;
 
-      /* Translators: %u and %u are numbers of channels */
-      heading = g_strdup_printf (ngettext ("%u of %u channel was not fully rotated",
+      /* Translators: how many channels failed, of how many; the form
+       * follows the first number ("1 of 3 channels was…") */
+      heading = g_strdup_printf (ngettext ("%u of %u channels was not fully rotated",
                                            "%u of %u channels were not fully rotated",
-                                           rotations->len), failed, rotations->len);
+                                           failed), failed, rotations->len);
       ltm_activity_fail (self->activity, heading, report);
     }
 }
