@@ -55,7 +55,9 @@ typedef struct {
   LtmKey *key;                  /* generated or imported, to be stored */
   char *file_name;              /* where an imported key came from */
   char *kid;                    /* the kid being saved; NULL clears it */
+  const char *failed;           /* the heading if a store change fails */
   const char *done;             /* the toast once it is done */
+  void (*then) (LtmKeyPage *self);  /* what else a store change updates */
 } LtmKeyPageOp;
 
 static LtmKeyPageOp *
@@ -295,25 +297,28 @@ ltm_key_page_kid_notify_cb (LtmKeyPage *self)
     ltm_key_page_show_kid (self);
 }
 
+/* The end of every store change: the key, the kid, the channel secret. */
 static void
-ltm_key_page_stored_cb (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
+ltm_key_page_changed_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
 {
   g_autoptr(LtmKeyPageOp) op = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean stored = ltm_store_change_finish (LTM_STORE (source), result, &error);
+  gboolean changed = ltm_store_change_finish (LTM_STORE (source), result, &error);
 
   if (!ltm_key_page_op_is_current (op))
     return;
 
-  if (!stored)
+  if (!changed)
     {
-      ltm_activity_fail (op->self->activity, _("The key was not stored"), error);
+      ltm_activity_fail (op->self->activity, op->failed, error);
       return;
     }
 
   ltm_activity_end (op->self->activity);
+  if (op->then != NULL)
+    op->then (op->self);
   ltm_ui_toast (GTK_WIDGET (op->self), op->done);
 }
 
@@ -322,10 +327,11 @@ static void
 ltm_key_page_store_key (LtmKeyPageOp *op)
 {
   ltm_key_page_op_continue (op, _("Storing the key in your keyring…"));
+  op->failed = _("The key was not stored");
   ltm_store_set_key_async (ltm_key_page_get_store (),
                            ltm_channel_get_channel_id (op->channel),
                            op->key, op->cancellable,
-                           ltm_key_page_stored_cb, op);
+                           ltm_key_page_changed_cb, op);
 }
 
 static void
@@ -627,29 +633,6 @@ ltm_key_page_open_console_action (GtkWidget  *widget,
 }
 
 static void
-ltm_key_page_kid_saved_cb (GObject      *source,
-                           GAsyncResult *result,
-                           gpointer      user_data)
-{
-  g_autoptr(LtmKeyPageOp) op = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean saved = ltm_store_change_finish (LTM_STORE (source), result, &error);
-
-  if (!ltm_key_page_op_is_current (op))
-    return;
-
-  if (!saved)
-    {
-      ltm_activity_fail (op->self->activity, _("The kid was not saved"), error);
-      return;
-    }
-
-  ltm_activity_end (op->self->activity);
-  ltm_key_page_show_kid (op->self);
-  ltm_ui_toast (GTK_WIDGET (op->self), op->done);
-}
-
-static void
 ltm_key_page_save_kid_action (GtkWidget  *widget,
                               const char *action_name,
                               GVariant   *parameter)
@@ -669,6 +652,8 @@ ltm_key_page_save_kid_action (GtkWidget  *widget,
     }
 
   op = ltm_key_page_op_new (self, _("Saving the kid…"));
+  op->failed = _("The kid was not saved");
+  op->then = ltm_key_page_show_kid;
   if (kid[0] != '\0')
     {
       op->kid = g_steal_pointer (&kid);
@@ -680,7 +665,7 @@ ltm_key_page_save_kid_action (GtkWidget  *widget,
     }
 
   ltm_store_set_kid_async (ltm_key_page_get_store (), ltm_channel_get_channel_id (op->channel),
-                           op->kid, op->cancellable, ltm_key_page_kid_saved_cb, op);
+                           op->kid, op->cancellable, ltm_key_page_changed_cb, op);
 }
 
 /* Apply, or Enter (also once Apply is gone, after a refusal). */
@@ -690,27 +675,11 @@ ltm_key_page_kid_apply_cb (LtmKeyPage *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "key.save-kid", NULL);
 }
 
+/* A saved secret leaves no trace in the entry. */
 static void
-ltm_key_page_secret_saved_cb (GObject      *source,
-                              GAsyncResult *result,
-                              gpointer      user_data)
+ltm_key_page_clear_secret (LtmKeyPage *self)
 {
-  g_autoptr(LtmKeyPageOp) op = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean saved = ltm_store_change_finish (LTM_STORE (source), result, &error);
-
-  if (!ltm_key_page_op_is_current (op))
-    return;
-
-  if (!saved)
-    {
-      ltm_activity_fail (op->self->activity, _("The channel secret was not saved"), error);
-      return;
-    }
-
-  ltm_activity_end (op->self->activity);
-  ltm_key_page_set_row_text (ADW_ENTRY_ROW (op->self->secret_row), "");
-  ltm_ui_toast (GTK_WIDGET (op->self), _("Channel secret saved"));
+  ltm_key_page_set_row_text (ADW_ENTRY_ROW (self->secret_row), "");
 }
 
 static void
@@ -727,9 +696,12 @@ ltm_key_page_save_secret_action (GtkWidget  *widget,
     return;
 
   op = ltm_key_page_op_new (self, _("Saving the channel secret…"));
+  op->failed = _("The channel secret was not saved");
+  op->done = _("Channel secret saved");
+  op->then = ltm_key_page_clear_secret;
   ltm_store_set_secret_async (ltm_key_page_get_store (),
                               ltm_channel_get_channel_id (op->channel), secret,
-                              op->cancellable, ltm_key_page_secret_saved_cb, op);
+                              op->cancellable, ltm_key_page_changed_cb, op);
 }
 
 /* Apply, or Enter (also once Apply is gone, after a refusal). */
