@@ -480,6 +480,97 @@ test_accessible_names (void)
   g_unsetenv ("LTM_API_BASE");
 }
 
+/* The issue's whole flow, as a new user goes through it with nothing but
+ * the window: an empty store → Add Channel → Generate Key → Copy Public
+ * Key (pasted into "the console", the test server, which answers the kid)
+ * → the kid saved → Issue Token → in the list and in `ltm token list` →
+ * Copy Token → Revoke Token after confirming. */
+static void
+test_seed_flow_body (LtmWindow     *window,
+                     gconstpointer  data)
+{
+  LtmTestServer *server = (LtmTestServer *) data;
+  const char * const list[] = { "--json", "token", "list", "--channel", "5000000001", NULL };
+  g_auto(LtmTestRun) listed = { 0 };
+  g_autofree char *public_jwk = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *kid = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *dialog;
+  LtmChannel *channel;
+  g_autoptr(LtmToken) issued = NULL;
+  GtkWidget *page;
+
+  /* 1. The channel. */
+  ltm_test_gui_click (GTK_WIDGET (window), "Add Channel");
+  dialog = ltm_test_gui_wait_for_window (LTM_TYPE_ADD_CHANNEL_DIALOG);
+  ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", "5000000001");
+  ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Name", "First Bot");
+  ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel Secret (optional)", SECRET);
+  ltm_test_gui_click (GTK_WIDGET (dialog), "Add Channel");
+  ltm_test_gui_wait_until ((channel = ltm_window_get_channel (window)) != NULL);
+
+  /* 2. The key, and its public half for the console. */
+  page = ltm_test_gui_show_page (window, "key");
+  ltm_test_gui_click (page, "Generate Key");
+  ltm_test_gui_wait_until (ltm_channel_get_has_key (channel) &&
+                           ltm_test_gui_is_enabled (page, "Copy Public Key"));
+  ltm_test_gui_click (page, "Copy Public Key");
+  ltm_test_gui_wait_for_toast (window, "Public key copied");
+  public_jwk = ltm_test_gui_read_clipboard (page);
+  kid = ltm_test_server_register_key (server, "5000000001", public_jwk, &error);
+  g_assert_no_error (error);
+
+  /* 3. The kid the console answered. */
+  ltm_test_gui_set_row_text (page, "kid", kid);
+  gtk_widget_activate_action (page, "key.save-kid", NULL);
+  ltm_test_gui_wait_until (g_strcmp0 (ltm_channel_get_kid (channel), kid) == 0);
+
+  /* 4. A token: in the list, and in `ltm token list`. */
+  page = ltm_test_gui_show_page (window, "tokens");
+  ltm_test_gui_wait_until (ltm_test_gui_is_enabled (page, "Issue Token"));
+  ltm_test_gui_click (page, "Issue Token");
+  ltm_test_gui_wait_for_toast (window, "Token issued");
+  g_assert_cmpuint (g_list_model_get_n_items (ltm_channel_get_tokens (channel)), ==, 1);
+  issued = g_list_model_get_item (ltm_channel_get_tokens (channel), 0);
+  ltm_test_run_ltm (&listed, NULL, NULL, list);
+  g_assert_cmpint (listed.status, ==, 0);
+  g_assert_nonnull (strstr (listed.out, ltm_token_get_key_id (issued)));
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (server, "5000000001"), ==, 1);
+
+  /* 5. Copied: a token, not a key ID. */
+  ltm_test_gui_wait_until (ltm_test_gui_is_enabled (page, "Copy Token"));
+  ltm_test_gui_click (page, "Copy Token");
+  ltm_test_gui_wait_for_toast (window, "Token copied");
+  token = ltm_test_gui_read_clipboard (page);
+  g_assert_cmpuint (strlen (token), >, 20);
+  g_assert_cmpstr (token, !=, ltm_token_get_key_id (issued));
+
+  /* 6. Revoked, after saying so. */
+  ltm_test_gui_wait_until (ltm_test_gui_is_enabled (page, "Revoke Token"));
+  ltm_test_gui_click (page, "Revoke Token");
+  ltm_test_gui_respond (ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG)),
+                        "revoke");
+  ltm_test_gui_wait_until (ltm_token_get_revoked (issued));
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (server, "5000000001"), ==, 0);
+}
+
+static void
+test_seed_flow (void)
+{
+  g_autoptr(LtmTestServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ltm_test_remove_data ();
+  server = ltm_test_server_new (LTM_TEST_SERVER_PLAIN, &error);
+  g_assert_no_error (error);
+  ltm_test_server_add_channel (server, "5000000001", SECRET);
+
+  g_setenv ("LTM_API_BASE", ltm_test_server_get_base_url (server), TRUE);
+  ltm_test_gui_run (test_seed_flow_body, server);
+  g_unsetenv ("LTM_API_BASE");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -487,6 +578,7 @@ main (int   argc,
   ltm_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/gui/window/empty", test_empty_state);
+  g_test_add_func ("/gui/window/seed-flow", test_seed_flow);
   g_test_add_func ("/gui/window/pages", test_pages);
   g_test_add_func ("/gui/window/add-channel", test_add_channel);
   g_test_add_func ("/gui/window/follows-ltm-and-search", test_follows_ltm_and_search);
