@@ -1,7 +1,7 @@
 /* ltm-reminder.c: which channels to remind about, and the notification
  *
  * A channel is due when its newest usable v2.1 token expires within the
- * warning threshold, or none is usable any more (ltm_lifecycle_find_expiring).
+ * warning threshold, or none is usable any more (ltm_lifecycle_channel_is_due).
  * Each due token is announced once per run of the app: looking again every
  * few hours only speaks up for what is newly due, so the reminder is not a
  * nag.  The time is a parameter, so the tests drive it with a fake clock.
@@ -47,23 +47,12 @@ ltm_reminder_channel_name (LtmChannel *channel)
   return name != NULL && name[0] != '\0' ? name : ltm_channel_get_channel_id (channel);
 }
 
-/* When the channel's newest usable v2.1 token expires; 0 if none is usable. */
-static gint64
-ltm_reminder_expiry (LtmChannel *channel,
-                     gint64      now)
-{
-  gint64 expiry = 0;
-
-  ltm_lifecycle_channel_is_due (channel, now, 0, &expiry);
-
-  return expiry;
-}
-
+/* @expires_at: when its newest usable v2.1 token expires; 0 if none is usable */
 static char *
 ltm_reminder_describe (LtmChannel *channel,
+                       gint64      expires_at,
                        gint64      now)
 {
-  gint64 expires_at = ltm_reminder_expiry (channel, now);
   gint64 days;
 
   if (expires_at <= now)
@@ -92,41 +81,46 @@ ltm_reminder_check (LtmReminder *self,
                     gint64       within,
                     gboolean    *out_any)
 {
-  g_autoptr(GPtrArray) due = NULL;
-  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
+  GListModel *channels = ltm_store_get_channels (self->store);
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
   LtmReminderNote *note;
   char *title = NULL;
   char *body = NULL;
-  LtmChannel *first;
+  gint64 first_expiry = 0;
+  gboolean any = FALSE;
 
   g_return_val_if_fail (LTM_IS_REMINDER (self), NULL);
 
-  due = ltm_lifecycle_find_expiring (self->store, now, within);
-  if (out_any != NULL)
-    *out_any = due->len > 0;
-
-  for (guint i = 0; i < due->len; i++)
+  for (guint i = 0; i < g_list_model_get_n_items (channels); i++)
     {
-      LtmChannel *channel = ltm_store_find_channel (self->store, g_ptr_array_index (due, i));
+      g_autoptr(LtmChannel) channel = g_list_model_get_item (channels, i);
+      gint64 expiry = 0;
       char *stamp;
 
-      if (channel == NULL)
+      if (!ltm_lifecycle_channel_is_due (channel, now, within, &expiry))
         continue;
 
+      any = TRUE;
       stamp = g_strdup_printf ("%s %" G_GINT64_FORMAT, ltm_channel_get_channel_id (channel),
-                               ltm_reminder_expiry (channel, now));
-      if (g_hash_table_add (self->announced, stamp))
-        g_ptr_array_add (fresh, channel);
+                               expiry);
+      if (!g_hash_table_add (self->announced, stamp))
+        continue;
+
+      if (fresh->len == 0)
+        first_expiry = expiry;
+      g_ptr_array_add (fresh, g_steal_pointer (&channel));
     }
+
+  if (out_any != NULL)
+    *out_any = any;
 
   if (fresh->len == 0)
     return NULL;
 
-  first = g_ptr_array_index (fresh, 0);
   if (fresh->len == 1)
     {
-      title = ltm_reminder_describe (first, now);
+      title = ltm_reminder_describe (g_ptr_array_index (fresh, 0), first_expiry, now);
       body = g_strdup (_("Rotate it before your bot stops working: LINE Token Manager issues a "
                          "new token and revokes the old one."));
     }
