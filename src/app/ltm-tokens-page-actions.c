@@ -752,7 +752,7 @@ ltm_tokens_page_reconciled_cb (GObject      *source,
                              "Issued elsewhere, not stored: %u. Valid at LINE: %u of 30."),
                    reconciliation->known, reconciliation->gone, reconciliation->elsewhere,
                    reconciliation->line_total);
-  if (reconciliation->line_total >= LTM_TOKENS_PAGE_LINE_LIMIT)
+  if (reconciliation->line_total >= LTM_LINE_MAX_V21_TOKENS)
     g_string_append_printf (report, " %s",
                             _("The channel is at LINE's limit: revoke a token before issuing "
                               "another."));
@@ -789,17 +789,13 @@ ltm_tokens_page_env_copy (LtmTokensOp *op)
 {
   g_autoptr(LtmSecret) text = NULL;
 
-  if (ltm_tokens_op_is_current (op) && op->channel_secret != NULL)
+  if (ltm_tokens_op_is_current (op))
     {
-      text = g_strdup_printf ("CHANNEL_ACCESS_TOKEN=%s\nCHANNEL_SECRET=%s\n",
-                              op->access_token, op->channel_secret);
-      ltm_ui_copy (GTK_WIDGET (op->self), text, _("Environment variables copied"));
-    }
-  else if (ltm_tokens_op_is_current (op))
-    {
-      text = g_strdup_printf ("CHANNEL_ACCESS_TOKEN=%s\n", op->access_token);
+      text = ltm_lifecycle_format_env (op->access_token, op->channel_secret);
       ltm_ui_copy (GTK_WIDGET (op->self), text,
-                   _("Token copied; no channel secret is stored for this channel"));
+                   op->channel_secret != NULL
+                   ? _("Environment variables copied")
+                   : _("Token copied; no channel secret is stored for this channel"));
     }
 
   ltm_tokens_op_end (op, NULL);

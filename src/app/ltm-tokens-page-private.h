@@ -15,9 +15,6 @@
 
 G_BEGIN_DECLS
 
-/* LINE's limit of valid v2.1 tokens per channel. */
-#define LTM_TOKENS_PAGE_LINE_LIMIT 30
-
 struct _LtmTokensPage
 {
   LtmPage parent_instance;

@@ -82,7 +82,7 @@ ltm_tokens_page_update (LtmTokensPage *self)
 
   /* LINE refuses the 31st; Issue stays enabled, and LINE's refusal shows. */
   gtk_widget_set_visible (GTK_WIDGET (self->limit_row),
-                          n_usable_v21 >= LTM_TOKENS_PAGE_LINE_LIMIT);
+                          n_usable_v21 >= LTM_LINE_MAX_V21_TOKENS);
 
   gtk_widget_set_visible (GTK_WIDGET (self->prerequisite_row), has_channel && !can_sign);
   adw_action_row_set_subtitle (self->prerequisite_row,

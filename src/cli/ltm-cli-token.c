@@ -781,7 +781,7 @@ ltm_cli_token_sync (LtmCli  *cli,
   g_print (_("Gone at LINE, marked revoked:  %u\n"), reconciliation->gone);
   g_print (_("Issued elsewhere, not stored:  %u\n"), reconciliation->elsewhere);
   g_print (_("Valid at LINE, of its 30:      %u\n"), reconciliation->line_total);
-  if (reconciliation->line_total >= 30)
+  if (reconciliation->line_total >= LTM_LINE_MAX_V21_TOKENS)
     g_print ("%s\n", _("The channel is at LINE's limit: a new token will be refused until one is "
                        "revoked or expires."));
 
@@ -797,6 +797,7 @@ ltm_cli_token_env (LtmCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(LtmSecret) token = NULL;
   g_autoptr(LtmSecret) secret = NULL;
+  g_autoptr(LtmSecret) lines = NULL;
   LtmChannel *stored;
   LtmToken *newest;
   const GOptionEntry entries[] = {
@@ -843,9 +844,8 @@ ltm_cli_token_env (LtmCli  *cli,
       return LTM_CLI_OK;
     }
 
-  g_print ("CHANNEL_ACCESS_TOKEN=%s\n", token);
-  if (secret != NULL)
-    g_print ("CHANNEL_SECRET=%s\n", secret);
+  lines = ltm_lifecycle_format_env (token, secret);
+  g_print ("%s", lines);
 
   return LTM_CLI_OK;
 }

@@ -64,6 +64,30 @@ ltm_rotation_outcome_to_string (LtmRotationOutcome outcome)
 }
 
 /**
+ * ltm_lifecycle_format_env:
+ * @access_token: the channel access token to deploy
+ * @channel_secret: (nullable): the channel secret, if one is stored
+ *
+ * What a bot's deployment reads (`ltm token env`, the window's Copy as
+ * Environment Variables): a CHANNEL_ACCESS_TOKEN= line, and a
+ * CHANNEL_SECRET= line when there is a secret.
+ *
+ * Returns: (transfer full): the lines; free with ltm_secret_free()
+ */
+LtmSecret *
+ltm_lifecycle_format_env (const char *access_token,
+                          const char *channel_secret)
+{
+  g_return_val_if_fail (access_token != NULL, NULL);
+
+  if (channel_secret == NULL)
+    return g_strdup_printf ("CHANNEL_ACCESS_TOKEN=%s\n", access_token);
+
+  return g_strdup_printf ("CHANNEL_ACCESS_TOKEN=%s\nCHANNEL_SECRET=%s\n",
+                          access_token, channel_secret);
+}
+
+/**
  * ltm_lifecycle_channel_is_due:
  * @channel: a stored channel
  * @now: the current time, Unix seconds

@@ -50,6 +50,8 @@ gboolean            ltm_lifecycle_channel_is_due      (LtmChannel           *cha
                                                        gint64                now,
                                                        gint64                within,
                                                        gint64               *out_expiry);
+LtmSecret          *ltm_lifecycle_format_env          (const char           *access_token,
+                                                       const char           *channel_secret);
 GPtrArray          *ltm_lifecycle_find_expiring       (LtmStore             *store,
                                                        gint64                now,
                                                        gint64                within);

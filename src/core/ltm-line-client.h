@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 #define LTM_LINE_DEFAULT_BASE_URL "https://api.line.me"
 /* The most a webhook URL may have, in characters. */
 #define LTM_LINE_WEBHOOK_MAX_LENGTH 500
+/* LINE's limit of valid channel access tokens v2.1 per channel: it refuses the next. */
+#define LTM_LINE_MAX_V21_TOKENS 30
 
 #define LTM_TYPE_LINE_CLIENT (ltm_line_client_get_type ())
 
