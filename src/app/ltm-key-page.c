@@ -394,24 +394,14 @@ static void
 ltm_key_page_confirm_replace (LtmKeyPage   *self,
                               LtmKeyPageOp *op)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   AdwMessageDialog *dialog;
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
-                                                                            : NULL,
-                                                       _("Replace the Key?"), NULL));
-  adw_message_dialog_set_body (dialog,
+  dialog = ltm_ui_confirm_new (GTK_WIDGET (self), _("Replace the Key?"),
                                _("The new public key must be registered in the LINE Developers "
                                  "Console again, and the old key's kid can no longer be used "
                                  "for new tokens. Tokens already issued keep working until "
-                                 "they expire."));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "replace", _("_Replace"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "replace", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+                                 "they expire."),
+                               "replace", _("_Replace"));
   gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
 
   g_object_set_data_full (G_OBJECT (dialog), "ltm-channel",

@@ -609,7 +609,6 @@ ltm_tokens_page_revoke_action (GtkWidget  *widget,
   g_autofree char *body = NULL;
   LtmTokensRevoke *revoke;
   GtkWidget *dialog;
-  GtkRoot *root;
   LtmToken *token;
   gboolean ask_secret;
 
@@ -631,17 +630,8 @@ ltm_tokens_page_revoke_action (GtkWidget  *widget,
     body = g_strdup_printf (_("Bots and services using the token %s stop working at once. This "
                               "cannot be undone."), key_id);
 
-  root = gtk_widget_get_root (widget);
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("Revoke the Token?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "revoke", _("_Revoke"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "revoke",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  dialog = GTK_WIDGET (ltm_ui_confirm_new (widget, _("Revoke the Token?"), body,
+                                           "revoke", _("_Revoke")));
 
   revoke = g_new0 (LtmTokensRevoke, 1);
   revoke->self = g_object_ref (self);

@@ -68,6 +68,44 @@ ltm_ui_copy (GtkWidget  *widget,
   ltm_ui_toast (widget, toast);
 }
 
+/**
+ * ltm_ui_confirm_new:
+ * @widget: the window, or a widget in it
+ * @heading: the question, as in "Revoke the Token?"
+ * @body: (nullable): what happens, and what cannot be undone
+ * @response: the response ID of going ahead
+ * @label: its button, with a mnemonic, as in "_Revoke"
+ *
+ * The question before something that cannot be undone: Cancel (the
+ * default, and what Escape answers) or @label, styled destructive.
+ * Connect to "response", then present it.
+ *
+ * Returns: (transfer none): the dialog, transient for @widget's window
+ */
+AdwMessageDialog *
+ltm_ui_confirm_new (GtkWidget  *widget,
+                    const char *heading,
+                    const char *body,
+                    const char *response,
+                    const char *label)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root)
+                                                                            : NULL,
+                                                       heading, body));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    response, label,
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, response, ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+
+  return dialog;
+}
+
 /* A date and time in the user's locale. */
 char *
 ltm_ui_format_date (gint64 unix_time)

@@ -18,6 +18,11 @@ void  ltm_ui_toast              (GtkWidget   *widget,
 void  ltm_ui_copy               (GtkWidget   *widget,
                                  const char  *text,
                                  const char  *toast);
+AdwMessageDialog *ltm_ui_confirm_new (GtkWidget  *widget,
+                                      const char *heading,
+                                      const char *body,
+                                      const char *response,
+                                      const char *label);
 char *ltm_ui_format_date        (gint64       unix_time);
 char *ltm_ui_format_expiry      (gint64       expires_at,
                                  gint64       now);

@@ -564,20 +564,13 @@ ltm_window_remove_channel_action (GtkWidget  *widget,
   if (name == NULL || name[0] == '\0')
     name = ltm_channel_get_channel_id (self->channel);
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL));
-  /* Translators: %s is the channel's name */
-  adw_message_dialog_format_heading (dialog, _("Remove “%s”?"), name);
-  adw_message_dialog_set_body (dialog,
+  dialog = ltm_ui_confirm_new (widget, NULL,
                                _("Its key, channel secret and stored tokens are removed from "
                                  "this computer. Tokens already issued stay valid at LINE until "
-                                 "they expire: revoke them first if they must stop working."));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "remove", _("_Remove"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+                                 "they expire: revoke them first if they must stop working."),
+                               "remove", _("_Remove"));
+  /* Translators: %s is the channel's name */
+  adw_message_dialog_format_heading (dialog, _("Remove “%s”?"), name);
   g_object_set_data_full (G_OBJECT (dialog), "ltm-channel-id",
                           g_strdup (ltm_channel_get_channel_id (self->channel)), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (ltm_window_remove_response_cb),
@@ -743,22 +736,15 @@ ltm_window_rotate_expiring_action (GtkWidget  *widget,
       return;
     }
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), NULL, NULL));
+  dialog = ltm_ui_confirm_new (widget, NULL,
+                               _("Each channel gets a new token, and its old tokens are revoked "
+                                 "once the new one is stored. Bots still using an old token stop "
+                                 "working until they get the new one."),
+                               "rotate", _("_Rotate"));
   /* Translators: %u is a number of channels */
   adw_message_dialog_format_heading (dialog, ngettext ("Rotate the Token of %u Channel?",
                                                        "Rotate the Tokens of %u Channels?",
                                                        channel_ids->len), channel_ids->len);
-  adw_message_dialog_set_body (dialog,
-                               _("Each channel gets a new token, and its old tokens are revoked "
-                                 "once the new one is stored. Bots still using an old token stop "
-                                 "working until they get the new one."));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "rotate", _("_Rotate"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "rotate", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (dialog, "cancel");
-  adw_message_dialog_set_close_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "ltm-channel-ids", g_steal_pointer (&channel_ids),
                           (GDestroyNotify) g_ptr_array_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (ltm_window_rotate_response_cb),
