@@ -250,3 +250,26 @@ ltm_test_assert_failed_with (LtmTestRun *run,
   g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
   g_assert_nonnull (strstr (run->err, message_part));
 }
+
+/**
+ * ltm_test_remove_store:
+ *
+ * Removes the store of this process's data folder (`LTM_DATA_DIR`, as
+ * ltm_test_gui_init() and ltm_test_spawn_ltm() set it): its database and
+ * the database's WAL and shared memory.  The next test starts empty.
+ */
+void
+ltm_test_remove_store (void)
+{
+  const char *dir = g_getenv ("LTM_DATA_DIR");
+  const char *names[] = { "store.sqlite3", "store.sqlite3-wal", "store.sqlite3-shm" };
+
+  if (dir == NULL)
+    dir = ltm_test_get_tmp_dir ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_unlink (path);
+    }
+}

@@ -22,6 +22,8 @@ LtmKey       *ltm_test_load_key             (const char         *name,
 /* A folder of this process's own, removed when it exits. */
 const char   *ltm_test_get_tmp_dir          (void);
 void          ltm_test_remove_tree          (const char         *path);
+/* The store in LTM_DATA_DIR (or that folder) removed: the next test starts empty. */
+void          ltm_test_remove_store         (void);
 /* libsecret's file backend in that folder, unless SECRET_BACKEND is set. */
 void          ltm_test_use_file_keyring     (void);
 JsonObject   *ltm_test_parse_object         (const char         *json);

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "ltm-test-gui.h"
+#include "ltm-test-util.h"
 
 /* The first start, under LANGUAGE=@data: every string checked is the
  * catalog's, not English. */
@@ -36,9 +37,7 @@ test_language_body (LtmWindow     *window,
 static void
 test_language (gconstpointer data)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("LTM_DATA_DIR"), "channels.json", NULL);
-
-  g_unlink (path);
+  ltm_test_remove_store ();
   g_setenv ("LANGUAGE", data, TRUE);
   /* gettext caches what it found for the old language until the locale is
    * set again. */

@@ -70,7 +70,6 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   SetupFlags flags = GPOINTER_TO_UINT (data);
-  g_autofree char *path = g_build_filename (ltm_test_get_tmp_dir (), "channels.json", NULL);
   g_autofree char *secret_file = g_build_filename (ltm_test_get_tmp_dir (), "secret", NULL);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(GError) error = NULL;
@@ -83,7 +82,7 @@ fixture_set_up (Fixture       *fixture,
   /* The window's client is made per run, from this. */
   g_setenv ("LTM_API_BASE", ltm_test_server_get_base_url (fixture->server), TRUE);
 
-  g_unlink (path);
+  ltm_test_remove_store ();
   g_assert_true (g_file_set_contents (secret_file, SECRET "\n", -1, NULL));
 
   g_strv_builder_add_many (builder, "channel", "add", CHANNEL, "--name", "Tokens Test", NULL);

@@ -77,10 +77,9 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *channels = g_build_filename (g_getenv ("LTM_DATA_DIR"), "channels.json", NULL);
 
   /* Each test starts from no channels. */
-  g_unlink (channels);
+  ltm_test_remove_store ();
 
   fixture->server = ltm_test_server_new (LTM_TEST_SERVER_PLAIN, &error);
   g_assert_no_error (error);

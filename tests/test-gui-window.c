@@ -25,14 +25,6 @@ ltm_test_visible_child (LtmWindow  *window,
   return gtk_stack_get_visible_child_name (GTK_STACK (stack));
 }
 
-static void
-ltm_test_remove_data (void)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("LTM_DATA_DIR"), "channels.json", NULL);
-
-  g_unlink (path);
-}
-
 /* First launch: the four steps and Add Channel, nothing else. */
 static void
 test_empty_state_body (LtmWindow     *window,
@@ -49,7 +41,7 @@ test_empty_state_body (LtmWindow     *window,
 static void
 test_empty_state (void)
 {
-  ltm_test_remove_data ();
+  ltm_test_remove_store ();
   ltm_test_gui_run (test_empty_state_body, NULL);
 }
 
@@ -92,7 +84,7 @@ test_pages (void)
   g_auto(LtmTestRun) run = { 0 };
   const char * const add[] = { "channel", "add", CHANNEL, "--name", "Test", NULL };
 
-  ltm_test_remove_data ();
+  ltm_test_remove_store ();
   ltm_test_run_ltm (&run, NULL, NULL, add);
   g_assert_cmpint (run.status, ==, 0);
 
@@ -108,8 +100,7 @@ test_add_channel_body (LtmWindow     *window,
   LtmAddChannelDialog *dialog;
   LtmChannel *channel;
   GtkWidget *id_row;
-  g_autofree char *json = NULL;
-  g_autofree char *path = NULL;
+  const char *files[] = { "store.sqlite3", "store.sqlite3-wal" };
 
   ltm_test_gui_click (GTK_WIDGET (window), "Add Channel");
   dialog = LTM_ADD_CHANNEL_DIALOG (ltm_test_gui_wait_for_window (LTM_TYPE_ADD_CHANNEL_DIALOG));
@@ -136,11 +127,16 @@ test_add_channel_body (LtmWindow     *window,
   g_assert_cmpstr (ltm_test_visible_child (window, "main"), ==, "channels");
   ltm_test_gui_wait_until (ltm_test_gui_find_window (LTM_TYPE_ADD_CHANNEL_DIALOG) == NULL);
 
-  /* The secret is in the keyring, not in the file. */
-  path = g_build_filename (g_getenv ("LTM_DATA_DIR"), "channels.json", NULL);
-  g_assert_true (g_file_get_contents (path, &json, NULL, NULL));
-  g_assert_nonnull (strstr (json, CHANNEL));
-  g_assert_null (strstr (json, SECRET));
+  /* The secret is sealed in the database, never plain there or in its WAL. */
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("LTM_DATA_DIR"), files[i], NULL);
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      if (g_file_get_contents (path, &contents, &len, NULL))
+        g_assert_null (memmem (contents, len, SECRET, strlen (SECRET)));
+    }
 
   /* The same ID again is refused before anything is stored. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.add-channel", NULL);
@@ -154,7 +150,7 @@ test_add_channel_body (LtmWindow     *window,
 static void
 test_add_channel (void)
 {
-  ltm_test_remove_data ();
+  ltm_test_remove_store ();
   ltm_test_gui_run (test_add_channel_body, NULL);
 }
 
@@ -194,7 +190,7 @@ test_follows_ltm_and_search_body (LtmWindow     *window,
 static void
 test_follows_ltm_and_search (void)
 {
-  ltm_test_remove_data ();
+  ltm_test_remove_store ();
   ltm_test_gui_run (test_follows_ltm_and_search_body, NULL);
 }
 
@@ -230,14 +226,14 @@ test_remove_channel (void)
   g_auto(LtmTestRun) run = { 0 };
   const char * const add[] = { "channel", "add", "2000000002", "--name", "Café", NULL };
 
-  ltm_test_remove_data ();
+  ltm_test_remove_store ();
   ltm_test_run_ltm (&run, NULL, NULL, add);
   g_assert_cmpint (run.status, ==, 0);
 
   ltm_test_gui_run (test_remove_channel_body, NULL);
 }
 
-/* A damaged channels.json is explained, and kept aside rather than lost. */
+/* A damaged store is explained, and left as it is rather than lost. */
 static void
 test_damaged_store_body (LtmWindow     *window,
                          gconstpointer  data)
@@ -250,30 +246,19 @@ test_damaged_store_body (LtmWindow     *window,
 static void
 test_damaged_store (void)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("LTM_DATA_DIR"), "channels.json", NULL);
+  static const char damaged[] = "{\"version\": 1, \"channels\": [";
+  g_autofree char *path = g_build_filename (g_getenv ("LTM_DATA_DIR"), "store.sqlite3", NULL);
   g_autofree char *kept = NULL;
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-  gboolean found = FALSE;
 
   g_mkdir_with_parents (g_getenv ("LTM_DATA_DIR"), 0700);
-  g_assert_true (g_file_set_contents (path, "{\"version\": 1, \"channels\": [", -1, NULL));
+  g_assert_true (g_file_set_contents (path, damaged, -1, NULL));
 
   ltm_test_gui_run (test_damaged_store_body, NULL);
 
-  /* Kept aside, byte for byte. */
-  dir = g_dir_open (g_getenv ("LTM_DATA_DIR"), 0, NULL);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_prefix (name, "channels.json.") && strstr (name, "damaged") != NULL)
-      {
-        g_autofree char *aside = g_build_filename (g_getenv ("LTM_DATA_DIR"), name, NULL);
-        g_assert_true (g_file_get_contents (aside, &kept, NULL, NULL));
-        g_assert_cmpstr (kept, ==, "{\"version\": 1, \"channels\": [");
-        g_unlink (aside);
-        found = TRUE;
-      }
-  g_assert_true (found);
-  ltm_test_remove_data ();
+  /* Left as it was, byte for byte. */
+  g_assert_true (g_file_get_contents (path, &kept, NULL, NULL));
+  g_assert_cmpstr (kept, ==, damaged);
+  ltm_test_remove_store ();
 }
 
 /* Rotate All Expiring Tokens: asks first, then rotates exactly the
@@ -354,7 +339,7 @@ test_rotate_expiring (void)
   g_autofree char *kid2 = NULL;
   g_autofree char *kid3 = NULL;
 
-  ltm_test_remove_data ();
+  ltm_test_remove_store ();
   server = ltm_test_server_new (LTM_TEST_SERVER_PLAIN, &error);
   g_assert_no_error (error);
 
@@ -469,7 +454,7 @@ test_accessible_names (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *kid = NULL;
 
-  ltm_test_remove_data ();
+  ltm_test_remove_store ();
   server = ltm_test_server_new (LTM_TEST_SERVER_PLAIN, &error);
   g_assert_no_error (error);
   kid = ltm_test_gui_add_channel (server, "4000000001", "Named", SECRET);
@@ -561,7 +546,7 @@ test_seed_flow (void)
   g_autoptr(LtmTestServer) server = NULL;
   g_autoptr(GError) error = NULL;
 
-  ltm_test_remove_data ();
+  ltm_test_remove_store ();
   server = ltm_test_server_new (LTM_TEST_SERVER_PLAIN, &error);
   g_assert_no_error (error);
   ltm_test_server_add_channel (server, "5000000001", SECRET);

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -225,13 +227,17 @@ test_rotate_store_fails (Fixture       *fixture,
 {
   g_autoptr(LtmRotation) rotation = NULL;
   g_autofree char *path = NULL;
+  sqlite3 *db = NULL;
 
   add_channel (fixture, "1000000005", 1, 86400);
 
-  /* A newer version of the app took over channels.json: the store refuses
-   * to write it. */
-  path = g_build_filename (fixture->dir, "channels.json", NULL);
-  g_file_set_contents (path, "{\"version\": 99, \"channels\": []}", -1, NULL);
+  /* The database refuses every new token (a full disk would too). */
+  path = g_build_filename (fixture->dir, "store.sqlite3", NULL);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TRIGGER refuse BEFORE INSERT ON tokens "
+                                     "BEGIN SELECT RAISE (ABORT, 'refused'); END", NULL, NULL,
+                                 NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
 
   rotation = rotate (fixture, "1000000005");
   g_assert_cmpint (rotation->outcome, ==, LTM_ROTATION_FAILED);

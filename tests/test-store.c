@@ -1,4 +1,5 @@
-/* test-store.c: LtmStore against a real keyring (libsecret's file backend)
+/* test-store.c: LtmStore, its database and its master key in a real keyring
+ * (libsecret's file backend, or GNOME Keyring)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,6 +10,7 @@
 
 #include <glib/gstdio.h>
 #include <libsecret/secret.h>
+#include <sqlite3.h>
 
 #include "ltm-store.h"
 #include "ltm-test-util.h"
@@ -17,7 +19,16 @@
 #define SECRET "5ecret0123456789abcdef0123456789"
 #define KID "4d2c1e0a-7b3f-4c58-9e21-6a0f3b2d9c77"
 
-/* The schema as an outsider sees it, to check and tamper with the keyring. */
+/* The schemas as an outsider sees them: the master key's, and the first
+ * layout's (one item per secret), to build what the migration reads. */
+static const SecretSchema master_key_schema = {
+  "io.github.ltm.LineTokenManager.MasterKey", SECRET_SCHEMA_NONE,
+  {
+    { "store", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  }
+};
+
 static const SecretSchema schema = {
   "io.github.ltm.LineTokenManager.Secret", SECRET_SCHEMA_NONE,
   {
@@ -41,6 +52,64 @@ clear_keyring (void)
 {
   while (secret_password_clear_sync (&schema, NULL, NULL, NULL))
     ;
+  while (secret_password_clear_sync (&master_key_schema, NULL, NULL, NULL))
+    ;
+}
+
+static guint
+count_items (const SecretSchema *item_schema)
+{
+  g_autoptr(GError) error = NULL;
+  GList *found = secret_password_search_sync (item_schema, SECRET_SEARCH_ALL, NULL, &error, NULL);
+  guint n = 0;
+
+  g_assert_no_error (error);
+
+  /* libsecret's file backend matches no schema name: the schema's first
+   * attribute tells its items apart. */
+  for (GList *l = found; l != NULL; l = l->next)
+    {
+      g_autoptr(GHashTable) attributes = secret_retrievable_get_attributes (l->data);
+
+      if (g_hash_table_contains (attributes, item_schema->attributes[0].name))
+        n++;
+    }
+  g_list_free_full (found, g_object_unref);
+
+  return n;
+}
+
+/* Runs @sql on the store's database behind its back. */
+static void
+run_sql (Fixture    *fixture,
+         const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (ltm_store_get_path (fixture->store), &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+static gint64
+query_int (Fixture    *fixture,
+           const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open (ltm_store_get_path (fixture->store), &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return value;
 }
 
 static void
@@ -114,7 +183,6 @@ test_store_add_channel (Fixture       *fixture,
   g_autoptr(LtmKey) key = NULL;
   g_autoptr(LtmSecret) secret = NULL;
   g_autoptr(LtmSecret) jwk = ltm_key_to_private_jwk (fixture->key, NULL);
-  g_autofree char *contents = NULL;
   LtmChannel *channel;
   GStatBuf st;
 
@@ -135,7 +203,7 @@ test_store_add_channel (Fixture       *fixture,
   g_assert_true (ltm_channel_get_has_key (channel));
   g_assert_true (ltm_channel_get_has_secret (channel));
 
-  /* The secrets come back from the keyring */
+  /* The secrets come back, unsealed */
   key = ltm_store_get_key (fixture->store, CHANNEL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (ltm_key_get_thumbprint (key), ==, ltm_key_get_thumbprint (fixture->key));
@@ -143,12 +211,13 @@ test_store_add_channel (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (secret, ==, SECRET);
 
-  /* ... and are nowhere on disk but the keyring: mode 0600, no secret */
+  /* ... sealed in the database (mode 0600 in a 0700 folder), never plain;
+   * the keyring holds one item: the master key */
   g_assert_cmpint (g_stat (ltm_store_get_path (fixture->store), &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-  g_file_get_contents (ltm_store_get_path (fixture->store), &contents, NULL, NULL);
-  g_assert_nonnull (strstr (contents, "\"version\": 1"));
-  g_assert_nonnull (strstr (contents, KID));
+  g_assert_cmpint (g_stat (fixture->dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM channels WHERE kid = '" KID "'"), ==, 1);
   assert_no_secret_in_files (fixture->dir, SECRET);
   {
     g_autoptr(JsonParser) parser = json_parser_new ();
@@ -158,6 +227,8 @@ test_store_add_channel (Fixture       *fixture,
     private_exponent = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "d");
     assert_no_secret_in_files (fixture->dir, private_exponent);
   }
+  g_assert_cmpuint (count_items (&master_key_schema), ==, 1);
+  g_assert_cmpuint (count_items (&schema), ==, 0);
 
   /* A second time is refused, and changes nothing */
   g_assert_false (ltm_store_add_channel (fixture->store, CHANNEL, "Other", NULL, NULL, NULL, &error));
@@ -204,10 +275,12 @@ test_store_tokens (Fixture       *fixture,
   assert_no_secret_in_files (fixture->dir, v21->access_token);
   assert_no_secret_in_files (fixture->dir, short_lived->access_token);
 
-  /* Revoked: the model follows, and the secret leaves the keyring */
+  /* Revoked: the model follows, and the secret leaves the store */
   g_assert_true (ltm_store_set_token_state (fixture->store, CHANNEL, "key-id-1", TRUE, FALSE, &error));
   g_assert_no_error (error);
   g_assert_cmpint (ltm_token_get_status (token), ==, LTM_TOKEN_STATUS_REVOKED);
+  g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM tokens "
+                              "WHERE key_id = 'key-id-1' AND sealed_token IS NULL"), ==, 1);
   gone = ltm_store_get_token (fixture->store, CHANNEL, "key-id-1", &error);
   g_assert_null (gone);
   g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
@@ -244,7 +317,6 @@ test_store_remove_channel (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(LtmLineToken) token = fake_token ("key-id-1", 86400);
   g_autofree char *key_id = NULL;
-  g_autoptr(GList) left = NULL;
 
   g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, NULL, KID, fixture->key, SECRET, &error));
   key_id = ltm_store_add_token (fixture->store, CHANNEL, LTM_TOKEN_KIND_V21, token, 0, &error);
@@ -254,10 +326,9 @@ test_store_remove_channel (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_null (ltm_store_find_channel (fixture->store, CHANNEL));
 
-  /* Not one of its secrets is left in the keyring */
-  left = secret_password_search_sync (&schema, SECRET_SEARCH_ALL, NULL, &error, NULL);
-  g_assert_no_error (error);
-  g_assert_null (left);
+  /* Not one of its rows, nor its tokens' rows, is left */
+  g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM channels"), ==, 0);
+  g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM tokens"), ==, 0);
 
   g_assert_false (ltm_store_remove_channel (fixture->store, CHANNEL, &error));
   g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
@@ -297,66 +368,48 @@ static void
 test_store_damaged_file (Fixture       *fixture,
                          gconstpointer  data)
 {
-  static const char damaged[] = "{\"version\": 1, \"channels\": [ {\"channel_id\": ";
+  static const char damaged[] = "SQLite format 3\0 but nothing after that is a database page";
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtmSecret) secret = NULL;
-  g_autofree char *aside = NULL;
   g_autofree char *kept = NULL;
-  const char *start;
-  const char *end;
+  gsize len = 0;
 
-  g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, NULL, NULL, NULL, SECRET, &error));
-  g_assert_true (g_file_set_contents (ltm_store_get_path (fixture->store), damaged, -1, NULL));
+  g_mkdir_with_parents (fixture->dir, 0700);
+  g_assert_true (g_file_set_contents (ltm_store_get_path (fixture->store), damaged,
+                                      sizeof damaged, NULL));
 
   g_assert_false (ltm_store_load (fixture->store, &error));
   g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_DAMAGED);
   g_test_message ("%s", error->message);
-
-  /* The message says where the file went; it is there, unchanged */
-  start = strstr (error->message, "“");
-  end = strstr (error->message, "”");
-  g_assert_nonnull (start);
-  aside = g_strndup (start + strlen ("“"), end - start - strlen ("“"));
-  g_assert_true (g_str_has_prefix (aside, ltm_store_get_path (fixture->store)));
-  g_assert_true (g_file_get_contents (aside, &kept, NULL, NULL));
-  g_assert_cmpstr (kept, ==, damaged);
+  g_assert_nonnull (strstr (error->message, ltm_store_get_path (fixture->store)));
   g_clear_error (&error);
 
-  /* The secrets are untouched, and a new list can start */
-  secret = ltm_store_get_secret (fixture->store, CHANNEL, &error);
-  g_assert_cmpstr (secret, ==, SECRET);
-  g_assert_true (ltm_store_add_channel (fixture->store, "42", NULL, NULL, NULL, NULL, &error));
-  g_assert_no_error (error);
-  g_clear_pointer (&kept, g_free);
-  g_assert_true (g_file_get_contents (aside, &kept, NULL, NULL));
-  g_assert_cmpstr (kept, ==, damaged);
-
-  /* and repair finds the channel again from its secret */
-  g_assert_true (ltm_store_repair (fixture->store, &error));
-  g_assert_no_error (error);
-  g_assert_nonnull (ltm_store_find_channel (fixture->store, CHANNEL));
-  g_assert_true (ltm_channel_get_has_secret (ltm_store_find_channel (fixture->store, CHANNEL)));
+  /* Nothing writes over it */
+  g_assert_false (ltm_store_add_channel (fixture->store, CHANNEL, NULL, NULL, NULL, SECRET, &error));
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_DAMAGED);
+  g_assert_true (g_file_get_contents (ltm_store_get_path (fixture->store), &kept, &len, NULL));
+  g_assert_cmpmem (kept, len, damaged, sizeof damaged);
 }
 
 static void
 test_store_newer_version (Fixture       *fixture,
                           gconstpointer  data)
 {
-  static const char newer[] = "{\"version\": 2, \"channels\": [], \"future\": true}";
   g_autoptr(GError) error = NULL;
-  g_autofree char *after = NULL;
 
-  g_mkdir_with_parents (fixture->dir, 0700);
-  g_file_set_contents (ltm_store_get_path (fixture->store), newer, -1, NULL);
+  g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, "One", NULL, NULL, NULL, &error));
+  run_sql (fixture, "PRAGMA user_version = 99");
 
-  g_assert_false (ltm_store_add_channel (fixture->store, CHANNEL, NULL, NULL, NULL, SECRET, &error));
+  /* A new store object: the connections of the old one know the schema */
+  g_clear_object (&fixture->store);
+  fixture->store = ltm_store_new (fixture->dir);
+  g_assert_false (ltm_store_add_channel (fixture->store, "42", NULL, NULL, NULL, SECRET, &error));
   g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NEWER_VERSION);
-  g_file_get_contents (ltm_store_get_path (fixture->store), &after, NULL, NULL);
-  g_assert_cmpstr (after, ==, newer);
-
-  /* no half-written channel: its secret was not stored either */
   g_clear_error (&error);
-  g_assert_null (ltm_store_get_secret (fixture->store, CHANNEL, &error));
+  g_assert_false (ltm_store_load (fixture->store, &error));
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NEWER_VERSION);
+
+  g_assert_cmpint (query_int (fixture, "PRAGMA user_version"), ==, 99);
+  g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM channels"), ==, 1);
 }
 
 static void
@@ -375,7 +428,10 @@ test_store_two_writers (Fixture       *fixture,
   g_assert_true (ltm_store_set_name (fixture->store, "222", "two, renamed", &error));
   g_assert_no_error (error);
 
-  /* Nothing was lost: each sees both */
+  /* Nothing was lost: each sees both once it reads the store again (the
+   * window does when the database changes) */
+  g_assert_true (ltm_store_load (fixture->store, &error));
+  g_assert_true (ltm_store_load (other, &error));
   g_assert_nonnull (ltm_store_find_channel (other, "111"));
   g_assert_nonnull (ltm_store_find_channel (fixture->store, "222"));
   g_assert_true (ltm_store_load (other, &error));
@@ -401,28 +457,34 @@ test_store_check_and_repair (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (none->len, ==, 0);
 
-  /* Behind the store's back: a token secret deleted, a stray one added */
-  g_assert_true (secret_password_clear_sync (&schema, NULL, &error, "channel", CHANNEL,
-                                             "kind", "access-token", "key-id", "key-id-1", NULL));
-  g_assert_true (secret_password_store_sync (&schema, NULL, "stray", "stray-token", NULL, &error,
-                                             "channel", "777", "kind", "access-token",
-                                             "key-id", "key-id-7", NULL));
+  /* Behind the store's back: channel 42's secret copied over this
+   * channel's, and a token's secret dropped */
+  g_assert_true (ltm_store_add_channel (fixture->store, "42", NULL, NULL, NULL, "other-secret",
+                                        &error));
+  run_sql (fixture, "UPDATE channels SET sealed_secret = (SELECT sealed_secret FROM channels "
+                    "WHERE channel_id = '42') WHERE channel_id = '" CHANNEL "'");
+  run_sql (fixture, "UPDATE tokens SET sealed_token = NULL WHERE key_id = 'key-id-1'");
+
+  /* The moved value does not open, though its own row's would */
+  g_assert_null (ltm_store_get_secret (fixture->store, CHANNEL, &error));
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_SEALED);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
 
   problems = ltm_store_check (fixture->store, &error);
   g_assert_no_error (error);
-  /* the missing token, and the unlisted channel (its token with it) */
   g_assert_cmpuint (problems->len, ==, 2);
   for (guint i = 0; i < problems->len; i++)
     g_test_message ("%s", ((LtmStoreProblem *) g_ptr_array_index (problems, i))->description);
 
+  /* Repair drops what is unusable, and nothing else */
   g_assert_true (ltm_store_repair (fixture->store, &error));
   g_assert_no_error (error);
   channel = ltm_store_find_channel (fixture->store, CHANNEL);
   g_assert_null (ltm_channel_find_token (channel, "key-id-1"));
-  channel = ltm_store_find_channel (fixture->store, "777");
-  g_assert_nonnull (channel);
-  g_assert_cmpint (ltm_token_get_status (ltm_channel_find_token (channel, "key-id-7")), ==,
-                   LTM_TOKEN_STATUS_UNKNOWN);
+  g_assert_false (ltm_channel_get_has_secret (channel));
+  g_assert_true (ltm_channel_get_has_key (channel));
+  g_assert_true (ltm_channel_get_has_secret (ltm_store_find_channel (fixture->store, "42")));
 
   g_clear_pointer (&none, g_ptr_array_unref);
   none = ltm_store_check (fixture->store, &error);
@@ -465,6 +527,8 @@ test_store_async (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (ltm_store_get_channels (other)), ==, 1);
 }
 
+/* No D-Bus session, no key file: the list works, a secret cannot be kept,
+ * and the message names the way out. */
 static void
 test_store_keyring_unavailable (void)
 {
@@ -477,6 +541,8 @@ test_store_keyring_unavailable (void)
       /* The Secret Service over a session bus that is not there. */
       g_setenv ("SECRET_BACKEND", "service", TRUE);
       g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/ltm-test-bus", TRUE);
+      g_unsetenv ("LTM_MASTER_KEY_FILE");
+      g_unsetenv ("CREDENTIALS_DIRECTORY");
       store = ltm_store_new (dir);
 
       g_assert_false (ltm_store_add_channel (store, CHANNEL, NULL, NULL, NULL, SECRET, &error));
@@ -486,27 +552,112 @@ test_store_keyring_unavailable (void)
       g_assert_null (ltm_store_find_channel (store, CHANNEL));
       g_assert_true (ltm_store_load (store, NULL));
       g_assert_null (ltm_store_find_channel (store, CHANNEL));
+
+      /* A channel without secrets needs no master key */
+      g_assert_true (ltm_store_add_channel (store, CHANNEL, "No secrets", NULL, NULL, NULL, NULL));
       return;
     }
 
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
-  g_test_trap_assert_stderr ("*start GNOME Keyring*");
+  g_test_trap_assert_stderr ("*LTM_MASTER_KEY_FILE*");
 }
 
-/* Every write makes channels.json's generation grow, and a store never
- * goes back to an older one than it shows (concurrent ops finish in any
- * order). */
+/* A machine without a desktop: the master key in a file. */
+static void
+test_store_master_key_file (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(LtmStore) store = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LtmSecret) secret = NULL;
+      g_autofree char *dir = g_build_filename (base_dir, "headless", NULL);
+      g_autofree char *key_file = g_build_filename (base_dir, "headless.key", NULL);
+      GStatBuf st;
+
+      g_setenv ("SECRET_BACKEND", "service", TRUE);
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/ltm-test-bus", TRUE);
+      g_unsetenv ("CREDENTIALS_DIRECTORY");
+      store = ltm_store_new (dir);
+
+      g_assert_true (ltm_store_init_master_key_file (store, key_file, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_stat (key_file, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+      /* Never overwritten, never a second key */
+      g_assert_false (ltm_store_init_master_key_file (store, key_file, &error));
+      g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS);
+      g_clear_error (&error);
+
+      g_setenv ("LTM_MASTER_KEY_FILE", key_file, TRUE);
+      g_assert_true (ltm_store_add_channel (store, CHANNEL, NULL, NULL, NULL, SECRET, &error));
+      g_assert_no_error (error);
+      secret = ltm_store_get_secret (store, CHANNEL, &error);
+      g_assert_cmpstr (secret, ==, SECRET);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* Another master key is told apart from damage, and changes nothing. */
+static void
+test_store_wrong_master_key (void)
+{
+  /* The child runs in a folder of its own: it is told the parent's. */
+  const char *parent_dir = g_test_subprocess () ? g_getenv ("TEST_PARENT_DIR") : base_dir;
+  g_autofree char *dir = g_build_filename (parent_dir, "wrong-key", NULL);
+  g_autofree char *other_dir = g_build_filename (parent_dir, "wrong-key-other", NULL);
+  g_autofree char *right = g_build_filename (parent_dir, "wrong-key.right", NULL);
+  g_autofree char *wrong = g_build_filename (parent_dir, "wrong-key.wrong", NULL);
+  g_autoptr(LtmStore) store = ltm_store_new (dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmSecret) secret = NULL;
+
+  if (g_test_subprocess ())
+    {
+      g_setenv ("LTM_MASTER_KEY_FILE", wrong, TRUE);
+      g_assert_null (ltm_store_get_secret (store, CHANNEL, &error));
+      g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_WRONG_MASTER_KEY);
+      g_printerr ("%s\n", error->message);
+      g_clear_error (&error);
+      g_assert_false (ltm_store_set_secret (store, CHANNEL, "new", &error));
+      g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_WRONG_MASTER_KEY);
+      return;
+    }
+
+  /* Two stores, each with its key file */
+  {
+    g_autoptr(LtmStore) other = ltm_store_new (other_dir);
+
+    g_assert_true (ltm_store_init_master_key_file (store, right, &error));
+    g_assert_true (ltm_store_init_master_key_file (other, wrong, &error));
+    g_assert_no_error (error);
+  }
+  g_setenv ("LTM_MASTER_KEY_FILE", right, TRUE);
+  g_assert_true (ltm_store_add_channel (store, CHANNEL, NULL, NULL, NULL, SECRET, &error));
+  g_unsetenv ("LTM_MASTER_KEY_FILE");
+
+  g_setenv ("TEST_PARENT_DIR", base_dir, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*sealed with another master key*");
+
+  /* and the right key still opens what it sealed */
+  secret = ltm_store_get_secret (store, CHANNEL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, SECRET);
+}
+
+/* Every change moves the store's generation forward; another process's
+ * view follows on load. */
 static gint64
 read_generation (Fixture *fixture)
 {
-  g_autofree char *contents = NULL;
-  g_autoptr(JsonObject) root = NULL;
-
-  g_assert_true (g_file_get_contents (ltm_store_get_path (fixture->store), &contents, NULL, NULL));
-  root = ltm_test_parse_object (contents);
-
-  return json_object_get_int_member (root, "generation");
+  return query_int (fixture, "SELECT value FROM meta WHERE name = 'generation'");
 }
 
 static void
@@ -515,29 +666,138 @@ test_store_generation (Fixture       *fixture,
 {
   g_autoptr(LtmStore) other = ltm_store_new (fixture->dir);
   g_autoptr(GError) error = NULL;
-  g_autofree char *old_contents = NULL;
   gint64 first, second;
 
   g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, "One", NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   first = read_generation (fixture);
   g_assert_cmpint (first, >, 0);
-  g_assert_true (g_file_get_contents (ltm_store_get_path (fixture->store), &old_contents, NULL,
-                                      NULL));
 
+  g_assert_true (ltm_store_load (other, &error));
   g_assert_true (ltm_store_set_name (fixture->store, CHANNEL, "Two", &error));
   second = read_generation (fixture);
   g_assert_cmpint (second, >, first);
 
-  /* Another process's view: the newer file shows... */
+  /* Another process's view: the change shows on load... */
   g_assert_true (ltm_store_load (other, &error));
   g_assert_cmpstr (ltm_channel_get_name (ltm_store_find_channel (other, CHANNEL)), ==, "Two");
 
-  /* ...and a late read of the older one (put back by hand here) does not
-   * undo it. */
-  g_assert_true (g_file_set_contents (ltm_store_get_path (fixture->store), old_contents, -1, NULL));
-  g_assert_true (ltm_store_load (other, &error));
-  g_assert_cmpstr (ltm_channel_get_name (ltm_store_find_channel (other, CHANNEL)), ==, "Two");
+  /* ...and its own change after it, then a removal, each once */
+  g_assert_true (ltm_store_set_name (other, CHANNEL, "Three", &error));
+  g_assert_true (ltm_store_load (fixture->store, &error));
+  g_assert_cmpstr (ltm_channel_get_name (ltm_store_find_channel (fixture->store, CHANNEL)), ==,
+                   "Three");
+  g_assert_true (ltm_store_remove_channel (other, CHANNEL, &error));
+  g_assert_true (ltm_store_load (fixture->store, &error));
+  g_assert_null (ltm_store_find_channel (fixture->store, CHANNEL));
+  g_assert_cmpint (read_generation (fixture), ==, second + 2);
+}
+
+/* The first layout: channels.json (as 0.1 wrote it) and one keyring item
+ * per secret. */
+static void
+write_legacy_layout (Fixture    *fixture,
+                     const char *jwk)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = ltm_test_read_data ("legacy-channels.json", NULL);
+  g_autofree char *path = g_build_filename (fixture->dir, "channels.json", NULL);
+  struct {
+    const char *channel, *kind, *key_id, *secret;
+  } items[] = {
+    { CHANNEL, "assertion-key", NULL, jwk },
+    { CHANNEL, "channel-secret", NULL, SECRET },
+    { CHANNEL, "access-token", "key-id-1", "eyJ-legacy-token-one" },
+    { "2345678901", "access-token", "key-id-9", "eyJ-legacy-token-nine" },
+    /* left by a crash: in the keyring, not in the list */
+    { "3456789012", "channel-secret", NULL, "orphan-secret" },
+  };
+
+  g_assert_cmpint (g_mkdir_with_parents (fixture->dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+      g_hash_table_insert (attributes, "channel", (gpointer) items[i].channel);
+      g_hash_table_insert (attributes, "kind", (gpointer) items[i].kind);
+      if (items[i].key_id != NULL)
+        g_hash_table_insert (attributes, "key-id", (gpointer) items[i].key_id);
+      g_assert_true (secret_password_storev_sync (&schema, attributes, NULL, "legacy",
+                                                  items[i].secret, NULL, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+assert_migrated (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmKey) key = NULL;
+  g_autoptr(LtmSecret) secret = NULL;
+  g_autoptr(LtmSecret) token = NULL;
+  g_autoptr(LtmSecret) orphan = NULL;
+  g_autofree char *done = g_build_filename (fixture->dir, "channels.json.migrated", NULL);
+  g_autofree char *old = g_build_filename (fixture->dir, "channels.json", NULL);
+  LtmChannel *channel;
+  LtmToken *listed;
+
+  g_assert_true (ltm_store_load (fixture->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (ltm_store_get_channels (fixture->store)), ==, 3);
+
+  channel = ltm_store_find_channel (fixture->store, CHANNEL);
+  g_assert_cmpstr (ltm_channel_get_name (channel), ==, "First bot");
+  g_assert_cmpstr (ltm_channel_get_kid (channel), ==, KID);
+  g_assert_cmpstr (ltm_channel_get_key_thumbprint (channel), ==,
+                   ltm_key_get_thumbprint (fixture->key));
+  listed = ltm_channel_find_token (channel, "key-id-1");
+  g_assert_cmpint (ltm_token_get_issued_at (listed), ==, 1796500000);
+  g_assert_cmpint (ltm_token_get_expires_at (listed), ==, 1799092000);
+  g_assert_cmpint (ltm_token_get_status (ltm_channel_find_token (channel, "key-id-0")), ==,
+                   LTM_TOKEN_STATUS_REVOKED);
+
+  key = ltm_store_get_key (fixture->store, CHANNEL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ltm_key_get_thumbprint (key), ==, ltm_key_get_thumbprint (fixture->key));
+  secret = ltm_store_get_secret (fixture->store, CHANNEL, &error);
+  g_assert_cmpstr (secret, ==, SECRET);
+  token = ltm_store_get_token (fixture->store, "2345678901", "key-id-9", &error);
+  g_assert_cmpstr (token, ==, "eyJ-legacy-token-nine");
+  orphan = ltm_store_get_secret (fixture->store, "3456789012", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (orphan, ==, "orphan-secret");
+
+  /* The old layout is gone: items of the listed channels, the file renamed */
+  g_assert_false (g_file_test (old, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (done, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_items (&schema), ==, 1);      /* the unlisted one is copied, not moved */
+  g_assert_cmpuint (count_items (&master_key_schema), ==, 1);
+  assert_no_secret_in_files (fixture->dir, "eyJ-legacy-token-one");
+  assert_no_secret_in_files (fixture->dir, SECRET);
+}
+
+static void
+test_store_migration (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(LtmSecret) jwk = ltm_key_to_private_jwk (fixture->key, NULL);
+  g_autofree char *path = g_build_filename (fixture->dir, "channels.json", NULL);
+  g_autofree char *done = g_build_filename (fixture->dir, "channels.json.migrated", NULL);
+  g_autoptr(GError) error = NULL;
+
+  write_legacy_layout (fixture, jwk);
+  assert_migrated (fixture);
+
+  /* Interrupted after the copy was committed, before the old layout went:
+   * the next open finishes the job, copying nothing twice. */
+  g_assert_cmpint (g_rename (done, path), ==, 0);
+  g_assert_true (secret_password_store_sync (&schema, NULL, "legacy", SECRET, NULL, &error,
+                                             "channel", CHANNEL, "kind", "channel-secret", NULL));
+  g_clear_object (&fixture->store);
+  fixture->store = ltm_store_new (fixture->dir);
+  assert_migrated (fixture);
+  g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM tokens"), ==, 3);
 }
 
 int
@@ -564,8 +824,11 @@ main (int   argc,
   ADD ("/store/check-and-repair", test_store_check_and_repair);
   ADD ("/store/async", test_store_async);
   ADD ("/store/generation", test_store_generation);
+  ADD ("/store/migration", test_store_migration);
   g_test_add_func ("/store/token-status", test_store_token_status);
   g_test_add_func ("/store/keyring-unavailable", test_store_keyring_unavailable);
+  g_test_add_func ("/store/master-key-file", test_store_master_key_file);
+  g_test_add_func ("/store/wrong-master-key", test_store_wrong_master_key);
 
 #undef ADD
 

@@ -1,7 +1,8 @@
 /* ltm-application.c: the application: the store, the LINE client, settings
  *
  * One store and one LINE client (one SoupSession) serve every window.  The
- * store follows channels.json, so that what `ltm` changes shows here.
+ * store follows its database (and the database's WAL), so that what `ltm`
+ * changes shows here.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -171,7 +172,7 @@ ltm_application_reload_cb (gpointer user_data)
   LtmApplication *self = user_data;
 
   self->reload_source = 0;
-  ltm_store_load_async (self->store, NULL, ltm_application_reloaded_cb, NULL);
+  ltm_store_refresh_async (self->store, NULL, ltm_application_reloaded_cb, NULL);
 
   return G_SOURCE_REMOVE;
 }
@@ -184,8 +185,12 @@ ltm_application_file_changed_cb (GFileMonitor      *monitor,
                                  gpointer           user_data)
 {
   LtmApplication *self = user_data;
+  g_autofree char *name = g_file_get_basename (file);
 
-  /* `ltm` replaces the file in one rename; a few events come together. */
+  /* The database and its WAL; a commit makes a few events at once. */
+  if (!g_str_has_prefix (name, "store.sqlite3"))
+    return;
+
   g_clear_handle_id (&self->reload_source, g_source_remove);
   self->reload_source = g_timeout_add (LTM_APPLICATION_RELOAD_DELAY_MS,
                                        ltm_application_reload_cb, self);
@@ -330,6 +335,7 @@ ltm_application_startup (GApplication *application)
     { "win.show-page::webhook", { "<Alt>4", NULL } },
   };
   g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) folder = NULL;
 
   G_APPLICATION_CLASS (ltm_application_parent_class)->startup (application);
 
@@ -347,8 +353,10 @@ ltm_application_startup (GApplication *application)
   self->reminder_source = g_timeout_add_seconds (LTM_REMINDER_INTERVAL_SECONDS,
                                                  ltm_application_remind_cb, self);
 
+  /* The folder: the WAL comes and goes, and the database may not exist yet. */
   file = g_file_new_for_path (ltm_store_get_path (self->store));
-  self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, NULL);
+  folder = g_file_get_parent (file);
+  self->monitor = g_file_monitor_directory (folder, G_FILE_MONITOR_NONE, NULL, NULL);
   if (self->monitor != NULL)
     g_signal_connect (self->monitor, "changed", G_CALLBACK (ltm_application_file_changed_cb), self);
 }

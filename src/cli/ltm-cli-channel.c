@@ -1,8 +1,11 @@
-/* ltm-cli-channel.c: `ltm channel add|set|list|show|remove|check|repair`
+/* ltm-cli-channel.c: `ltm channel add|set|list|show|remove|check|repair|export|import`
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
+
+#include <stdio.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -34,12 +37,12 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LtmCliChannelOptions, ltm_cli_channel_options_
   { "kid", 0, 0, G_OPTION_ARG_STRING, &(options).kid, \
     N_("The kid the console showed when you registered the key"), N_("KID") }, \
   { "key", 0, 0, G_OPTION_ARG_FILENAME, &(options).key_file, \
-    N_("Import the private key from FILE into the keyring; the file is not needed afterwards"), \
+    N_("Import the private key from FILE into the store; the file is not needed afterwards"), \
     N_("FILE") }, \
   { "generate-key", 0, 0, G_OPTION_ARG_NONE, &(options).generate_key, \
-    N_("Generate a new key straight into the keyring: it never touches the disk"), NULL }, \
+    N_("Generate a new key straight into the store: it is never written in plain form"), NULL }, \
   { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &(options).secret_file, \
-    N_("Read the channel secret from FILE (- for standard input) into the keyring"), N_("FILE") }
+    N_("Read the channel secret from FILE (- for standard input) into the store"), N_("FILE") }
 
 /* Reads what the options name: the key and the secret. */
 static gboolean
@@ -131,7 +134,7 @@ ltm_cli_channel_add (LtmCli  *cli,
     ltm_cli_print_status (cli, "stored", argv[1]);
   else
     {
-      g_print (_("Stored channel %s (%s) in the keyring.\n"), argv[1], options.name);
+      g_print (_("Stored channel %s (%s).\n"), argv[1], options.name);
       ltm_cli_channel_print_next_step (channel, key);
     }
 
@@ -314,7 +317,7 @@ ltm_cli_channel_show (LtmCli  *cli,
       g_print (_("Newest token:   %s, expires %s\n"), ltm_token_get_key_id (newest), when);
     }
 
-  /* The public key, for the console: it needs the keyring. */
+  /* The public key, for the console: it needs the master key. */
   if (ltm_channel_get_has_key (channel))
     {
       g_autofree char *jwk = NULL;
@@ -347,8 +350,8 @@ ltm_cli_channel_remove (LtmCli  *cli,
   if (cli->json)
     ltm_cli_print_status (cli, "removed", argv[1]);
   else
-    g_print (_("Removed channel %s and every secret the keyring held for it. Its tokens were "
-               "not revoked at LINE.\n"), argv[1]);
+    g_print (_("Removed channel %s and every secret stored for it. Its tokens were not revoked "
+               "at LINE.\n"), argv[1]);
 
   return LTM_CLI_OK;
 }
@@ -395,11 +398,11 @@ ltm_cli_channel_check_or_repair (LtmCli   *cli,
         g_print ("%s\n", ((LtmStoreProblem *) g_ptr_array_index (problems, i))->description);
 
       if (problems->len == 0)
-        g_print ("%s\n", _("The channel list and the keyring agree."));
+        g_print ("%s\n", _("The store is sound: every sealed secret opens."));
       else if (repair)
-        g_print ("%s\n", _("Repaired: the channel list now follows the keyring."));
+        g_print ("%s\n", _("Repaired: what did not open was dropped; everything else is as it was."));
       else
-        g_print ("%s\n", _("Run “ltm channel repair” to make the list follow the keyring."));
+        g_print ("%s\n", _("Run “ltm channel repair” to drop what does not open."));
     }
 
   return (problems->len == 0 || repair) ? LTM_CLI_OK : LTM_CLI_FAILED;
@@ -421,11 +424,86 @@ ltm_cli_channel_repair (LtmCli  *cli,
   return ltm_cli_channel_check_or_repair (cli, argc, argv, TRUE);
 }
 
+static int
+ltm_cli_channel_export (LtmCli  *cli,
+                        int      argc,
+                        char   **argv)
+{
+  g_autofree char *output = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmSecret) document = NULL;
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      N_("Write the channel to FILE (mode 0600; never overwritten), or - for standard output"),
+      N_("FILE") },
+    G_OPTION_ENTRY_NULL
+  };
+  LtmStore *store;
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 1, 1, &status))
+    return status;
+
+  if (output == NULL)
+    return ltm_cli_usage_error (cli, _("-o FILE is required"));
+
+  if ((store = ltm_cli_get_store (cli, &error)) == NULL ||
+      (document = ltm_store_export_channel (store, argv[1], &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  if (g_str_equal (output, "-"))
+    {
+      fputs (document, stdout);
+      return LTM_CLI_OK;
+    }
+
+  if (!ltm_cli_write_new_file (output, document, strlen (document), &error))
+    return ltm_cli_fail (cli, error);
+
+  if (cli->json)
+    ltm_cli_print_status (cli, "exported", argv[1]);
+  else
+    g_print (_("Wrote channel %s, its key and its channel secret to “%s” (readable only by you). "
+               "Import it with “ltm channel import %s”, then delete it.\n"),
+             argv[1], output, output);
+
+  return LTM_CLI_OK;
+}
+
+static int
+ltm_cli_channel_import (LtmCli  *cli,
+                        int      argc,
+                        char   **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmSecret) document = NULL;
+  g_autofree char *channel_id = NULL;
+  LtmStore *store;
+  gsize len = 0;
+  int status;
+
+  if (!ltm_cli_parse (cli, NULL, &argc, &argv, 1, 1, &status))
+    return status;
+
+  if ((document = ltm_cli_read_input (argv[1], &len, &error)) == NULL ||
+      (store = ltm_cli_get_store (cli, &error)) == NULL ||
+      !ltm_store_import_channel (store, document, len, &channel_id, &error))
+    return ltm_cli_fail (cli, error);
+
+  if (cli->json)
+    ltm_cli_print_status (cli, "stored", channel_id);
+  else
+    g_print (_("Stored channel %s from “%s”.\n"), channel_id,
+             g_str_equal (argv[1], "-") ? _("standard input") : argv[1]);
+
+  return LTM_CLI_OK;
+}
+
 const LtmCliCommand ltm_cli_channel_commands[] = {
   {
     "channel", "add", "ID",
     "ID --name NAME [--kid KID] [--key FILE | --generate-key] [--secret-file F]",
-    N_("Keep a channel, its key and its channel secret in the keyring"),
+    N_("Keep a channel, its key and its channel secret in the store"),
     N_("Example:\n  ltm channel add 1234567890 --name \"My bot\" --generate-key "
        "--secret-file secret.txt"),
     ltm_cli_channel_add,
@@ -452,21 +530,36 @@ const LtmCliCommand ltm_cli_channel_commands[] = {
   },
   {
     "channel", "remove", "ID", "ID",
-    N_("Forget a channel and remove all its secrets from the keyring"),
+    N_("Forget a channel and remove all its secrets from the store"),
     NULL,
     ltm_cli_channel_remove,
   },
   {
     "channel", "check", "", "",
-    N_("Compare the channel list with the keyring; exit status 1 if they disagree"),
+    N_("Check the database and open every sealed secret; exit status 1 if anything is wrong"),
     NULL,
     ltm_cli_channel_check,
   },
   {
     "channel", "repair", "", "",
-    N_("Make the channel list follow the keyring"),
+    N_("Drop the sealed secrets that do not open, and the tokens whose secret is gone"),
     NULL,
     ltm_cli_channel_repair,
+  },
+  {
+    "channel", "export", "ID", "ID -o FILE",
+    N_("Write a channel, its key and its channel secret to FILE, to import on another machine"),
+    N_("FILE holds the private key and the channel secret in plain form: it is made readable "
+       "only by you, and is best deleted once imported.\n\n"
+       "Example, from the desktop to a server:\n"
+       "  ltm channel export 1234567890 -o - | ssh server ltm channel import -"),
+    ltm_cli_channel_export,
+  },
+  {
+    "channel", "import", "FILE", "FILE|-",
+    N_("Add a channel from a file “ltm channel export” wrote"),
+    NULL,
+    ltm_cli_channel_import,
   },
   { NULL }
 };

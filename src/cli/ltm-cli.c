@@ -35,11 +35,12 @@ typedef struct {
 
 static const LtmCliGroup groups[] = {
   { "key", N_("Make and inspect the assertion signing key"), ltm_cli_key_commands },
-  { "channel", N_("Keep channels, their keys and secrets in the keyring"), ltm_cli_channel_commands },
+  { "channel", N_("Keep channels, their keys and secrets in the store"), ltm_cli_channel_commands },
   { "jwt", N_("Create, decode and verify JWT assertions"), ltm_cli_jwt_commands },
   { "token", N_("Issue, verify, list and revoke channel access tokens"), ltm_cli_token_commands },
   { "webhook", N_("Show, set and test the bot's webhook URL"), ltm_cli_webhook_commands },
   { "bot", N_("Show the bot's profile"), ltm_cli_bot_commands },
+  { "store", N_("Make the store for a server, and show where it is"), ltm_cli_store_commands },
 };
 
 static void
@@ -298,6 +299,59 @@ ltm_cli_usage_error (LtmCli     *cli,
 }
 
 /**
+ * ltm_cli_advise:
+ * @error: an error whose message states the facts
+ * @format: what to do about it, for the person at the terminal
+ * @...: its arguments
+ *
+ * Adds the advice to @error's message: the core says what is wrong, the
+ * command line what to type.
+ */
+void
+ltm_cli_advise (GError     *error,
+                const char *format,
+                ...)
+{
+  g_autofree char *advice = NULL;
+  char *message;
+  va_list args;
+
+  va_start (args, format);
+  advice = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  message = g_strconcat (error->message, " ", advice, NULL);
+  g_free (error->message);
+  error->message = message;
+}
+
+/* What to type about the store's errors that need the same advice from
+ * every command. */
+static const char *
+ltm_cli_store_advice (const GError *error)
+{
+  if (error->domain != LTM_STORE_ERROR)
+    return NULL;
+
+  switch (error->code)
+    {
+    case LTM_STORE_ERROR_KEYRING_UNAVAILABLE:
+      return _("On a machine without a desktop keyring, make a store with “ltm store init "
+               "--master-key-file FILE” and set LTM_MASTER_KEY_FILE=FILE.");
+    case LTM_STORE_ERROR_KEYRING_LOCKED:
+      return _("Unlock the keyring (for example in Passwords and Keys) and try again.");
+    case LTM_STORE_ERROR_WRONG_MASTER_KEY:
+      return _("Set LTM_MASTER_KEY_FILE to the key file this store was made with.");
+    case LTM_STORE_ERROR_SEALED:
+      return _("“ltm channel check” lists what does not open; “ltm channel repair” drops it.");
+    case LTM_STORE_ERROR_DAMAGED:
+      return _("Move it away to start a new store, or put back a copy of it.");
+    default:
+      return NULL;
+    }
+}
+
+/**
  * ltm_cli_fail_prefixed:
  * @cli: the command line
  * @prefix: (nullable): what the error is about, such as a file name
@@ -312,7 +366,9 @@ ltm_cli_fail_prefixed (LtmCli       *cli,
                        const char   *prefix,
                        const GError *error)
 {
-  g_autofree char *message = g_strdup (error->message);
+  const char *advice = ltm_cli_store_advice (error);
+  g_autofree char *message = advice != NULL ? g_strconcat (error->message, " ", advice, NULL)
+                                            : g_strdup (error->message);
 
   g_strdelimit (message, "\r\n", ' ');
 
@@ -606,8 +662,8 @@ ltm_cli_parse_duration (const char          *option,
  * @cli: the command line
  * @error: return location for a #GError
  *
- * Returns: (transfer none): the store, loaded (channels.json only; the
- *   keyring is opened when a secret is needed)
+ * Returns: (transfer none): the store, loaded (nothing unsealed: the
+ *   master key is read when a secret is needed)
  */
 LtmStore *
 ltm_cli_get_store (LtmCli  *cli,
@@ -714,8 +770,10 @@ ltm_cli_sign_assertion (LtmCli      *cli,
 
   if (key_file != NULL)
     key = ltm_cli_load_key (key_file, LTM_KEY_IMPORT_PRIVATE, error);
-  else
-    key = ltm_store_get_key (cli->store, channel_id, error);
+  else if ((key = ltm_store_get_key (cli->store, channel_id, error)) == NULL &&
+           g_error_matches (*error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
+    ltm_cli_advise (*error, _("Give --key FILE, or keep a key with “ltm channel set %s --key "
+                              "FILE” (or --generate-key)."), channel_id);
 
   if (key == NULL)
     return NULL;
@@ -743,6 +801,7 @@ ltm_cli_channel_secret (LtmCli      *cli,
                         GError     **error)
 {
   const char *env = g_getenv ("LTM_CHANNEL_SECRET");
+  LtmSecret *secret;
 
   if (secret_file != NULL || (env != NULL && env[0] != '\0'))
     return ltm_cli_read_secret (secret_file, "LTM_CHANNEL_SECRET", _("channel secret"), error);
@@ -755,7 +814,12 @@ ltm_cli_channel_secret (LtmCli      *cli,
       return NULL;
     }
 
-  return ltm_store_get_secret (cli->store, channel_id, error);
+  secret = ltm_store_get_secret (cli->store, channel_id, error);
+  if (secret == NULL && g_error_matches (*error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
+    ltm_cli_advise (*error, _("Use --secret-file FILE, set LTM_CHANNEL_SECRET, or keep it with "
+                              "“ltm channel set %s --secret-file FILE”."), channel_id);
+
+  return secret;
 }
 
 /**

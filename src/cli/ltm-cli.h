@@ -62,6 +62,9 @@ gboolean     ltm_cli_parse             (LtmCli              *cli,
 int          ltm_cli_usage_error       (LtmCli              *cli,
                                         const char          *format,
                                         ...) G_GNUC_PRINTF (2, 3);
+void         ltm_cli_advise            (GError              *error,
+                                        const char          *format,
+                                        ...) G_GNUC_PRINTF (2, 3);
 int          ltm_cli_fail              (LtmCli              *cli,
                                         const GError        *error);
 int          ltm_cli_fail_prefixed     (LtmCli              *cli,
@@ -143,6 +146,7 @@ extern const LtmCliCommand ltm_cli_jwt_commands[];
 extern const LtmCliCommand ltm_cli_channel_commands[];
 extern const LtmCliCommand ltm_cli_token_commands[];
 extern const LtmCliCommand ltm_cli_webhook_commands[];
+extern const LtmCliCommand ltm_cli_store_commands[];
 extern const LtmCliCommand ltm_cli_bot_commands[];
 
 G_END_DECLS

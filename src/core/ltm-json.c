@@ -11,6 +11,10 @@
 
 #include "ltm-json.h"
 
+#include <string.h>
+
+#include "ltm-secret.h"
+
 /**
  * ltm_json_quote:
  * @text: any UTF-8 string
@@ -102,4 +106,37 @@ ltm_json_object_get_bool (JsonObject *object,
   *out_value = json_node_get_boolean (node);
 
   return TRUE;
+}
+
+/**
+ * ltm_json_wipe:
+ * @node: a tree that holds secrets
+ *
+ * json-glib keeps its own copies of the members: overwrites every string
+ * in @node, so that nothing is left when the parser frees its tree.
+ */
+void
+ltm_json_wipe (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        ltm_json_wipe (json_object_get_member (object, l->data));
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        ltm_json_wipe (json_array_get_element (array, i));
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      char *text = (char *) json_node_get_string (node);
+
+      ltm_secret_wipe (text, strlen (text));
+    }
 }

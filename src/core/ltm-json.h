@@ -18,4 +18,6 @@ gboolean    ltm_json_object_get_bool   (JsonObject *object,
                                         const char *name,
                                         gboolean   *out_value);
 
+void        ltm_json_wipe              (JsonNode   *node);
+
 G_END_DECLS

@@ -603,34 +603,6 @@ ltm_key_new_from_jwk (JsonObject         *jwk,
   return ltm_key_new_take_x509 (x509, ltm_json_object_get_string (jwk, "kid"), error);
 }
 
-/* json-glib keeps its own copies of the members; overwrite them before the
- * parser frees its tree. */
-static void
-ltm_key_json_wipe (JsonNode *node)
-{
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *object = json_node_get_object (node);
-      g_autoptr(GList) members = json_object_get_members (object);
-
-      for (GList *l = members; l != NULL; l = l->next)
-        ltm_key_json_wipe (json_object_get_member (object, l->data));
-    }
-  else if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        ltm_key_json_wipe (json_array_get_element (array, i));
-    }
-  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    {
-      char *text = (char *) json_node_get_string (node);
-
-      ltm_secret_wipe (text, strlen (text));
-    }
-}
-
 static LtmKey *
 ltm_key_new_from_json (const char         *data,
                        gsize               len,
@@ -670,14 +642,14 @@ ltm_key_new_from_json (const char         *data,
         {
           g_set_error_literal (error, LTM_KEY_ERROR, LTM_KEY_ERROR_MALFORMED,
                                _("The member “privateKey” is not a JWK object."));
-          ltm_key_json_wipe (root);
+          ltm_json_wipe (root);
           return NULL;
         }
       jwk = json_node_get_object (wrapped);
     }
 
   key = ltm_key_new_from_jwk (jwk, flags, error);
-  ltm_key_json_wipe (root);
+  ltm_json_wipe (root);
 
   return key;
 }

@@ -1,18 +1,16 @@
-/* ltm-store.c: channels, keys and tokens: secrets in the keyring,
- * metadata in channels.json
+/* ltm-store.c: channels, keys and tokens in one SQLite database, secrets
+ * sealed with a master key the keyring or a credential keeps
  *
- * Secrets, and only secrets, go to the desktop keyring through libsecret,
- * under one schema with the attributes channel, kind (assertion-key,
- * channel-secret, access-token) and key-id.  Attributes are not encrypted,
- * so no secret is ever put in one.  Everything that may be shown goes to
- * channels.json (ltm-store-file.c).
+ * The database is ltm-store-db.c; the master key ltm-master-key.c; the
+ * first layout, migrated on first open, ltm-store-legacy.c.
  *
- * Every change is an LtmStoreOp run by ltm_store_op_run(): take the file
- * lock, read the file as it is now (another process may have written it),
- * change the keyring first and the file second, undo the keyring change if
- * the file cannot be written, and hand back the new metadata.  That part
- * touches no GObject and runs in a worker thread for the window; the
- * models are then brought in line in the caller's thread.
+ * Every change is an LtmStoreOp run by ltm_store_op_run(): one BEGIN
+ * IMMEDIATE transaction that changes the rows, moves the store's
+ * generation forward and reads back the rows of the channel it touched.
+ * That part touches no GObject and runs in a worker thread for the
+ * window; the models are then brought in line in the caller's thread,
+ * ordered by generation, so that ops finishing in any order (and reloads
+ * when another process changed the store) never undo a newer state.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,10 +21,14 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "ltm-jwt.h"
 #include "ltm-store-private.h"
 
+/* Connections kept open for the next op; more are opened when ops run at
+ * once, and closed again when they finish. */
+#define MAX_IDLE_CONNECTIONS 4
 
 struct _LtmStore
 {
@@ -35,7 +37,14 @@ struct _LtmStore
   char *dir;
   char *path;
   GListStore *channels;
-  gint64 applied;               /* the generation of channels.json the models show */
+  gint64 loaded;                /* the generation of the last whole read the models show */
+  gint64 seen;                  /* every change up to this generation is in the models */
+  GHashTable *seen_later;       /* generations after @seen the models show, out of order */
+  GHashTable *revs;             /* channel ID → the generation of its record the models show;
+                                 * kept for removed channels too */
+
+  GMutex pool_lock;
+  GPtrArray *idle;              /* LtmStoreDb */
 };
 
 G_DEFINE_FINAL_TYPE (LtmStore, ltm_store, G_TYPE_OBJECT)
@@ -58,8 +67,7 @@ typedef enum {
 
 typedef struct {
   LtmStoreOpKind kind;
-  char *dir;
-  char *path;
+  LtmStore *store;              /* alive while the op runs: the GTask holds it */
   char *channel_id;
   char *name;
   char *kid;
@@ -71,13 +79,12 @@ typedef struct {
   gint64 expires_at;
   gboolean revoked;
   gboolean unknown;
+  gint64 seen;                  /* LOAD: skip the read when the store is still at this generation */
 } LtmStoreOp;
 
 static void
 ltm_store_op_free (LtmStoreOp *op)
 {
-  g_free (op->dir);
-  g_free (op->path);
   g_free (op->channel_id);
   g_free (op->name);
   g_free (op->kid);
@@ -97,249 +104,535 @@ ltm_store_op_new (LtmStore       *self,
   LtmStoreOp *op = g_new0 (LtmStoreOp, 1);
 
   op->kind = kind;
-  op->dir = g_strdup (self->dir);
-  op->path = g_strdup (self->path);
+  op->store = self;
   op->channel_id = g_strdup (channel_id);
 
   return op;
 }
 
-/* The operations, on the metadata as it is on disk now */
+/* Connections, from any thread */
 
-static LtmChannelRecord *
-ltm_store_doc_require_channel (LtmStoreDoc  *doc,
-                               const char   *channel_id,
-                               GError      **error)
+/* Returns %NULL without an error when there is no store yet and @flags
+ * do not ask to create it. */
+static LtmStoreDb *
+ltm_store_take_db (LtmStore             *self,
+                   LtmStoreDbOpenFlags   flags,
+                   GError              **error)
 {
-  LtmChannelRecord *record = ltm_store_doc_find_channel (doc, channel_id, NULL);
+  LtmStoreDb *db = NULL;
 
-  if (record == NULL)
-    g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                 _("The channel %s is not in the list; add it with “ltm channel add %s --name "
-                   "NAME”."), channel_id, channel_id);
+  g_mutex_lock (&self->pool_lock);
+  if (self->idle->len > 0)
+    db = g_ptr_array_steal_index_fast (self->idle, self->idle->len - 1);
+  g_mutex_unlock (&self->pool_lock);
 
-  return record;
+  if (db != NULL)
+    return db;
+
+  return ltm_store_db_open (self->dir, flags, error);
+}
+
+static void
+ltm_store_give_db (LtmStore   *self,
+                   LtmStoreDb *db)
+{
+  ltm_store_db_rollback (db);
+
+  g_mutex_lock (&self->pool_lock);
+  if (self->idle->len < MAX_IDLE_CONNECTIONS)
+    g_ptr_array_add (self->idle, g_steal_pointer (&db));
+  g_mutex_unlock (&self->pool_lock);
+
+  ltm_store_db_close (db);
 }
 
 static gboolean
-ltm_store_op_add_channel (LtmStoreOp   *op,
-                          LtmStoreDoc  *doc,
-                          GError      **error)
+ltm_store_not_found (const char  *channel_id,
+                     GError     **error)
 {
-  LtmChannelRecord *record;
+  g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+               _("The channel %s is not in the list."), channel_id);
+  return FALSE;
+}
 
-  if (!ltm_jwt_check_channel_id (op->channel_id, error) ||
-      (op->kid != NULL && !ltm_jwt_check_kid (op->kid, error)))
+/* The operations, each in one write transaction */
+
+static gboolean
+ltm_store_step (LtmStoreDb    *db,
+                sqlite3_stmt  *stmt,
+                GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return ltm_store_db_fail (db, rc, error);
+
+  return TRUE;
+}
+
+static void
+ltm_store_bind_sealed (sqlite3_stmt *stmt,
+                       int           column,
+                       LtmSealKey   *key,
+                       const char   *channel_id,
+                       const char   *kind,
+                       const char   *key_id,
+                       const char   *plain)
+{
+  g_autoptr(GBytes) sealed = NULL;
+  gsize len;
+  const void *data;
+
+  if (plain == NULL)
+    {
+      sqlite3_bind_null (stmt, column);
+      return;
+    }
+
+  sealed = ltm_store_db_seal (key, channel_id, kind, key_id, plain);
+  data = g_bytes_get_data (sealed, &len);
+  sqlite3_bind_blob (stmt, column, data, len, SQLITE_TRANSIENT);
+}
+
+/* Marks the channel changed at @generation; NOT_FOUND when it is not there. */
+static gboolean
+ltm_store_touch_channel (LtmStoreDb  *db,
+                         const char  *channel_id,
+                         gint64       generation,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = ltm_store_db_prepare (db, "UPDATE channels SET rev = ? WHERE channel_id = ?", error);
+  if (stmt == NULL)
     return FALSE;
 
-  if (ltm_store_doc_find_channel (doc, op->channel_id, NULL) != NULL)
-    {
-      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS,
-                   _("The channel %s is already in the list."), op->channel_id);
-      return FALSE;
-    }
-
-  /* Secrets first: a channel is listed only once its secrets are safe. */
-  if (op->key != NULL && !ltm_store_keyring_put_key (op->channel_id, op->key, error))
+  sqlite3_bind_int64 (stmt, 1, generation);
+  sqlite3_bind_text (stmt, 2, channel_id, -1, SQLITE_STATIC);
+  if (!ltm_store_step (db, stmt, error))
     return FALSE;
 
-  if (op->secret != NULL &&
-      !ltm_store_keyring_put (op->channel_id, KIND_SECRET, NULL, op->secret, error))
-    {
-      ltm_store_keyring_clear (op->channel_id, NULL, NULL, NULL);
-      return FALSE;
-    }
-
-  record = ltm_channel_record_new (op->channel_id);
-  record->name = g_strdup (op->name);
-  record->kid = g_strdup (op->kid);
-  if (op->key != NULL)
-    {
-      record->key_thumbprint = g_strdup (ltm_key_get_thumbprint (op->key));
-      record->key_created = g_get_real_time () / G_USEC_PER_SEC;
-    }
-  record->has_secret = op->secret != NULL;
-  g_ptr_array_add (doc->channels, record);
+  if (sqlite3_changes (ltm_store_db_get_handle (db)) == 0)
+    return ltm_store_not_found (channel_id, error);
 
   return TRUE;
 }
 
 static gboolean
+ltm_store_op_add_channel (LtmStoreOp   *op,
+                          LtmStoreDb   *db,
+                          LtmSealKey   *key,
+                          gint64        generation,
+                          GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(LtmSecret) jwk = NULL;
+  int rc;
+
+  if (op->key != NULL && (jwk = ltm_key_to_private_jwk (op->key, error)) == NULL)
+    return FALSE;
+
+  stmt = ltm_store_db_prepare (db,
+                               "INSERT INTO channels (channel_id, name, kid, key_thumbprint, "
+                               "key_created, sealed_key, sealed_secret, rev) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, op->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, op->kid, -1, SQLITE_STATIC);
+  if (op->key != NULL)
+    {
+      sqlite3_bind_text (stmt, 4, ltm_key_get_thumbprint (op->key), -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 5, g_get_real_time () / G_USEC_PER_SEC);
+    }
+  else
+    sqlite3_bind_int64 (stmt, 5, 0);
+  ltm_store_bind_sealed (stmt, 6, key, op->channel_id, KIND_KEY, NULL, jwk);
+  ltm_store_bind_sealed (stmt, 7, key, op->channel_id, KIND_SECRET, NULL, op->secret);
+  sqlite3_bind_int64 (stmt, 8, generation);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    {
+      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS,
+                   _("The channel %s is already in the list."), op->channel_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return ltm_store_db_fail (db, rc, error);
+
+  return TRUE;
+}
+
+static gboolean
+ltm_store_op_add_token (LtmStoreOp   *op,
+                        LtmStoreDb   *db,
+                        LtmSealKey   *key,
+                        GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = ltm_store_db_prepare (db,
+                               "INSERT INTO tokens (channel_id, key_id, kind, issued_at, "
+                               "expires_at, sealed_token) VALUES (?, ?, ?, ?, ?, ?)",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, op->key_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, ltm_token_kind_to_string (op->token_kind), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, op->issued_at);
+  sqlite3_bind_int64 (stmt, 5, op->expires_at);
+  ltm_store_bind_sealed (stmt, 6, key, op->channel_id, KIND_TOKEN, op->key_id, op->secret);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    {
+      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS,
+                   _("A token with the key ID %s is already stored."), op->key_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return ltm_store_db_fail (db, rc, error);
+
+  return TRUE;
+}
+
+/* Runs @sql with @op's token (?1 channel, ?2 key ID, ?3 revoked, ?4 unknown);
+ * NOT_FOUND when no token matched. */
+static gboolean
+ltm_store_op_token_statement (LtmStoreOp   *op,
+                              LtmStoreDb   *db,
+                              const char   *sql,
+                              GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ltm_store_db_prepare (db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, op->key_id, -1, SQLITE_STATIC);
+  if (sqlite3_bind_parameter_count (stmt) >= 4)
+    {
+      sqlite3_bind_int (stmt, 3, op->revoked);
+      sqlite3_bind_int (stmt, 4, op->unknown);
+    }
+
+  if (!ltm_store_step (db, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (ltm_store_db_get_handle (db)) == 0)
+    {
+      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                   _("No token with the key ID %s is stored for channel %s."),
+                   op->key_id, op->channel_id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Runs @sql on @op's channel (?1 channel, ?2 the value); NOT_FOUND when it
+ * is not there. */
+static gboolean
+ltm_store_op_channel_statement (LtmStoreOp   *op,
+                                LtmStoreDb   *db,
+                                const char   *sql,
+                                const char   *value,
+                                LtmSealKey   *key,
+                                const char   *sealed_kind,
+                                GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ltm_store_db_prepare (db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
+  if (sqlite3_bind_parameter_count (stmt) >= 2 && sealed_kind != NULL)
+    ltm_store_bind_sealed (stmt, 2, key, op->channel_id, sealed_kind, NULL, value);
+  else if (sqlite3_bind_parameter_count (stmt) >= 2)
+    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+
+  if (sqlite3_bind_parameter_count (stmt) >= 4)
+    {
+      sqlite3_bind_text (stmt, 3, ltm_key_get_thumbprint (op->key), -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+    }
+
+  if (!ltm_store_step (db, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (ltm_store_db_get_handle (db)) == 0)
+    return ltm_store_not_found (op->channel_id, error);
+
+  return TRUE;
+}
+
+static gboolean ltm_store_inspect (LtmStoreDb  *db,
+                                   gboolean     repair,
+                                   GPtrArray   *problems,
+                                   GError     **error);
+
+/* In the write transaction: @op's change, at @generation. */
+static gboolean
 ltm_store_op_change (LtmStoreOp   *op,
-                     LtmStoreDoc  *doc,
+                     LtmStoreDb   *db,
+                     LtmSealKey   *key,
+                     gint64        generation,
                      GError      **error)
 {
-  LtmChannelRecord *record;
-  LtmTokenRecord *token;
-  guint index;
+  switch (op->kind)
+    {
+    case LTM_STORE_OP_ADD_CHANNEL:
+      return ltm_store_op_add_channel (op, db, key, generation, error);
 
-  if (op->kind == LTM_STORE_OP_ADD_CHANNEL)
-    return ltm_store_op_add_channel (op, doc, error);
+    case LTM_STORE_OP_REMOVE_CHANNEL:
+      /* Its tokens go with it (ON DELETE CASCADE). */
+      return ltm_store_op_channel_statement (op, db, "DELETE FROM channels WHERE channel_id = ?1",
+                                             NULL, NULL, NULL, error);
 
-  if ((record = ltm_store_doc_require_channel (doc, op->channel_id, error)) == NULL)
+    case LTM_STORE_OP_REPAIR:
+      {
+        g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                        ltm_store_problem_free);
+
+        return ltm_store_inspect (db, TRUE, problems, error);
+      }
+
+    case LTM_STORE_OP_LOAD:
+      g_assert_not_reached ();
+
+    case LTM_STORE_OP_SET_NAME:
+    case LTM_STORE_OP_SET_KID:
+    case LTM_STORE_OP_SET_KEY:
+    case LTM_STORE_OP_SET_SECRET:
+    case LTM_STORE_OP_ADD_TOKEN:
+    case LTM_STORE_OP_SET_TOKEN_STATE:
+    case LTM_STORE_OP_REMOVE_TOKEN:
+    default:
+      break;
+    }
+
+  if (!ltm_store_touch_channel (db, op->channel_id, generation, error))
     return FALSE;
 
   switch (op->kind)
     {
-    case LTM_STORE_OP_REMOVE_CHANNEL:
-      /* Every secret of the channel goes, whatever the metadata says. */
-      if (!ltm_store_keyring_clear (op->channel_id, NULL, NULL, error))
-        return FALSE;
-      ltm_store_doc_find_channel (doc, op->channel_id, &index);
-      g_ptr_array_remove_index (doc->channels, index);
-      return TRUE;
-
     case LTM_STORE_OP_SET_NAME:
-      g_free (record->name);
-      record->name = g_strdup (op->name);
-      return TRUE;
+      return ltm_store_op_channel_statement (op, db, "UPDATE channels SET name = ?2 "
+                                             "WHERE channel_id = ?1",
+                                             op->name, NULL, NULL, error);
 
     case LTM_STORE_OP_SET_KID:
-      if (op->kid != NULL && !ltm_jwt_check_kid (op->kid, error))
-        return FALSE;
-      g_free (record->kid);
-      record->kid = g_strdup (op->kid);
-      return TRUE;
+      return ltm_store_op_channel_statement (op, db, "UPDATE channels SET kid = ?2 "
+                                             "WHERE channel_id = ?1",
+                                             op->kid, NULL, NULL, error);
 
     case LTM_STORE_OP_SET_KEY:
-      if (!ltm_store_keyring_put_key (op->channel_id, op->key, error))
-        return FALSE;
-      /* The kid belonged to the old key: the new one must be registered. */
-      if (g_strcmp0 (record->key_thumbprint, ltm_key_get_thumbprint (op->key)) != 0)
-        g_clear_pointer (&record->kid, g_free);
-      g_free (record->key_thumbprint);
-      record->key_thumbprint = g_strdup (ltm_key_get_thumbprint (op->key));
-      record->key_created = g_get_real_time () / G_USEC_PER_SEC;
-      return TRUE;
-
-    case LTM_STORE_OP_SET_SECRET:
-      if (!ltm_store_keyring_put (op->channel_id, KIND_SECRET, NULL, op->secret, error))
-        return FALSE;
-      record->has_secret = TRUE;
-      return TRUE;
-
-    case LTM_STORE_OP_ADD_TOKEN:
       {
-        if (ltm_channel_record_find_token (record, op->key_id, NULL) != NULL)
-          {
-            g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS,
-                         _("A token with the key ID %s is already stored."), op->key_id);
-            return FALSE;
-          }
-        /* The secret is already in the keyring (ltm_store_op_run()). */
-        g_ptr_array_add (record->tokens, ltm_token_record_new (op->key_id, op->token_kind,
-                                                               op->issued_at, op->expires_at));
-        return TRUE;
+        g_autoptr(LtmSecret) jwk = ltm_key_to_private_jwk (op->key, error);
+
+        /* The kid belonged to the old key: a new one must be registered. */
+        return jwk != NULL &&
+               ltm_store_op_channel_statement (op, db,
+                                               "UPDATE channels SET sealed_key = ?2, "
+                                               "kid = CASE WHEN key_thumbprint IS ?3 THEN kid END, "
+                                               "key_thumbprint = ?3, key_created = ?4 "
+                                               "WHERE channel_id = ?1",
+                                               jwk, key, KIND_KEY, error);
       }
 
+    case LTM_STORE_OP_SET_SECRET:
+      return ltm_store_op_channel_statement (op, db, "UPDATE channels SET sealed_secret = ?2 "
+                                             "WHERE channel_id = ?1",
+                                             op->secret, key, KIND_SECRET, error);
+
+    case LTM_STORE_OP_ADD_TOKEN:
+      return ltm_store_op_add_token (op, db, key, error);
+
     case LTM_STORE_OP_SET_TOKEN_STATE:
+      /* A revoked token is worth nothing: its secret goes. */
+      return ltm_store_op_token_statement (op, db,
+                                           "UPDATE tokens SET revoked = ?3, unknown = ?4, "
+                                           "sealed_token = CASE WHEN ?3 THEN NULL "
+                                           "ELSE sealed_token END "
+                                           "WHERE channel_id = ?1 AND key_id = ?2",
+                                           error);
+
     case LTM_STORE_OP_REMOVE_TOKEN:
-      if ((token = ltm_channel_record_find_token (record, op->key_id, &index)) == NULL)
-        {
-          g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                       _("No token with the key ID %s is stored for channel %s."),
-                       op->key_id, op->channel_id);
-          return FALSE;
-        }
-      /* Its secret goes once the file says so (ltm_store_op_run()). */
-      if (op->kind == LTM_STORE_OP_REMOVE_TOKEN)
-        {
-          g_ptr_array_remove_index (record->tokens, index);
-          return TRUE;
-        }
-      token->revoked = op->revoked;
-      token->unknown = op->unknown;
-      return TRUE;
+      return ltm_store_op_token_statement (op, db, "DELETE FROM tokens "
+                                           "WHERE channel_id = ?1 AND key_id = ?2",
+                                           error);
 
     case LTM_STORE_OP_LOAD:
     case LTM_STORE_OP_ADD_CHANNEL:
+    case LTM_STORE_OP_REMOVE_CHANNEL:
     case LTM_STORE_OP_REPAIR:
     default:
       g_assert_not_reached ();
     }
 }
 
-/* Undoes the keyring side of a failed @op: a new channel's secrets when
- * they were stored but the file could not be written (@changed), a new
- * token's secret whatever failed. */
-static void
-ltm_store_op_undo (LtmStoreOp *op,
-                   gboolean    changed)
+/* Checks what an op is given before anything is written. */
+static gboolean
+ltm_store_op_check (LtmStoreOp  *op,
+                    GError     **error)
 {
-  if (op->kind == LTM_STORE_OP_ADD_CHANNEL && changed)
-    ltm_store_keyring_clear (op->channel_id, NULL, NULL, NULL);
-  else if (op->kind == LTM_STORE_OP_ADD_TOKEN)
-    ltm_store_keyring_clear (op->channel_id, KIND_TOKEN, op->key_id, NULL);
+  switch (op->kind)
+    {
+    case LTM_STORE_OP_ADD_CHANNEL:
+      return ltm_jwt_check_channel_id (op->channel_id, error) &&
+             (op->kid == NULL || ltm_jwt_check_kid (op->kid, error));
+
+    case LTM_STORE_OP_SET_KID:
+      return op->kid == NULL || ltm_jwt_check_kid (op->kid, error);
+
+    case LTM_STORE_OP_LOAD:
+    case LTM_STORE_OP_REMOVE_CHANNEL:
+    case LTM_STORE_OP_SET_NAME:
+    case LTM_STORE_OP_SET_KEY:
+    case LTM_STORE_OP_SET_SECRET:
+    case LTM_STORE_OP_ADD_TOKEN:
+    case LTM_STORE_OP_SET_TOKEN_STATE:
+    case LTM_STORE_OP_REMOVE_TOKEN:
+    case LTM_STORE_OP_REPAIR:
+    default:
+      return TRUE;
+    }
 }
 
-static gboolean ltm_store_op_repair (LtmStoreOp   *op,
-                                     LtmStoreDoc  *doc,
-                                     GError      **error);
+static LtmStoreDoc *
+ltm_store_op_write (LtmStoreOp  *op,
+                    LtmStoreDb  *db,
+                    GError     **error)
+{
+  g_autoptr(LtmSealKey) key = NULL;
+  g_autoptr(LtmStoreDoc) doc = NULL;
+  gboolean seals = op->key != NULL || op->secret != NULL || op->kind == LTM_STORE_OP_REPAIR;
+  gint64 generation;
 
-/* Runs in any thread: no GObject here but the immutable LtmKey. */
+  /* The master key is read before the write lock is taken (the keyring
+   * may ask to be unlocked); only its first making waits inside it. */
+  if (seals)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      key = ltm_store_db_get_master_key (db, FALSE, &local_error);
+      if (key == NULL && !g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+    }
+
+  if (!ltm_store_db_begin (db, TRUE, error))
+    return NULL;
+
+  if (seals && key == NULL && op->kind != LTM_STORE_OP_REPAIR &&
+      (key = ltm_store_db_get_master_key (db, TRUE, error)) == NULL)
+    goto fail;
+
+  if ((generation = ltm_store_db_next_generation (db, error)) < 0 ||
+      !ltm_store_op_change (op, db, key, generation, error))
+    goto fail;
+
+  /* The rows as they are now, for the models. */
+  if (op->kind == LTM_STORE_OP_REPAIR)
+    doc = ltm_store_db_read (db, NULL, error);
+  else
+    doc = ltm_store_db_read (db, op->channel_id, error);
+  if (doc == NULL)
+    goto fail;
+  if (op->kind == LTM_STORE_OP_REMOVE_CHANNEL)
+    doc->removed = g_strdup (op->channel_id);
+
+  if (!ltm_store_db_commit (db, error))
+    return NULL;
+
+  return g_steal_pointer (&doc);
+
+fail:
+  ltm_store_db_rollback (db);
+  return NULL;
+}
+
+static LtmStoreDoc *
+ltm_store_op_read (LtmStoreOp  *op,
+                   LtmStoreDb  *db,
+                   GError     **error)
+{
+  LtmStoreDoc *doc;
+  gint64 generation;
+
+  /* One snapshot, whatever other processes commit meanwhile. */
+  if (!ltm_store_db_begin (db, FALSE, error))
+    return NULL;
+
+  /* What PRAGMA data_version tells one connection, the generation tells
+   * every connection of every process: whether anything changed since. */
+  if (op->seen > 0 && (generation = ltm_store_db_get_generation (db, error)) == op->seen)
+    doc = ltm_store_doc_new_unchanged (generation);
+  else
+    doc = ltm_store_db_read (db, NULL, error);
+  ltm_store_db_rollback (db);
+
+  return doc;
+}
+
+/* Runs in any thread: no GObject here but the immutable LtmKey (and the
+ * store's connection pool, under its lock). */
 static LtmStoreDoc *
 ltm_store_op_run (LtmStoreOp  *op,
                   GError     **error)
 {
-  g_autoptr(LtmStoreDoc) doc = NULL;
-  gboolean changed;
-  gboolean ok;
-  int lock;
+  LtmStore *self = op->store;
+  LtmStoreDb *db;
+  LtmStoreDoc *doc;
+  GError *local_error = NULL;
 
-  /* Reading needs no lock: the file is replaced atomically.  And reading
-   * creates nothing, so that a list from a missing or read-only folder works. */
-  if (op->kind == LTM_STORE_OP_LOAD)
-    return ltm_store_file_read (op->path, error);
-
-  /* A new token's secret is stored before the lock is taken, so that
-   * writers (rotating hundreds of channels at once) hold the lock only for
-   * the file.  It is removed again if the file does not list it. */
-  if (op->kind == LTM_STORE_OP_ADD_TOKEN &&
-      !ltm_store_keyring_put (op->channel_id, KIND_TOKEN, op->key_id, op->secret, error))
+  if (!ltm_store_op_check (op, error))
     return NULL;
 
-  if ((lock = ltm_store_file_lock (op->dir, error)) < 0)
+  /* Reading creates nothing, so that a list from a missing or read-only
+   * folder works. */
+  db = ltm_store_take_db (self, op->kind == LTM_STORE_OP_LOAD
+                                ? LTM_STORE_DB_OPEN_READ : LTM_STORE_DB_OPEN_CREATE,
+                          &local_error);
+  if (db == NULL)
     {
-      ltm_store_op_undo (op, FALSE);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+      if (op->kind == LTM_STORE_OP_LOAD)
+        return ltm_store_doc_new ();
+      ltm_store_not_found (op->channel_id, error);
       return NULL;
     }
 
-  if ((doc = ltm_store_file_read (op->path, error)) == NULL)
-    {
-      ltm_store_file_unlock (lock);
-      ltm_store_op_undo (op, FALSE);
-      return NULL;
-    }
-
-  if (op->kind == LTM_STORE_OP_REPAIR)
-    changed = ltm_store_op_repair (op, doc, error);
+  if (op->kind == LTM_STORE_OP_LOAD)
+    doc = ltm_store_op_read (op, db, &local_error);
   else
-    changed = ltm_store_op_change (op, doc, error);
+    doc = ltm_store_op_write (op, db, &local_error);
 
-  ok = changed && ltm_store_file_write (op->path, doc, error);
+  /* A connection that met damage is not kept. */
+  if (local_error != NULL && g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_DAMAGED))
+    ltm_store_db_close (db);
+  else
+    ltm_store_give_db (self, db);
 
-  ltm_store_file_unlock (lock);
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
 
-  if (!ok)
-    {
-      /* (A token listed already keeps the secret it has: same key ID.) */
-      if (changed || !g_error_matches (*error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS))
-        ltm_store_op_undo (op, changed);
-      return NULL;
-    }
-
-  /* A revoked or removed token is worth nothing: its secret goes, now that
-   * the file no longer offers it.  Should that fail, it is only a leftover. */
-  if (op->kind == LTM_STORE_OP_REMOVE_TOKEN ||
-      (op->kind == LTM_STORE_OP_SET_TOKEN_STATE && op->revoked))
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (!ltm_store_keyring_clear (op->channel_id, KIND_TOKEN, op->key_id, &local_error))
-        g_debug ("The secret of a revoked token stayed in the keyring: %s", local_error->message);
-    }
-
-  return g_steal_pointer (&doc);
+  return doc;
 }
 
 /* The models */
@@ -409,60 +702,170 @@ ltm_store_apply_tokens (LtmChannel       *channel,
     ltm_channel_set_tokens (channel, ordered);
 }
 
+static void
+ltm_store_apply_record (LtmChannel       *channel,
+                        LtmChannelRecord *record)
+{
+  ltm_channel_set_name (channel, record->name);
+  ltm_channel_set_kid (channel, record->kid);
+  ltm_channel_set_key_thumbprint (channel, record->key_thumbprint);
+  ltm_channel_set_key_created (channel, record->key_created);
+  ltm_channel_set_has_secret (channel, record->has_secret);
+  ltm_store_apply_tokens (channel, record);
+}
+
+/* The generation of the channel the models show, or -1. */
+static gint64
+ltm_store_shown_rev (LtmStore   *self,
+                     const char *channel_id)
+{
+  gpointer rev;
+
+  if (!g_hash_table_lookup_extended (self->revs, channel_id, NULL, &rev))
+    return -1;
+
+  return *(gint64 *) rev;
+}
+
+static void
+ltm_store_set_shown_rev (LtmStore   *self,
+                         const char *channel_id,
+                         gint64      rev)
+{
+  g_hash_table_replace (self->revs, g_strdup (channel_id), g_memdup2 (&rev, sizeof rev));
+}
+
+/* Keeps count of the generations the models show: all up to @seen, and
+ * those after it that changes of this process made. */
+static void
+ltm_store_saw_generation (LtmStore    *self,
+                          LtmStoreDoc *doc)
+{
+  gint64 next;
+
+  if (!doc->partial)
+    {
+      /* A whole read shows every change up to its generation. */
+      self->seen = MAX (self->seen, doc->generation);
+    }
+  else if (doc->generation > self->seen)
+    g_hash_table_add (self->seen_later, g_memdup2 (&doc->generation, sizeof (gint64)));
+
+  next = self->seen + 1;
+  while (g_hash_table_remove (self->seen_later, &next))
+    self->seen = next++;
+}
+
 /* Brings the models in line with @doc, keeping the objects that stay, so
- * that views bound to them follow. */
+ * that views bound to them follow.  Concurrent ops finish in any order:
+ * a record older than what the models show is skipped, and a channel is
+ * dropped only by a read at least as new as its last change. */
 static void
 ltm_store_apply (LtmStore    *self,
                  LtmStoreDoc *doc)
 {
   g_autoptr(GHashTable) existing = g_hash_table_new_full (g_str_hash, g_str_equal,
                                                           NULL, g_object_unref);
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) ordered = g_ptr_array_new_with_free_func (g_object_unref);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
-  gboolean same_order = n == doc->channels->len;
+  GListModel *model = G_LIST_MODEL (self->channels);
+  guint n = g_list_model_get_n_items (model);
+  gboolean same_order = TRUE;
 
-  /* Concurrent ops finish in any order: an older file never undoes what
-   * a newer one showed. */
-  if (doc->generation < self->applied)
+  ltm_store_saw_generation (self, doc);
+  if (doc->unchanged)
     return;
-  self->applied = doc->generation;
+
+  if (!doc->partial)
+    {
+      if (doc->generation < self->loaded)
+        return;
+      self->loaded = doc->generation;
+    }
 
   for (guint i = 0; i < n; i++)
     {
-      LtmChannel *channel = g_list_model_get_item (G_LIST_MODEL (self->channels), i);
+      LtmChannel *channel = g_list_model_get_item (model, i);
 
       g_hash_table_insert (existing, (gpointer) ltm_channel_get_channel_id (channel), channel);
     }
 
+  /* The channels @doc has, in its order; those it says nothing of stay. */
   for (guint i = 0; i < doc->channels->len; i++)
     {
       LtmChannelRecord *record = g_ptr_array_index (doc->channels, i);
       LtmChannel *channel = g_hash_table_lookup (existing, record->channel_id);
 
+      g_hash_table_add (listed, record->channel_id);
+      if (record->rev < ltm_store_shown_rev (self, record->channel_id))
+        continue;                               /* the models show a newer change */
+
+      ltm_store_set_shown_rev (self, record->channel_id, record->rev);
       if (channel == NULL)
         {
           channel = ltm_channel_new (record->channel_id, NULL);
-          same_order = FALSE;
+          g_hash_table_insert (existing, (gpointer) ltm_channel_get_channel_id (channel), channel);
         }
-      else
-        {
-          g_object_ref (channel);
-          if (same_order)
-            {
-              g_autoptr(LtmChannel) at = g_list_model_get_item (G_LIST_MODEL (self->channels), i);
-              same_order = at == channel;
-            }
-        }
-
-      ltm_channel_set_name (channel, record->name);
-      ltm_channel_set_kid (channel, record->kid);
-      ltm_channel_set_key_thumbprint (channel, record->key_thumbprint);
-      ltm_channel_set_key_created (channel, record->key_created);
-      ltm_channel_set_has_secret (channel, record->has_secret);
-      ltm_store_apply_tokens (channel, record);
-
-      g_ptr_array_add (ordered, channel);
+      ltm_store_apply_record (channel, record);
     }
+
+  if (doc->removed != NULL && ltm_store_shown_rev (self, doc->removed) <= doc->generation)
+    {
+      ltm_store_set_shown_rev (self, doc->removed, doc->generation);
+      g_hash_table_remove (existing, doc->removed);
+    }
+
+  if (doc->partial)
+    {
+      /* The models' order, a new channel last. */
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(LtmChannel) at = g_list_model_get_item (model, i);
+          LtmChannel *channel = g_hash_table_lookup (existing, ltm_channel_get_channel_id (at));
+
+          if (channel != NULL)
+            g_ptr_array_add (ordered, g_object_ref (channel));
+        }
+      for (guint i = 0; i < doc->channels->len; i++)
+        {
+          LtmChannelRecord *record = g_ptr_array_index (doc->channels, i);
+          LtmChannel *channel = g_hash_table_lookup (existing, record->channel_id);
+
+          if (channel != NULL && !g_ptr_array_find (ordered, channel, NULL))
+            g_ptr_array_add (ordered, g_object_ref (channel));
+        }
+    }
+  else
+    {
+      /* @doc's order; a channel it lacks goes unless changed after it was read. */
+      for (guint i = 0; i < doc->channels->len; i++)
+        {
+          LtmChannelRecord *record = g_ptr_array_index (doc->channels, i);
+          LtmChannel *channel = g_hash_table_lookup (existing, record->channel_id);
+
+          if (channel != NULL)
+            g_ptr_array_add (ordered, g_object_ref (channel));
+        }
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(LtmChannel) at = g_list_model_get_item (model, i);
+          const char *id = ltm_channel_get_channel_id (at);
+          LtmChannel *channel = g_hash_table_lookup (existing, id);
+
+          if (channel != NULL && !g_hash_table_contains (listed, id) &&
+              ltm_store_shown_rev (self, id) > doc->generation)
+            g_ptr_array_add (ordered, g_object_ref (channel));
+        }
+    }
+
+  if (ordered->len == n)
+    for (guint i = 0; i < n && same_order; i++)
+      {
+        g_autoptr(LtmChannel) at = g_list_model_get_item (model, i);
+        same_order = at == g_ptr_array_index (ordered, i);
+      }
+  else
+    same_order = FALSE;
 
   if (!same_order)
     g_list_store_splice (self->channels, 0, n, ordered->pdata, ordered->len);
@@ -492,6 +895,10 @@ ltm_store_finalize (GObject *object)
   g_clear_pointer (&self->dir, g_free);
   g_clear_pointer (&self->path, g_free);
   g_clear_object (&self->channels);
+  g_clear_pointer (&self->revs, g_hash_table_unref);
+  g_clear_pointer (&self->seen_later, g_hash_table_unref);
+  g_clear_pointer (&self->idle, g_ptr_array_unref);
+  g_mutex_clear (&self->pool_lock);
 
   G_OBJECT_CLASS (ltm_store_parent_class)->finalize (object);
 }
@@ -508,11 +915,15 @@ static void
 ltm_store_init (LtmStore *self)
 {
   self->channels = g_list_store_new (LTM_TYPE_CHANNEL);
+  self->revs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->seen_later = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) ltm_store_db_close);
+  g_mutex_init (&self->pool_lock);
 }
 
 /**
  * ltm_store_new:
- * @data_dir: (nullable): the folder for channels.json; %NULL for
+ * @data_dir: (nullable): the folder for store.sqlite3; %NULL for
  *   `LTM_DATA_DIR` or, without it, `$XDG_DATA_HOME/line-token-manager`
  *
  * Nothing is read until ltm_store_load().
@@ -532,7 +943,7 @@ ltm_store_new (const char *data_dir)
   else
     self->dir = g_build_filename (g_get_user_data_dir (), "line-token-manager", NULL);
 
-  self->path = g_build_filename (self->dir, "channels.json", NULL);
+  self->path = g_build_filename (self->dir, LTM_STORE_FILE_NAME, NULL);
 
   return self;
 }
@@ -541,7 +952,7 @@ ltm_store_new (const char *data_dir)
  * ltm_store_get_path:
  * @self: a #LtmStore
  *
- * Returns: where channels.json is
+ * Returns: where the database is (it may not exist yet)
  */
 const char *
 ltm_store_get_path (LtmStore *self)
@@ -597,7 +1008,8 @@ ltm_store_find_channel (LtmStore   *self,
  * @self: a #LtmStore
  * @error: return location for a #GError
  *
- * Reads channels.json.  No keyring access.
+ * Reads the channels and tokens.  Nothing is unsealed, so the master key
+ * is not needed; a missing store is an empty list and is not created.
  *
  * Returns: %TRUE on success
  */
@@ -916,6 +1328,120 @@ ltm_store_remove_token (LtmStore    *self,
   return ltm_store_run (self, op, error);
 }
 
+/* Reading secrets, from any thread */
+
+/* Unseals the secret of one row: the channel's key (@kind KIND_KEY), its
+ * channel secret (KIND_SECRET) or a token's (KIND_TOKEN, @key_id). */
+static LtmSecret *
+ltm_store_read_secret (LtmStore    *self,
+                       const char  *channel_id,
+                       const char  *kind,
+                       const char  *key_id,
+                       GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(LtmSealKey) key = NULL;
+  GError *local_error = NULL;
+  LtmSecret *secret = NULL;
+  LtmStoreDb *db;
+  const char *sql;
+  int rc;
+
+  if ((db = ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &local_error)) == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, local_error);
+      else
+        ltm_store_not_found (channel_id, error);
+      return NULL;
+    }
+
+  if (g_str_equal (kind, KIND_TOKEN))
+    sql = "SELECT t.sealed_token, t.revoked FROM channels c LEFT JOIN tokens t "
+          "ON t.channel_id = c.channel_id AND t.key_id = ?2 WHERE c.channel_id = ?1";
+  else if (g_str_equal (kind, KIND_KEY))
+    sql = "SELECT sealed_key, 0 FROM channels WHERE channel_id = ?1";
+  else
+    sql = "SELECT sealed_secret, 0 FROM channels WHERE channel_id = ?1";
+
+  if ((stmt = ltm_store_db_prepare (db, sql, &local_error)) == NULL)
+    goto out;
+
+  sqlite3_bind_text (stmt, 1, channel_id, -1, SQLITE_STATIC);
+  if (key_id != NULL)
+    sqlite3_bind_text (stmt, 2, key_id, -1, SQLITE_STATIC);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      ltm_store_not_found (channel_id, &local_error);
+      goto out;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      ltm_store_db_fail (db, rc, &local_error);
+      goto out;
+    }
+
+  if (sqlite3_column_type (stmt, 0) != SQLITE_BLOB)
+    {
+      if (g_str_equal (kind, KIND_KEY))
+        g_set_error (&local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                     _("No assertion signing key is stored for channel %s."), channel_id);
+      else if (g_str_equal (kind, KIND_SECRET))
+        g_set_error (&local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                     _("No channel secret is stored for channel %s."), channel_id);
+      else if (sqlite3_column_int (stmt, 1))
+        g_set_error (&local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                     _("The token %s of channel %s was revoked; it is no longer kept."),
+                     key_id, channel_id);
+      else
+        g_set_error (&local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                     _("No token with the key ID %s is stored for channel %s."),
+                     key_id, channel_id);
+      goto out;
+    }
+
+  if ((key = ltm_store_db_get_master_key (db, FALSE, &local_error)) == NULL)
+    goto out;
+
+  secret = ltm_store_db_unseal (key, channel_id, kind, key_id, sqlite3_column_blob (stmt, 0),
+                               sqlite3_column_bytes (stmt, 0), NULL);
+  if (secret == NULL)
+    g_set_error (&local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_SEALED,
+                 _("The sealed %s of channel %s does not open: it was changed, or copied from "
+                   "another row."),
+                 g_str_equal (kind, KIND_KEY) ? _("assertion signing key")
+                 : g_str_equal (kind, KIND_SECRET) ? _("channel secret") : _("access token"),
+                 channel_id);
+
+out:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  ltm_store_give_db (self, db);
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+
+  return secret;
+}
+
+static LtmKey *
+ltm_store_read_key (LtmStore    *self,
+                    const char  *channel_id,
+                    GError     **error)
+{
+  g_autoptr(LtmSecret) jwk = ltm_store_read_secret (self, channel_id, KIND_KEY, NULL, error);
+  LtmKey *key;
+
+  if (jwk == NULL)
+    return NULL;
+
+  key = ltm_key_new_from_data (jwk, strlen (jwk), LTM_KEY_IMPORT_PRIVATE, error);
+  if (key == NULL)
+    g_prefix_error (error, _("The key stored for channel %s is damaged: "), channel_id);
+
+  return key;
+}
+
 /**
  * ltm_store_get_key:
  * @self: a #LtmStore
@@ -930,8 +1456,9 @@ ltm_store_get_key (LtmStore    *self,
                    GError     **error)
 {
   g_return_val_if_fail (LTM_IS_STORE (self), NULL);
+  g_return_val_if_fail (channel_id != NULL, NULL);
 
-  return ltm_store_keyring_get_key (channel_id, error);
+  return ltm_store_read_key (self, channel_id, error);
 }
 
 /**
@@ -948,8 +1475,9 @@ ltm_store_get_secret (LtmStore    *self,
                       GError     **error)
 {
   g_return_val_if_fail (LTM_IS_STORE (self), NULL);
+  g_return_val_if_fail (channel_id != NULL, NULL);
 
-  return ltm_store_keyring_get_secret (channel_id, NULL, error);
+  return ltm_store_read_secret (self, channel_id, KIND_SECRET, NULL, error);
 }
 
 /**
@@ -968,12 +1496,12 @@ ltm_store_get_token (LtmStore    *self,
                      GError     **error)
 {
   g_return_val_if_fail (LTM_IS_STORE (self), NULL);
-  g_return_val_if_fail (key_id != NULL, NULL);
+  g_return_val_if_fail (channel_id != NULL && key_id != NULL, NULL);
 
-  return ltm_store_keyring_get_secret (channel_id, key_id, error);
+  return ltm_store_read_secret (self, channel_id, KIND_TOKEN, key_id, error);
 }
 
-/* Consistency between channels.json and the keyring */
+/* Checking and repairing */
 
 void
 ltm_store_problem_free (LtmStoreProblem *problem)
@@ -987,14 +1515,159 @@ ltm_store_problem_free (LtmStoreProblem *problem)
   g_free (problem);
 }
 
-static gboolean
-ltm_store_op_repair (LtmStoreOp   *op,
-                     LtmStoreDoc  *doc,
-                     GError      **error)
+static void
+ltm_store_add_problem (GPtrArray  *problems,
+                       const char *channel_id,
+                       const char *key_id,
+                       char       *description)
 {
-  g_autoptr(GPtrArray) problems = ltm_store_keyring_compare (doc, TRUE, error);
+  LtmStoreProblem *problem = g_new0 (LtmStoreProblem, 1);
 
-  return problems != NULL;
+  problem->channel_id = g_strdup (channel_id);
+  problem->key_id = g_strdup (key_id);
+  problem->description = description;
+  g_ptr_array_add (problems, problem);
+}
+
+/* Whether a sealed value in column @column of @stmt opens. */
+static gboolean
+ltm_store_opens (sqlite3_stmt *stmt,
+                 int           column,
+                 LtmSealKey   *key,
+                 const char   *channel_id,
+                 const char   *kind,
+                 const char   *key_id)
+{
+  g_autoptr(LtmSecret) opened = NULL;
+
+  if (key == NULL)
+    return FALSE;
+
+  opened = ltm_store_db_unseal (key, channel_id, kind, key_id, sqlite3_column_blob (stmt, column),
+                                sqlite3_column_bytes (stmt, column), NULL);
+
+  return opened != NULL;
+}
+
+static gboolean
+ltm_store_exec_bound (LtmStoreDb  *db,
+                      const char  *sql,
+                      const char  *channel_id,
+                      const char  *key_id,
+                      GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ltm_store_db_prepare (db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, channel_id, -1, SQLITE_STATIC);
+  if (key_id != NULL)
+    sqlite3_bind_text (stmt, 2, key_id, -1, SQLITE_STATIC);
+
+  return ltm_store_step (db, stmt, error);
+}
+
+/* Lists in @problems what SQLite finds damaged and every sealed value that
+ * does not open or is missing; with @repair (in a write transaction), drops
+ * those values, and the tokens whose secret is gone. */
+static gboolean
+ltm_store_inspect (LtmStoreDb  *db,
+                   gboolean     repair,
+                   GPtrArray   *problems,
+                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) integrity = NULL;
+  g_autoptr(sqlite3_stmt) channels = NULL;
+  g_autoptr(sqlite3_stmt) tokens = NULL;
+  g_autoptr(LtmSealKey) key = NULL;
+  g_autoptr(GError) local_error = NULL;
+  int rc;
+
+  if ((integrity = ltm_store_db_prepare (db, "PRAGMA integrity_check", error)) == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (integrity)) == SQLITE_ROW)
+    {
+      const char *line = (const char *) sqlite3_column_text (integrity, 0);
+
+      if (g_strcmp0 (line, "ok") != 0)
+        ltm_store_add_problem (problems, NULL, NULL,
+                               g_strdup_printf (_("The database is damaged: %s"), line));
+    }
+  if (rc != SQLITE_DONE)
+    return ltm_store_db_fail (db, rc, error);
+
+  /* Nothing sealed yet is no problem; a wrong master key is an error. */
+  key = ltm_store_db_get_master_key (db, FALSE, &local_error);
+  if (key == NULL && !g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  channels = ltm_store_db_prepare (db, "SELECT channel_id, sealed_key, sealed_secret "
+                                   "FROM channels ORDER BY position", error);
+  if (channels == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (channels)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (channels, 0);
+
+      if (sqlite3_column_type (channels, 1) == SQLITE_BLOB &&
+          !ltm_store_opens (channels, 1, key, id, KIND_KEY, NULL))
+        {
+          ltm_store_add_problem (problems, id, NULL,
+                                 g_strdup_printf (_("The assertion signing key of channel %s does "
+                                                    "not open."), id));
+          if (repair && !ltm_store_exec_bound (db, "UPDATE channels SET sealed_key = NULL, "
+                                               "key_thumbprint = NULL, kid = NULL "
+                                               "WHERE channel_id = ?1", id, NULL, error))
+            return FALSE;
+        }
+
+      if (sqlite3_column_type (channels, 2) == SQLITE_BLOB &&
+          !ltm_store_opens (channels, 2, key, id, KIND_SECRET, NULL))
+        {
+          ltm_store_add_problem (problems, id, NULL,
+                                 g_strdup_printf (_("The channel secret of channel %s does not "
+                                                    "open."), id));
+          if (repair && !ltm_store_exec_bound (db, "UPDATE channels SET sealed_secret = NULL "
+                                               "WHERE channel_id = ?1", id, NULL, error))
+            return FALSE;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return ltm_store_db_fail (db, rc, error);
+
+  tokens = ltm_store_db_prepare (db, "SELECT channel_id, key_id, sealed_token FROM tokens "
+                                 "WHERE revoked = 0 ORDER BY rowid", error);
+  if (tokens == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (tokens)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (tokens, 0);
+      const char *key_id = (const char *) sqlite3_column_text (tokens, 1);
+
+      if (sqlite3_column_type (tokens, 2) != SQLITE_BLOB)
+        ltm_store_add_problem (problems, id, key_id,
+                               g_strdup_printf (_("The token %s of channel %s is listed, but the "
+                                                  "token itself is not kept."), key_id, id));
+      else if (!ltm_store_opens (tokens, 2, key, id, KIND_TOKEN, key_id))
+        ltm_store_add_problem (problems, id, key_id,
+                               g_strdup_printf (_("The token %s of channel %s does not open."),
+                                                key_id, id));
+      else
+        continue;
+
+      if (repair && !ltm_store_exec_bound (db, "DELETE FROM tokens "
+                                           "WHERE channel_id = ?1 AND key_id = ?2",
+                                           id, key_id, error))
+        return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return ltm_store_db_fail (db, rc, error);
+
+  return TRUE;
 }
 
 /**
@@ -1002,8 +1675,9 @@ ltm_store_op_repair (LtmStoreOp   *op,
  * @self: a #LtmStore
  * @error: return location for a #GError
  *
- * Compares channels.json with the keyring: secrets listed but missing,
- * secrets kept but not listed.
+ * Runs SQLite's integrity check and opens every sealed value: what is
+ * damaged, what does not open (changed, or moved to another row), and
+ * tokens listed whose secret is missing.
  *
  * Returns: (transfer full) (element-type LtmStoreProblem): the problems,
  *   possibly none, or %NULL with @error set
@@ -1012,18 +1686,37 @@ GPtrArray *
 ltm_store_check (LtmStore  *self,
                  GError   **error)
 {
-  g_autoptr(LtmStoreOp) op = NULL;
-  g_autoptr(LtmStoreDoc) doc = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  GError *local_error = NULL;
+  LtmStoreDb *db;
 
   g_return_val_if_fail (LTM_IS_STORE (self), NULL);
 
-  op = ltm_store_op_new (self, LTM_STORE_OP_LOAD, NULL);
-  if ((doc = ltm_store_op_run (op, error)) == NULL)
+  if (!ltm_store_load (self, error))
     return NULL;
 
-  ltm_store_apply (self, doc);
+  problems = g_ptr_array_new_with_free_func ((GDestroyNotify) ltm_store_problem_free);
+  if ((db = ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &local_error)) == NULL)
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+      return g_steal_pointer (&problems);
+    }
 
-  return ltm_store_keyring_compare (doc, FALSE, error);
+  if (ltm_store_db_begin (db, FALSE, &local_error))
+    ltm_store_inspect (db, FALSE, problems, &local_error);
+  ltm_store_give_db (self, db);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&problems);
 }
 
 /**
@@ -1031,8 +1724,8 @@ ltm_store_check (LtmStore  *self,
  * @self: a #LtmStore
  * @error: return location for a #GError
  *
- * Makes channels.json agree with the keyring, which is never changed:
- * what the keyring lacks is unlisted, what it holds is listed again.
+ * Drops what ltm_store_check() finds unusable: sealed values that do not
+ * open, and tokens whose secret is not kept.  What opens is never touched.
  *
  * Returns: %TRUE on success
  */
@@ -1047,6 +1740,149 @@ ltm_store_repair (LtmStore  *self,
   op = ltm_store_op_new (self, LTM_STORE_OP_REPAIR, NULL);
 
   return ltm_store_run (self, op, error);
+}
+
+/* What the store is */
+
+void
+ltm_store_info_free (LtmStoreInfo *info)
+{
+  if (info == NULL)
+    return;
+
+  g_free (info->path);
+  g_free (info->store_id);
+  g_free (info->master_key_source);
+  g_free (info);
+}
+
+static char *
+ltm_store_describe_source (LtmMasterKeySource  source,
+                           const char         *location)
+{
+  switch (source)
+    {
+    case LTM_MASTER_KEY_SOURCE_FILE:
+      return g_strdup_printf (_("the file %s (LTM_MASTER_KEY_FILE)"), location);
+    case LTM_MASTER_KEY_SOURCE_CREDENTIAL:
+      return g_strdup_printf (_("the credential %s"), location);
+    case LTM_MASTER_KEY_SOURCE_KEYRING:
+    default:
+      return g_strdup (_("the desktop keyring"));
+    }
+}
+
+/**
+ * ltm_store_get_info:
+ * @self: a #LtmStore
+ * @error: return location for a #GError
+ *
+ * Where the store is, its schema, where its master key comes from (read,
+ * and checked, when anything is sealed) and how much it holds.
+ *
+ * Returns: (transfer full): the facts, or %NULL with @error set
+ */
+LtmStoreInfo *
+ltm_store_get_info (LtmStore  *self,
+                    GError   **error)
+{
+  g_autoptr(LtmStoreInfo) info = g_new0 (LtmStoreInfo, 1);
+  g_autoptr(LtmSealKey) key = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *location = NULL;
+  LtmMasterKeySource source;
+  LtmStoreDb *db;
+  gint64 value;
+
+  g_return_val_if_fail (LTM_IS_STORE (self), NULL);
+
+  info->path = g_strdup (self->path);
+  if ((db = ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &local_error)) == NULL)
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      info->master_key_source = g_strdup (_("none yet: it is made when the first secret is stored"));
+      return g_steal_pointer (&info);
+    }
+
+  info->store_id = g_strdup (ltm_store_db_get_store_id (db));
+  key = ltm_store_db_get_master_key (db, FALSE, &local_error);
+  info->sealed = key != NULL;
+  if (key != NULL && ltm_store_db_master_key_source (db, &source, &location))
+    info->master_key_source = ltm_store_describe_source (source, location);
+  else if (g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
+    info->master_key_source = g_strdup (_("none yet: it is made when the first secret is stored"));
+  else
+    goto fail;
+  g_clear_error (&local_error);
+
+  if (!ltm_store_db_query (db, "PRAGMA user_version", &value, &local_error))
+    goto fail;
+  info->schema_version = value;
+  if (!ltm_store_db_query (db, "SELECT count (*) FROM channels", &value, &local_error))
+    goto fail;
+  info->n_channels = value;
+  if (!ltm_store_db_query (db, "SELECT count (*) FROM tokens", &value, &local_error))
+    goto fail;
+  info->n_tokens = value;
+  if (!ltm_store_db_query (db, "SELECT count (*) FROM tokens WHERE revoked = 0 AND unknown = 0",
+                           &value, &local_error))
+    goto fail;
+  info->n_valid_tokens = value;
+
+  ltm_store_give_db (self, db);
+
+  return g_steal_pointer (&info);
+
+fail:
+  ltm_store_give_db (self, db);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
+
+/**
+ * ltm_store_init_master_key_file:
+ * @self: a #LtmStore
+ * @path: where to write the new master key
+ * @error: return location for a #GError
+ *
+ * Makes the store, when missing, sealed with a new master key written to
+ * @path (mode 0600, never overwritten), for a machine without a desktop
+ * keyring.  Later processes find the key through `LTM_MASTER_KEY_FILE`
+ * or a systemd credential.  A store that has sealed anything already
+ * keeps its master key: %LTM_STORE_ERROR_EXISTS.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ltm_store_init_master_key_file (LtmStore    *self,
+                                const char  *path,
+                                GError     **error)
+{
+  g_autoptr(LtmSealKey) key = ltm_seal_key_generate ();
+  LtmStoreDb *db;
+  gboolean ok;
+
+  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if ((db = ltm_store_take_db (self, LTM_STORE_DB_OPEN_CREATE, error)) == NULL)
+    return FALSE;
+
+  ok = ltm_store_db_begin (db, TRUE, error) &&
+       ltm_store_db_init_master_key (db, key, error) &&
+       ltm_master_key_write_file (path, key, error);
+  if (ok && !ltm_store_db_commit (db, error))
+    {
+      g_unlink (path);
+      ok = FALSE;
+    }
+  ltm_store_give_db (self, db);
+
+  return ok;
 }
 
 /* Asynchronous: the op in a thread, the models in the caller's context */
@@ -1142,6 +1978,32 @@ ltm_store_load_async (LtmStore            *self,
 }
 
 /**
+ * ltm_store_refresh_async:
+ * @self: a #LtmStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done; finish with ltm_store_change_finish()
+ * @user_data: data for @callback
+ *
+ * Reads the store again when another process changed it since the models
+ * last showed it; otherwise reads one number.  For a file monitor on the
+ * database, which also sees this process's own changes.
+ */
+void
+ltm_store_refresh_async (LtmStore            *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  LtmStoreOp *op;
+
+  g_return_if_fail (LTM_IS_STORE (self));
+
+  op = ltm_store_op_new (self, LTM_STORE_OP_LOAD, NULL);
+  op->seen = self->seen;
+  ltm_store_run_async (self, op, cancellable, callback, user_data);
+}
+
+/**
  * ltm_store_add_channel_async:
  * @self: a #LtmStore
  * @channel_id: the channel ID
@@ -1191,6 +2053,32 @@ ltm_store_remove_channel_async (LtmStore            *self,
 
   ltm_store_run_async (self, ltm_store_op_new (self, LTM_STORE_OP_REMOVE_CHANNEL, channel_id),
                        cancellable, callback, user_data);
+}
+
+/**
+ * ltm_store_set_name_async:
+ * @self: a #LtmStore
+ * @channel_id: the channel ID
+ * @name: (nullable): the new name
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done; finish with ltm_store_change_finish()
+ * @user_data: data for @callback
+ */
+void
+ltm_store_set_name_async (LtmStore            *self,
+                          const char          *channel_id,
+                          const char          *name,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  LtmStoreOp *op;
+
+  g_return_if_fail (LTM_IS_STORE (self));
+
+  op = ltm_store_op_new (self, LTM_STORE_OP_SET_NAME, channel_id);
+  op->name = g_strdup (name);
+  ltm_store_run_async (self, op, cancellable, callback, user_data);
 }
 
 /**
@@ -1355,7 +2243,7 @@ ltm_store_get_key_thread (GTask        *task,
 {
   LtmStoreLookup *lookup = task_data;
   GError *error = NULL;
-  LtmKey *key = ltm_store_keyring_get_key (lookup->channel_id, &error);
+  LtmKey *key = ltm_store_read_key (source_object, lookup->channel_id, &error);
 
   if (key == NULL)
     g_task_return_error (task, error);
@@ -1371,7 +2259,9 @@ ltm_store_get_secret_thread (GTask        *task,
 {
   LtmStoreLookup *lookup = task_data;
   GError *error = NULL;
-  LtmSecret *secret = ltm_store_keyring_get_secret (lookup->channel_id, lookup->key_id, &error);
+  LtmSecret *secret = ltm_store_read_secret (source_object, lookup->channel_id,
+                                             lookup->key_id != NULL ? KIND_TOKEN : KIND_SECRET,
+                                             lookup->key_id, &error);
 
   if (secret == NULL)
     g_task_return_error (task, error);

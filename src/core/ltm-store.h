@@ -1,5 +1,5 @@
-/* ltm-store.h: channels, keys and tokens: secrets in the keyring,
- * metadata in channels.json
+/* ltm-store.h: channels, keys and tokens in one SQLite database, secrets
+ * sealed with a master key the keyring or a credential keeps
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,14 +18,22 @@ G_BEGIN_DECLS
 
 /**
  * LtmStoreError:
- * @LTM_STORE_ERROR_DAMAGED: channels.json could not be read; it was kept aside
- * @LTM_STORE_ERROR_NEWER_VERSION: channels.json is from a newer version; left alone
- * @LTM_STORE_ERROR_IO: the metadata could not be written
- * @LTM_STORE_ERROR_KEYRING_UNAVAILABLE: no Secret Service to keep secrets in
+ * @LTM_STORE_ERROR_DAMAGED: the database (or the first layout's channels.json)
+ *   cannot be read; it was left as it is (channels.json: kept aside)
+ * @LTM_STORE_ERROR_NEWER_VERSION: the store is from a newer version; left alone
+ * @LTM_STORE_ERROR_IO: the store could not be read or written
+ * @LTM_STORE_ERROR_KEYRING_UNAVAILABLE: no master key file or credential, and no
+ *   Secret Service to keep the master key in
  * @LTM_STORE_ERROR_KEYRING_LOCKED: the keyring is locked and was not unlocked
  * @LTM_STORE_ERROR_NOT_FOUND: no such channel, token or secret
- * @LTM_STORE_ERROR_EXISTS: the channel is already stored
- * @LTM_STORE_ERROR_INCONSISTENT: metadata and keyring disagree
+ * @LTM_STORE_ERROR_EXISTS: the channel (or token, or master key) is already there
+ * @LTM_STORE_ERROR_INCONSISTENT: the store disagrees with itself
+ * @LTM_STORE_ERROR_BUSY: another process kept the store locked for too long
+ * @LTM_STORE_ERROR_MASTER_KEY: the master key file, credential or keyring item is
+ *   unusable or missing
+ * @LTM_STORE_ERROR_WRONG_MASTER_KEY: the store was sealed with another master key
+ * @LTM_STORE_ERROR_SEALED: a sealed value does not open (changed, or moved from
+ *   another row)
  */
 typedef enum {
   LTM_STORE_ERROR_DAMAGED,
@@ -36,14 +44,30 @@ typedef enum {
   LTM_STORE_ERROR_NOT_FOUND,
   LTM_STORE_ERROR_EXISTS,
   LTM_STORE_ERROR_INCONSISTENT,
+  LTM_STORE_ERROR_BUSY,
+  LTM_STORE_ERROR_MASTER_KEY,
+  LTM_STORE_ERROR_WRONG_MASTER_KEY,
+  LTM_STORE_ERROR_SEALED,
 } LtmStoreError;
 
-/* One disagreement between channels.json and the keyring. */
+/* One thing `check` found wrong. */
 typedef struct {
   char *channel_id;
   char *key_id;                 /* for a token; NULL otherwise */
   char *description;            /* what is wrong, in words */
 } LtmStoreProblem;
+
+/* What `ltm store info` shows. */
+typedef struct {
+  char *path;                   /* the database */
+  char *store_id;               /* names its master key in the keyring */
+  int schema_version;
+  char *master_key_source;      /* where the master key comes from, in words */
+  gboolean sealed;              /* anything sealed yet (else the key is made on first use) */
+  guint n_channels;
+  guint n_tokens;
+  guint n_valid_tokens;         /* neither revoked nor unknown */
+} LtmStoreInfo;
 
 #define LTM_TYPE_STORE (ltm_store_get_type ())
 
@@ -57,9 +81,8 @@ GListModel  *ltm_store_get_channels         (LtmStore            *self);
 LtmChannel  *ltm_store_find_channel         (LtmStore            *self,
                                              const char          *channel_id);
 
-/* Synchronous, for `ltm`.  Every change reloads channels.json under a lock,
- * applies itself and writes the file back, so that the window and `ltm`
- * writing at once lose nothing. */
+/* Synchronous, for `ltm`.  Every change is one transaction; the window
+ * and any number of `ltm` processes change the store at once safely. */
 gboolean     ltm_store_load                 (LtmStore            *self,
                                              GError             **error);
 gboolean     ltm_store_add_channel          (LtmStore            *self,
@@ -122,9 +145,30 @@ gboolean     ltm_store_repair               (LtmStore            *self,
                                              GError             **error);
 void         ltm_store_problem_free         (LtmStoreProblem     *problem);
 
-/* Asynchronous, for the window: the keyring and the file are used in a
- * worker thread, and the models change in the caller's main context. */
+LtmStoreInfo *ltm_store_get_info            (LtmStore            *self,
+                                             GError             **error);
+void         ltm_store_info_free            (LtmStoreInfo        *info);
+gboolean     ltm_store_init_master_key_file (LtmStore            *self,
+                                             const char          *path,
+                                             GError             **error);
+
+/* ltm-store-export.c: one channel to another machine */
+LtmSecret   *ltm_store_export_channel       (LtmStore            *self,
+                                             const char          *channel_id,
+                                             GError             **error);
+gboolean     ltm_store_import_channel       (LtmStore            *self,
+                                             const char          *data,
+                                             gsize                len,
+                                             char               **out_channel_id,
+                                             GError             **error);
+
+/* Asynchronous, for the window: the database and the keyring are used in
+ * a worker thread, and the models change in the caller's main context. */
 void         ltm_store_load_async           (LtmStore            *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void         ltm_store_refresh_async        (LtmStore            *self,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
@@ -139,6 +183,12 @@ void         ltm_store_add_channel_async    (LtmStore            *self,
                                              gpointer             user_data);
 void         ltm_store_remove_channel_async (LtmStore            *self,
                                              const char          *channel_id,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void         ltm_store_set_name_async       (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *name,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
@@ -199,5 +249,6 @@ LtmSecret   *ltm_store_get_secret_finish    (LtmStore            *self,
                                              GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmStoreProblem, ltm_store_problem_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmStoreInfo, ltm_store_info_free)
 
 G_END_DECLS

@@ -1,0 +1,889 @@
+/* ltm-store-db.c: store.sqlite3, the one database behind LtmStore
+ *
+ *   meta      name → value: the store's random ID, its generation, the
+ *             sealed check value of the master key
+ *   channels  one row a channel, in the order they were added; the
+ *             assertion key and the channel secret sealed in the row
+ *   tokens    one row a token of a channel, its access token sealed in
+ *             the row (and dropped once revoked)
+ *
+ * Secrets are sealed with AES-256-GCM (ltm-seal.c) under the master key
+ * (ltm-master-key.c); the associated data names the row (format, channel,
+ * kind, key ID), so that a sealed value copied to another row does not
+ * open.  The database holds a sealed check value, so that a wrong master
+ * key is told apart from damage.
+ *
+ * The file is mode 0600 in a 0700 folder (SQLite gives its -wal and -shm
+ * the database's mode), WAL journal, foreign keys on, a bounded busy
+ * timeout.  Every change is one BEGIN IMMEDIATE transaction that also
+ * moves the generation forward; several processes share the file safely.
+ * A file SQLite cannot read is never written to.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "ltm-store.h"
+#include "ltm-store-private.h"
+
+/* How long a change waits for another process's transaction. */
+#define BUSY_TIMEOUT_MS 15000
+
+struct _LtmStoreDb
+{
+  sqlite3 *handle;
+  char *path;
+  char *store_id;
+};
+
+/* Schema migrations: migrations[i] brings user_version i to i + 1.  Each
+ * runs in the transaction that sets the new version. */
+static const char *const migrations[] = {
+  /* 0 → 1: the first schema */
+  "CREATE TABLE meta ("
+  "  name TEXT PRIMARY KEY NOT NULL,"
+  "  value"
+  ");"
+  "CREATE TABLE channels ("
+  "  position INTEGER PRIMARY KEY,"
+  "  channel_id TEXT NOT NULL UNIQUE,"
+  "  name TEXT,"
+  "  kid TEXT,"
+  "  key_thumbprint TEXT,"
+  "  key_created INTEGER NOT NULL DEFAULT 0,"
+  "  sealed_key BLOB,"
+  "  sealed_secret BLOB,"
+  "  rev INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE TABLE tokens ("
+  "  channel_id TEXT NOT NULL REFERENCES channels (channel_id) ON DELETE CASCADE,"
+  "  key_id TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  issued_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL,"
+  "  revoked INTEGER NOT NULL DEFAULT 0,"
+  "  unknown INTEGER NOT NULL DEFAULT 0,"
+  "  sealed_token BLOB,"
+  "  UNIQUE (channel_id, key_id)"
+  ");"
+  "INSERT INTO meta (name, value) VALUES ('generation', 0);",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LTM_STORE_SCHEMA_VERSION);
+
+/* Errors */
+
+gboolean
+ltm_store_db_fail (LtmStoreDb  *db,
+                   int          rc,
+                   GError     **error)
+{
+  const char *detail = db->handle != NULL ? sqlite3_errmsg (db->handle) : sqlite3_errstr (rc);
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_DAMAGED,
+                   _("The store “%s” is damaged (%s). It was left as it is; nothing was changed."),
+                   db->path, detail);
+      break;
+
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_BUSY,
+                   _("Another program kept the store “%s” busy for more than %d seconds; "
+                     "nothing was changed."), db->path, BUSY_TIMEOUT_MS / 1000);
+      break;
+
+    default:
+      {
+        int system_errno = db->handle != NULL ? sqlite3_system_errno (db->handle) : 0;
+
+        if (system_errno != 0)
+          g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_IO,
+                       _("Could not use the store “%s”: %s (%s)."), db->path, detail,
+                       g_strerror (system_errno));
+        else
+          g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_IO,
+                       _("Could not use the store “%s”: %s."), db->path, detail);
+      }
+      break;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+ltm_store_db_exec (LtmStoreDb  *db,
+                   const char  *sql,
+                   GError     **error)
+{
+  int rc = sqlite3_exec (db->handle, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return ltm_store_db_fail (db, rc, error);
+
+  return TRUE;
+}
+
+sqlite3_stmt *
+ltm_store_db_prepare (LtmStoreDb  *db,
+                      const char  *sql,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db->handle, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      ltm_store_db_fail (db, rc, error);
+      return NULL;
+    }
+
+  return stmt;
+}
+
+/* Reads one integer; FALSE with @error on failure. */
+gboolean
+ltm_store_db_query (LtmStoreDb  *db,
+                    const char  *sql,
+                    gint64      *out_value,
+                    GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ltm_store_db_prepare (db, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return ltm_store_db_fail (db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, error);
+
+  *out_value = sqlite3_column_int64 (stmt, 0);
+
+  return TRUE;
+}
+
+/* Transactions */
+
+gboolean
+ltm_store_db_begin (LtmStoreDb  *db,
+                    gboolean     write,
+                    GError     **error)
+{
+  return ltm_store_db_exec (db, write ? "BEGIN IMMEDIATE" : "BEGIN", error);
+}
+
+gboolean
+ltm_store_db_commit (LtmStoreDb  *db,
+                     GError     **error)
+{
+  if (!ltm_store_db_exec (db, "COMMIT", error))
+    {
+      ltm_store_db_rollback (db);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+ltm_store_db_rollback (LtmStoreDb *db)
+{
+  if (db->handle != NULL && !sqlite3_get_autocommit (db->handle))
+    sqlite3_exec (db->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
+gint64
+ltm_store_db_get_generation (LtmStoreDb  *db,
+                             GError     **error)
+{
+  gint64 generation = -1;
+
+  if (!ltm_store_db_query (db, "SELECT value FROM meta WHERE name = 'generation'",
+                               &generation, error))
+    return -1;
+
+  return generation;
+}
+
+/* In a write transaction: the generation this change makes. */
+gint64
+ltm_store_db_next_generation (LtmStoreDb  *db,
+                              GError     **error)
+{
+  if (!ltm_store_db_exec (db, "UPDATE meta SET value = value + 1 WHERE name = 'generation'",
+                          error))
+    return -1;
+
+  return ltm_store_db_get_generation (db, error);
+}
+
+/* Opening */
+
+static gboolean
+ltm_store_db_migrate_schema (LtmStoreDb  *db,
+                             GError     **error)
+{
+  gint64 version = 0;
+
+  if (!ltm_store_db_query (db, "PRAGMA user_version", &version, error))
+    return FALSE;
+
+  if (version > LTM_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NEWER_VERSION,
+                   _("The store “%s” was written by a newer version of LINE Token Manager "
+                     "(schema %" G_GINT64_FORMAT "); it was left as it is."),
+                   db->path, version);
+      return FALSE;
+    }
+
+  if (version == LTM_STORE_SCHEMA_VERSION)
+    return TRUE;
+
+  /* Once more under the write lock: another process may be doing it. */
+  if (!ltm_store_db_begin (db, TRUE, error) ||
+      !ltm_store_db_query (db, "PRAGMA user_version", &version, error))
+    goto fail;
+
+  for (; version < LTM_STORE_SCHEMA_VERSION; version++)
+    {
+      g_autofree char *set_version = NULL;
+
+      if (!ltm_store_db_exec (db, migrations[version], error))
+        goto fail;
+
+      if (version == 0)
+        {
+          /* Names the master key in the keyring: no two stores share one. */
+          g_autofree char *store_id = g_uuid_string_random ();
+          g_autofree char *insert = g_strdup_printf ("INSERT INTO meta (name, value) "
+                                                     "VALUES ('store_id', '%s')", store_id);
+
+          if (!ltm_store_db_exec (db, insert, error))
+            goto fail;
+        }
+
+      set_version = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, version + 1);
+      if (!ltm_store_db_exec (db, set_version, error))
+        goto fail;
+    }
+
+  return ltm_store_db_commit (db, error);
+
+fail:
+  ltm_store_db_rollback (db);
+  return FALSE;
+}
+
+static char *
+ltm_store_db_read_store_id (LtmStoreDb  *db,
+                            GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = ltm_store_db_prepare (db, "SELECT value FROM meta WHERE name = 'store_id'", error);
+  if (stmt == NULL)
+    return NULL;
+
+  if (sqlite3_step (stmt) != SQLITE_ROW || sqlite3_column_type (stmt, 0) != SQLITE_TEXT)
+    {
+      ltm_store_db_fail (db, SQLITE_CORRUPT, error);
+      return NULL;
+    }
+
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+static gboolean
+ltm_store_db_reopen_immutable (LtmStoreDb  *db,
+                               GError     **error)
+{
+  g_autofree char *uri = g_filename_to_uri (db->path, NULL, error);
+  g_autofree char *immutable = NULL;
+  int rc;
+
+  if (uri == NULL)
+    return FALSE;
+
+  immutable = g_strconcat (uri, "?immutable=1", NULL);
+  sqlite3_close_v2 (db->handle);
+  db->handle = NULL;
+  rc = sqlite3_open_v2 (immutable, &db->handle,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    return ltm_store_db_fail (db, rc, error);
+
+  sqlite3_extended_result_codes (db->handle, TRUE);
+
+  return TRUE;
+}
+
+/* Makes the folder (0700) and an empty database file (0600) when missing,
+ * so that no umask decides who may read the store. */
+static gboolean
+ltm_store_db_create_file (const char  *dir,
+                          const char  *path,
+                          GError     **error)
+{
+  int saved_errno;
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_IO,
+                   _("Could not create the folder “%s”: %s."), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0 && errno != EEXIST)
+    {
+      saved_errno = errno;
+      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_IO,
+                   _("Could not create the store “%s”: %s."), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (fd >= 0)
+    close (fd);
+
+  return TRUE;
+}
+
+/**
+ * ltm_store_db_open:
+ * @dir: the data folder
+ * @flags: whether to create the store when missing
+ * @error: return location for a #GError
+ *
+ * Opens store.sqlite3 in @dir, brings its schema up to date and migrates
+ * the first layout (channels.json) when it is still there.  Without
+ * %LTM_STORE_DB_OPEN_CREATE a missing store (and no first layout to
+ * migrate) gives %NULL without an error: nothing is created by reading.
+ *
+ * Returns: (transfer full) (nullable): the connection
+ */
+LtmStoreDb *
+ltm_store_db_open (const char           *dir,
+                   LtmStoreDbOpenFlags   flags,
+                   GError              **error)
+{
+  g_autoptr(LtmStoreDb) db = g_new0 (LtmStoreDb, 1);
+  g_autofree char *legacy = g_build_filename (dir, LTM_STORE_LEGACY_FILE_NAME, NULL);
+  gboolean has_legacy = g_file_test (legacy, G_FILE_TEST_EXISTS);
+  int rc;
+
+  db->path = g_build_filename (dir, LTM_STORE_FILE_NAME, NULL);
+
+  if (!g_file_test (db->path, G_FILE_TEST_EXISTS))
+    {
+      if (!(flags & LTM_STORE_DB_OPEN_CREATE) && !has_legacy)
+        return NULL;
+      if (!ltm_store_db_create_file (dir, db->path, error))
+        return NULL;
+    }
+
+  rc = sqlite3_open_v2 (db->path, &db->handle,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
+  if (rc != SQLITE_OK)
+    {
+      ltm_store_db_fail (db, rc, error);
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (db->handle, TRUE);
+  sqlite3_busy_timeout (db->handle, BUSY_TIMEOUT_MS);
+
+  /* The first statement tells a database from a file that is not one.  A
+   * store on a read-only file system is still read: nothing can change it
+   * there, which SQLite needs to know to read a WAL database. */
+  if (!(flags & LTM_STORE_DB_OPEN_CREATE) && !ltm_store_db_exec (db, "PRAGMA user_version", NULL))
+    {
+      if ((sqlite3_errcode (db->handle) & 0xff) == SQLITE_CANTOPEN &&
+          !ltm_store_db_reopen_immutable (db, error))
+        return NULL;
+    }
+
+  if (sqlite3_db_readonly (db->handle, "main") == 1)
+    {
+      if (!ltm_store_db_exec (db, "PRAGMA user_version", error) ||
+          (db->store_id = ltm_store_db_read_store_id (db, error)) == NULL)
+        return NULL;
+      return g_steal_pointer (&db);
+    }
+
+  if (!ltm_store_db_exec (db, "PRAGMA journal_mode = WAL", error) ||
+      !ltm_store_db_exec (db, "PRAGMA foreign_keys = ON", error) ||
+      !ltm_store_db_exec (db, "PRAGMA synchronous = FULL", error) ||
+      !ltm_store_db_exec (db, "PRAGMA secure_delete = ON", error) ||
+      !ltm_store_db_migrate_schema (db, error))
+    return NULL;
+
+  if ((db->store_id = ltm_store_db_read_store_id (db, error)) == NULL)
+    return NULL;
+
+  if (has_legacy && !ltm_store_legacy_migrate (db, dir, error))
+    return NULL;
+
+  return g_steal_pointer (&db);
+}
+
+void
+ltm_store_db_close (LtmStoreDb *db)
+{
+  if (db == NULL)
+    return;
+
+  ltm_store_db_rollback (db);
+  sqlite3_close_v2 (db->handle);
+  g_free (db->path);
+  g_free (db->store_id);
+  g_free (db);
+}
+
+sqlite3 *
+ltm_store_db_get_handle (LtmStoreDb *db)
+{
+  return db->handle;
+}
+
+const char *
+ltm_store_db_get_path (LtmStoreDb *db)
+{
+  return db->path;
+}
+
+const char *
+ltm_store_db_get_store_id (LtmStoreDb *db)
+{
+  return db->store_id;
+}
+
+/* Reading the records */
+
+static const char *
+ltm_store_db_column_text (sqlite3_stmt *stmt,
+                          int           column)
+{
+  return (const char *) sqlite3_column_text (stmt, column);
+}
+
+/**
+ * ltm_store_db_read:
+ * @db: a connection, in a transaction
+ * @channel_id: (nullable): one channel, or %NULL for all of them
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the records; with @channel_id a partial
+ *   document, empty when the channel is not there
+ */
+LtmStoreDoc *
+ltm_store_db_read (LtmStoreDb  *db,
+                   const char  *channel_id,
+                   GError     **error)
+{
+  g_autoptr(LtmStoreDoc) doc = ltm_store_doc_new ();
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(sqlite3_stmt) channels = NULL;
+  g_autoptr(sqlite3_stmt) tokens = NULL;
+  int rc;
+
+  if ((doc->generation = ltm_store_db_get_generation (db, error)) < 0)
+    return NULL;
+
+  doc->partial = channel_id != NULL;
+
+  channels = ltm_store_db_prepare (db,
+                                   "SELECT channel_id, name, kid, key_thumbprint, key_created, "
+                                   "sealed_secret IS NOT NULL, rev FROM channels "
+                                   "WHERE ?1 IS NULL OR channel_id = ?1 ORDER BY position",
+                                   error);
+  tokens = ltm_store_db_prepare (db,
+                                 "SELECT channel_id, key_id, kind, issued_at, expires_at, revoked, "
+                                 "unknown FROM tokens WHERE ?1 IS NULL OR channel_id = ?1 "
+                                 "ORDER BY rowid",
+                                 error);
+  if (channels == NULL || tokens == NULL)
+    return NULL;
+
+  sqlite3_bind_text (channels, 1, channel_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (tokens, 1, channel_id, -1, SQLITE_STATIC);
+
+  while ((rc = sqlite3_step (channels)) == SQLITE_ROW)
+    {
+      LtmChannelRecord *record = ltm_channel_record_new (ltm_store_db_column_text (channels, 0));
+
+      record->name = g_strdup (ltm_store_db_column_text (channels, 1));
+      record->kid = g_strdup (ltm_store_db_column_text (channels, 2));
+      record->key_thumbprint = g_strdup (ltm_store_db_column_text (channels, 3));
+      record->key_created = sqlite3_column_int64 (channels, 4);
+      record->has_secret = sqlite3_column_int (channels, 5);
+      record->rev = sqlite3_column_int64 (channels, 6);
+      g_ptr_array_add (doc->channels, record);
+      g_hash_table_insert (by_id, record->channel_id, record);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ltm_store_db_fail (db, rc, error);
+      return NULL;
+    }
+
+  while ((rc = sqlite3_step (tokens)) == SQLITE_ROW)
+    {
+      LtmChannelRecord *record = g_hash_table_lookup (by_id, ltm_store_db_column_text (tokens, 0));
+      LtmTokenKind kind = LTM_TOKEN_KIND_V21;
+      LtmTokenRecord *token;
+
+      if (record == NULL)
+        continue;
+
+      ltm_token_kind_from_string (ltm_store_db_column_text (tokens, 2), &kind);
+      token = ltm_token_record_new (ltm_store_db_column_text (tokens, 1), kind,
+                                    sqlite3_column_int64 (tokens, 3),
+                                    sqlite3_column_int64 (tokens, 4));
+      token->revoked = sqlite3_column_int (tokens, 5);
+      token->unknown = sqlite3_column_int (tokens, 6);
+      g_ptr_array_add (record->tokens, token);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ltm_store_db_fail (db, rc, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&doc);
+}
+
+/* Sealing */
+
+/* The associated data: the format and the row a value belongs to. */
+static GBytes *
+ltm_store_db_associated_data (const char *channel_id,
+                              const char *kind,
+                              const char *key_id)
+{
+  GByteArray *ad = g_byte_array_new ();
+  const char *parts[] = { "ltm-store-1", channel_id, kind, key_id };
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      const char *part = parts[i] != NULL ? parts[i] : "";
+
+      /* Each part with its length, so that no two rows share one. */
+      guint32 len = GUINT32_TO_BE (strlen (part));
+
+      g_byte_array_append (ad, (const guint8 *) &len, sizeof len);
+      g_byte_array_append (ad, (const guint8 *) part, strlen (part));
+    }
+
+  return g_byte_array_free_to_bytes (ad);
+}
+
+GBytes *
+ltm_store_db_seal (LtmSealKey *key,
+                   const char *channel_id,
+                   const char *kind,
+                   const char *key_id,
+                   const char *plain)
+{
+  g_autoptr(GBytes) ad = ltm_store_db_associated_data (channel_id, kind, key_id);
+  gsize ad_len;
+  const void *ad_data = g_bytes_get_data (ad, &ad_len);
+
+  return ltm_seal (key, ad_data, ad_len, plain, strlen (plain));
+}
+
+LtmSecret *
+ltm_store_db_unseal (LtmSealKey  *key,
+                     const char  *channel_id,
+                     const char  *kind,
+                     const char  *key_id,
+                     const void  *sealed,
+                     gsize        sealed_len,
+                     GError     **error)
+{
+  g_autoptr(GBytes) ad = ltm_store_db_associated_data (channel_id, kind, key_id);
+  gsize ad_len;
+  const void *ad_data = g_bytes_get_data (ad, &ad_len);
+
+  return ltm_unseal (key, ad_data, ad_len, sealed, sealed_len, error);
+}
+
+/* The master key: read once per process and store */
+
+typedef struct {
+  LtmSealKey *key;
+  LtmMasterKeySource source;
+  char *location;
+} LtmKnownKey;
+
+G_LOCK_DEFINE_STATIC (known_keys);
+static GHashTable *known_keys;  /* store ID → LtmKnownKey */
+
+static void
+ltm_known_key_free (gpointer data)
+{
+  LtmKnownKey *known = data;
+
+  ltm_seal_key_unref (known->key);
+  g_free (known->location);
+  g_free (known);
+}
+
+static LtmSealKey *
+ltm_store_db_lookup_known_key (const char *store_id)
+{
+  LtmKnownKey *known;
+  LtmSealKey *key = NULL;
+
+  G_LOCK (known_keys);
+  if (known_keys != NULL && (known = g_hash_table_lookup (known_keys, store_id)) != NULL)
+    key = ltm_seal_key_ref (known->key);
+  G_UNLOCK (known_keys);
+
+  return key;
+}
+
+static void
+ltm_store_db_remember_key (const char         *store_id,
+                           LtmSealKey         *key,
+                           LtmMasterKeySource  source,
+                           char               *location)
+{
+  LtmKnownKey *known = g_new0 (LtmKnownKey, 1);
+
+  known->key = ltm_seal_key_ref (key);
+  known->source = source;
+  known->location = location;
+
+  G_LOCK (known_keys);
+  if (known_keys == NULL)
+    known_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, ltm_known_key_free);
+  g_hash_table_replace (known_keys, g_strdup (store_id), known);
+  G_UNLOCK (known_keys);
+}
+
+/**
+ * ltm_store_db_master_key_source:
+ * @db: a connection
+ * @out_source: (out): where the master key came from
+ * @out_location: (out) (transfer full): the file, or words for the keyring
+ *
+ * Returns: %TRUE if this process has read the store's master key
+ */
+gboolean
+ltm_store_db_master_key_source (LtmStoreDb          *db,
+                                LtmMasterKeySource  *out_source,
+                                char               **out_location)
+{
+  LtmKnownKey *known;
+  gboolean found = FALSE;
+
+  G_LOCK (known_keys);
+  if (known_keys != NULL && (known = g_hash_table_lookup (known_keys, db->store_id)) != NULL)
+    {
+      *out_source = known->source;
+      *out_location = g_strdup (known->location);
+      found = TRUE;
+    }
+  G_UNLOCK (known_keys);
+
+  return found;
+}
+
+/* The master key's errors in the store's terms, with the same words. */
+static void
+ltm_store_db_master_key_error (GError  *cause,
+                               GError **error)
+{
+  int code = LTM_STORE_ERROR_MASTER_KEY;
+
+  if (g_error_matches (cause, LTM_MASTER_KEY_ERROR, LTM_MASTER_KEY_ERROR_UNAVAILABLE))
+    code = LTM_STORE_ERROR_KEYRING_UNAVAILABLE;
+  else if (g_error_matches (cause, LTM_MASTER_KEY_ERROR, LTM_MASTER_KEY_ERROR_LOCKED))
+    code = LTM_STORE_ERROR_KEYRING_LOCKED;
+
+  g_set_error_literal (error, LTM_STORE_ERROR, code, cause->message);
+  g_error_free (cause);
+}
+
+/* The sealed check value, or NULL when nothing was ever sealed. */
+static GBytes *
+ltm_store_db_read_check (LtmStoreDb  *db,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = ltm_store_db_prepare (db, "SELECT value FROM meta WHERE name = 'check'", error);
+  if (stmt == NULL)
+    return NULL;
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      ltm_store_db_fail (db, rc, error);
+      return NULL;
+    }
+
+  return g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+}
+
+/* In a write transaction: seals the check value with @key. */
+static gboolean
+ltm_store_db_write_check (LtmStoreDb  *db,
+                          LtmSealKey  *key,
+                          GError     **error)
+{
+  g_autoptr(GBytes) sealed = ltm_store_db_seal (key, db->store_id, KIND_CHECK, NULL, db->store_id);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gsize len;
+  const void *data = g_bytes_get_data (sealed, &len);
+  int rc;
+
+  stmt = ltm_store_db_prepare (db, "INSERT INTO meta (name, value) VALUES ('check', ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_blob (stmt, 1, data, len, SQLITE_TRANSIENT);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    return ltm_store_db_fail (db, rc, error);
+
+  return TRUE;
+}
+
+static LtmSealKey *
+ltm_store_db_load_master_key (LtmStoreDb  *db,
+                              GBytes      *check,
+                              GError     **error)
+{
+  g_autoptr(LtmSealKey) key = NULL;
+  g_autoptr(LtmSecret) opened = NULL;
+  LtmMasterKeySource source = LTM_MASTER_KEY_SOURCE_KEYRING;
+  g_autofree char *location = NULL;
+  GError *local_error = NULL;
+  gboolean create = check == NULL;
+  gsize len;
+  const void *data;
+
+  key = ltm_master_key_load (db->store_id, create, &source, &location, &local_error);
+  if (key == NULL)
+    {
+      ltm_store_db_master_key_error (local_error, error);
+      return NULL;
+    }
+
+  if (check == NULL)
+    {
+      if (!ltm_store_db_write_check (db, key, error))
+        return NULL;
+    }
+  else
+    {
+      data = g_bytes_get_data (check, &len);
+      opened = ltm_store_db_unseal (key, db->store_id, KIND_CHECK, NULL, data, len, NULL);
+      if (opened == NULL || g_strcmp0 (opened, db->store_id) != 0)
+        {
+          g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_WRONG_MASTER_KEY,
+                       _("This store was sealed with another master key than the one in %s; "
+                         "nothing was changed."), location);
+          return NULL;
+        }
+    }
+
+  ltm_store_db_remember_key (db->store_id, key, source, g_steal_pointer (&location));
+
+  return g_steal_pointer (&key);
+}
+
+/**
+ * ltm_store_db_get_master_key:
+ * @db: a connection
+ * @create: make the master key when nothing was sealed yet; then @db must
+ *   be in a write transaction, which serializes the making across processes
+ * @error: return location for a #GError
+ *
+ * Read once per process; checked against the store's sealed check value.
+ *
+ * Returns: (transfer full): the master key, or %NULL with @error set
+ *   (%LTM_STORE_ERROR_NOT_FOUND when nothing was sealed yet and !@create)
+ */
+LtmSealKey *
+ltm_store_db_get_master_key (LtmStoreDb  *db,
+                             gboolean     create,
+                             GError     **error)
+{
+  g_autoptr(GBytes) check = NULL;
+  g_autoptr(GError) local_error = NULL;
+  LtmSealKey *key;
+
+  if ((key = ltm_store_db_lookup_known_key (db->store_id)) != NULL)
+    return key;
+
+  check = ltm_store_db_read_check (db, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  if (check == NULL && !create)
+    {
+      g_set_error_literal (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                           _("Nothing is sealed in this store yet."));
+      return NULL;
+    }
+
+  return ltm_store_db_load_master_key (db, check, error);
+}
+
+/**
+ * ltm_store_db_init_master_key:
+ * @db: a connection, in a write transaction
+ * @key: a new master key
+ * @error: return location for a #GError
+ *
+ * Seals the store with @key, which the caller keeps (in a file).  A store
+ * that has its master key keeps it: %LTM_STORE_ERROR_EXISTS.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ltm_store_db_init_master_key (LtmStoreDb  *db,
+                              LtmSealKey  *key,
+                              GError     **error)
+{
+  g_autoptr(GBytes) check = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  check = ltm_store_db_read_check (db, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (check != NULL)
+    {
+      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS,
+                   _("The store “%s” has a master key already; it keeps it."), db->path);
+      return FALSE;
+    }
+
+  return ltm_store_db_write_check (db, key, error);
+}
