@@ -281,11 +281,10 @@ ltm_jwt_decode_part (const char  *part,
                      gboolean     is_header,
                      GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
   g_autofree guint8 *json = NULL;
+  g_autoptr(JsonNode) root = NULL;
   gsize json_len = 0;
-  JsonNode *root;
 
   json = ltm_base64url_decode (part, len, &json_len);
   if (json == NULL)
@@ -296,7 +295,8 @@ ltm_jwt_decode_part (const char  *part,
       return NULL;
     }
 
-  if (!json_parser_load_from_data (parser, (const char *) json, json_len, &local_error))
+  root = ltm_json_parse ((const char *) json, json_len, &local_error);
+  if (root == NULL)
     {
       g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_MALFORMED,
                    is_header ? _("The JWT header (the first part) is not valid JSON: %s")
@@ -305,8 +305,7 @@ ltm_jwt_decode_part (const char  *part,
       return NULL;
     }
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_MALFORMED,
                            is_header ? _("The JWT header (the first part) is not a JSON object.")
@@ -314,7 +313,7 @@ ltm_jwt_decode_part (const char  *part,
       return NULL;
     }
 
-  return json_node_ref (root);
+  return g_steal_pointer (&root);
 }
 
 /**

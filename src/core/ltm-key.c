@@ -637,24 +637,24 @@ ltm_key_new_from_json (const char         *data,
                        LtmKeyImportFlags   flags,
                        GError            **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local_error = NULL;
   JsonObject *jwk;
-  JsonNode *root;
   LtmKey *key;
 
-  if (!json_parser_load_from_data (parser, data, len, &local_error))
+  root = ltm_json_parse (data, len, &local_error);
+  if (root == NULL)
     {
       g_set_error (error, LTM_KEY_ERROR, LTM_KEY_ERROR_MALFORMED,
                    _("The key is not valid JSON: %s"), local_error->message);
       return NULL;
     }
 
-  root = json_parser_get_root (parser);
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, LTM_KEY_ERROR, LTM_KEY_ERROR_MALFORMED,
                            _("The key is JSON, but not a JWK: a JWK is a JSON object."));
+      ltm_key_json_wipe (root);
       return NULL;
     }
 
