@@ -295,7 +295,9 @@ test_cli_line_refusals (Fixture       *fixture,
   g_auto(LtmTestRun) unauthorized = { 0 };
   g_auto(LtmTestRun) none = { 0 };
   g_auto(LtmTestRun) unreachable = { 0 };
-  g_auto(LtmTestRun) literal = { 0 };
+  LtmTestRun literal[4] = { { 0 } };
+  g_auto(LtmTestRun) extra = { 0 };
+  g_auto(LtmTestRun) global = { 0 };
   g_auto(LtmTestRun) no_token = { 0 };
   g_auto(LtmTestRun) expired = { 0 };
   guint requests = ltm_test_server_get_request_count (fixture->server);
@@ -316,10 +318,24 @@ test_cli_line_refusals (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (unreachable.out, "COULD_NOT_CONNECT: "));
   g_assert_nonnull (strstr (unreachable.err, "the webhook test failed"));
 
-  /* A token is never taken from the command line */
-  run_ltm (fixture, &literal, NULL, "token", "verify", token);
-  g_assert_cmpint (literal.status, ==, 2);
-  g_assert_null (strstr (literal.err, token));
+  /* A token is never taken from the command line, nor repeated from it,
+   * whatever its first character: one in 64 starts with "-", which GOption
+   * takes for an option and once named in full. */
+  for (guint i = 0; i < G_N_ELEMENTS (literal); i++)
+    {
+      static const char * const prefixes[] = { "", "-", "--", "A" };
+      g_autofree char *pasted = g_strconcat (prefixes[i], token, NULL);
+
+      run_ltm (fixture, &literal[i], NULL, "token", "verify", pasted);
+      g_assert_cmpint (literal[i].status, ==, 2);
+      g_assert_null (strstr (literal[i].err, token + 1));
+    }
+  run_ltm (fixture, &extra, NULL, "token", "verify", "-", token);
+  g_assert_cmpint (extra.status, ==, 2);
+  g_assert_null (strstr (extra.err, token + 1));
+  run_ltm (fixture, &global, NULL, "-XI9uSecretLooking", "token", "verify");
+  g_assert_cmpint (global.status, ==, 2);
+  g_assert_null (strstr (global.err, "XI9u"));
 
   run_ltm (fixture, &no_token, NULL, "bot", "info");
   ltm_test_assert_failed_with (&no_token, "LTM_ACCESS_TOKEN");
@@ -327,6 +343,9 @@ test_cli_line_refusals (Fixture       *fixture,
   ltm_test_server_set_clock_offset (fixture->server, 31 * 86400);
   run_ltm_env (fixture, &expired, NULL, env, "token", "verify");
   ltm_test_assert_failed_with (&expired, "LINE: The access token expired");
+
+  for (guint i = 0; i < G_N_ELEMENTS (literal); i++)
+    ltm_test_run_clear (&literal[i]);
 }
 
 static void

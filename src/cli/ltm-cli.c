@@ -104,6 +104,17 @@ ltm_cli_global_entries (LtmCli *cli)
   return g_memdup2 (entries, sizeof entries);
 }
 
+/* GOption's own message for an unknown option repeats the argument, and
+ * an argument that starts with "-" may be a pasted token. */
+static const char *
+ltm_cli_option_error_message (const GError *error)
+{
+  if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION))
+    return _("an argument that starts with “-” is not one of the options");
+
+  return error->message;
+}
+
 /**
  * ltm_cli_main:
  * @argc: from main()
@@ -141,7 +152,7 @@ ltm_cli_main (int    argc,
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr (_("ltm: %s (see “ltm --help”)\n"), error->message);
+      g_printerr (_("ltm: %s (see “ltm --help”)\n"), ltm_cli_option_error_message (error));
       return LTM_CLI_USAGE;
     }
 
@@ -247,7 +258,7 @@ ltm_cli_parse (LtmCli              *cli,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      *status = ltm_cli_usage_error (cli, "%s", error->message);
+      *status = ltm_cli_usage_error (cli, "%s", ltm_cli_option_error_message (error));
       return FALSE;
     }
 
@@ -264,7 +275,11 @@ ltm_cli_parse (LtmCli              *cli,
 
   if (n_args > max_args)
     {
-      *status = ltm_cli_usage_error (cli, _("unexpected argument “%s”"), (*argv)[max_args + 1]);
+      /* Not repeated: it may be a pasted secret. */
+      *status = ltm_cli_usage_error (cli, g_dngettext (GETTEXT_PACKAGE,
+                                                       "more than %d argument",
+                                                       "more than %d arguments", max_args),
+                                     max_args);
       return FALSE;
     }
 
