@@ -348,6 +348,26 @@ test_cli_line_refusals (Fixture       *fixture,
     ltm_test_run_clear (&literal[i]);
 }
 
+/* LINE's words reach the terminal with their control characters visible,
+ * never acted on. */
+static void
+test_cli_line_escapes (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const char * const env[] = { "LTM_ACCESS_TOKEN", "x", NULL };
+  g_auto(LtmTestRun) hostile = { 0 };
+
+  ltm_test_server_set_fault (fixture->server, "/v2/bot/info", LTM_TEST_FAULT_HOSTILE_TEXT);
+  run_ltm_env (fixture, &hostile, NULL, env, "bot", "info");
+  ltm_test_assert_failed_with (&hostile,
+                               "LINE: \\u001b]0;owned\\u0007\\u001b[2J\\u009b31m red second line");
+  g_assert_null (strchr (hostile.err, '\033'));
+  g_assert_null (strchr (hostile.err, '\007'));
+  g_assert_null (strstr (hostile.err, "\302\233"));
+  /* one line */
+  g_assert_cmpint (strchr (hostile.err, '\n') - hostile.err, ==, strlen (hostile.err) - 1);
+}
+
 static void
 test_cli_line_network (Fixture       *fixture,
                        gconstpointer  data)
@@ -415,6 +435,7 @@ main (int   argc,
   ADD ("/cli-line/31st-token", test_cli_line_31st_token);
   ADD ("/cli-line/clock-off", test_cli_line_clock_off);
   ADD ("/cli-line/refusals", test_cli_line_refusals);
+  ADD ("/cli-line/escapes", test_cli_line_escapes);
   ADD ("/cli-line/network", test_cli_line_network);
   ADD ("/cli-line/stateless-short-lived", test_cli_line_stateless_short_lived);
 

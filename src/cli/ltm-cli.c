@@ -104,6 +104,67 @@ ltm_cli_global_entries (LtmCli *cli)
   return g_memdup2 (entries, sizeof entries);
 }
 
+static gboolean
+ltm_cli_is_control (gunichar c)
+{
+  /* C0, DEL and C1, and the marks that reorder text on screen. */
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
+         (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/**
+ * ltm_cli_escape:
+ * @text: text from LINE, a file or a person
+ * @keep: (nullable): the control characters to pass through, such as "\n"
+ *
+ * Replaces each control character of @text but those in @keep by its
+ * visible \uXXXX form, which is also what it means inside a JSON string,
+ * so a terminal never acts on it; invalid UTF-8 becomes U+FFFD.
+ *
+ * Returns: (transfer full): the escaped text
+ */
+char *
+ltm_cli_escape (const char *text,
+                const char *keep)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  GString *escaped = g_string_sized_new (strlen (valid));
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (ltm_cli_is_control (c) && (keep == NULL || c > 0x7f || strchr (keep, (char) c) == NULL))
+        g_string_append_printf (escaped, "\\u%04x", c);
+      else
+        g_string_append_unichar (escaped, c);
+    }
+
+  return g_string_free (escaped, FALSE);
+}
+
+/* Everything ltm prints goes through these: line breaks (and on stderr the
+ * carriage return of the rotation progress) pass, other control
+ * characters in LINE's or a person's text reach the terminal escaped. */
+static void
+ltm_cli_print_cb (const char *text)
+{
+  g_autofree char *escaped = ltm_cli_escape (text, "\n\t");
+
+  /* a bare token goes this way: the copy is wiped like the original */
+  fputs (escaped, stdout);
+  ltm_secret_wipe (escaped, strlen (escaped));
+}
+
+static void
+ltm_cli_printerr_cb (const char *text)
+{
+  g_autofree char *escaped = ltm_cli_escape (text, "\n\t\r");
+
+  fputs (escaped, stderr);
+  ltm_secret_wipe (escaped, strlen (escaped));
+}
+
 /* GOption's own message for an unknown option repeats the argument, and
  * an argument that starts with "-" may be a pasted token. */
 static const char *
@@ -137,6 +198,8 @@ ltm_cli_main (int    argc,
   int status;
 
   g_set_prgname ("ltm");
+  g_set_print_handler (ltm_cli_print_cb);
+  g_set_printerr_handler (ltm_cli_printerr_cb);
 
   global_entries = ltm_cli_global_entries (&cli);
   description = ltm_cli_describe_commands ();
@@ -924,11 +987,13 @@ ltm_cli_print_row (const int  *widths,
   for (guint i = 0; cell != NULL; i++)
     {
       const char *next = va_arg (args, const char *);
+      /* one cell, one line: a name with a line break in it stays in its row */
+      g_autofree char *escaped = ltm_cli_escape (cell, NULL);
 
-      g_string_append (row, cell);
+      g_string_append (row, escaped);
       if (next != NULL)
         {
-          guint width = ltm_cli_display_width (cell);
+          guint width = ltm_cli_display_width (escaped);
 
           for (guint pad = width; pad < (guint) widths[i]; pad++)
             g_string_append_c (row, ' ');

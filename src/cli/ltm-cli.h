@@ -51,6 +51,8 @@ struct _LtmCli
 
 int          ltm_cli_main              (int                  argc,
                                         char               **argv);
+char        *ltm_cli_escape            (const char          *text,
+                                        const char          *keep);
 
 gboolean     ltm_cli_parse             (LtmCli              *cli,
                                         const GOptionEntry  *entries,

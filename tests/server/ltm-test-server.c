@@ -675,6 +675,11 @@ ltm_test_server_apply_fault (LtmTestServer     *self,
       ltm_test_server_redirect (msg);
       break;
 
+    case LTM_TEST_FAULT_HOSTILE_TEXT:
+      ltm_test_server_reply_message (msg, SOUP_STATUS_BAD_REQUEST,
+                                     "\033]0;owned\007\033[2J\302\23331m red\nsecond line");
+      break;
+
     default:
       g_assert_not_reached ();
     }
@@ -1034,7 +1039,7 @@ ltm_test_server_set_fault (LtmTestServer *self,
                            LtmTestFault   fault)
 {
   g_return_if_fail (LTM_IS_TEST_SERVER (self));
-  g_return_if_fail (fault <= LTM_TEST_FAULT_REDIRECT);
+  g_return_if_fail (fault <= LTM_TEST_FAULT_HOSTILE_TEXT);
   g_return_if_fail (fault != LTM_TEST_FAULT_RESET_ONCE || path != NULL);
 
   if (path == NULL)
