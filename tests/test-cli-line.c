@@ -348,6 +348,51 @@ test_cli_line_refusals (Fixture       *fixture,
     ltm_test_run_clear (&literal[i]);
 }
 
+/* A key file given as the token or the secret is refused before anything
+ * is sent: the server would otherwise receive the private key. */
+static void
+test_cli_line_key_not_token (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *jwk = ltm_test_data_path ("webcrypto.jwk");
+  g_autofree char *pem = ltm_test_data_path ("pkcs8.pem");
+  g_autofree char *token_message = g_strdup_printf ("ltm: %s: This is a key file (a JWK or a PEM "
+                                                    "key), not an access token.\n", jwk);
+  g_autofree char *secret_message = g_strdup_printf ("ltm: %s: This is a key file (a JWK or a "
+                                                     "PEM key), not a channel secret.\n", pem);
+  const char * const broken_env[] = { "LTM_ACCESS_TOKEN", "abc\ndef", NULL };
+  g_auto(LtmTestRun) token_file = { 0 };
+  g_auto(LtmTestRun) secret_file = { 0 };
+  g_auto(LtmTestRun) piped = { 0 };
+  g_auto(LtmTestRun) broken = { 0 };
+  g_auto(LtmTestRun) key_id = { 0 };
+  g_autofree char *key_text = ltm_test_read_data ("webcrypto.jwk", NULL);
+  guint requests = ltm_test_server_get_request_count (fixture->server);
+
+  run_ltm (fixture, &token_file, NULL, "bot", "info", "--token-file", jwk);
+  g_assert_cmpint (token_file.status, ==, 1);
+  g_assert_cmpstr (token_file.err, ==, token_message);
+
+  run_ltm (fixture, &secret_file, NULL, "token", "short-lived", "--channel", CHANNEL,
+           "--secret-file", pem);
+  g_assert_cmpint (secret_file.status, ==, 1);
+  g_assert_cmpstr (secret_file.err, ==, secret_message);
+
+  run_ltm (fixture, &piped, key_text, "token", "verify", "-");
+  ltm_test_assert_failed_with (&piped, "standard input: This is a key file");
+
+  /* a line break inside: refused, not handed to libsoup as a header */
+  run_ltm_env (fixture, &broken, NULL, broken_env, "bot", "info");
+  ltm_test_assert_failed_with (&broken, "LTM_ACCESS_TOKEN: This is not an access token");
+
+  run_ltm (fixture, &key_id, NULL, "token", "revoke", "--channel", CHANNEL,
+           "--key-id", "\033]0;x\007");
+  ltm_test_assert_failed_with (&key_id, "This is not a key ID");
+  g_assert_null (strchr (key_id.err, '\033'));
+
+  g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests);
+}
+
 /* LINE's words reach the terminal with their control characters visible,
  * never acted on. */
 static void
@@ -436,6 +481,7 @@ main (int   argc,
   ADD ("/cli-line/clock-off", test_cli_line_clock_off);
   ADD ("/cli-line/refusals", test_cli_line_refusals);
   ADD ("/cli-line/escapes", test_cli_line_escapes);
+  ADD ("/cli-line/key-not-token", test_cli_line_key_not_token);
   ADD ("/cli-line/network", test_cli_line_network);
   ADD ("/cli-line/stateless-short-lived", test_cli_line_stateless_short_lived);
 

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "ltm-jwt.h"
+#include "ltm-json.h"
 #include "ltm-line-client.h"
 #include "ltm-test-server.h"
 #include "ltm-test-util.h"
@@ -675,6 +676,60 @@ test_client_no_redirect (Fixture       *fixture,
   g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests + 1);
 }
 
+/* A token or a secret of the wrong shape is refused before any request;
+ * an answer with one is not LINE's. */
+static void
+test_client_shapes (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  static const char * const tokens[] = {
+    "two\nlines", "{\"kty\":\"RSA\",\"d\":\"private\"}", "", "tab\there",
+  };
+  guint requests = ltm_test_server_get_request_count (fixture->server);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
+    {
+      g_autoptr(LtmLineBotInfo) info = NULL;
+
+      ltm_line_client_get_bot_info_async (fixture->client, tokens[i], NULL, result_cb, fixture);
+      info = ltm_line_client_get_bot_info_finish (fixture->client, wait_result (fixture), &error);
+      g_assert_null (info);
+      g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&error);
+    }
+
+  ltm_line_client_revoke_token_async (fixture->client, CHANNEL,
+                                      "-----BEGIN RSA PRIVATE KEY-----\nMIIE", "token",
+                                      NULL, result_cb, fixture);
+  g_assert_false (ltm_line_client_revoke_token_finish (fixture->client, wait_result (fixture), &error));
+  g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "key file"));
+  g_assert_nonnull (strstr (error->message, "not a channel secret"));
+  g_clear_error (&error);
+
+  g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests);
+
+  {
+    static const char * const answers[] = {
+      "{\"access_token\":\"ok\",\"expires_in\":1,\"token_type\":\"Bearer\",\"key_id\":\"\\u001b[2J\"}",
+      "{\"access_token\":\"a b\",\"expires_in\":1,\"token_type\":\"Bearer\",\"key_id\":\"abc\"}",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+      {
+        g_autoptr(JsonNode) node = ltm_json_parse (answers[i], -1, &error);
+        g_autoptr(LtmLineToken) token = NULL;
+
+        g_assert_no_error (error);
+        token = ltm_line_token_new_from_json (json_node_get_object (node), TRUE, &error);
+        g_assert_null (token);
+        g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_UNEXPECTED);
+        g_clear_error (&error);
+      }
+  }
+}
+
 static void
 test_client_timeout (Fixture       *fixture,
                      gconstpointer  data)
@@ -940,6 +995,7 @@ main (int   argc,
   ADD ("/line-client/get-retried-once", test_client_get_retried_once);
   ADD ("/line-client/resend-has-body", test_client_resend_has_body);
   ADD ("/line-client/no-redirect", test_client_no_redirect);
+  ADD ("/line-client/shapes", test_client_shapes);
   ADD ("/line-client/timeout", test_client_timeout);
   ADD ("/line-client/cancel", test_client_cancel);
   ADD ("/line-client/one-connection", test_client_one_connection);

@@ -802,6 +802,26 @@ ltm_cli_sign_assertion (LtmCli      *cli,
                                    lifetime, token_lifetime, error);
 }
 
+/* A token or a secret of the wrong shape, named by where it came from:
+ * "ltm: key.json: This is a key file …, not an access token." */
+static gboolean
+ltm_cli_check_shape (const char  *value,
+                     gboolean   (*check) (const char *value, GError **error),
+                     const char  *file,
+                     const char  *env_var,
+                     GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (check (value, &local_error))
+    return TRUE;
+
+  g_set_error (error, local_error->domain, local_error->code, "%s: %s",
+               file != NULL ? ltm_cli_input_name (file) : env_var, local_error->message);
+
+  return FALSE;
+}
+
 /**
  * ltm_cli_channel_secret:
  * @cli: the command line
@@ -823,7 +843,17 @@ ltm_cli_channel_secret (LtmCli      *cli,
   const char *env = g_getenv ("LTM_CHANNEL_SECRET");
 
   if (secret_file != NULL || (env != NULL && env[0] != '\0'))
-    return ltm_cli_read_secret (secret_file, "LTM_CHANNEL_SECRET", _("channel secret"), error);
+    {
+      g_autoptr(LtmSecret) secret = NULL;
+
+      secret = ltm_cli_read_secret (secret_file, "LTM_CHANNEL_SECRET", _("channel secret"), error);
+      if (secret == NULL ||
+          !ltm_cli_check_shape (secret, ltm_jwt_check_channel_secret, secret_file,
+                                "LTM_CHANNEL_SECRET", error))
+        return NULL;
+
+      return g_steal_pointer (&secret);
+    }
 
   if (ltm_cli_get_channel (cli, channel_id, NULL) == NULL)
     {
@@ -860,7 +890,20 @@ ltm_cli_access_token (LtmCli      *cli,
   LtmChannel *channel;
 
   if (token_file != NULL || (env != NULL && env[0] != '\0') || channel_id == NULL)
-    return ltm_cli_read_secret (token_file, "LTM_ACCESS_TOKEN", _("access token"), error);
+    {
+      g_autoptr(LtmSecret) token = NULL;
+
+      token = ltm_cli_read_secret (token_file, "LTM_ACCESS_TOKEN", _("access token"), error);
+      if (token == NULL ||
+          !ltm_cli_check_shape (token, ltm_jwt_check_access_token, token_file,
+                                "LTM_ACCESS_TOKEN", error))
+        return NULL;
+
+      return g_steal_pointer (&token);
+    }
+
+  if (key_id != NULL && !ltm_jwt_check_key_id (key_id, error))
+    return NULL;
 
   if ((channel = ltm_cli_get_channel (cli, channel_id, error)) == NULL)
     return NULL;

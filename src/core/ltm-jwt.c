@@ -137,6 +137,146 @@ ltm_jwt_check_kid (const char  *kid,
   return TRUE;
 }
 
+/* A private JWK or a PEM key where a token or a secret belongs: the file
+ * given was the key, and sending it would hand the key to the server. */
+static gboolean
+ltm_jwt_looks_like_key (const char *text)
+{
+  while (g_ascii_isspace (*text))
+    text++;
+
+  return text[0] == '{' || strstr (text, "-----BEGIN ") != NULL;
+}
+
+static gboolean
+ltm_jwt_is_printable (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isgraph (*p))
+      return FALSE;
+
+  return TRUE;
+}
+
+/**
+ * ltm_jwt_check_access_token:
+ * @access_token: (nullable): a channel access token from a file, the
+ *   environment, the store or LINE
+ * @error: return location for a #GError
+ *
+ * A channel access token is opaque, but always printable ASCII without
+ * white space, and at most %LTM_JWT_MAX_ACCESS_TOKEN bytes.
+ *
+ * Returns: %TRUE if @access_token has that shape
+ */
+gboolean
+ltm_jwt_check_access_token (const char  *access_token,
+                            GError     **error)
+{
+  if (access_token == NULL || access_token[0] == '\0')
+    {
+      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
+                           _("The access token is empty."));
+      return FALSE;
+    }
+
+  if (ltm_jwt_looks_like_key (access_token))
+    {
+      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_NOT_A_TOKEN,
+                           _("This is a key file (a JWK or a PEM key), not an access token."));
+      return FALSE;
+    }
+
+  if (strlen (access_token) > LTM_JWT_MAX_ACCESS_TOKEN || !ltm_jwt_is_printable (access_token))
+    {
+      g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
+                   _("This is not an access token: a channel access token is printable ASCII "
+                     "without spaces, line breaks or control characters, and at most %d "
+                     "bytes."), LTM_JWT_MAX_ACCESS_TOKEN);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * ltm_jwt_check_channel_secret:
+ * @channel_secret: (nullable): a channel secret from a file, the
+ *   environment or the store
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if @channel_secret can be a channel secret: printable
+ *   ASCII without white space, at most %LTM_JWT_MAX_CHANNEL_SECRET bytes
+ */
+gboolean
+ltm_jwt_check_channel_secret (const char  *channel_secret,
+                              GError     **error)
+{
+  if (channel_secret == NULL || channel_secret[0] == '\0')
+    {
+      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
+                           _("The channel secret is empty."));
+      return FALSE;
+    }
+
+  if (ltm_jwt_looks_like_key (channel_secret))
+    {
+      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_NOT_A_TOKEN,
+                           _("This is a key file (a JWK or a PEM key), not a channel secret."));
+      return FALSE;
+    }
+
+  if (strlen (channel_secret) > LTM_JWT_MAX_CHANNEL_SECRET ||
+      !ltm_jwt_is_printable (channel_secret))
+    {
+      g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
+                   _("This is not a channel secret: a channel secret is printable ASCII "
+                     "without spaces, line breaks or control characters, and at most %d "
+                     "bytes."), LTM_JWT_MAX_CHANNEL_SECRET);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * ltm_jwt_check_key_id:
+ * @key_id: (nullable): the key_id of a v2.1 token, from LINE, the store or
+ *   a person
+ * @error: return location for a #GError
+ *
+ * LINE's key_ids are short base64url strings (about 22 characters).
+ *
+ * Returns: %TRUE if @key_id is base64url, 1 to %LTM_JWT_MAX_KEY_ID characters
+ */
+gboolean
+ltm_jwt_check_key_id (const char  *key_id,
+                      GError     **error)
+{
+  gsize len = key_id != NULL ? strlen (key_id) : 0;
+
+  if (len == 0)
+    {
+      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
+                           _("The key ID is empty."));
+      return FALSE;
+    }
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if ((!g_ascii_isalnum (key_id[i]) && key_id[i] != '-' && key_id[i] != '_') ||
+          len > LTM_JWT_MAX_KEY_ID)
+        {
+          g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
+                       _("This is not a key ID: LINE’s key IDs are base64url (letters, digits, "
+                         "“-” and “_”), at most %d characters."), LTM_JWT_MAX_KEY_ID);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 /**
  * ltm_jwt_check_lifetime:
  * @seconds: how long the JWT stays valid
@@ -148,7 +288,15 @@ gboolean
 ltm_jwt_check_lifetime (gint64   seconds,
                         GError **error)
 {
-  if (seconds < 1 || seconds > LTM_JWT_MAX_LIFETIME)
+  if (seconds < 1)
+    {
+      g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
+                   _("A JWT must live at least 1 second, not %lld seconds."),
+                   (long long) seconds);
+      return FALSE;
+    }
+
+  if (seconds > LTM_JWT_MAX_LIFETIME)
     {
       g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
                    _("A JWT may live from 1 second to 30 minutes, not %lld seconds; "

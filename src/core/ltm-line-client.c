@@ -31,6 +31,7 @@
 #include <libsoup/soup.h>
 
 #include "ltm-json.h"
+#include "ltm-jwt.h"
 #include "ltm-secret.h"
 
 /* LINE's answers are a few hundred bytes; anything near this is not LINE. */
@@ -749,6 +750,28 @@ ltm_line_client_finish_boolean (LtmLineClient  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* A token or a secret of the wrong shape (a key file, a line break) never
+ * reaches a header or a form. */
+static gboolean
+ltm_line_client_check_credentials (LtmLineClient       *self,
+                                   const char          *access_token,
+                                   const char          *channel_secret,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data,
+                                   gpointer             source_tag)
+{
+  g_autoptr(GError) error = NULL;
+
+  if ((access_token == NULL || ltm_jwt_check_access_token (access_token, &error)) &&
+      (channel_secret == NULL || ltm_jwt_check_channel_secret (channel_secret, &error)))
+    return TRUE;
+
+  g_task_report_error (self, callback, user_data, source_tag,
+                       ltm_line_error_new (LTM_LINE_ERROR_INVALID_ARGUMENT, "%s", error->message));
+
+  return FALSE;
+}
+
 static void
 ltm_line_form_body_free (gpointer data)
 {
@@ -920,6 +943,10 @@ ltm_line_client_verify_token_async (LtmLineClient       *self,
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (access_token != NULL);
 
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_verify_token_async))
+    return;
+
   ltm_line_client_send (self,
                         ltm_line_client_new_get (self, "/oauth2/v2.1/verify",
                                                  "access_token", access_token, NULL),
@@ -1016,6 +1043,10 @@ ltm_line_client_revoke_token_async (LtmLineClient       *self,
   g_return_if_fail (channel_secret != NULL);
   g_return_if_fail (access_token != NULL);
 
+  if (!ltm_line_client_check_credentials (self, access_token, channel_secret, callback, user_data,
+                                          ltm_line_client_revoke_token_async))
+    return;
+
   ltm_line_client_send (self,
                         ltm_line_message_idempotent (
                           ltm_line_client_new_form_post (self, "/oauth2/v2.1/revoke",
@@ -1068,6 +1099,11 @@ ltm_line_client_issue_stateless_token_async (LtmLineClient       *self,
 
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (jwt != NULL || (channel_id != NULL && channel_secret != NULL));
+
+  if (!ltm_line_client_check_credentials (self, NULL, jwt == NULL ? channel_secret : NULL,
+                                          callback, user_data,
+                                          ltm_line_client_issue_stateless_token_async))
+    return;
 
   if (jwt != NULL)
     message = ltm_line_client_new_form_post (self, "/oauth2/v3/token",
@@ -1128,6 +1164,10 @@ ltm_line_client_issue_short_lived_token_async (LtmLineClient       *self,
   g_return_if_fail (channel_id != NULL);
   g_return_if_fail (channel_secret != NULL);
 
+  if (!ltm_line_client_check_credentials (self, NULL, channel_secret, callback, user_data,
+                                          ltm_line_client_issue_short_lived_token_async))
+    return;
+
   ltm_line_client_send (self,
                         ltm_line_client_new_form_post (self, "/v2/oauth/accessToken",
                                                        "grant_type", "client_credentials",
@@ -1174,6 +1214,10 @@ ltm_line_client_verify_short_lived_token_async (LtmLineClient       *self,
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (access_token != NULL);
 
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_verify_short_lived_token_async))
+    return;
+
   ltm_line_client_send (self,
                         ltm_line_message_idempotent (
                           ltm_line_client_new_form_post (self, "/v2/oauth/verify",
@@ -1218,6 +1262,10 @@ ltm_line_client_revoke_short_lived_token_async (LtmLineClient       *self,
 {
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (access_token != NULL);
+
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_revoke_short_lived_token_async))
+    return;
 
   ltm_line_client_send (self,
                         ltm_line_message_idempotent (
@@ -1264,6 +1312,10 @@ ltm_line_client_get_webhook_async (LtmLineClient       *self,
 {
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (access_token != NULL);
+
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_get_webhook_async))
+    return;
 
   ltm_line_client_send (self,
                         ltm_line_client_new_bearer (self, SOUP_METHOD_GET,
@@ -1329,6 +1381,10 @@ ltm_line_client_set_webhook_async (LtmLineClient       *self,
   g_return_if_fail (access_token != NULL);
   g_return_if_fail (endpoint != NULL);
 
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_set_webhook_async))
+    return;
+
   if (!ltm_line_check_webhook_url (endpoint, &error))
     {
       g_task_report_error (self, callback, user_data, ltm_line_client_set_webhook_async,
@@ -1387,6 +1443,10 @@ ltm_line_client_test_webhook_async (LtmLineClient       *self,
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (access_token != NULL);
 
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_test_webhook_async))
+    return;
+
   if (endpoint != NULL && !ltm_line_check_webhook_url (endpoint, &error))
     {
       g_task_report_error (self, callback, user_data, ltm_line_client_test_webhook_async,
@@ -1439,6 +1499,10 @@ ltm_line_client_get_bot_info_async (LtmLineClient       *self,
 {
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (access_token != NULL);
+
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_get_bot_info_async))
+    return;
 
   ltm_line_client_send (self,
                         ltm_line_client_new_bearer (self, SOUP_METHOD_GET, "/v2/bot/info",
