@@ -448,6 +448,21 @@ test_client_webhook (Fixture       *fixture,
   g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "500 characters"));
   g_clear_error (&error);
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const spaced[] = {
+        "https://bot.example.com/my hook", "https://bot.example.com/hook\n",
+        "https://bot.example.com/\033[2Jhook",
+      };
+
+      ltm_line_client_set_webhook_async (fixture->client, token->access_token, spaced[i],
+                                         NULL, result_cb, fixture);
+      g_assert_false (ltm_line_client_set_webhook_finish (fixture->client, wait_result (fixture),
+                                                          &error));
+      g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, "no spaces, line breaks or control characters"));
+      g_clear_error (&error);
+    }
   g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests);
 
   ltm_line_client_set_webhook_async (fixture->client, token->access_token, ok_url,

@@ -802,9 +802,20 @@ ltm_cli_sign_assertion (LtmCli      *cli,
                                    lifetime, token_lifetime, error);
 }
 
-/* A token or a secret of the wrong shape, named by where it came from:
- * "ltm: key.json: This is a key file …, not an access token." */
-static gboolean
+/**
+ * ltm_cli_check_shape:
+ * @value: a token or a secret as read
+ * @check: ltm_jwt_check_access_token() or ltm_jwt_check_channel_secret()
+ * @file: (nullable): the file it came from, or "-"
+ * @env_var: (nullable): else the environment variable it came from
+ * @error: return location for a #GError
+ *
+ * A value of the wrong shape, named by where it came from: "key.json: This
+ * is a key file (…), not an access token."
+ *
+ * Returns: %TRUE if @value passes @check
+ */
+gboolean
 ltm_cli_check_shape (const char  *value,
                      gboolean   (*check) (const char *value, GError **error),
                      const char  *file,

@@ -102,6 +102,12 @@ LtmSecret   *ltm_cli_channel_secret    (LtmCli              *cli,
                                         const char          *channel_id,
                                         const char          *secret_file,
                                         GError             **error);
+gboolean     ltm_cli_check_shape       (const char          *value,
+                                        gboolean           (*check) (const char *value,
+                                                                     GError    **error),
+                                        const char          *file,
+                                        const char          *env_var,
+                                        GError             **error);
 LtmSecret   *ltm_cli_access_token      (LtmCli              *cli,
                                         const char          *channel_id,
                                         const char          *key_id,

@@ -266,7 +266,8 @@ ltm_line_check_base_url (const char  *base_url,
  * @url: a webhook URL
  * @error: return location for a #GError
  *
- * Returns: %TRUE if LINE would accept @url: https, at most 500 characters
+ * Returns: %TRUE if LINE would accept @url: https, at most 500 characters,
+ *   no white space or control characters
  */
 gboolean
 ltm_line_check_webhook_url (const char  *url,
@@ -282,6 +283,20 @@ ltm_line_check_webhook_url (const char  *url,
       g_propagate_error (error, ltm_line_error_new (LTM_LINE_ERROR_INVALID_ARGUMENT,
                                                     _("The webhook URL is not valid text")));
       return FALSE;
+    }
+
+  for (const char *p = url; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isspace (c) || g_unichar_iscntrl (c))
+        {
+          g_propagate_error (error, ltm_line_error_new (LTM_LINE_ERROR_INVALID_ARGUMENT,
+                                                        _("A webhook URL has no spaces, line "
+                                                          "breaks or control characters; write "
+                                                          "a space in a path as %%20")));
+          return FALSE;
+        }
     }
 
   length = g_utf8_strlen (url, -1);
