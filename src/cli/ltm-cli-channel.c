@@ -71,10 +71,8 @@ ltm_cli_channel_read_options (LtmCli                *cli,
     goto fail;
 
   if (options->secret_file != NULL &&
-      ((*out_secret = ltm_cli_read_secret (options->secret_file, NULL, _("channel secret"),
-                                           &error)) == NULL ||
-       !ltm_cli_check_shape (*out_secret, ltm_jwt_check_channel_secret, options->secret_file,
-                             NULL, &error)))
+      (*out_secret = ltm_cli_read_secret (options->secret_file, NULL, _("channel secret"),
+                                          ltm_jwt_check_channel_secret, &error)) == NULL)
     goto fail;
 
   return TRUE;

@@ -23,6 +23,7 @@
 
 #include "ltm-duration.h"
 #include "ltm-jwt.h"
+#include "ltm-text.h"
 
 /* Nothing this tool reads (a key, a JWT, a token) comes near this size. */
 #define LTM_CLI_MAX_INPUT (1024 * 1024)
@@ -104,52 +105,13 @@ ltm_cli_global_entries (LtmCli *cli)
   return g_memdup2 (entries, sizeof entries);
 }
 
-static gboolean
-ltm_cli_is_control (gunichar c)
-{
-  /* C0, DEL and C1, and the marks that reorder text on screen. */
-  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
-         (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-}
-
-/**
- * ltm_cli_escape:
- * @text: text from LINE, a file or a person
- * @keep: (nullable): the control characters to pass through, such as "\n"
- *
- * Replaces each control character of @text but those in @keep by its
- * visible \uXXXX form, which is also what it means inside a JSON string,
- * so a terminal never acts on it; invalid UTF-8 becomes U+FFFD.
- *
- * Returns: (transfer full): the escaped text
- */
-char *
-ltm_cli_escape (const char *text,
-                const char *keep)
-{
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
-  GString *escaped = g_string_sized_new (strlen (valid));
-
-  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (ltm_cli_is_control (c) && (keep == NULL || c > 0x7f || strchr (keep, (char) c) == NULL))
-        g_string_append_printf (escaped, "\\u%04x", c);
-      else
-        g_string_append_unichar (escaped, c);
-    }
-
-  return g_string_free (escaped, FALSE);
-}
-
 /* Everything ltm prints goes through these: line breaks (and on stderr the
  * carriage return of the rotation progress) pass, other control
  * characters in LINE's or a person's text reach the terminal escaped. */
 static void
 ltm_cli_print_cb (const char *text)
 {
-  g_autofree char *escaped = ltm_cli_escape (text, "\n\t");
+  g_autofree char *escaped = ltm_text_escape_controls (text, "\n\t");
 
   /* a bare token goes this way: the copy is wiped like the original */
   fputs (escaped, stdout);
@@ -159,7 +121,7 @@ ltm_cli_print_cb (const char *text)
 static void
 ltm_cli_printerr_cb (const char *text)
 {
-  g_autofree char *escaped = ltm_cli_escape (text, "\n\t\r");
+  g_autofree char *escaped = ltm_text_escape_controls (text, "\n\t\r");
 
   fputs (escaped, stderr);
   ltm_secret_wipe (escaped, strlen (escaped));
@@ -803,37 +765,6 @@ ltm_cli_sign_assertion (LtmCli      *cli,
 }
 
 /**
- * ltm_cli_check_shape:
- * @value: a token or a secret as read
- * @check: ltm_jwt_check_access_token() or ltm_jwt_check_channel_secret()
- * @file: (nullable): the file it came from, or "-"
- * @env_var: (nullable): else the environment variable it came from
- * @error: return location for a #GError
- *
- * A value of the wrong shape, named by where it came from: "key.json: This
- * is a key file (…), not an access token."
- *
- * Returns: %TRUE if @value passes @check
- */
-gboolean
-ltm_cli_check_shape (const char  *value,
-                     gboolean   (*check) (const char *value, GError **error),
-                     const char  *file,
-                     const char  *env_var,
-                     GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if (check (value, &local_error))
-    return TRUE;
-
-  g_set_error (error, local_error->domain, local_error->code, "%s: %s",
-               file != NULL ? ltm_cli_input_name (file) : env_var, local_error->message);
-
-  return FALSE;
-}
-
-/**
  * ltm_cli_channel_secret:
  * @cli: the command line
  * @channel_id: the channel ID
@@ -854,17 +785,8 @@ ltm_cli_channel_secret (LtmCli      *cli,
   const char *env = g_getenv ("LTM_CHANNEL_SECRET");
 
   if (secret_file != NULL || (env != NULL && env[0] != '\0'))
-    {
-      g_autoptr(LtmSecret) secret = NULL;
-
-      secret = ltm_cli_read_secret (secret_file, "LTM_CHANNEL_SECRET", _("channel secret"), error);
-      if (secret == NULL ||
-          !ltm_cli_check_shape (secret, ltm_jwt_check_channel_secret, secret_file,
-                                "LTM_CHANNEL_SECRET", error))
-        return NULL;
-
-      return g_steal_pointer (&secret);
-    }
+    return ltm_cli_read_secret (secret_file, "LTM_CHANNEL_SECRET", _("channel secret"),
+                                ltm_jwt_check_channel_secret, error);
 
   if (ltm_cli_get_channel (cli, channel_id, NULL) == NULL)
     {
@@ -901,17 +823,8 @@ ltm_cli_access_token (LtmCli      *cli,
   LtmChannel *channel;
 
   if (token_file != NULL || (env != NULL && env[0] != '\0') || channel_id == NULL)
-    {
-      g_autoptr(LtmSecret) token = NULL;
-
-      token = ltm_cli_read_secret (token_file, "LTM_ACCESS_TOKEN", _("access token"), error);
-      if (token == NULL ||
-          !ltm_cli_check_shape (token, ltm_jwt_check_access_token, token_file,
-                                "LTM_ACCESS_TOKEN", error))
-        return NULL;
-
-      return g_steal_pointer (&token);
-    }
+    return ltm_cli_read_secret (token_file, "LTM_ACCESS_TOKEN", _("access token"),
+                                ltm_jwt_check_access_token, error);
 
   if (key_id != NULL && !ltm_jwt_check_key_id (key_id, error))
     return NULL;
@@ -941,25 +854,30 @@ ltm_cli_access_token (LtmCli      *cli,
  * @file: (nullable): a file holding the secret, or "-" for standard input
  * @env_var: (nullable): the environment variable to use without @file
  * @what: what the secret is, for the message: "channel secret"
+ * @check: ltm_jwt_check_access_token() or ltm_jwt_check_channel_secret()
  * @error: return location for a #GError
  *
- * Secrets never come from arguments, where other users can read them.
+ * Secrets never come from arguments, where other users can read them.  One
+ * of the wrong shape is refused, named by where it came from: "key.json:
+ * This is a key file (…), not an access token."
  *
  * Returns: (transfer full): the secret, without surrounding white space
  */
 LtmSecret *
-ltm_cli_read_secret (const char  *file,
-                     const char  *env_var,
-                     const char  *what,
-                     GError     **error)
+ltm_cli_read_secret (const char           *file,
+                     const char           *env_var,
+                     const char           *what,
+                     LtmCliSecretCheck     check,
+                     GError              **error)
 {
   g_autoptr(LtmSecret) data = NULL;
-  const char *value;
+  g_autoptr(GError) shape_error = NULL;
   gsize len = 0;
 
   if (file == NULL)
     {
-      value = env_var != NULL ? g_getenv (env_var) : NULL;
+      const char *value = env_var != NULL ? g_getenv (env_var) : NULL;
+
       if (value == NULL || value[0] == '\0')
         {
           g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
@@ -968,17 +886,26 @@ ltm_cli_read_secret (const char  *file,
           return NULL;
         }
 
-      return g_strstrip (g_strdup (value));
+      data = g_strstrip (g_strdup (value));
+    }
+  else
+    {
+      if ((data = ltm_cli_read_input (file, &len, error)) == NULL)
+        return NULL;
+
+      g_strstrip (data);
+      if (data[0] == '\0')
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       _("%s holds no %s"), ltm_cli_input_name (file), what);
+          return NULL;
+        }
     }
 
-  if ((data = ltm_cli_read_input (file, &len, error)) == NULL)
-    return NULL;
-
-  g_strstrip (data);
-  if (data[0] == '\0')
+  if (!check (data, &shape_error))
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   _("%s holds no %s"), ltm_cli_input_name (file), what);
+      g_set_error (error, shape_error->domain, shape_error->code, "%s: %s",
+                   file != NULL ? ltm_cli_input_name (file) : env_var, shape_error->message);
       return NULL;
     }
 
@@ -1042,7 +969,7 @@ ltm_cli_print_row (const int  *widths,
     {
       const char *next = va_arg (args, const char *);
       /* one cell, one line: a name with a line break in it stays in its row */
-      g_autofree char *escaped = ltm_cli_escape (cell, NULL);
+      g_autofree char *escaped = ltm_text_escape_controls (cell, NULL);
 
       g_string_append (row, escaped);
       if (next != NULL)

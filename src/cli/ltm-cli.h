@@ -51,8 +51,6 @@ struct _LtmCli
 
 int          ltm_cli_main              (int                  argc,
                                         char               **argv);
-char        *ltm_cli_escape            (const char          *text,
-                                        const char          *keep);
 
 gboolean     ltm_cli_parse             (LtmCli              *cli,
                                         const GOptionEntry  *entries,
@@ -102,12 +100,6 @@ LtmSecret   *ltm_cli_channel_secret    (LtmCli              *cli,
                                         const char          *channel_id,
                                         const char          *secret_file,
                                         GError             **error);
-gboolean     ltm_cli_check_shape       (const char          *value,
-                                        gboolean           (*check) (const char *value,
-                                                                     GError    **error),
-                                        const char          *file,
-                                        const char          *env_var,
-                                        GError             **error);
 LtmSecret   *ltm_cli_access_token      (LtmCli              *cli,
                                         const char          *channel_id,
                                         const char          *key_id,
@@ -119,9 +111,13 @@ LtmStore    *ltm_cli_get_store         (LtmCli              *cli,
 LtmChannel  *ltm_cli_get_channel       (LtmCli              *cli,
                                         const char          *channel_id,
                                         GError             **error);
+typedef gboolean (*LtmCliSecretCheck) (const char  *value,
+                                       GError     **error);
+
 LtmSecret   *ltm_cli_read_secret       (const char          *file,
                                         const char          *env_var,
                                         const char          *what,
+                                        LtmCliSecretCheck    check,
                                         GError             **error);
 
 LtmLineClient *ltm_cli_get_client      (LtmCli              *cli,

@@ -13,6 +13,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ltm-text.h"
+
 struct _LtmChannel
 {
   GObject parent_instance;
@@ -257,14 +259,6 @@ ltm_channel_dup_display_name (LtmChannel *self)
   return g_strdup (self->name != NULL && self->name[0] != '\0' ? self->name : self->channel_id);
 }
 
-static gboolean
-ltm_channel_is_control (gunichar c)
-{
-  /* C0, DEL and C1, and the marks that reorder text on screen. */
-  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
-         (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-}
-
 /**
  * ltm_channel_check_name:
  * @name: (nullable): a name for a channel, as typed
@@ -295,7 +289,7 @@ ltm_channel_check_name (const char  *name,
     {
       gunichar c = g_utf8_get_char (p);
 
-      if (ltm_channel_is_control (c))
+      if (ltm_text_is_control (c))
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                _("The name holds a line break, a tab or another control "

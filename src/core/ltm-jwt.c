@@ -148,12 +148,44 @@ ltm_jwt_looks_like_key (const char *text)
   return text[0] == '{' || strstr (text, "-----BEGIN ") != NULL;
 }
 
+/* What a token and a secret share: not empty, not a key file, printable
+ * ASCII without white space, at most @max_len bytes.  The messages are
+ * whole sentences, one set for each. */
+typedef struct {
+  gsize max_len;
+  const char *empty;
+  const char *key_file;
+  const char *shape;            /* names max_len */
+} LtmJwtOpaque;
+
 static gboolean
-ltm_jwt_is_printable (const char *text)
+ltm_jwt_check_opaque (const char          *text,
+                      const LtmJwtOpaque  *kind,
+                      GError             **error)
 {
-  for (const char *p = text; *p != '\0'; p++)
-    if (!g_ascii_isgraph (*p))
+  gsize len = text != NULL ? strlen (text) : 0;
+
+  if (len == 0)
+    {
+      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT, _(kind->empty));
       return FALSE;
+    }
+
+  if (ltm_jwt_looks_like_key (text))
+    {
+      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_NOT_A_TOKEN, _(kind->key_file));
+      return FALSE;
+    }
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (!g_ascii_isgraph (text[i]) || len > kind->max_len)
+        {
+          g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
+                               _(kind->shape));
+          return FALSE;
+        }
+    }
 
   return TRUE;
 }
@@ -173,30 +205,17 @@ gboolean
 ltm_jwt_check_access_token (const char  *access_token,
                             GError     **error)
 {
-  if (access_token == NULL || access_token[0] == '\0')
-    {
-      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
-                           _("The access token is empty."));
-      return FALSE;
-    }
+  static const LtmJwtOpaque access_token_kind = {
+    LTM_JWT_MAX_ACCESS_TOKEN,
+    N_("The access token is empty."),
+    N_("This is a key file (a JWK or a PEM key), not an access token."),
+    N_("This is not an access token: a channel access token is printable ASCII without "
+       "spaces, line breaks or control characters, and at most 4096 bytes."),
+  };
 
-  if (ltm_jwt_looks_like_key (access_token))
-    {
-      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_NOT_A_TOKEN,
-                           _("This is a key file (a JWK or a PEM key), not an access token."));
-      return FALSE;
-    }
+  G_STATIC_ASSERT (LTM_JWT_MAX_ACCESS_TOKEN == 4096);     /* as the message says */
 
-  if (strlen (access_token) > LTM_JWT_MAX_ACCESS_TOKEN || !ltm_jwt_is_printable (access_token))
-    {
-      g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
-                   _("This is not an access token: a channel access token is printable ASCII "
-                     "without spaces, line breaks or control characters, and at most %d "
-                     "bytes."), LTM_JWT_MAX_ACCESS_TOKEN);
-      return FALSE;
-    }
-
-  return TRUE;
+  return ltm_jwt_check_opaque (access_token, &access_token_kind, error);
 }
 
 /**
@@ -212,31 +231,17 @@ gboolean
 ltm_jwt_check_channel_secret (const char  *channel_secret,
                               GError     **error)
 {
-  if (channel_secret == NULL || channel_secret[0] == '\0')
-    {
-      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
-                           _("The channel secret is empty."));
-      return FALSE;
-    }
+  static const LtmJwtOpaque channel_secret_kind = {
+    LTM_JWT_MAX_CHANNEL_SECRET,
+    N_("The channel secret is empty."),
+    N_("This is a key file (a JWK or a PEM key), not a channel secret."),
+    N_("This is not a channel secret: a channel secret is printable ASCII without spaces, "
+       "line breaks or control characters, and at most 256 bytes."),
+  };
 
-  if (ltm_jwt_looks_like_key (channel_secret))
-    {
-      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_NOT_A_TOKEN,
-                           _("This is a key file (a JWK or a PEM key), not a channel secret."));
-      return FALSE;
-    }
+  G_STATIC_ASSERT (LTM_JWT_MAX_CHANNEL_SECRET == 256);    /* as the message says */
 
-  if (strlen (channel_secret) > LTM_JWT_MAX_CHANNEL_SECRET ||
-      !ltm_jwt_is_printable (channel_secret))
-    {
-      g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
-                   _("This is not a channel secret: a channel secret is printable ASCII "
-                     "without spaces, line breaks or control characters, and at most %d "
-                     "bytes."), LTM_JWT_MAX_CHANNEL_SECRET);
-      return FALSE;
-    }
-
-  return TRUE;
+  return ltm_jwt_check_opaque (channel_secret, &channel_secret_kind, error);
 }
 
 /**
