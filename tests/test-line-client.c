@@ -460,7 +460,8 @@ test_client_webhook (Fixture       *fixture,
       g_assert_false (ltm_line_client_set_webhook_finish (fixture->client, wait_result (fixture),
                                                           &error));
       g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_INVALID_ARGUMENT);
-      g_assert_nonnull (strstr (error->message, "no spaces, line breaks or control characters"));
+      g_assert_nonnull (strstr (error->message, "cannot contain spaces, line breaks or control "
+                                                "characters"));
       g_clear_error (&error);
     }
   g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests);
@@ -610,6 +611,7 @@ test_client_resend_has_body (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(LtmLineToken) token = issue (fixture, 3600, &error);
   g_autoptr(LtmLineToken) other = issue (fixture, 3600, &error);
+  g_autoptr(LtmLineToken) webhook_token = NULL;
   g_autoptr(LtmLineWebhook) webhook = NULL;
   /* only stored: nobody calls it */
   const char *url = "https://bot.example/hook";
@@ -650,16 +652,17 @@ test_client_resend_has_body (Fixture       *fixture,
       g_assert_finalize_object (g_steal_pointer (&client));
     }
 
-  token = issue (fixture, 3600, &error);
+  webhook_token = issue (fixture, 3600, &error);
   g_assert_no_error (error);
   ltm_test_server_set_fault (fixture->server, "/v2/bot/channel/webhook/endpoint",
                              LTM_TEST_FAULT_RESET_ONCE);
-  ltm_line_client_set_webhook_async (fixture->client, token->access_token, url,
+  ltm_line_client_set_webhook_async (fixture->client, webhook_token->access_token, url,
                                      NULL, result_cb, fixture);
   ltm_line_client_set_webhook_finish (fixture->client, wait_result (fixture), &error);
   g_assert_no_error (error);
 
-  ltm_line_client_get_webhook_async (fixture->client, token->access_token, NULL, result_cb, fixture);
+  ltm_line_client_get_webhook_async (fixture->client, webhook_token->access_token, NULL,
+                                     result_cb, fixture);
   webhook = ltm_line_client_get_webhook_finish (fixture->client, wait_result (fixture), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (webhook->endpoint, ==, url);

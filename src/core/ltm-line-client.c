@@ -292,9 +292,9 @@ ltm_line_check_webhook_url (const char  *url,
       if (g_unichar_isspace (c) || g_unichar_iscntrl (c))
         {
           g_propagate_error (error, ltm_line_error_new (LTM_LINE_ERROR_INVALID_ARGUMENT,
-                                                        _("A webhook URL has no spaces, line "
-                                                          "breaks or control characters; write "
-                                                          "a space in a path as %%20")));
+                                                        _("A webhook URL cannot contain spaces, "
+                                                          "line breaks or control characters; "
+                                                          "write a space in a path as %%20")));
           return FALSE;
         }
     }
@@ -512,7 +512,7 @@ ltm_line_client_redirect_error (SoupMessage *message,
   if (target == NULL)
     return ltm_line_error_new_unexpected (status, request_id,
                                           _("The server answered with a redirect (HTTP %u) "
-                                            "to no valid place; LINE’s API never redirects, "
+                                            "to no valid place; LINE's API never redirects, "
                                             "so it was not followed"), status);
 
   shown = g_uri_to_string_partial (target, G_URI_HIDE_USERINFO | G_URI_HIDE_QUERY |
@@ -520,7 +520,7 @@ ltm_line_client_redirect_error (SoupMessage *message,
 
   return ltm_line_error_new_unexpected (status, request_id,
                                         _("The server answered with a redirect (HTTP %u) to "
-                                          "%s; LINE’s API never redirects, so it was not "
+                                          "%s; LINE's API never redirects, so it was not "
                                           "followed"), status, shown);
 }
 
