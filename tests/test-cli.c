@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "ltm-base64.h"
 #include "ltm-jwt.h"
 #include "ltm-test-util.h"
 
@@ -405,6 +406,24 @@ test_cli_bad_names (Fixture       *fixture,
     }
 }
 
+/* What ltm prints on stdout has control characters escaped too: a kid
+ * with an 8-bit CSI, an OSC title and a bell, shown by "jwt decode". */
+static void
+test_cli_escapes_stdout (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  static const char header[] = "{\"alg\":\"RS256\",\"kid\":\"\302\2332J\033]0;t\007\"}";
+  g_autofree char *header64 = ltm_base64url_encode ((const guint8 *) header, strlen (header));
+  g_autofree char *jwt = g_strconcat (header64, ".eyJpc3MiOiIxIn0.c2ln", NULL);
+  g_auto(LtmTestRun) decode = { 0 };
+
+  run_ltm (&decode, jwt, "jwt", "decode", "-");
+  g_assert_cmpint (decode.status, ==, 0);
+  g_assert_nonnull (strstr (decode.out, "\"kid\" : \"\\u009b2J\\u001b]0;t\\u0007\""));
+  g_assert_null (strstr (decode.out, "\302\233"));
+  g_assert_null (strchr (decode.out, '\033'));
+}
+
 static void
 test_cli_bad_jwts (Fixture       *fixture,
                    gconstpointer  data)
@@ -483,6 +502,7 @@ main (int   argc,
   ADD ("/cli/bad-arguments", test_cli_bad_arguments);
   ADD ("/cli/bad-names", test_cli_bad_names);
   ADD ("/cli/bad-jwts", test_cli_bad_jwts);
+  ADD ("/cli/escapes-stdout", test_cli_escapes_stdout);
   ADD ("/cli/verify-refuses", test_cli_verify_refuses);
 
 #undef ADD
