@@ -295,7 +295,9 @@ test_cli_line_refusals (Fixture       *fixture,
   g_auto(LtmTestRun) unauthorized = { 0 };
   g_auto(LtmTestRun) none = { 0 };
   g_auto(LtmTestRun) unreachable = { 0 };
-  g_auto(LtmTestRun) literal = { 0 };
+  LtmTestRun literal[4] = { { 0 } };
+  g_auto(LtmTestRun) extra = { 0 };
+  g_auto(LtmTestRun) global = { 0 };
   g_auto(LtmTestRun) no_token = { 0 };
   g_auto(LtmTestRun) expired = { 0 };
   guint requests = ltm_test_server_get_request_count (fixture->server);
@@ -316,10 +318,27 @@ test_cli_line_refusals (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (unreachable.out, "COULD_NOT_CONNECT: "));
   g_assert_nonnull (strstr (unreachable.err, "the webhook test failed"));
 
-  /* A token is never taken from the command line */
-  run_ltm (fixture, &literal, NULL, "token", "verify", token);
-  g_assert_cmpint (literal.status, ==, 2);
-  g_assert_null (strstr (literal.err, token));
+  /* A token is never taken from the command line, nor repeated from it,
+   * whatever its first character: one in 64 starts with "-", which GOption
+   * takes for an option and once named in full.  Fixed tokens, so that the
+   * server's random one cannot decide the outcome. */
+  for (guint i = 0; i < G_N_ELEMENTS (literal); i++)
+    {
+      static const char * const pasted[] = {
+        "XI9uTokenPastedAsAnArgument", "-XI9uTokenPastedAsAnArgument",
+        "--XI9uTokenPastedAsAnArgument", "eyJhbGciOiJIUzI1NiJ9.e30.XI9uTokenPastedAsAnArgument",
+      };
+
+      run_ltm (fixture, &literal[i], NULL, "token", "verify", pasted[i]);
+      g_assert_cmpint (literal[i].status, ==, 2);
+      g_assert_null (strstr (literal[i].err, "TokenPasted"));
+    }
+  run_ltm (fixture, &extra, NULL, "token", "verify", "-", "XI9uTokenPastedAsAnArgument");
+  g_assert_cmpint (extra.status, ==, 2);
+  g_assert_null (strstr (extra.err, "TokenPasted"));
+  run_ltm (fixture, &global, NULL, "-XI9uSecretLooking", "token", "verify");
+  g_assert_cmpint (global.status, ==, 2);
+  g_assert_null (strstr (global.err, "XI9u"));
 
   run_ltm (fixture, &no_token, NULL, "bot", "info");
   ltm_test_assert_failed_with (&no_token, "LTM_ACCESS_TOKEN");
@@ -327,6 +346,74 @@ test_cli_line_refusals (Fixture       *fixture,
   ltm_test_server_set_clock_offset (fixture->server, 31 * 86400);
   run_ltm_env (fixture, &expired, NULL, env, "token", "verify");
   ltm_test_assert_failed_with (&expired, "LINE: The access token expired");
+
+  for (guint i = 0; i < G_N_ELEMENTS (literal); i++)
+    ltm_test_run_clear (&literal[i]);
+}
+
+/* A key file given as the token or the secret is refused before anything
+ * is sent: the server would otherwise receive the private key. */
+static void
+test_cli_line_key_not_token (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *jwk = ltm_test_data_path ("webcrypto.jwk");
+  g_autofree char *pem = ltm_test_data_path ("pkcs8.pem");
+  g_autofree char *token_message = g_strdup_printf ("ltm: %s: This is a key file (a JWK or a PEM "
+                                                    "key), not an access token.\n", jwk);
+  g_autofree char *secret_message = g_strdup_printf ("ltm: %s: This is a key file (a JWK or a "
+                                                     "PEM key), not a channel secret.\n", pem);
+  const char * const broken_env[] = { "LTM_ACCESS_TOKEN", "abc\ndef", NULL };
+  g_auto(LtmTestRun) token_file = { 0 };
+  g_auto(LtmTestRun) secret_file = { 0 };
+  g_auto(LtmTestRun) piped = { 0 };
+  g_auto(LtmTestRun) broken = { 0 };
+  g_auto(LtmTestRun) key_id = { 0 };
+  g_autofree char *key_text = ltm_test_read_data ("webcrypto.jwk", NULL);
+  guint requests = ltm_test_server_get_request_count (fixture->server);
+
+  run_ltm (fixture, &token_file, NULL, "bot", "info", "--token-file", jwk);
+  g_assert_cmpint (token_file.status, ==, 1);
+  g_assert_cmpstr (token_file.err, ==, token_message);
+
+  run_ltm (fixture, &secret_file, NULL, "token", "short-lived", "--channel", CHANNEL,
+           "--secret-file", pem);
+  g_assert_cmpint (secret_file.status, ==, 1);
+  g_assert_cmpstr (secret_file.err, ==, secret_message);
+
+  run_ltm (fixture, &piped, key_text, "token", "verify", "-");
+  ltm_test_assert_failed_with (&piped, "standard input: This is a key file");
+
+  /* a line break inside: refused, not handed to libsoup as a header */
+  run_ltm_env (fixture, &broken, NULL, broken_env, "bot", "info");
+  ltm_test_assert_failed_with (&broken, "LTM_ACCESS_TOKEN: This is not an access token");
+
+  run_ltm (fixture, &key_id, NULL, "token", "revoke", "--channel", CHANNEL,
+           "--key-id", "\033]0;x\007");
+  ltm_test_assert_failed_with (&key_id, "This is not a key ID");
+  g_assert_null (strchr (key_id.err, '\033'));
+
+  g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests);
+}
+
+/* LINE's words reach the terminal with their control characters visible,
+ * never acted on. */
+static void
+test_cli_line_escapes (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const char * const env[] = { "LTM_ACCESS_TOKEN", "x", NULL };
+  g_auto(LtmTestRun) hostile = { 0 };
+
+  ltm_test_server_set_fault (fixture->server, "/v2/bot/info", LTM_TEST_FAULT_HOSTILE_TEXT);
+  run_ltm_env (fixture, &hostile, NULL, env, "bot", "info");
+  ltm_test_assert_failed_with (&hostile,
+                               "LINE: \\u001b]0;owned\\u0007\\u001b[2J\\u009b31m red second line");
+  g_assert_null (strchr (hostile.err, '\033'));
+  g_assert_null (strchr (hostile.err, '\007'));
+  g_assert_null (strstr (hostile.err, "\302\233"));
+  /* one line */
+  g_assert_cmpint (strchr (hostile.err, '\n') - hostile.err, ==, strlen (hostile.err) - 1);
 }
 
 static void
@@ -396,6 +483,8 @@ main (int   argc,
   ADD ("/cli-line/31st-token", test_cli_line_31st_token);
   ADD ("/cli-line/clock-off", test_cli_line_clock_off);
   ADD ("/cli-line/refusals", test_cli_line_refusals);
+  ADD ("/cli-line/escapes", test_cli_line_escapes);
+  ADD ("/cli-line/key-not-token", test_cli_line_key_not_token);
   ADD ("/cli-line/network", test_cli_line_network);
   ADD ("/cli-line/stateless-short-lived", test_cli_line_stateless_short_lived);
 

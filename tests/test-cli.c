@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "ltm-base64.h"
 #include "ltm-jwt.h"
 #include "ltm-test-util.h"
 
@@ -253,6 +254,7 @@ test_cli_never_overwrites (Fixture       *fixture,
   g_auto(LtmTestRun) first = { 0 };
   g_auto(LtmTestRun) second = { 0 };
   g_auto(LtmTestRun) via_link = { 0 };
+  g_auto(LtmTestRun) to_stdout = { 0 };
 
   run_ltm (&first, NULL, "key", "generate", "-o", key_file);
   g_assert_cmpint (first.status, ==, 0);
@@ -262,6 +264,13 @@ test_cli_never_overwrites (Fixture       *fixture,
   ltm_test_assert_failed_with (&second, "already exists");
   g_file_get_contents (key_file, &after, NULL, NULL);
   g_assert_cmpstr (before, ==, after);
+
+  /* "-" is standard output, not a file named "-" */
+  run_ltm (&to_stdout, NULL, "key", "generate", "-o", "-");
+  g_assert_cmpint (to_stdout.status, ==, 0);
+  g_assert_true (g_str_has_prefix (to_stdout.out, "{"));
+  g_assert_nonnull (strstr (to_stdout.out, "\"d\""));
+  g_assert_false (g_file_test ("-", G_FILE_TEST_EXISTS));
 
   /* A dangling symbolic link is not followed either. */
   g_assert_cmpint (symlink (target, link), ==, 0);
@@ -348,6 +357,7 @@ test_cli_bad_arguments (Fixture       *fixture,
   } cases[] = {
     { "my-channel", "30m", "30d", "not a channel ID" },
     { "1234567890", "31m", "30d", "--lifetime: A JWT may live from 1 second to 30 minutes" },
+    { "1234567890", "0", "30d", "--lifetime: A JWT must live at least 1 second, not 0 seconds." },
     { "1234567890", "1h", "30d", "--lifetime" },
     { "1234567890", "30m", "31d", "--token-lifetime: A channel access token may live" },
     { "1234567890", "30m", "0", "--token-lifetime" },
@@ -364,6 +374,54 @@ test_cli_bad_arguments (Fixture       *fixture,
                "--token-lifetime", cases[i].token_lifetime);
       ltm_test_assert_failed_with (&run, cases[i].message_part);
     }
+}
+
+/* A name is one printable line, checked before the store is opened. */
+static void
+test_cli_bad_names (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  static const struct {
+    const char *name;
+    const char *message;
+  } cases[] = {
+    { "", "ltm: The name is empty.\n" },
+    { "  ", "ltm: The name is empty.\n" },
+    { "two\nlines", "ltm: The name holds a line break, a tab or another control character.\n" },
+    { "\033]0;title\007", "ltm: The name holds a line break, a tab or another control character.\n" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(LtmTestRun) add = { 0 };
+      g_auto(LtmTestRun) set = { 0 };
+
+      run_ltm (&add, NULL, "channel", "add", "1234567890", "--name", cases[i].name);
+      g_assert_cmpint (add.status, ==, 1);
+      g_assert_cmpstr (add.err, ==, cases[i].message);
+
+      run_ltm (&set, NULL, "channel", "set", "1234567890", "--name", cases[i].name);
+      g_assert_cmpint (set.status, ==, 1);
+      g_assert_cmpstr (set.err, ==, cases[i].message);
+    }
+}
+
+/* What ltm prints on stdout has control characters escaped too: a kid
+ * with an 8-bit CSI, an OSC title and a bell, shown by "jwt decode". */
+static void
+test_cli_escapes_stdout (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  static const char header[] = "{\"alg\":\"RS256\",\"kid\":\"\302\2332J\033]0;t\007\"}";
+  g_autofree char *header64 = ltm_base64url_encode ((const guint8 *) header, strlen (header));
+  g_autofree char *jwt = g_strconcat (header64, ".eyJpc3MiOiIxIn0.c2ln", NULL);
+  g_auto(LtmTestRun) decode = { 0 };
+
+  run_ltm (&decode, jwt, "jwt", "decode", "-");
+  g_assert_cmpint (decode.status, ==, 0);
+  g_assert_nonnull (strstr (decode.out, "\"kid\" : \"\\u009b2J\\u001b]0;t\\u0007\""));
+  g_assert_null (strstr (decode.out, "\302\233"));
+  g_assert_null (strchr (decode.out, '\033'));
 }
 
 static void
@@ -442,7 +500,9 @@ main (int   argc,
   ADD ("/cli/never-overwrites", test_cli_never_overwrites);
   ADD ("/cli/bad-keys", test_cli_bad_keys);
   ADD ("/cli/bad-arguments", test_cli_bad_arguments);
+  ADD ("/cli/bad-names", test_cli_bad_names);
   ADD ("/cli/bad-jwts", test_cli_bad_jwts);
+  ADD ("/cli/escapes-stdout", test_cli_escapes_stdout);
   ADD ("/cli/verify-refuses", test_cli_verify_refuses);
 
 #undef ADD

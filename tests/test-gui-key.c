@@ -534,6 +534,12 @@ test_secret_body (LtmWindow     *window,
   g_assert_false (ltm_channel_get_has_secret (channel));
   g_assert_nonnull (ltm_test_gui_find_text (root, "No channel secret is stored"));
 
+  /* A pasted key is not a secret: refused, and nothing stored. */
+  ltm_test_enter_row_text (root, "Channel Secret", "{\"kty\":\"RSA\",\"d\":\"private\"}");
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (root, "This is a key file (a JWK or a PEM "
+                                                         "key), not a channel secret.") != NULL);
+  g_assert_false (ltm_channel_get_has_secret (channel));
+
   ltm_test_enter_row_text (root, "Channel Secret", SECRET);
   ltm_test_gui_wait_for_toast (window, "Channel secret saved");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "");

@@ -100,6 +100,72 @@ typedef struct {
   const char *message_part;
 } BadArguments;
 
+typedef struct {
+  gboolean (*check) (const char *text, GError **error);
+  const char *text;
+  int code;                     /* -1: accepted */
+} ShapeCase;
+
+/* Tokens, secrets and key_ids as line-api.md describes them. */
+static void
+test_jwt_shapes (void)
+{
+  static const ShapeCase cases[] = {
+    { ltm_jwt_check_access_token, "eyJhbGciOiJIUzI1NiJ9.e30.abc-_", -1 },
+    { ltm_jwt_check_access_token, "Tx5/d+Yw==", -1 },
+    { ltm_jwt_check_access_token, "-starts-with-a-dash", -1 },
+    { ltm_jwt_check_access_token, "", LTM_JWT_ERROR_INVALID_ARGUMENT },
+    { ltm_jwt_check_access_token, "two\nlines", LTM_JWT_ERROR_INVALID_ARGUMENT },
+    { ltm_jwt_check_access_token, "a space", LTM_JWT_ERROR_INVALID_ARGUMENT },
+    { ltm_jwt_check_access_token, "esc\033[2J", LTM_JWT_ERROR_INVALID_ARGUMENT },
+    { ltm_jwt_check_access_token, "caf\303\251", LTM_JWT_ERROR_INVALID_ARGUMENT },
+    { ltm_jwt_check_access_token, "{\"kty\":\"RSA\",\"d\":\"x\"}", LTM_JWT_ERROR_NOT_A_TOKEN },
+    { ltm_jwt_check_access_token, "-----BEGIN PRIVATE KEY-----\nMII", LTM_JWT_ERROR_NOT_A_TOKEN },
+    { ltm_jwt_check_channel_secret, "0123456789abcdef0123456789abcdef", -1 },
+    { ltm_jwt_check_channel_secret, "", LTM_JWT_ERROR_INVALID_ARGUMENT },
+    { ltm_jwt_check_channel_secret, "secret\r", LTM_JWT_ERROR_INVALID_ARGUMENT },
+    { ltm_jwt_check_channel_secret, " {\"kty\":\"RSA\"}", LTM_JWT_ERROR_NOT_A_TOKEN },
+    { ltm_jwt_check_key_id, "sDTOzw5wIfxxxxPEzcmeQA", -1 },
+    { ltm_jwt_check_key_id, "a-_Z9", -1 },
+    { ltm_jwt_check_key_id, "", LTM_JWT_ERROR_INVALID_ARGUMENT },
+    { ltm_jwt_check_key_id, "abc=", LTM_JWT_ERROR_INVALID_ARGUMENT },
+    { ltm_jwt_check_key_id, "abc\033]0;x\007", LTM_JWT_ERROR_INVALID_ARGUMENT },
+  };
+  g_autofree char *long_token = g_strnfill (LTM_JWT_MAX_ACCESS_TOKEN + 1, 'a');
+  g_autofree char *long_key_id = g_strnfill (LTM_JWT_MAX_KEY_ID + 1, 'a');
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) shape_error = NULL;
+      gboolean ok = cases[i].check (cases[i].text, &shape_error);
+
+      g_test_message ("case %u", i);
+      if (cases[i].code < 0)
+        {
+          g_assert_no_error (shape_error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_error (shape_error, LTM_JWT_ERROR, cases[i].code);
+          g_assert_false (ok);
+        }
+    }
+
+  g_assert_false (ltm_jwt_check_access_token (long_token, &error));
+  g_assert_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  long_token[LTM_JWT_MAX_ACCESS_TOKEN] = '\0';
+  g_assert_true (ltm_jwt_check_access_token (long_token, NULL));
+  g_assert_false (ltm_jwt_check_key_id (long_key_id, NULL));
+  g_assert_false (ltm_jwt_check_access_token (NULL, NULL));
+
+  /* the message says what the file is */
+  ltm_jwt_check_access_token ("{\"kty\":\"RSA\"}", &error);
+  g_assert_cmpstr (error->message, ==, "This is a key file (a JWK or a PEM key), not an access token.");
+}
+
 static void
 test_jwt_create_refuses (void)
 {
@@ -111,7 +177,8 @@ test_jwt_create_refuses (void)
     { CHANNEL, "", 1800, 86400, "kid is empty" },
     { CHANNEL, "has space", 1800, 86400, "kid" },
     { CHANNEL, KID, 1801, 86400, "30 minutes" },
-    { CHANNEL, KID, 0, 86400, "30 minutes" },
+    /* not "LINE refuses longer ones" */
+    { CHANNEL, KID, 0, 86400, "at least 1 second, not 0 seconds" },
     { CHANNEL, KID, 1800, 0, "30 days" },
     { CHANNEL, KID, 1800, 2592001, "30 days" },
     { CHANNEL, KID, 1800, -5, "30 days" },
@@ -338,6 +405,7 @@ main (int   argc,
   g_test_add_func ("/jwt/rfc7515-a2", test_jwt_rfc7515_a2);
   g_test_add_func ("/jwt/create-assertion", test_jwt_create_assertion);
   g_test_add_func ("/jwt/kid-is-quoted", test_jwt_kid_is_quoted);
+  g_test_add_func ("/jwt/shapes", test_jwt_shapes);
   g_test_add_func ("/jwt/create-refuses", test_jwt_create_refuses);
   g_test_add_func ("/jwt/create-limits-accepted", test_jwt_create_limits_accepted);
   g_test_add_func ("/jwt/line-claims", test_jwt_line_claims);

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "ltm-jwt.h"
+#include "ltm-json.h"
 #include "ltm-line-client.h"
 #include "ltm-test-server.h"
 #include "ltm-test-util.h"
@@ -447,6 +448,22 @@ test_client_webhook (Fixture       *fixture,
   g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "500 characters"));
   g_clear_error (&error);
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const spaced[] = {
+        "https://bot.example.com/my hook", "https://bot.example.com/hook\n",
+        "https://bot.example.com/\033[2Jhook",
+      };
+
+      ltm_line_client_set_webhook_async (fixture->client, token->access_token, spaced[i],
+                                         NULL, result_cb, fixture);
+      g_assert_false (ltm_line_client_set_webhook_finish (fixture->client, wait_result (fixture),
+                                                          &error));
+      g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, "cannot contain spaces, line breaks or control "
+                                                "characters"));
+      g_clear_error (&error);
+    }
   g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests);
 
   ltm_line_client_set_webhook_async (fixture->client, token->access_token, ok_url,
@@ -582,6 +599,153 @@ test_client_get_retried_once (Fixture       *fixture,
   g_assert_null (info);
   g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_NETWORK);
   g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests + 2);
+}
+
+/* A resend carries the whole body: a revoke (POST, form) and the webhook
+ * (PUT, JSON) whose connection is reset, on a connection libsoup reuses
+ * (it resends by itself) and on a fresh one (the client's own retry). */
+static void
+test_client_resend_has_body (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmLineToken) token = issue (fixture, 3600, &error);
+  g_autoptr(LtmLineToken) other = issue (fixture, 3600, &error);
+  g_autoptr(LtmLineToken) webhook_token = NULL;
+  g_autoptr(LtmLineWebhook) webhook = NULL;
+  /* only stored: nobody calls it */
+  const char *url = "https://bot.example/hook";
+  guint requests;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 2);
+
+  for (guint fresh = 0; fresh < 2; fresh++)
+    {
+      LtmLineToken *revoked = fresh ? other : token;
+      g_autoptr(LtmLineClient) client = NULL;
+
+      client = ltm_line_client_new (ltm_test_server_get_base_url (fixture->server), &error);
+      g_assert_no_error (error);
+
+      if (!fresh)
+        {
+          g_autoptr(LtmLineTokenInfo) info = NULL;
+
+          /* a kept-alive connection for the revoke to be reset on */
+          ltm_line_client_verify_token_async (client, revoked->access_token, NULL,
+                                              result_cb, fixture);
+          info = ltm_line_client_verify_token_finish (client, wait_result (fixture), &error);
+          g_assert_no_error (error);
+        }
+
+      ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/revoke", LTM_TEST_FAULT_RESET_ONCE);
+      requests = ltm_test_server_get_request_count (fixture->server);
+      ltm_line_client_revoke_token_async (client, CHANNEL, SECRET, revoked->access_token,
+                                          NULL, result_cb, fixture);
+      g_assert_true (ltm_line_client_revoke_token_finish (client, wait_result (fixture), &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests + 2);
+      g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1 - fresh);
+
+      g_clear_object (&fixture->result);
+      g_assert_finalize_object (g_steal_pointer (&client));
+    }
+
+  webhook_token = issue (fixture, 3600, &error);
+  g_assert_no_error (error);
+  ltm_test_server_set_fault (fixture->server, "/v2/bot/channel/webhook/endpoint",
+                             LTM_TEST_FAULT_RESET_ONCE);
+  ltm_line_client_set_webhook_async (fixture->client, webhook_token->access_token, url,
+                                     NULL, result_cb, fixture);
+  ltm_line_client_set_webhook_finish (fixture->client, wait_result (fixture), &error);
+  g_assert_no_error (error);
+
+  ltm_line_client_get_webhook_async (fixture->client, webhook_token->access_token, NULL,
+                                     result_cb, fixture);
+  webhook = ltm_line_client_get_webhook_finish (fixture->client, wait_result (fixture), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (webhook->endpoint, ==, url);
+}
+
+/* LINE never redirects: a 3xx is an error naming where it pointed (not
+ * the query, which held the token), and nothing goes there. */
+static void
+test_client_no_redirect (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmLineToken) token = issue (fixture, 3600, &error);
+  g_autoptr(LtmLineTokenInfo) info = NULL;
+  guint requests;
+
+  g_assert_no_error (error);
+  ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/verify", LTM_TEST_FAULT_REDIRECT);
+  requests = ltm_test_server_get_request_count (fixture->server);
+
+  ltm_line_client_verify_token_async (fixture->client, token->access_token, NULL, result_cb, fixture);
+  info = ltm_line_client_verify_token_finish (fixture->client, wait_result (fixture), &error);
+  g_assert_null (info);
+  g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_UNEXPECTED);
+  g_assert_cmpuint (ltm_line_error_get_status (error), ==, 302);
+  g_test_message ("→ %s", error->message);
+  g_assert_nonnull (strstr (error->message, "redirect (HTTP 302) to http://127.0.0.1:1/oauth2/v2.1/verify;"));
+  g_assert_null (strstr (error->message, token->access_token));
+  g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests + 1);
+}
+
+/* A token or a secret of the wrong shape is refused before any request;
+ * an answer with one is not LINE's. */
+static void
+test_client_shapes (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  static const char * const tokens[] = {
+    "two\nlines", "{\"kty\":\"RSA\",\"d\":\"private\"}", "", "tab\there",
+  };
+  guint requests = ltm_test_server_get_request_count (fixture->server);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
+    {
+      g_autoptr(LtmLineBotInfo) info = NULL;
+
+      ltm_line_client_get_bot_info_async (fixture->client, tokens[i], NULL, result_cb, fixture);
+      info = ltm_line_client_get_bot_info_finish (fixture->client, wait_result (fixture), &error);
+      g_assert_null (info);
+      g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&error);
+    }
+
+  ltm_line_client_revoke_token_async (fixture->client, CHANNEL,
+                                      "-----BEGIN RSA PRIVATE KEY-----\nMIIE", "token",
+                                      NULL, result_cb, fixture);
+  g_assert_false (ltm_line_client_revoke_token_finish (fixture->client, wait_result (fixture), &error));
+  g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "key file"));
+  g_assert_nonnull (strstr (error->message, "not a channel secret"));
+  g_clear_error (&error);
+
+  g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests);
+
+  {
+    static const char * const answers[] = {
+      "{\"access_token\":\"ok\",\"expires_in\":1,\"token_type\":\"Bearer\",\"key_id\":\"\\u001b[2J\"}",
+      "{\"access_token\":\"a b\",\"expires_in\":1,\"token_type\":\"Bearer\",\"key_id\":\"abc\"}",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+      {
+        g_autoptr(JsonNode) node = ltm_json_parse (answers[i], -1, &error);
+        g_autoptr(LtmLineToken) token = NULL;
+
+        g_assert_no_error (error);
+        token = ltm_line_token_new_from_json (json_node_get_object (node), TRUE, &error);
+        g_assert_null (token);
+        g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_UNEXPECTED);
+        g_clear_error (&error);
+      }
+  }
 }
 
 static void
@@ -847,6 +1011,9 @@ main (int   argc,
   ADD ("/line-client/bot-info", test_client_bot_info);
   ADD ("/line-client/faults", test_client_faults);
   ADD ("/line-client/get-retried-once", test_client_get_retried_once);
+  ADD ("/line-client/resend-has-body", test_client_resend_has_body);
+  ADD ("/line-client/no-redirect", test_client_no_redirect);
+  ADD ("/line-client/shapes", test_client_shapes);
   ADD ("/line-client/timeout", test_client_timeout);
   ADD ("/line-client/cancel", test_client_cancel);
   ADD ("/line-client/one-connection", test_client_one_connection);

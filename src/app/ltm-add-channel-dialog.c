@@ -50,11 +50,17 @@ ltm_add_channel_dialog_new (LtmStore *store)
   return self;
 }
 
+/* Returns the row at fault in @out_row, or %NULL for none. */
 static gboolean
 ltm_add_channel_dialog_check (LtmAddChannelDialog  *self,
+                              GtkWidget           **out_row,
                               GError              **error)
 {
   const char *channel_id = gtk_editable_get_text (GTK_EDITABLE (self->channel_id_row));
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->secret_row));
+
+  *out_row = GTK_WIDGET (self->channel_id_row);
 
   if (!ltm_jwt_check_channel_id (channel_id, error))
     return FALSE;
@@ -66,24 +72,44 @@ ltm_add_channel_dialog_check (LtmAddChannelDialog  *self,
       return FALSE;
     }
 
+  /* Both are optional: left empty, the channel has none. */
+  *out_row = GTK_WIDGET (self->name_row);
+  if (name[0] != '\0' && !ltm_channel_check_name (name, error))
+    return FALSE;
+
+  *out_row = GTK_WIDGET (self->secret_row);
+  if (secret[0] != '\0' && !ltm_jwt_check_channel_secret (secret, error))
+    return FALSE;
+
+  *out_row = NULL;
+
   return TRUE;
 }
 
 static void
 ltm_add_channel_dialog_changed_cb (LtmAddChannelDialog *self)
 {
+  GtkWidget *rows[] = {
+    GTK_WIDGET (self->channel_id_row), GTK_WIDGET (self->name_row), GTK_WIDGET (self->secret_row),
+  };
   const char *channel_id = gtk_editable_get_text (GTK_EDITABLE (self->channel_id_row));
   g_autoptr(GError) error = NULL;
-  gboolean valid = ltm_add_channel_dialog_check (self, &error);
+  GtkWidget *wrong_row = NULL;
+  gboolean valid = ltm_add_channel_dialog_check (self, &wrong_row, &error);
 
   /* Only a started ID is marked wrong, not an empty one. */
-  if (valid || channel_id[0] == '\0')
-    gtk_widget_remove_css_class (GTK_WIDGET (self->channel_id_row), "error");
-  else
-    gtk_widget_add_css_class (GTK_WIDGET (self->channel_id_row), "error");
+  if (wrong_row == GTK_WIDGET (self->channel_id_row) && channel_id[0] == '\0')
+    wrong_row = NULL;
 
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->channel_id_row),
-                               valid || channel_id[0] == '\0' ? NULL : error->message);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      if (rows[i] == wrong_row)
+        gtk_widget_add_css_class (rows[i], "error");
+      else
+        gtk_widget_remove_css_class (rows[i], "error");
+      gtk_widget_set_tooltip_text (rows[i], rows[i] == wrong_row ? error->message : NULL);
+    }
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add",
                                  valid && !ltm_activity_get_busy (self->activity));
 }
@@ -119,8 +145,9 @@ ltm_add_channel_dialog_add_action (GtkWidget  *widget,
   const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
   g_autoptr(GError) error = NULL;
   GCancellable *cancellable;
+  GtkWidget *wrong_row;
 
-  if (!ltm_add_channel_dialog_check (self, &error))
+  if (!ltm_add_channel_dialog_check (self, &wrong_row, &error))
     {
       ltm_activity_fail (self->activity, _("The channel was not added"), error);
       return;

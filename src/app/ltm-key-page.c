@@ -679,11 +679,19 @@ ltm_key_page_save_secret_action (GtkWidget  *widget,
 {
   LtmKeyPage *self = LTM_KEY_PAGE (widget);
   g_autoptr(LtmSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
   LtmKeyPageOp *op;
 
   secret = ltm_key_page_dup_stripped (gtk_editable_get_text (GTK_EDITABLE (self->secret_row)));
   if (secret[0] == '\0')
     return;
+
+  /* A pasted key, or text with a line break in it, is not a secret. */
+  if (!ltm_jwt_check_channel_secret (secret, &error))
+    {
+      ltm_activity_fail (self->activity, _("The channel secret was not saved"), error);
+      return;
+    }
 
   op = ltm_key_page_op_new (self, _("Saving the channel secret…"));
   op->failed = _("The channel secret was not saved");

@@ -39,31 +39,24 @@ ltm_reminder_new (LtmStore *store)
   return self;
 }
 
-static const char *
-ltm_reminder_channel_name (LtmChannel *channel)
-{
-  const char *name = ltm_channel_get_name (channel);
-
-  return name != NULL && name[0] != '\0' ? name : ltm_channel_get_channel_id (channel);
-}
-
 /* @expires_at: when its newest usable v2.1 token expires; 0 if none is usable */
 static char *
 ltm_reminder_describe (LtmChannel *channel,
                        gint64      expires_at,
                        gint64      now)
 {
+  g_autofree char *name = ltm_channel_dup_display_name (channel);
   gint64 days;
 
   if (expires_at <= now)
     /* Translators: %s is a channel's name */
-    return g_strdup_printf (_("The token of “%s” has expired"), ltm_reminder_channel_name (channel));
+    return g_strdup_printf (_("The token of “%s” has expired"), name);
 
   days = (expires_at - now + 24 * 60 * 60 - 1) / (24 * 60 * 60);
   /* Translators: %s is a channel's name, %d a number of days */
   return g_strdup_printf (ngettext ("The token of “%s” expires within %d day",
                                     "The token of “%s” expires within %d days", (int) days),
-                          ltm_reminder_channel_name (channel), (int) days);
+                          name, (int) days);
 }
 
 /**
@@ -134,9 +127,11 @@ ltm_reminder_check (LtmReminder *self,
                                fresh->len);
       for (guint i = 0; i < fresh->len && i < 3; i++)
         {
+          g_autofree char *name = ltm_channel_dup_display_name (g_ptr_array_index (fresh, i));
+
           if (i > 0)
             g_string_append (names, _(", "));
-          g_string_append (names, ltm_reminder_channel_name (g_ptr_array_index (fresh, i)));
+          g_string_append (names, name);
         }
       if (fresh->len > 3)
         g_string_append (names, _(", …"));

@@ -33,6 +33,7 @@ void
 ltm_ui_toast (GtkWidget  *widget,
               const char *title)
 {
+  g_autofree char *markup = NULL;
   GtkWidget *overlay;
   AdwToast *toast;
 
@@ -45,7 +46,9 @@ ltm_ui_toast (GtkWidget  *widget,
   if (overlay == NULL || !ADW_IS_TOAST_OVERLAY (overlay))
     return;
 
-  toast = adw_toast_new (title);
+  /* A toast's title is Pango markup; this one is text, maybe with a name. */
+  markup = g_markup_escape_text (title, -1);
+  toast = adw_toast_new (markup);
   adw_toast_set_timeout (toast, 3);
   adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
 }

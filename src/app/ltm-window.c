@@ -220,15 +220,9 @@ ltm_window_name_to_title (GBinding     *binding,
                           GValue       *to,
                           gpointer      user_data)
 {
-  LtmChannel *channel = LTM_CHANNEL (g_binding_dup_source (binding));
-  const char *name = g_value_get_string (from);
+  g_autoptr(LtmChannel) channel = LTM_CHANNEL (g_binding_dup_source (binding));
 
-  if (name != NULL && name[0] != '\0')
-    g_value_set_string (to, name);
-  else
-    g_value_set_string (to, ltm_channel_get_channel_id (channel));
-
-  g_object_unref (channel);
+  g_value_take_string (to, ltm_channel_dup_display_name (channel));
 
   return TRUE;
 }
@@ -554,15 +548,13 @@ ltm_window_remove_channel_action (GtkWidget  *widget,
                                   GVariant   *parameter)
 {
   LtmWindow *self = LTM_WINDOW (widget);
-  const char *name;
+  g_autofree char *name = NULL;
   AdwMessageDialog *dialog;
 
   if (self->channel == NULL)
     return;
 
-  name = ltm_channel_get_name (self->channel);
-  if (name == NULL || name[0] == '\0')
-    name = ltm_channel_get_channel_id (self->channel);
+  name = ltm_channel_dup_display_name (self->channel);
 
   dialog = ltm_ui_confirm_new (widget, NULL,
                                _("Its key, channel secret and stored tokens are removed from "
@@ -643,15 +635,16 @@ ltm_window_rotated_cb (GObject      *source,
     {
       LtmRotation *rotation = g_ptr_array_index (rotations, i);
       LtmChannel *channel = ltm_store_find_channel (self->store, rotation->channel_id);
-      const char *name = channel != NULL ? ltm_channel_get_name (channel) : NULL;
+      g_autofree char *name = NULL;
 
       if (rotation->outcome == LTM_ROTATION_ROTATED)
         continue;
 
+      name = channel != NULL ? ltm_channel_dup_display_name (channel)
+                             : g_strdup (rotation->channel_id);
       failed++;
       g_string_append_printf (failures, "%s%s: %s", failures->len > 0 ? "\n" : "",
-                              name != NULL && name[0] != '\0' ? name : rotation->channel_id,
-                              rotation->message);
+                              name, rotation->message);
     }
 
   ltm_application_remind (LTM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));

@@ -60,6 +60,9 @@ ltm_cli_channel_read_options (LtmCli                *cli,
       return FALSE;
     }
 
+  if (options->name != NULL && !ltm_channel_check_name (options->name, &error))
+    goto fail;
+
   if (options->kid != NULL && !ltm_jwt_check_kid (options->kid, &error))
     goto fail;
 
@@ -72,7 +75,7 @@ ltm_cli_channel_read_options (LtmCli                *cli,
 
   if (options->secret_file != NULL &&
       (*out_secret = ltm_cli_read_secret (options->secret_file, NULL, _("channel secret"),
-                                          &error)) == NULL)
+                                          ltm_jwt_check_channel_secret, &error)) == NULL)
     goto fail;
 
   return TRUE;
@@ -262,9 +265,10 @@ ltm_cli_channel_list (LtmCli  *cli,
     {
       g_autoptr(LtmChannel) channel = g_list_model_get_item (channels, i);
       g_autofree char *tokens = g_strdup_printf ("%u", ltm_channel_count_usable_v21 (channel, now));
+      const char *name = ltm_channel_get_name (channel);
 
       ltm_cli_print_row (widths, ltm_channel_get_channel_id (channel),
-                         ltm_channel_get_name (channel),
+                         name != NULL ? name : "",
                          ltm_channel_get_has_key (channel) ? _("yes") : _("no"),
                          ltm_channel_get_kid (channel) != NULL ? _("yes") : _("no"),
                          ltm_channel_get_has_secret (channel) ? _("yes") : _("no"),
@@ -303,7 +307,8 @@ ltm_cli_channel_show (LtmCli  *cli,
 
   newest = ltm_channel_get_newest_usable (channel, now);
   g_print (_("Channel:        %s\n"), ltm_channel_get_channel_id (channel));
-  g_print (_("Name:           %s\n"), ltm_channel_get_name (channel));
+  if (ltm_channel_get_name (channel) != NULL)
+    g_print (_("Name:           %s\n"), ltm_channel_get_name (channel));
   g_print (_("Key:            %s\n"), ltm_channel_get_has_key (channel)
            ? ltm_channel_get_key_thumbprint (channel) : _("none"));
   g_print (_("Kid:            %s\n"), ltm_channel_get_kid (channel) != NULL

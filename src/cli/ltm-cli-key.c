@@ -30,6 +30,10 @@ ltm_cli_key_generate (LtmCli  *cli,
   if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 0, &status))
     return status;
 
+  /* "-" is standard output, as everywhere else in ltm; not a file named "-". */
+  if (g_strcmp0 (output, "-") == 0)
+    g_clear_pointer (&output, g_free);
+
   /* Say so before spending the time on a key. */
   if (output != NULL && g_file_test (output, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
     {

@@ -23,6 +23,7 @@
 
 #include "ltm-duration.h"
 #include "ltm-jwt.h"
+#include "ltm-text.h"
 
 /* Nothing this tool reads (a key, a JWT, a token) comes near this size. */
 #define LTM_CLI_MAX_INPUT (1024 * 1024)
@@ -105,6 +106,39 @@ ltm_cli_global_entries (LtmCli *cli)
   return g_memdup2 (entries, sizeof entries);
 }
 
+/* Everything ltm prints goes through these: line breaks (and on stderr the
+ * carriage return of the rotation progress) pass, other control
+ * characters in LINE's or a person's text reach the terminal escaped. */
+static void
+ltm_cli_print_cb (const char *text)
+{
+  g_autofree char *escaped = ltm_text_escape_controls (text, "\n\t");
+
+  /* a bare token goes this way: the copy is wiped like the original */
+  fputs (escaped, stdout);
+  ltm_secret_wipe (escaped, strlen (escaped));
+}
+
+static void
+ltm_cli_printerr_cb (const char *text)
+{
+  g_autofree char *escaped = ltm_text_escape_controls (text, "\n\t\r");
+
+  fputs (escaped, stderr);
+  ltm_secret_wipe (escaped, strlen (escaped));
+}
+
+/* GOption's own message for an unknown option repeats the argument, and
+ * an argument that starts with "-" may be a pasted token. */
+static const char *
+ltm_cli_option_error_message (const GError *error)
+{
+  if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION))
+    return _("an argument that starts with “-” is not one of the options");
+
+  return error->message;
+}
+
 /**
  * ltm_cli_main:
  * @argc: from main()
@@ -127,6 +161,8 @@ ltm_cli_main (int    argc,
   int status;
 
   g_set_prgname ("ltm");
+  g_set_print_handler (ltm_cli_print_cb);
+  g_set_printerr_handler (ltm_cli_printerr_cb);
 
   global_entries = ltm_cli_global_entries (&cli);
   description = ltm_cli_describe_commands ();
@@ -142,7 +178,7 @@ ltm_cli_main (int    argc,
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr (_("ltm: %s (see “ltm --help”)\n"), error->message);
+      g_printerr (_("ltm: %s (see “ltm --help”)\n"), ltm_cli_option_error_message (error));
       return LTM_CLI_USAGE;
     }
 
@@ -248,7 +284,7 @@ ltm_cli_parse (LtmCli              *cli,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      *status = ltm_cli_usage_error (cli, "%s", error->message);
+      *status = ltm_cli_usage_error (cli, "%s", ltm_cli_option_error_message (error));
       return FALSE;
     }
 
@@ -265,7 +301,11 @@ ltm_cli_parse (LtmCli              *cli,
 
   if (n_args > max_args)
     {
-      *status = ltm_cli_usage_error (cli, _("unexpected argument “%s”"), (*argv)[max_args + 1]);
+      /* Not repeated: it may be a pasted secret. */
+      *status = ltm_cli_usage_error (cli, g_dngettext (GETTEXT_PACKAGE,
+                                                       "more than %d argument",
+                                                       "more than %d arguments", max_args),
+                                     max_args);
       return FALSE;
     }
 
@@ -804,7 +844,8 @@ ltm_cli_channel_secret (LtmCli      *cli,
   LtmSecret *secret;
 
   if (secret_file != NULL || (env != NULL && env[0] != '\0'))
-    return ltm_cli_read_secret (secret_file, "LTM_CHANNEL_SECRET", _("channel secret"), error);
+    return ltm_cli_read_secret (secret_file, "LTM_CHANNEL_SECRET", _("channel secret"),
+                                ltm_jwt_check_channel_secret, error);
 
   if (ltm_cli_get_channel (cli, channel_id, NULL) == NULL)
     {
@@ -846,7 +887,11 @@ ltm_cli_access_token (LtmCli      *cli,
   LtmChannel *channel;
 
   if (token_file != NULL || (env != NULL && env[0] != '\0') || channel_id == NULL)
-    return ltm_cli_read_secret (token_file, "LTM_ACCESS_TOKEN", _("access token"), error);
+    return ltm_cli_read_secret (token_file, "LTM_ACCESS_TOKEN", _("access token"),
+                                ltm_jwt_check_access_token, error);
+
+  if (key_id != NULL && !ltm_jwt_check_key_id (key_id, error))
+    return NULL;
 
   if ((channel = ltm_cli_get_channel (cli, channel_id, error)) == NULL)
     return NULL;
@@ -873,25 +918,30 @@ ltm_cli_access_token (LtmCli      *cli,
  * @file: (nullable): a file holding the secret, or "-" for standard input
  * @env_var: (nullable): the environment variable to use without @file
  * @what: what the secret is, for the message: "channel secret"
+ * @check: ltm_jwt_check_access_token() or ltm_jwt_check_channel_secret()
  * @error: return location for a #GError
  *
- * Secrets never come from arguments, where other users can read them.
+ * Secrets never come from arguments, where other users can read them.  One
+ * of the wrong shape is refused, named by where it came from: "key.json:
+ * This is a key file (…), not an access token."
  *
  * Returns: (transfer full): the secret, without surrounding white space
  */
 LtmSecret *
-ltm_cli_read_secret (const char  *file,
-                     const char  *env_var,
-                     const char  *what,
-                     GError     **error)
+ltm_cli_read_secret (const char           *file,
+                     const char           *env_var,
+                     const char           *what,
+                     LtmCliSecretCheck     check,
+                     GError              **error)
 {
   g_autoptr(LtmSecret) data = NULL;
-  const char *value;
+  g_autoptr(GError) shape_error = NULL;
   gsize len = 0;
 
   if (file == NULL)
     {
-      value = env_var != NULL ? g_getenv (env_var) : NULL;
+      const char *value = env_var != NULL ? g_getenv (env_var) : NULL;
+
       if (value == NULL || value[0] == '\0')
         {
           g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
@@ -900,17 +950,26 @@ ltm_cli_read_secret (const char  *file,
           return NULL;
         }
 
-      return g_strstrip (g_strdup (value));
+      data = g_strstrip (g_strdup (value));
+    }
+  else
+    {
+      if ((data = ltm_cli_read_input (file, &len, error)) == NULL)
+        return NULL;
+
+      g_strstrip (data);
+      if (data[0] == '\0')
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       _("%s holds no %s"), ltm_cli_input_name (file), what);
+          return NULL;
+        }
     }
 
-  if ((data = ltm_cli_read_input (file, &len, error)) == NULL)
-    return NULL;
-
-  g_strstrip (data);
-  if (data[0] == '\0')
+  if (!check (data, &shape_error))
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   _("%s holds no %s"), ltm_cli_input_name (file), what);
+      g_set_error (error, shape_error->domain, shape_error->code, "%s: %s",
+                   file != NULL ? ltm_cli_input_name (file) : env_var, shape_error->message);
       return NULL;
     }
 
@@ -973,11 +1032,13 @@ ltm_cli_print_row (const int  *widths,
   for (guint i = 0; cell != NULL; i++)
     {
       const char *next = va_arg (args, const char *);
+      /* one cell, one line: a name with a line break in it stays in its row */
+      g_autofree char *escaped = ltm_text_escape_controls (cell, NULL);
 
-      g_string_append (row, cell);
+      g_string_append (row, escaped);
       if (next != NULL)
         {
-          guint width = ltm_cli_display_width (cell);
+          guint width = ltm_cli_display_width (escaped);
 
           for (guint pad = width; pad < (guint) widths[i]; pad++)
             g_string_append_c (row, ' ');

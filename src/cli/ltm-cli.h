@@ -114,9 +114,13 @@ LtmStore    *ltm_cli_get_store         (LtmCli              *cli,
 LtmChannel  *ltm_cli_get_channel       (LtmCli              *cli,
                                         const char          *channel_id,
                                         GError             **error);
+typedef gboolean (*LtmCliSecretCheck) (const char  *value,
+                                       GError     **error);
+
 LtmSecret   *ltm_cli_read_secret       (const char          *file,
                                         const char          *env_var,
                                         const char          *what,
+                                        LtmCliSecretCheck    check,
                                         GError             **error);
 
 LtmLineClient *ltm_cli_get_client      (LtmCli              *cli,

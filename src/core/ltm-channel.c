@@ -11,6 +11,10 @@
 
 #include "ltm-channel.h"
 
+#include <glib/gi18n-lib.h>
+
+#include "ltm-text.h"
+
 struct _LtmChannel
 {
   GObject parent_instance;
@@ -230,14 +234,88 @@ ltm_channel_get_channel_id (LtmChannel *self)
  * ltm_channel_get_name:
  * @self: a #LtmChannel
  *
- * Returns: the name, or the channel ID when it has none
+ * Returns: (nullable): the name a person gave the channel, if any
  */
 const char *
 ltm_channel_get_name (LtmChannel *self)
 {
   g_return_val_if_fail (LTM_IS_CHANNEL (self), NULL);
 
-  return self->name != NULL ? self->name : self->channel_id;
+  return self->name;
+}
+
+/**
+ * ltm_channel_dup_display_name:
+ * @self: a #LtmChannel
+ *
+ * Returns: (transfer full): what to call the channel: its name, or its ID
+ *   when it has none
+ */
+char *
+ltm_channel_dup_display_name (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), NULL);
+
+  return g_strdup (self->name != NULL && self->name[0] != '\0' ? self->name : self->channel_id);
+}
+
+/**
+ * ltm_channel_check_name:
+ * @name: (nullable): a name for a channel, as typed
+ * @error: return location for a #GError
+ *
+ * A name is shown in one line of a list, a title or a table: it is not
+ * empty or only white space, is valid UTF-8, holds no line break, tab or
+ * other control character, and has at most %LTM_CHANNEL_MAX_NAME
+ * characters.
+ *
+ * Returns: %TRUE if @name may name a channel, else %FALSE with
+ *   %G_IO_ERROR_INVALID_ARGUMENT
+ */
+gboolean
+ltm_channel_check_name (const char  *name,
+                        GError     **error)
+{
+  gboolean blank = TRUE;
+
+  if (name != NULL && !g_utf8_validate (name, -1, NULL))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("The name is not valid UTF-8."));
+      return FALSE;
+    }
+
+  for (const char *p = name; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (ltm_text_is_control (c))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("The name holds a line break, a tab or another control "
+                                 "character."));
+          return FALSE;
+        }
+
+      if (!g_unichar_isspace (c))
+        blank = FALSE;
+    }
+
+  if (blank)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("The name is empty."));
+      return FALSE;
+    }
+
+  if (g_utf8_strlen (name, -1) > LTM_CHANNEL_MAX_NAME)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The name is longer than %d characters."), LTM_CHANNEL_MAX_NAME);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 static gboolean

@@ -10,6 +10,9 @@
 
 G_BEGIN_DECLS
 
+/* A name is a label in a list, not a description. */
+#define LTM_CHANNEL_MAX_NAME 200
+
 #define LTM_TYPE_CHANNEL (ltm_channel_get_type ())
 
 G_DECLARE_FINAL_TYPE (LtmChannel, ltm_channel, LTM, CHANNEL, GObject)
@@ -17,7 +20,10 @@ G_DECLARE_FINAL_TYPE (LtmChannel, ltm_channel, LTM, CHANNEL, GObject)
 LtmChannel *ltm_channel_new                (const char *channel_id,
                                             const char *name);
 const char *ltm_channel_get_channel_id     (LtmChannel *self);
+gboolean    ltm_channel_check_name         (const char *name,
+                                            GError    **error);
 const char *ltm_channel_get_name           (LtmChannel *self);
+char       *ltm_channel_dup_display_name   (LtmChannel *self);
 void        ltm_channel_set_name           (LtmChannel *self,
                                             const char *name);
 const char *ltm_channel_get_kid            (LtmChannel *self);

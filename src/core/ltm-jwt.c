@@ -137,6 +137,151 @@ ltm_jwt_check_kid (const char  *kid,
   return TRUE;
 }
 
+/* A private JWK or a PEM key where a token or a secret belongs: the file
+ * given was the key, and sending it would hand the key to the server. */
+static gboolean
+ltm_jwt_looks_like_key (const char *text)
+{
+  while (g_ascii_isspace (*text))
+    text++;
+
+  return text[0] == '{' || strstr (text, "-----BEGIN ") != NULL;
+}
+
+/* What a token and a secret share: not empty, not a key file, printable
+ * ASCII without white space, at most @max_len bytes.  The messages are
+ * whole sentences, one set for each. */
+typedef struct {
+  gsize max_len;
+  const char *empty;
+  const char *key_file;
+  const char *shape;            /* names max_len */
+} LtmJwtOpaque;
+
+static gboolean
+ltm_jwt_check_opaque (const char          *text,
+                      const LtmJwtOpaque  *kind,
+                      GError             **error)
+{
+  gsize len = text != NULL ? strlen (text) : 0;
+
+  if (len == 0)
+    {
+      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT, _(kind->empty));
+      return FALSE;
+    }
+
+  if (ltm_jwt_looks_like_key (text))
+    {
+      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_NOT_A_TOKEN, _(kind->key_file));
+      return FALSE;
+    }
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (!g_ascii_isgraph (text[i]) || len > kind->max_len)
+        {
+          g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
+                               _(kind->shape));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/**
+ * ltm_jwt_check_access_token:
+ * @access_token: (nullable): a channel access token from a file, the
+ *   environment, the store or LINE
+ * @error: return location for a #GError
+ *
+ * A channel access token is opaque, but always printable ASCII without
+ * white space, and at most %LTM_JWT_MAX_ACCESS_TOKEN bytes.
+ *
+ * Returns: %TRUE if @access_token has that shape
+ */
+gboolean
+ltm_jwt_check_access_token (const char  *access_token,
+                            GError     **error)
+{
+  static const LtmJwtOpaque access_token_kind = {
+    LTM_JWT_MAX_ACCESS_TOKEN,
+    N_("The access token is empty."),
+    N_("This is a key file (a JWK or a PEM key), not an access token."),
+    N_("This is not an access token: a channel access token is printable ASCII without "
+       "spaces, line breaks or control characters, and at most 4096 bytes."),
+  };
+
+  G_STATIC_ASSERT (LTM_JWT_MAX_ACCESS_TOKEN == 4096);     /* as the message says */
+
+  return ltm_jwt_check_opaque (access_token, &access_token_kind, error);
+}
+
+/**
+ * ltm_jwt_check_channel_secret:
+ * @channel_secret: (nullable): a channel secret from a file, the
+ *   environment or the store
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if @channel_secret can be a channel secret: printable
+ *   ASCII without white space, at most %LTM_JWT_MAX_CHANNEL_SECRET bytes
+ */
+gboolean
+ltm_jwt_check_channel_secret (const char  *channel_secret,
+                              GError     **error)
+{
+  static const LtmJwtOpaque channel_secret_kind = {
+    LTM_JWT_MAX_CHANNEL_SECRET,
+    N_("The channel secret is empty."),
+    N_("This is a key file (a JWK or a PEM key), not a channel secret."),
+    N_("This is not a channel secret: a channel secret is printable ASCII without spaces, "
+       "line breaks or control characters, and at most 256 bytes."),
+  };
+
+  G_STATIC_ASSERT (LTM_JWT_MAX_CHANNEL_SECRET == 256);    /* as the message says */
+
+  return ltm_jwt_check_opaque (channel_secret, &channel_secret_kind, error);
+}
+
+/**
+ * ltm_jwt_check_key_id:
+ * @key_id: (nullable): the key_id of a v2.1 token, from LINE, the store or
+ *   a person
+ * @error: return location for a #GError
+ *
+ * LINE's key_ids are short base64url strings (about 22 characters).
+ *
+ * Returns: %TRUE if @key_id is base64url, 1 to %LTM_JWT_MAX_KEY_ID characters
+ */
+gboolean
+ltm_jwt_check_key_id (const char  *key_id,
+                      GError     **error)
+{
+  gsize len = key_id != NULL ? strlen (key_id) : 0;
+
+  if (len == 0)
+    {
+      g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
+                           _("The key ID is empty."));
+      return FALSE;
+    }
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if ((!g_ascii_isalnum (key_id[i]) && key_id[i] != '-' && key_id[i] != '_') ||
+          len > LTM_JWT_MAX_KEY_ID)
+        {
+          g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
+                       _("This is not a key ID: LINE’s key IDs are base64url (letters, digits, "
+                         "“-” and “_”), at most %d characters."), LTM_JWT_MAX_KEY_ID);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 /**
  * ltm_jwt_check_lifetime:
  * @seconds: how long the JWT stays valid
@@ -148,7 +293,15 @@ gboolean
 ltm_jwt_check_lifetime (gint64   seconds,
                         GError **error)
 {
-  if (seconds < 1 || seconds > LTM_JWT_MAX_LIFETIME)
+  if (seconds < 1)
+    {
+      g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
+                   _("A JWT must live at least 1 second, not %lld seconds."),
+                   (long long) seconds);
+      return FALSE;
+    }
+
+  if (seconds > LTM_JWT_MAX_LIFETIME)
     {
       g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_INVALID_ARGUMENT,
                    _("A JWT may live from 1 second to 30 minutes, not %lld seconds; "
@@ -281,11 +434,10 @@ ltm_jwt_decode_part (const char  *part,
                      gboolean     is_header,
                      GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
   g_autofree guint8 *json = NULL;
+  g_autoptr(JsonNode) root = NULL;
   gsize json_len = 0;
-  JsonNode *root;
 
   json = ltm_base64url_decode (part, len, &json_len);
   if (json == NULL)
@@ -296,7 +448,8 @@ ltm_jwt_decode_part (const char  *part,
       return NULL;
     }
 
-  if (!json_parser_load_from_data (parser, (const char *) json, json_len, &local_error))
+  root = ltm_json_parse ((const char *) json, json_len, &local_error);
+  if (root == NULL)
     {
       g_set_error (error, LTM_JWT_ERROR, LTM_JWT_ERROR_MALFORMED,
                    is_header ? _("The JWT header (the first part) is not valid JSON: %s")
@@ -305,8 +458,7 @@ ltm_jwt_decode_part (const char  *part,
       return NULL;
     }
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, LTM_JWT_ERROR, LTM_JWT_ERROR_MALFORMED,
                            is_header ? _("The JWT header (the first part) is not a JSON object.")
@@ -314,7 +466,7 @@ ltm_jwt_decode_part (const char  *part,
       return NULL;
     }
 
-  return json_node_ref (root);
+  return g_steal_pointer (&root);
 }
 
 /**

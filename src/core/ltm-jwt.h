@@ -21,6 +21,12 @@ G_BEGIN_DECLS
 /* A v2.1 token may live at most 30 days. */
 #define LTM_JWT_MAX_TOKEN_LIFETIME (30 * 24 * 60 * 60)
 
+/* Shapes (line-api.md): a token is a few hundred bytes, a channel secret 32
+ * hex digits, a key_id about 22 characters of base64url. */
+#define LTM_JWT_MAX_ACCESS_TOKEN 4096
+#define LTM_JWT_MAX_CHANNEL_SECRET 256
+#define LTM_JWT_MAX_KEY_ID 128
+
 #define LTM_JWT_ERROR (ltm_jwt_error_quark ())
 
 typedef enum {
@@ -29,6 +35,7 @@ typedef enum {
   LTM_JWT_ERROR_BAD_SIGNATURE,
   LTM_JWT_ERROR_CLAIMS,
   LTM_JWT_ERROR_EXPIRED,
+  LTM_JWT_ERROR_NOT_A_TOKEN,    /* a key file where a token or a secret belongs */
 } LtmJwtError;
 
 #define LTM_TYPE_JWT (ltm_jwt_get_type ())
@@ -40,6 +47,12 @@ GQuark      ltm_jwt_error_quark            (void);
 gboolean    ltm_jwt_check_channel_id       (const char  *channel_id,
                                             GError     **error);
 gboolean    ltm_jwt_check_kid              (const char  *kid,
+                                            GError     **error);
+gboolean    ltm_jwt_check_access_token     (const char  *access_token,
+                                            GError     **error);
+gboolean    ltm_jwt_check_channel_secret   (const char  *channel_secret,
+                                            GError     **error);
+gboolean    ltm_jwt_check_key_id           (const char  *key_id,
                                             GError     **error);
 gboolean    ltm_jwt_check_lifetime         (gint64       seconds,
                                             GError     **error);

@@ -18,6 +18,7 @@
 
 #include "ltm-key.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -372,6 +373,22 @@ ltm_key_generate (GError **error)
   return ltm_key_new_take (privkey, NULL, NULL, error);
 }
 
+/* Generations still running in a worker thread.  GnuTLS frees its state
+ * in a destructor at exit, under a thread still inside it: the process
+ * waits for them (ltm_key_generate_wait_cb(), run by exit()) instead. */
+static GMutex generate_lock;
+static GCond generate_cond;
+static guint generate_running;
+
+static void
+ltm_key_generate_wait_cb (void)
+{
+  g_mutex_lock (&generate_lock);
+  while (generate_running > 0)
+    g_cond_wait (&generate_cond, &generate_lock);
+  g_mutex_unlock (&generate_lock);
+}
+
 static void
 ltm_key_generate_thread (GTask        *task,
                          gpointer      source_object,
@@ -381,10 +398,24 @@ ltm_key_generate_thread (GTask        *task,
   GError *error = NULL;
   LtmKey *key;
 
-  if ((key = ltm_key_generate (&error)) == NULL)
+  key = ltm_key_generate (&error);
+
+  /* Cancelled, the task has returned already: the key is discarded here,
+   * while exit() still waits for this thread. */
+  if (!g_task_set_return_on_cancel (task, FALSE))
+    {
+      g_clear_object (&key);
+      g_clear_error (&error);
+    }
+  else if (key == NULL)
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, key, g_object_unref);
+
+  g_mutex_lock (&generate_lock);
+  generate_running--;
+  g_cond_broadcast (&generate_cond);
+  g_mutex_unlock (&generate_lock);
 }
 
 /**
@@ -394,16 +425,28 @@ ltm_key_generate_thread (GTask        *task,
  * @user_data: data for @callback
  *
  * Generates a key in a worker thread.  Cancelling returns at once; the
- * half-made key is discarded when the thread ends.
+ * half-made key is discarded when the thread ends, and a process that
+ * exits meanwhile waits for that in exit().
  */
 void
 ltm_key_generate_async (GCancellable        *cancellable,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
+  static gsize wait_registered = 0;
   g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  if (g_once_init_enter (&wait_registered))
+    {
+      atexit (ltm_key_generate_wait_cb);
+      g_once_init_leave (&wait_registered, 1);
+    }
+
+  g_mutex_lock (&generate_lock);
+  generate_running++;
+  g_mutex_unlock (&generate_lock);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, ltm_key_generate_async);
@@ -609,24 +652,24 @@ ltm_key_new_from_json (const char         *data,
                        LtmKeyImportFlags   flags,
                        GError            **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local_error = NULL;
   JsonObject *jwk;
-  JsonNode *root;
   LtmKey *key;
 
-  if (!json_parser_load_from_data (parser, data, len, &local_error))
+  root = ltm_json_parse (data, len, &local_error);
+  if (root == NULL)
     {
       g_set_error (error, LTM_KEY_ERROR, LTM_KEY_ERROR_MALFORMED,
                    _("The key is not valid JSON: %s"), local_error->message);
       return NULL;
     }
 
-  root = json_parser_get_root (parser);
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, LTM_KEY_ERROR, LTM_KEY_ERROR_MALFORMED,
                            _("The key is JSON, but not a JWK: a JWK is a JSON object."));
+      ltm_json_wipe (root);
       return NULL;
     }
 

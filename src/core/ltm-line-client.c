@@ -8,6 +8,13 @@
  * reads at most LTM_LINE_MAX_ANSWER bytes, and turns the answer into a
  * typed result or an LTM_LINE_ERROR with LINE's own words.
  *
+ * Every message is sent again with its whole body: libsoup 3.2 resends a
+ * message on a fresh connection when a reused one is reset, and so do we
+ * after a network failure, but it cannot rewind the body stream it has
+ * read.  Each body is kept as GBytes and set again before each resend.
+ * No redirect is followed: LINE's API never redirects, and a token in a
+ * query string must not travel to another origin.
+ *
  * Tokens and secrets travel in request bodies (and, for v2.1 verify, in the
  * query string, as LINE defines it); nothing here logs them: debug output
  * names the method and path only.
@@ -24,6 +31,7 @@
 #include <libsoup/soup.h>
 
 #include "ltm-json.h"
+#include "ltm-jwt.h"
 #include "ltm-secret.h"
 
 /* LINE's answers are a few hundred bytes; anything near this is not LINE. */
@@ -70,6 +78,57 @@ typedef struct {
 } LtmLineRequest;
 
 static void ltm_line_client_start (GTask *task);
+
+/* A request body, kept so that the message can be sent again. */
+typedef struct {
+  char *content_type;
+  GBytes *bytes;
+} LtmLineBody;
+
+static GQuark ltm_line_body_quark (void);
+G_DEFINE_QUARK (ltm-line-body, ltm_line_body)
+
+static void
+ltm_line_body_free (gpointer data)
+{
+  LtmLineBody *body = data;
+
+  g_free (body->content_type);
+  g_bytes_unref (body->bytes);
+  g_free (body);
+}
+
+/* Gives @message its body again from the start, before a resend. */
+static void
+ltm_line_message_rewind_body (SoupMessage *message)
+{
+  LtmLineBody *body = g_object_get_qdata (G_OBJECT (message), ltm_line_body_quark ());
+
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (message, body->content_type, body->bytes);
+}
+
+static void
+ltm_line_message_restarted_cb (SoupMessage *message,
+                               gpointer     user_data)
+{
+  ltm_line_message_rewind_body (message);
+}
+
+static void
+ltm_line_message_set_body (SoupMessage *message,
+                           const char  *content_type,
+                           GBytes      *bytes)
+{
+  LtmLineBody *body = g_new0 (LtmLineBody, 1);
+
+  body->content_type = g_strdup (content_type);
+  body->bytes = g_bytes_ref (bytes);
+  g_object_set_qdata_full (G_OBJECT (message), ltm_line_body_quark (), body, ltm_line_body_free);
+  g_signal_connect (message, "restarted", G_CALLBACK (ltm_line_message_restarted_cb), NULL);
+
+  ltm_line_message_rewind_body (message);
+}
 
 static void
 ltm_line_request_free (LtmLineRequest *request)
@@ -207,7 +266,8 @@ ltm_line_check_base_url (const char  *base_url,
  * @url: a webhook URL
  * @error: return location for a #GError
  *
- * Returns: %TRUE if LINE would accept @url: https, at most 500 characters
+ * Returns: %TRUE if LINE would accept @url: https, at most 500 characters,
+ *   no white space or control characters
  */
 gboolean
 ltm_line_check_webhook_url (const char  *url,
@@ -223,6 +283,20 @@ ltm_line_check_webhook_url (const char  *url,
       g_propagate_error (error, ltm_line_error_new (LTM_LINE_ERROR_INVALID_ARGUMENT,
                                                     _("The webhook URL is not valid text")));
       return FALSE;
+    }
+
+  for (const char *p = url; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isspace (c) || g_unichar_iscntrl (c))
+        {
+          g_propagate_error (error, ltm_line_error_new (LTM_LINE_ERROR_INVALID_ARGUMENT,
+                                                        _("A webhook URL cannot contain spaces, "
+                                                          "line breaks or control characters; "
+                                                          "write a space in a path as %%20")));
+          return FALSE;
+        }
     }
 
   length = g_utf8_strlen (url, -1);
@@ -420,6 +494,36 @@ ltm_line_client_fail (GTask        *task,
   g_task_return_error (task, ltm_line_client_network_error (self, request, cause));
 }
 
+/* Where a 3xx pointed, without a query that might hold a token. */
+static GError *
+ltm_line_client_redirect_error (SoupMessage *message,
+                                const char  *request_id)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (message);
+  const char *location = soup_message_headers_get_one (headers, "Location");
+  guint status = soup_message_get_status (message);
+  g_autoptr(GUri) target = NULL;
+  g_autofree char *shown = NULL;
+
+  if (location != NULL)
+    target = g_uri_parse_relative (soup_message_get_uri (message), location,
+                                   G_URI_FLAGS_NONE, NULL);
+
+  if (target == NULL)
+    return ltm_line_error_new_unexpected (status, request_id,
+                                          _("The server answered with a redirect (HTTP %u) "
+                                            "to no valid place; LINE's API never redirects, "
+                                            "so it was not followed"), status);
+
+  shown = g_uri_to_string_partial (target, G_URI_HIDE_USERINFO | G_URI_HIDE_QUERY |
+                                           G_URI_HIDE_FRAGMENT);
+
+  return ltm_line_error_new_unexpected (status, request_id,
+                                        _("The server answered with a redirect (HTTP %u) to "
+                                          "%s; LINE's API never redirects, so it was not "
+                                          "followed"), status, shown);
+}
+
 static void
 ltm_line_client_complete (GTask *task)
 {
@@ -435,6 +539,12 @@ ltm_line_client_complete (GTask *task)
 
   g_debug ("%s %s → %u", soup_message_get_method (request->message),
            g_uri_get_path (soup_message_get_uri (request->message)), status);
+
+  if (SOUP_STATUS_IS_REDIRECTION (status))
+    {
+      g_task_return_error (task, ltm_line_client_redirect_error (request->message, request_id));
+      return;
+    }
 
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
@@ -551,7 +661,9 @@ ltm_line_client_start (GTask *task)
   LtmLineClient *self = g_task_get_source_object (task);
   LtmLineRequest *request = g_task_get_task_data (task);
 
-  request->attempts++;
+  if (request->attempts++ > 0)
+    ltm_line_message_rewind_body (request->message);
+
   soup_session_send_async (self->session, request->message, G_PRIORITY_DEFAULT,
                            request->request_cancellable, ltm_line_client_send_cb,
                            g_object_ref (task));
@@ -594,6 +706,9 @@ ltm_line_client_send (LtmLineClient       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
+
+  /* LINE's API never redirects (line-api.md): a 3xx is an error. */
+  soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
 
   request = g_new0 (LtmLineRequest, 1);
   request->message = message;
@@ -650,6 +765,28 @@ ltm_line_client_finish_boolean (LtmLineClient  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* A token or a secret of the wrong shape (a key file, a line break) never
+ * reaches a header or a form. */
+static gboolean
+ltm_line_client_check_credentials (LtmLineClient       *self,
+                                   const char          *access_token,
+                                   const char          *channel_secret,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data,
+                                   gpointer             source_tag)
+{
+  g_autoptr(GError) error = NULL;
+
+  if ((access_token == NULL || ltm_jwt_check_access_token (access_token, &error)) &&
+      (channel_secret == NULL || ltm_jwt_check_channel_secret (channel_secret, &error)))
+    return TRUE;
+
+  g_task_report_error (self, callback, user_data, source_tag,
+                       ltm_line_error_new (LTM_LINE_ERROR_INVALID_ARGUMENT, "%s", error->message));
+
+  return FALSE;
+}
+
 static void
 ltm_line_form_body_free (gpointer data)
 {
@@ -675,7 +812,7 @@ ltm_line_client_new_form_post (LtmLineClient *self,
 
   body = g_bytes_new_with_free_func (form, strlen (form), ltm_line_form_body_free, form);
   message = soup_message_new (SOUP_METHOD_POST, uri);
-  soup_message_set_request_body_from_bytes (message, SOUP_FORM_MIME_TYPE_URLENCODED, body);
+  ltm_line_message_set_body (message, SOUP_FORM_MIME_TYPE_URLENCODED, body);
 
   return message;
 }
@@ -736,7 +873,7 @@ ltm_line_client_new_bearer (LtmLineClient *self,
     {
       g_autoptr(GBytes) body = g_bytes_new (json_body, strlen (json_body));
 
-      soup_message_set_request_body_from_bytes (message, "application/json", body);
+      ltm_line_message_set_body (message, "application/json", body);
     }
 
   return message;
@@ -820,6 +957,10 @@ ltm_line_client_verify_token_async (LtmLineClient       *self,
 {
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (access_token != NULL);
+
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_verify_token_async))
+    return;
 
   ltm_line_client_send (self,
                         ltm_line_client_new_get (self, "/oauth2/v2.1/verify",
@@ -917,6 +1058,10 @@ ltm_line_client_revoke_token_async (LtmLineClient       *self,
   g_return_if_fail (channel_secret != NULL);
   g_return_if_fail (access_token != NULL);
 
+  if (!ltm_line_client_check_credentials (self, access_token, channel_secret, callback, user_data,
+                                          ltm_line_client_revoke_token_async))
+    return;
+
   ltm_line_client_send (self,
                         ltm_line_message_idempotent (
                           ltm_line_client_new_form_post (self, "/oauth2/v2.1/revoke",
@@ -969,6 +1114,11 @@ ltm_line_client_issue_stateless_token_async (LtmLineClient       *self,
 
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (jwt != NULL || (channel_id != NULL && channel_secret != NULL));
+
+  if (!ltm_line_client_check_credentials (self, NULL, jwt == NULL ? channel_secret : NULL,
+                                          callback, user_data,
+                                          ltm_line_client_issue_stateless_token_async))
+    return;
 
   if (jwt != NULL)
     message = ltm_line_client_new_form_post (self, "/oauth2/v3/token",
@@ -1029,6 +1179,10 @@ ltm_line_client_issue_short_lived_token_async (LtmLineClient       *self,
   g_return_if_fail (channel_id != NULL);
   g_return_if_fail (channel_secret != NULL);
 
+  if (!ltm_line_client_check_credentials (self, NULL, channel_secret, callback, user_data,
+                                          ltm_line_client_issue_short_lived_token_async))
+    return;
+
   ltm_line_client_send (self,
                         ltm_line_client_new_form_post (self, "/v2/oauth/accessToken",
                                                        "grant_type", "client_credentials",
@@ -1075,6 +1229,10 @@ ltm_line_client_verify_short_lived_token_async (LtmLineClient       *self,
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (access_token != NULL);
 
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_verify_short_lived_token_async))
+    return;
+
   ltm_line_client_send (self,
                         ltm_line_message_idempotent (
                           ltm_line_client_new_form_post (self, "/v2/oauth/verify",
@@ -1119,6 +1277,10 @@ ltm_line_client_revoke_short_lived_token_async (LtmLineClient       *self,
 {
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (access_token != NULL);
+
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_revoke_short_lived_token_async))
+    return;
 
   ltm_line_client_send (self,
                         ltm_line_message_idempotent (
@@ -1165,6 +1327,10 @@ ltm_line_client_get_webhook_async (LtmLineClient       *self,
 {
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (access_token != NULL);
+
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_get_webhook_async))
+    return;
 
   ltm_line_client_send (self,
                         ltm_line_client_new_bearer (self, SOUP_METHOD_GET,
@@ -1230,6 +1396,10 @@ ltm_line_client_set_webhook_async (LtmLineClient       *self,
   g_return_if_fail (access_token != NULL);
   g_return_if_fail (endpoint != NULL);
 
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_set_webhook_async))
+    return;
+
   if (!ltm_line_check_webhook_url (endpoint, &error))
     {
       g_task_report_error (self, callback, user_data, ltm_line_client_set_webhook_async,
@@ -1288,6 +1458,10 @@ ltm_line_client_test_webhook_async (LtmLineClient       *self,
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (access_token != NULL);
 
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_test_webhook_async))
+    return;
+
   if (endpoint != NULL && !ltm_line_check_webhook_url (endpoint, &error))
     {
       g_task_report_error (self, callback, user_data, ltm_line_client_test_webhook_async,
@@ -1340,6 +1514,10 @@ ltm_line_client_get_bot_info_async (LtmLineClient       *self,
 {
   g_return_if_fail (LTM_IS_LINE_CLIENT (self));
   g_return_if_fail (access_token != NULL);
+
+  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
+                                          ltm_line_client_get_bot_info_async))
+    return;
 
   ltm_line_client_send (self,
                         ltm_line_client_new_bearer (self, SOUP_METHOD_GET, "/v2/bot/info",

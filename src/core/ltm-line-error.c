@@ -313,7 +313,7 @@ ltm_line_error_new_from_response (guint       status,
                                   const char *content_type,
                                   GBytes     *body)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
   g_autofree char *details = NULL;
   g_autofree char *text = NULL;
   const char *data = NULL;
@@ -325,11 +325,12 @@ ltm_line_error_new_from_response (guint       status,
   if (body != NULL)
     data = g_bytes_get_data (body, &len);
 
-  if (len > 0 && json_parser_load_from_data (parser, data, len, NULL) &&
-      json_parser_get_root (parser) != NULL &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (len > 0)
+    root = ltm_json_parse (data, len, NULL);
+
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
-      JsonObject *object = json_node_get_object (json_parser_get_root (parser));
+      JsonObject *object = json_node_get_object (root);
 
       line_error = ltm_json_object_get_string (object, "error");
       line_message = ltm_json_object_get_string (object, "error_description");
@@ -412,7 +413,7 @@ ltm_line_parse_json_answer (guint        status,
                             GBytes      *body,
                             GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local_error = NULL;
   const char *data = NULL;
   gsize len = 0;
@@ -435,20 +436,20 @@ ltm_line_parse_json_answer (guint        status,
       return NULL;
     }
 
-  if (!json_parser_load_from_data (parser, data, len, &local_error))
+  root = ltm_json_parse (data, len, &local_error);
+  if (root == NULL)
     {
       g_propagate_error (error, ltm_line_error_new_unexpected (
         status, request_id, _("LINE's answer is not valid JSON (%s)"), local_error->message));
       return NULL;
     }
 
-  if (json_parser_get_root (parser) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_propagate_error (error, ltm_line_error_new_unexpected (
         status, request_id, _("LINE's answer is JSON, but not an object")));
       return NULL;
     }
 
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (root));
 }

@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "ltm-json.h"
+#include "ltm-jwt.h"
 #include "ltm-line-error.h"
 #include "ltm-secret.h"
 
@@ -84,6 +85,7 @@ ltm_line_token_new_from_json (JsonObject  *object,
                               GError     **error)
 {
   g_autoptr(LtmLineToken) token = g_new0 (LtmLineToken, 1);
+  g_autoptr(GError) shape_error = NULL;
 
   if (!ltm_line_require_string (object, "access_token", &token->access_token, error) ||
       !ltm_line_require_int (object, "expires_in", &token->expires_in, error) ||
@@ -97,6 +99,16 @@ ltm_line_token_new_from_json (JsonObject  *object,
     {
       g_propagate_error (error, ltm_line_error_new (LTM_LINE_ERROR_UNEXPECTED,
                                                     _("LINE's answer has an empty “access_token”")));
+      return NULL;
+    }
+
+  /* Neither is stored or printed unless it has the shape LINE gives it. */
+  if (!ltm_jwt_check_access_token (token->access_token, &shape_error) ||
+      (token->key_id != NULL && !ltm_jwt_check_key_id (token->key_id, &shape_error)))
+    {
+      g_propagate_error (error, ltm_line_error_new (LTM_LINE_ERROR_UNEXPECTED,
+                                                    _("LINE's answer is not a token LINE "
+                                                      "issues: %s"), shape_error->message));
       return NULL;
     }
 
@@ -185,7 +197,8 @@ ltm_line_key_ids_new_from_json (JsonObject  *object,
     {
       JsonNode *element = json_array_get_element (kids, i);
 
-      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING ||
+          !ltm_jwt_check_key_id (json_node_get_string (element), NULL))
         {
           g_propagate_error (error, ltm_line_error_new (LTM_LINE_ERROR_UNEXPECTED,
                                                         _("LINE's “kids” list holds something "

@@ -155,7 +155,7 @@ ltm_store_import_channel (LtmStore    *self,
                           char       **out_channel_id,
                           GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(LtmKey) key = NULL;
   g_autoptr(LtmSecret) secret = NULL;
@@ -170,16 +170,16 @@ ltm_store_import_channel (LtmStore    *self,
   g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
   g_return_val_if_fail (data != NULL, FALSE);
 
-  if (!json_parser_load_from_data (parser, data, len, &local_error))
+  if ((node = ltm_json_parse (data, len, &local_error)) == NULL)
     return ltm_store_import_fail (error, local_error->message);
 
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       ltm_store_import_fail (error, _("it is not a JSON object"));
       goto out;
     }
 
-  root = json_node_get_object (json_parser_get_root (parser));
+  root = json_node_get_object (node);
   if (g_strcmp0 (ltm_json_object_get_string (root, "format"), EXPORT_FORMAT) != 0)
     {
       ltm_store_import_fail (error, _("it has no member “format” saying so"));
@@ -213,8 +213,7 @@ ltm_store_import_channel (LtmStore    *self,
     *out_channel_id = g_steal_pointer (&channel_id);
 
 out:
-  if (json_parser_get_root (parser) != NULL)
-    ltm_json_wipe (json_parser_get_root (parser));
+  ltm_json_wipe (node);
 
   return ok;
 }

@@ -180,27 +180,26 @@ ltm_store_legacy_parse (const char  *data,
                         gsize        len,
                         GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) node = NULL;
   g_autoptr(LtmStoreDoc) doc = ltm_store_doc_new ();
   g_autoptr(GError) local_error = NULL;
   JsonObject *root;
   JsonNode *channels;
   gint64 version;
 
-  if (!json_parser_load_from_data (parser, data, len, &local_error))
+  if ((node = ltm_json_parse (data, len, &local_error)) == NULL)
     {
       ltm_store_doc_fail (error, local_error->message);
       return NULL;
     }
 
-  if (json_parser_get_root (parser) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       ltm_store_doc_fail (error, _("it is not a JSON object"));
       return NULL;
     }
 
-  root = json_node_get_object (json_parser_get_root (parser));
+  root = json_node_get_object (node);
   if (!ltm_json_object_get_int (root, "version", &version) || version < 1)
     {
       ltm_store_doc_fail (error, _("it has no version"));

@@ -489,17 +489,22 @@ ltm_store_op_check (LtmStoreOp  *op,
     {
     case LTM_STORE_OP_ADD_CHANNEL:
       return ltm_jwt_check_channel_id (op->channel_id, error) &&
+             (op->name == NULL || ltm_channel_check_name (op->name, error)) &&
              (op->kid == NULL || ltm_jwt_check_kid (op->kid, error));
+
+    case LTM_STORE_OP_SET_NAME:
+      return op->name == NULL || ltm_channel_check_name (op->name, error);
 
     case LTM_STORE_OP_SET_KID:
       return op->kid == NULL || ltm_jwt_check_kid (op->kid, error);
 
+    case LTM_STORE_OP_ADD_TOKEN:
+      return ltm_jwt_check_key_id (op->key_id, error);
+
     case LTM_STORE_OP_LOAD:
     case LTM_STORE_OP_REMOVE_CHANNEL:
-    case LTM_STORE_OP_SET_NAME:
     case LTM_STORE_OP_SET_KEY:
     case LTM_STORE_OP_SET_SECRET:
-    case LTM_STORE_OP_ADD_TOKEN:
     case LTM_STORE_OP_SET_TOKEN_STATE:
     case LTM_STORE_OP_REMOVE_TOKEN:
     case LTM_STORE_OP_REPAIR:

@@ -497,22 +497,14 @@ ltm_test_server_read_json (SoupServerMessage *msg)
 
 /* Faults */
 
+/* Closes the connection with RST, after @partial if given. */
 static void
-ltm_test_server_reset (SoupServerMessage *msg,
-                       const char        *request_id)
+ltm_test_server_reset_with (SoupServerMessage *msg,
+                            const char        *partial)
 {
   g_autoptr(GIOStream) stream = NULL;
-  g_autofree char *partial = NULL;
   GSocket *socket;
   struct linger linger = { 1, 0 };
-
-  partial = g_strdup_printf ("HTTP/1.1 200 OK\r\n"
-                             "Content-Type: application/json\r\n"
-                             "X-Line-Request-Id: %s\r\n"
-                             "Content-Length: 1000\r\n"
-                             "\r\n"
-                             "{\"access_token\":\"",
-                             request_id);
 
   socket = soup_server_message_get_socket (msg);
   if (socket != NULL)
@@ -525,9 +517,12 @@ ltm_test_server_reset (SoupServerMessage *msg,
     }
 
   /* A few hundred bytes on a fresh connection never block. */
-  g_output_stream_write_all (g_io_stream_get_output_stream (stream),
-                             partial, strlen (partial), NULL, NULL, NULL);
-  g_output_stream_flush (g_io_stream_get_output_stream (stream), NULL, NULL);
+  if (partial != NULL)
+    {
+      g_output_stream_write_all (g_io_stream_get_output_stream (stream),
+                                 partial, strlen (partial), NULL, NULL, NULL);
+      g_output_stream_flush (g_io_stream_get_output_stream (stream), NULL, NULL);
+    }
 
   /* A zero linger time makes close() send RST instead of FIN. */
   if (socket != NULL)
@@ -537,6 +532,34 @@ ltm_test_server_reset (SoupServerMessage *msg,
     }
   g_io_stream_close (stream, NULL, NULL);
   g_clear_object (&socket);
+}
+
+static void
+ltm_test_server_redirect (SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autofree char *location = NULL;
+
+  location = g_strdup_printf ("http://127.0.0.1:1%s%s%s", g_uri_get_path (uri),
+                              g_uri_get_query (uri) != NULL ? "?" : "",
+                              g_uri_get_query (uri) != NULL ? g_uri_get_query (uri) : "");
+  soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
+}
+
+static void
+ltm_test_server_reset (SoupServerMessage *msg,
+                       const char        *request_id)
+{
+  g_autofree char *partial = NULL;
+
+  partial = g_strdup_printf ("HTTP/1.1 200 OK\r\n"
+                             "Content-Type: application/json\r\n"
+                             "X-Line-Request-Id: %s\r\n"
+                             "Content-Length: 1000\r\n"
+                             "\r\n"
+                             "{\"access_token\":\"",
+                             request_id);
+  ltm_test_server_reset_with (msg, partial);
 }
 
 static void
@@ -641,6 +664,20 @@ ltm_test_server_apply_fault (LtmTestServer     *self,
 
     case LTM_TEST_FAULT_HUGE:
       ltm_test_server_huge (msg);
+      break;
+
+    case LTM_TEST_FAULT_RESET_ONCE:
+      g_hash_table_remove (self->faults, path);
+      ltm_test_server_reset_with (msg, NULL);
+      break;
+
+    case LTM_TEST_FAULT_REDIRECT:
+      ltm_test_server_redirect (msg);
+      break;
+
+    case LTM_TEST_FAULT_HOSTILE_TEXT:
+      ltm_test_server_reply_message (msg, SOUP_STATUS_BAD_REQUEST,
+                                     "\033]0;owned\007\033[2J\302\23331m red\nsecond line");
       break;
 
     default:
@@ -1002,7 +1039,8 @@ ltm_test_server_set_fault (LtmTestServer *self,
                            LtmTestFault   fault)
 {
   g_return_if_fail (LTM_IS_TEST_SERVER (self));
-  g_return_if_fail (fault <= LTM_TEST_FAULT_HUGE);
+  g_return_if_fail (fault <= LTM_TEST_FAULT_HOSTILE_TEXT);
+  g_return_if_fail (fault != LTM_TEST_FAULT_RESET_ONCE || path != NULL);
 
   if (path == NULL)
     self->fault_all = fault;

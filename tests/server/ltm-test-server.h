@@ -26,6 +26,14 @@ typedef enum {
   LTM_TEST_FAULT_STALL,
   LTM_TEST_FAULT_RESET,
   LTM_TEST_FAULT_HUGE,
+  /* The first request on the path: its connection reset before any answer;
+   * then the path answers as usual again. */
+  LTM_TEST_FAULT_RESET_ONCE,
+  /* A 302 to another origin (127.0.0.1, port 1), the query kept. */
+  LTM_TEST_FAULT_REDIRECT,
+  /* A 400 whose message holds terminal escapes: a title, a clear screen,
+   * a bell, an 8-bit CSI, a line break. */
+  LTM_TEST_FAULT_HOSTILE_TEXT,
 } LtmTestFault;
 
 /* The size of the body LTM_TEST_FAULT_HUGE streams. */
