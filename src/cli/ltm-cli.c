@@ -20,6 +20,10 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <gnutls/gnutls.h>
+#include <libsecret/secret.h>
+#include <libsoup/soup.h>
+#include <sqlite3.h>
 
 #include "ltm-duration.h"
 #include "ltm-jwt.h"
@@ -90,6 +94,11 @@ ltm_cli_print_group (const LtmCliGroup *group,
   return status;
 }
 
+/* What ltm is for: the top of --help. */
+static const char ltm_cli_summary[] =
+  N_("Make the assertion signing key for a LINE channel, sign JWT "
+     "assertions, and issue and manage channel access tokens.");
+
 static GOptionEntry *
 ltm_cli_global_entries (LtmCli *cli)
 {
@@ -102,6 +111,51 @@ ltm_cli_global_entries (LtmCli *cli)
   };
 
   return g_memdup2 (entries, sizeof entries);
+}
+
+/* `ltm --version`: what a bug report needs.  GnuTLS, libsoup and SQLite
+ * say which version is loaded; json-glib and libsecret have no such call,
+ * so theirs is the version ltm was built with. */
+static int
+ltm_cli_print_version (LtmCli *cli)
+{
+  g_autofree char *libsoup = g_strdup_printf ("%u.%u.%u", soup_get_major_version (),
+                                              soup_get_minor_version (),
+                                              soup_get_micro_version ());
+  g_autofree char *json_glib = g_strdup_printf ("%d.%d.%d", JSON_MAJOR_VERSION,
+                                                JSON_MINOR_VERSION, JSON_MICRO_VERSION);
+  g_autofree char *libsecret = g_strdup_printf ("%d.%d.%d", SECRET_MAJOR_VERSION,
+                                                SECRET_MINOR_VERSION, SECRET_MICRO_VERSION);
+  const struct {
+    const char *member;
+    const char *name;
+    const char *version;
+  } versions[] = {
+    { "version", "ltm", PACKAGE_VERSION },
+    { "gnutls", "GnuTLS", gnutls_check_version (NULL) },
+    { "libsoup", "libsoup", libsoup },
+    { "json_glib", "json-glib", json_glib },
+    { "libsecret", "libsecret", libsecret },
+    { "sqlite", "SQLite", sqlite3_libversion () },
+  };
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      for (guint i = 0; i < G_N_ELEMENTS (versions); i++)
+        ltm_cli_json_set_string (builder, versions[i].member, versions[i].version);
+      json_builder_end_object (builder);
+      ltm_cli_print_builder (builder);
+    }
+  else
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (versions); i++)
+        g_print ("%s %s\n", versions[i].name, versions[i].version);
+    }
+
+  return fflush (stdout) == 0 ? LTM_CLI_OK : LTM_CLI_FAILED;
 }
 
 /**
@@ -123,6 +177,12 @@ ltm_cli_main (int    argc,
   const LtmCliGroup *group = NULL;
   const LtmCliCommand *command = NULL;
   LtmCli cli = { 0 };
+  gboolean version = FALSE;
+  const GOptionEntry version_entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version,
+      N_("Print the version of ltm and of the libraries it runs with"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
   int status;
 
   g_set_prgname ("ltm");
@@ -134,15 +194,21 @@ ltm_cli_main (int    argc,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_strict_posix (context, TRUE);
   g_option_context_add_main_entries (context, global_entries, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context,
-                                _("Make the assertion signing key for a LINE channel, sign JWT "
-                                  "assertions, and issue and manage channel access tokens."));
+  g_option_context_add_main_entries (context, version_entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _(ltm_cli_summary));
   g_option_context_set_description (context, description);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr (_("ltm: %s (see “ltm --help”)\n"), error->message);
       return LTM_CLI_USAGE;
+    }
+
+  if (version)
+    {
+      status = ltm_cli_print_version (&cli);
+      g_free (cli.api_base);
+      return status;
     }
 
   if (argc < 2)
