@@ -94,7 +94,7 @@ ltm_cli_print_group (const LtmCliGroup *group,
   return status;
 }
 
-/* What ltm is for: the top of --help. */
+/* What ltm is for: the top of --help and the manual page's DESCRIPTION. */
 static const char ltm_cli_summary[] =
   N_("Make the assertion signing key for a LINE channel, sign JWT "
      "assertions, and issue and manage channel access tokens.");
@@ -158,6 +158,124 @@ ltm_cli_print_version (LtmCli *cli)
   return fflush (stdout) == 0 ? LTM_CLI_OK : LTM_CLI_FAILED;
 }
 
+static const char *
+ltm_cli_describe_arg (GOptionArg arg,
+                      int        flags)
+{
+  switch (arg)
+    {
+    case G_OPTION_ARG_NONE:
+      return "none";
+    case G_OPTION_ARG_FILENAME:
+    case G_OPTION_ARG_FILENAME_ARRAY:
+      return "filename";
+    case G_OPTION_ARG_INT:
+    case G_OPTION_ARG_INT64:
+    case G_OPTION_ARG_DOUBLE:
+      return "number";
+    case G_OPTION_ARG_CALLBACK:
+      return (flags & G_OPTION_FLAG_NO_ARG) != 0 ? "none" : "string";
+    case G_OPTION_ARG_STRING:
+    case G_OPTION_ARG_STRING_ARRAY:
+    default:
+      return "string";
+    }
+}
+
+/* Each option as GOptionContext sees it, with the untranslated text. */
+static void
+ltm_cli_describe_options (JsonBuilder        *builder,
+                          const char         *member,
+                          const GOptionEntry *entries)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (const GOptionEntry *e = entries; e != NULL && e->long_name != NULL; e++)
+    {
+      char short_name[2] = { e->short_name, '\0' };
+
+      /* G_OPTION_REMAINING, and what --help does not show either. */
+      if (e->long_name[0] == '\0' || (e->flags & G_OPTION_FLAG_HIDDEN) != 0)
+        continue;
+
+      json_builder_begin_object (builder);
+      ltm_cli_json_set_string (builder, "long_name", e->long_name);
+      ltm_cli_json_set_string (builder, "short_name", e->short_name != '\0' ? short_name : NULL);
+      ltm_cli_json_set_string (builder, "arg", ltm_cli_describe_arg (e->arg, e->flags));
+      ltm_cli_json_set_bool (builder, "repeatable",
+                             e->arg == G_OPTION_ARG_STRING_ARRAY ||
+                             e->arg == G_OPTION_ARG_FILENAME_ARRAY);
+      ltm_cli_json_set_string (builder, "arg_description", e->arg_description);
+      ltm_cli_json_set_string (builder, "description", e->description);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+/* `ltm __describe`: the command table and every option, as JSON, for the
+ * generator of the manual pages and the shell completion.  Each command
+ * runs with cli->describe set: its first call, ltm_cli_parse(), writes its
+ * options and stops it before it does anything.  A command that does
+ * something first shows up without "options", and the build's check fails. */
+static int
+ltm_cli_describe (LtmCli             *cli,
+                  const GOptionEntry *global_entries,
+                  const GOptionEntry *version_entries)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  int status = LTM_CLI_OK;
+
+  json_builder_begin_object (builder);
+  ltm_cli_json_set_string (builder, "program", "ltm");
+  ltm_cli_json_set_string (builder, "version", PACKAGE_VERSION);
+  ltm_cli_json_set_string (builder, "summary", ltm_cli_summary);
+  ltm_cli_describe_options (builder, "global_options", global_entries);
+  ltm_cli_describe_options (builder, "top_options", version_entries);
+
+  json_builder_set_member_name (builder, "groups");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+    {
+      json_builder_begin_object (builder);
+      ltm_cli_json_set_string (builder, "name", groups[i].name);
+      ltm_cli_json_set_string (builder, "summary", groups[i].summary);
+      json_builder_set_member_name (builder, "commands");
+      json_builder_begin_array (builder);
+      for (const LtmCliCommand *c = groups[i].commands; c->name != NULL; c++)
+        {
+          g_autofree char *command_line = g_strdup_printf ("ltm %s %s", groups[i].name, c->name);
+          char *argv[] = { command_line, NULL };
+          int run_status;
+
+          json_builder_begin_object (builder);
+          ltm_cli_json_set_string (builder, "group", c->group);
+          ltm_cli_json_set_string (builder, "name", c->name);
+          ltm_cli_json_set_string (builder, "parameters", c->parameters);
+          ltm_cli_json_set_string (builder, "synopsis", c->synopsis);
+          ltm_cli_json_set_string (builder, "summary", c->summary);
+          ltm_cli_json_set_string (builder, "description", c->description);
+
+          cli->command = c;
+          cli->describe = builder;
+          run_status = c->run (cli, 1, argv);
+          cli->describe = NULL;
+          if (run_status != LTM_CLI_OK)
+            status = LTM_CLI_FAILED;
+
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  ltm_cli_print_builder (builder);
+  cli->command = NULL;
+
+  return status;
+}
+
 /**
  * ltm_cli_main:
  * @argc: from main()
@@ -188,6 +306,12 @@ ltm_cli_main (int    argc,
   g_set_prgname ("ltm");
 
   global_entries = ltm_cli_global_entries (&cli);
+
+  /* For the build only: the manual pages and the shell completion are
+   * made from what this prints.  Not an option, so that --help, the manual
+   * and the completion never show it. */
+  if (argc == 2 && g_str_equal (argv[1], "__describe"))
+    return ltm_cli_describe (&cli, global_entries, version_entries);
   description = ltm_cli_describe_commands ();
 
   context = g_option_context_new (_("GROUP COMMAND [OPTION…] [ARGUMENT…]"));
@@ -301,6 +425,15 @@ ltm_cli_parse (LtmCli              *cli,
   g_autofree GOptionEntry *global_entries = ltm_cli_global_entries (cli);
   g_autofree char *api_base = g_steal_pointer (&cli->api_base);
   int n_args;
+
+  if (cli->describe != NULL)
+    {
+      ltm_cli_describe_options (cli->describe, "options", entries);
+      ltm_cli_json_set_int (cli->describe, "min_args", min_args);
+      ltm_cli_json_set_int (cli->describe, "max_args", max_args);
+      *status = LTM_CLI_OK;
+      return FALSE;
+    }
 
   context = g_option_context_new (cli->command->parameters);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
