@@ -294,6 +294,29 @@ def option_table(describe):
     return rows
 
 
+def kind_functions(describe):
+    """_ltm_option_arg and _ltm_positional, the same in bash and zsh."""
+    out = ["# What an option's argument is: file, channel or value; nothing if it takes none.",
+           "_ltm_option_arg () {", '  case "$1 $2 $3" in']
+    for group, command, option, kind in option_table(describe):
+        if kind is None:
+            continue
+        if group == "*":
+            patterns = ["*' %s'" % n for n in option_names(option)]
+        else:
+            patterns = [shell_quote("%s %s %s" % (group, command, n)) for n in option_names(option)]
+        out.append("    %s) echo %s ;;" % ("|".join(patterns), kind))
+    out += ["  esac", "}", "",
+            "# What a command's arguments are: file, channel, or nothing to complete.",
+            "_ltm_positional () {", '  case "$1 $2" in']
+    for group, command in commands(describe):
+        kind = positional_kind(command)
+        if kind:
+            out.append("    %s) echo %s ;;" % (shell_quote(group["name"] + " " + command["name"]), kind))
+    out += ["  esac", "}", ""]
+    return out
+
+
 def bash(describe):
     groups = [g["name"] for g in describe["groups"]]
     top = ["--help"] + [n for o in describe["top_options"] + describe["global_options"]
@@ -325,25 +348,8 @@ def bash(describe):
     out += ["  esac",
             "  echo %s" % shell_quote(" ".join(["--help"] + [n for o in describe["global_options"]
                                                             for n in option_names(o)])),
-            "}", "",
-            "# What an option's argument is: file, channel or value; nothing if it takes none.",
-            "_ltm_option_arg ()", "{", '  case "$1 $2 $3" in']
-    for group, command, option, kind in option_table(describe):
-        if kind is None:
-            continue
-        if group == "*":
-            patterns = ["*' %s'" % n for n in option_names(option)]
-        else:
-            patterns = [shell_quote("%s %s %s" % (group, command, n)) for n in option_names(option)]
-        out.append("    %s) echo %s ;;" % ("|".join(patterns), kind))
-    out += ["  esac", "}", "",
-            "# What a command's arguments are: file, channel, or nothing to complete.",
-            "_ltm_positional ()", "{", '  case "$1 $2" in']
-    for group, command in commands(describe):
-        kind = positional_kind(command)
-        if kind:
-            out.append("    %s) echo %s ;;" % (shell_quote(group["name"] + " " + command["name"]), kind))
-    out += ["  esac", "}", ""]
+            "}", ""]
+    out += kind_functions(describe)
     out += r"""_ltm ()
 {
   local cur=${COMP_WORDS[COMP_CWORD]} group= command= kind= i word
@@ -450,22 +456,8 @@ def zsh(describe):
                                                " ".join(items)))
     out += ["  esac",
             "  [[ $1 != '' ]] && options+=(%s)" % " ".join(global_items),
-            "  _describe -t options 'option' options", "}", "",
-            "_ltm_option_arg () {", '  case "$1 $2 $3" in']
-    for group, command, option, kind in option_table(describe):
-        if kind is None:
-            continue
-        if group == "*":
-            patterns = ["*' %s'" % n for n in option_names(option)]
-        else:
-            patterns = [shell_quote("%s %s %s" % (group, command, n)) for n in option_names(option)]
-        out.append("    %s) print %s ;;" % ("|".join(patterns), kind))
-    out += ["  esac", "}", "", "_ltm_positional () {", '  case "$1 $2" in']
-    for group, command in commands(describe):
-        kind = positional_kind(command)
-        if kind:
-            out.append("    %s) print %s ;;" % (shell_quote(group["name"] + " " + command["name"]), kind))
-    out += ["  esac", "}", ""]
+            "  _describe -t options 'option' options", "}", ""]
+    out += kind_functions(describe)
     out += r"""_ltm () {
   local group= command= kind= word
   integer i
