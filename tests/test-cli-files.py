@@ -165,8 +165,28 @@ def fish_complete(script, line, env, cwd):
     return result, sorted(l.split("\t")[0] for l in result.stdout.split("\n") if l)
 
 
-def check_completion(shell, describe, ltm, script):
+def with_new_commands(describe):
+    """The table as other branches grow it: a command taking a file named F,
+    an option taking a PATH, a command taking a channel ID."""
+    grown = json.loads(json.dumps(describe))
+    grown["groups"].append({
+        "name": "store", "summary": "Made up for the test",
+        "commands": [
+            {"group": "store", "name": "import", "parameters": "F", "synopsis": "F",
+             "summary": "Made up", "description": None, "min_args": 1, "max_args": 1,
+             "options": [{"long_name": "env-file", "short_name": None, "arg": "string",
+                          "repeatable": False, "arg_description": "PATH",
+                          "description": "Made up"}]},
+            {"group": "store", "name": "export", "parameters": "ID", "synopsis": "ID -o F",
+             "summary": "Made up", "description": None, "min_args": 1, "max_args": 1,
+             "options": []},
+        ]})
+    return grown
+
+
+def check_completion(shell, source_root, describe, ltm, script):
     tool = shutil.which(shell)
+    generator = os.path.join(source_root, "src", "cli", "gen-cli-files.py")
     if tool is None:
         check("# SKIP %s: not installed" % shell, True)
         return
@@ -239,6 +259,25 @@ def check_completion(shell, describe, ltm, script):
                   result.returncode == 0 and offered == ["1234567890"] and result.stderr == "",
                   "offered: %s\nstderr: %s" % (offered, result.stderr))
 
+        # A command another branch adds to the table is completed with no
+        # change to the generator.
+        grown_json = os.path.join(tmp, "grown.json")
+        grown_script = os.path.join(tmp, "grown-completion")
+        with open(grown_json, "w", encoding="utf-8") as f:
+            json.dump(with_new_commands(describe), f)
+        made = run([sys.executable, generator, shell, grown_json,
+                    os.path.join(source_root, "README.md"), grown_script])
+        check("%s: made from a grown table" % shell, made.returncode == 0, made.stderr)
+        for line, exact in [("ltm st", ["store"]),
+                            ("ltm store ", ["export", "import"]),
+                            ("ltm store import ", ["channel-key.json", "secret.txt"]),
+                            ("ltm store import --env-file sec", ["secret.txt"]),
+                            ("ltm store export ", ["1234567890"])]:
+            result, offered = complete(grown_script, line, env, work)
+            check("%s, grown table: “%s” offers %s" % (shell, line, exact),
+                  result.returncode == 0 and offered == exact and result.stderr == "",
+                  "offered: %s\nstderr: %s" % (offered, result.stderr))
+
         # Only IDs, whatever else `ltm channel list --json` prints.
         with open(os.path.join(fake, "ltm"), "w") as f:
             f.write("#!/bin/sh\ncat <<'EOF'\n"
@@ -267,7 +306,7 @@ def main():
     elif check_name == "man":
         check_man([man_ltm, man_gui])
     else:
-        check_completion(check_name, describe, ltm, {"bash": bash, "zsh": zsh, "fish": fish}[check_name])
+        check_completion(check_name, source_root, describe, ltm, {"bash": bash, "zsh": zsh, "fish": fish}[check_name])
 
     finish()
 

@@ -52,6 +52,9 @@ EXIT_STATUS = [
 # The README sections whose sh blocks are the manual's EXAMPLES.
 EXAMPLE_SECTIONS = ["The flow with `ltm`", "Keep it in the keyring", "Keep tokens alive"]
 
+# How the table names a file, in an argument or an option's argument.
+FILE_WORDS = {"FILE", "F", "PATH"}
+
 GUI_OPTIONS = [
     ("--version", None, "Print the version and exit."),
     ("--help", None, "Show the options."),
@@ -74,7 +77,7 @@ def option_kind(option):
     """What the option's argument is: None (no argument), file, channel or value."""
     if option["arg"] == "none":
         return None
-    if option["arg"] == "filename":
+    if option["arg"] == "filename" or option.get("arg_description") in FILE_WORDS:
         return "file"
     if option.get("arg_description") == "ID":
         return "channel"
@@ -83,7 +86,7 @@ def option_kind(option):
 
 def positional_kind(command):
     parameters = command["parameters"] or ""
-    if "FILE" in parameters:
+    if FILE_WORDS & set(re.findall(r"[A-Z]+", parameters)):
         return "file"
     if re.fullmatch(r"\[?ID\]?", parameters):
         return "channel"
