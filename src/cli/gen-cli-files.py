@@ -56,9 +56,9 @@ EXAMPLE_SECTIONS = ["The flow with `ltm`", "Keep it in the keyring", "Keep token
 FILE_WORDS = {"FILE", "F", "PATH"}
 
 GUI_OPTIONS = [
-    ("--version", None, "Print the version and exit."),
-    ("--help", None, "Show the options."),
-    ("--gapplication-service", None,
+    ("--version", "Print the version and exit."),
+    ("--help", "Show the options."),
+    ("--gapplication-service",
      "Start as a D-Bus service, as the desktop does for a D-Bus activatable application."),
 ]
 
@@ -136,6 +136,14 @@ def roff_paragraphs(text):
     return lines
 
 
+def roff_items(items, font="B"):
+    """A tagged paragraph for each (term, text): the term in bold or italics."""
+    lines = []
+    for term, text in items:
+        lines += [".TP", "\\f%s%s\\fR" % (font, roff_text(term)), roff_text(text)]
+    return lines
+
+
 def roff_option(option):
     names = option_names(option)
     head = "\\fB" + roff_text(names[0]) + "\\fR"
@@ -174,13 +182,8 @@ def man_header(name, version, title):
 
 
 def man_shared_sections():
-    lines = [".SH ENVIRONMENT"]
-    for name, text in ENVIRONMENT:
-        lines += [".TP", "\\fB" + roff_text(name) + "\\fR", roff_text(text)]
-    lines.append(".SH FILES")
-    for name, text in FILES:
-        lines += [".TP", "\\fI" + roff_text(name) + "\\fR", roff_text(text)]
-    return lines
+    return ([".SH ENVIRONMENT"] + roff_items(ENVIRONMENT) +
+            [".SH FILES"] + roff_items(FILES, font="I"))
 
 
 def man_ltm(describe, readme):
@@ -202,8 +205,7 @@ def man_ltm(describe, readme):
 
     lines += [".SH DESCRIPTION", roff_text(describe["summary"]), ".PP",
               "Commands come in groups:"]
-    for group in describe["groups"]:
-        lines += [".TP", "\\fB" + roff_text(group["name"]) + "\\fR", roff_text(group["summary"])]
+    lines += roff_items((group["name"], group["summary"]) for group in describe["groups"])
     lines += [
         ".PP",
         "Default output is for people; with \\fB\\-\\-json\\fR each command prints one JSON "
@@ -236,9 +238,7 @@ def man_ltm(describe, readme):
                 lines += roff_option(option)
             lines.append(".RE")
 
-    lines.append(".SH EXIT STATUS")
-    for status, text in EXIT_STATUS:
-        lines += [".TP", "\\fB%s\\fR" % status, roff_text(text)]
+    lines += [".SH EXIT STATUS"] + roff_items(EXIT_STATUS)
 
     lines += man_shared_sections()
 
@@ -266,8 +266,7 @@ def man_gui(describe, readme):
         "or hundreds. The same store serves \\fBltm\\fR(1), its command line.",
         ".SH OPTIONS",
     ]
-    for name, arg, text in GUI_OPTIONS:
-        lines += [".TP", "\\fB" + roff_text(name) + "\\fR", roff_text(text)]
+    lines += roff_items(GUI_OPTIONS)
     lines += man_shared_sections()
     lines += [".SH SEE ALSO", ".BR ltm (1)"]
     return lines
