@@ -9,7 +9,10 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <gnutls/gnutls.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <sqlite3.h>
 
 #include "ltm-base64.h"
 #include "ltm-jwt.h"
@@ -84,6 +87,76 @@ test_cli_help (Fixture       *fixture,
   run_ltm (&bare, NULL, "--json");
   g_assert_cmpint (bare.status, ==, 2);
   g_assert_nonnull (strstr (bare.err, "Usage"));
+}
+
+static void
+test_cli_version (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *libsoup = g_strdup_printf ("%u.%u.%u", soup_get_major_version (),
+                                              soup_get_minor_version (),
+                                              soup_get_micro_version ());
+  /* What a bug report needs: the libraries that are loaded. */
+  const struct {
+    const char *member;
+    const char *line;
+    const char *version;
+  } expected[] = {
+    { "version", "ltm", PACKAGE_VERSION },
+    { "gnutls", "GnuTLS", gnutls_check_version (NULL) },
+    { "libsoup", "libsoup", libsoup },
+    { "json_glib", "json-glib", NULL },
+    { "libsecret", "libsecret", NULL },
+    { "sqlite", "SQLite", sqlite3_libversion () },
+  };
+  static const char * const json_orders[][3] = {
+    { "--version", "--json", NULL },
+    { "--json", "--version", NULL },
+  };
+  g_auto(LtmTestRun) text = { 0 };
+  g_auto(LtmTestRun) on_command = { 0 };
+  g_auto(GStrv) lines = NULL;
+
+  run_ltm (&text, NULL, "--version");
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_cmpstr (text.err, ==, "");
+  lines = g_strsplit (text.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (expected) + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *prefix = g_strconcat (expected[i].line, " ", NULL);
+
+      g_assert_true (g_str_has_prefix (lines[i], prefix));
+      if (expected[i].version != NULL)
+        g_assert_cmpstr (lines[i] + strlen (prefix), ==, expected[i].version);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (json_orders); i++)
+    {
+      g_auto(LtmTestRun) json = { 0 };
+      g_autoptr(JsonNode) root = NULL;
+      JsonObject *object;
+
+      ltm_test_run_ltm (&json, NULL, NULL, json_orders[i]);
+      g_assert_cmpint (json.status, ==, 0);
+      root = json_from_string (json.out, NULL);
+      g_assert_nonnull (root);
+      object = json_node_get_object (root);
+      g_assert_cmpuint (json_object_get_size (object), ==, G_N_ELEMENTS (expected));
+      for (guint j = 0; j < G_N_ELEMENTS (expected); j++)
+        {
+          g_autofree char *line = g_strdup_printf ("%s %s", expected[j].line,
+                                                   json_object_get_string_member (object, expected[j].member));
+
+          /* The same as the text, as an object. */
+          g_assert_cmpstr (line, ==, lines[j]);
+        }
+    }
+
+  /* An option of ltm, not of each command. */
+  run_ltm (&on_command, NULL, "key", "generate", "--version");
+  g_assert_cmpint (on_command.status, ==, 2);
+  g_assert_cmpstr (on_command.out, ==, "");
 }
 
 static void
@@ -493,6 +566,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/cli/help", test_cli_help);
+  ADD ("/cli/version", test_cli_version);
   ADD ("/cli/usage-errors", test_cli_usage_errors);
   ADD ("/cli/seed-flow", test_cli_seed_flow);
   ADD ("/cli/json-outputs", test_cli_json_outputs);

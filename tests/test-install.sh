@@ -2,16 +2,16 @@
 # test-install.sh: `meson install` into a temporary DESTDIR puts every file
 # where a desktop looks for it, and the files name each other correctly.
 #
-#   test-install.sh MESON BUILD_ROOT APPLICATION_ID BINDIR DATADIR LOCALEDIR
+#   test-install.sh MESON BUILD_ROOT APPLICATION_ID BINDIR DATADIR LOCALEDIR MANDIR BASH_COMPLETIONSDIR
 #
-# BINDIR, DATADIR and LOCALEDIR are the absolute install paths (prefix
-# included).  The build must be complete: it installs with --no-rebuild.
+# BINDIR, DATADIR, LOCALEDIR, MANDIR and BASH_COMPLETIONSDIR are the absolute
+# install paths (prefix included).  The build must be complete: it installs with --no-rebuild.
 # TAP output.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -u
 
-meson=$1 build=$2 app_id=$3 bindir=$4 datadir=$5 localedir=$6
+meson=$1 build=$2 app_id=$3 bindir=$4 datadir=$5 localedir=$6 mandir=$7 bash_completionsdir=$8
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ltm-install-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
@@ -46,7 +46,7 @@ has_line () {  # has_line DESCRIPTION PATH LINE
   fi
 }
 
-echo "1..17"
+echo "1..22"
 
 if log=$("$meson" install -C "$build" --destdir "$tmp" --no-rebuild --quiet 2>&1); then
   ok "meson install --destdir succeeds"
@@ -65,6 +65,11 @@ check_file "the symbolic icon" "$datadir/icons/hicolor/symbolic/apps/$app_id-sym
 check_file "the GSettings schema" "$datadir/glib-2.0/schemas/$app_id.gschema.xml"
 service="$datadir/dbus-1/services/$app_id.service"
 check_file "the D-Bus service" "$service"
+check_file "the manual page ltm(1)" "$mandir/man1/ltm.1"
+check_file "the manual page line-token-manager(1)" "$mandir/man1/line-token-manager.1"
+check_file "bash completion where bash-completion looks" "$bash_completionsdir/ltm"
+check_file "zsh completion in site-functions" "$datadir/zsh/site-functions/_ltm"
+check_file "fish completion in vendor_completions.d" "$datadir/fish/vendor_completions.d/ltm.fish"
 for lang in ja zh_TW; do
   check_file "the $lang catalog" "$localedir/$lang/LC_MESSAGES/line-token-manager.mo"
 done

@@ -403,6 +403,20 @@ ltm_application_dispose (GObject *object)
   G_OBJECT_CLASS (ltm_application_parent_class)->dispose (object);
 }
 
+/* --version answers without a window, a display or the store. */
+static int
+ltm_application_handle_local_options (GApplication *application,
+                                      GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("line-token-manager %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  return -1;
+}
+
 static void
 ltm_application_class_init (LtmApplicationClass *klass)
 {
@@ -413,6 +427,7 @@ ltm_application_class_init (LtmApplicationClass *klass)
   app_class->startup = ltm_application_startup;
   app_class->activate = ltm_application_activate;
   app_class->shutdown = ltm_application_shutdown;
+  app_class->handle_local_options = ltm_application_handle_local_options;
 
   ltm_ui_register_resources ();
 }
@@ -420,4 +435,6 @@ ltm_application_class_init (LtmApplicationClass *klass)
 static void
 ltm_application_init (LtmApplication *self)
 {
+  g_application_add_main_option (G_APPLICATION (self), "version", 0, G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_NONE, _("Print the version and exit"), NULL);
 }

@@ -20,6 +20,10 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <gnutls/gnutls.h>
+#include <libsecret/secret.h>
+#include <libsoup/soup.h>
+#include <sqlite3.h>
 
 #include "ltm-duration.h"
 #include "ltm-jwt.h"
@@ -92,6 +96,11 @@ ltm_cli_print_group (const LtmCliGroup *group,
   return status;
 }
 
+/* What ltm is for: the top of --help and the manual page's DESCRIPTION. */
+static const char ltm_cli_summary[] =
+  N_("Make the assertion signing key for a LINE channel, sign JWT "
+     "assertions, and issue and manage channel access tokens.");
+
 static GOptionEntry *
 ltm_cli_global_entries (LtmCli *cli)
 {
@@ -139,6 +148,169 @@ ltm_cli_option_error_message (const GError *error)
   return error->message;
 }
 
+/* `ltm --version`: what a bug report needs.  GnuTLS, libsoup and SQLite
+ * say which version is loaded; json-glib and libsecret have no such call,
+ * so theirs is the version ltm was built with. */
+static int
+ltm_cli_print_version (LtmCli *cli)
+{
+  g_autofree char *libsoup = g_strdup_printf ("%u.%u.%u", soup_get_major_version (),
+                                              soup_get_minor_version (),
+                                              soup_get_micro_version ());
+  g_autofree char *json_glib = g_strdup_printf ("%d.%d.%d", JSON_MAJOR_VERSION,
+                                                JSON_MINOR_VERSION, JSON_MICRO_VERSION);
+  g_autofree char *libsecret = g_strdup_printf ("%d.%d.%d", SECRET_MAJOR_VERSION,
+                                                SECRET_MINOR_VERSION, SECRET_MICRO_VERSION);
+  const struct {
+    const char *member;
+    const char *name;
+    const char *version;
+  } versions[] = {
+    { "version", "ltm", PACKAGE_VERSION },
+    { "gnutls", "GnuTLS", gnutls_check_version (NULL) },
+    { "libsoup", "libsoup", libsoup },
+    { "json_glib", "json-glib", json_glib },
+    { "libsecret", "libsecret", libsecret },
+    { "sqlite", "SQLite", sqlite3_libversion () },
+  };
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      for (guint i = 0; i < G_N_ELEMENTS (versions); i++)
+        ltm_cli_json_set_string (builder, versions[i].member, versions[i].version);
+      json_builder_end_object (builder);
+      ltm_cli_print_builder (builder);
+    }
+  else
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (versions); i++)
+        g_print ("%s %s\n", versions[i].name, versions[i].version);
+    }
+
+  return fflush (stdout) == 0 ? LTM_CLI_OK : LTM_CLI_FAILED;
+}
+
+static const char *
+ltm_cli_describe_arg (GOptionArg arg,
+                      int        flags)
+{
+  switch (arg)
+    {
+    case G_OPTION_ARG_NONE:
+      return "none";
+    case G_OPTION_ARG_FILENAME:
+    case G_OPTION_ARG_FILENAME_ARRAY:
+      return "filename";
+    case G_OPTION_ARG_INT:
+    case G_OPTION_ARG_INT64:
+    case G_OPTION_ARG_DOUBLE:
+      return "number";
+    case G_OPTION_ARG_CALLBACK:
+      return (flags & G_OPTION_FLAG_NO_ARG) != 0 ? "none" : "string";
+    case G_OPTION_ARG_STRING:
+    case G_OPTION_ARG_STRING_ARRAY:
+    default:
+      return "string";
+    }
+}
+
+/* Each option as GOptionContext sees it, with the untranslated text. */
+static void
+ltm_cli_describe_options (JsonBuilder        *builder,
+                          const char         *member,
+                          const GOptionEntry *entries)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (const GOptionEntry *e = entries; e != NULL && e->long_name != NULL; e++)
+    {
+      char short_name[2] = { e->short_name, '\0' };
+
+      /* G_OPTION_REMAINING, and what --help does not show either. */
+      if (e->long_name[0] == '\0' || (e->flags & G_OPTION_FLAG_HIDDEN) != 0)
+        continue;
+
+      json_builder_begin_object (builder);
+      ltm_cli_json_set_string (builder, "long_name", e->long_name);
+      ltm_cli_json_set_string (builder, "short_name", e->short_name != '\0' ? short_name : NULL);
+      ltm_cli_json_set_string (builder, "arg", ltm_cli_describe_arg (e->arg, e->flags));
+      ltm_cli_json_set_bool (builder, "repeatable",
+                             e->arg == G_OPTION_ARG_STRING_ARRAY ||
+                             e->arg == G_OPTION_ARG_FILENAME_ARRAY);
+      ltm_cli_json_set_string (builder, "arg_description", e->arg_description);
+      ltm_cli_json_set_string (builder, "description", e->description);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+/* `ltm __describe`: the command table and every option, as JSON, for the
+ * generator of the manual pages and the shell completion.  Each command
+ * runs with cli->describe set: its first call, ltm_cli_parse(), writes its
+ * options and stops it before it does anything.  A command that does
+ * something first shows up without "options", and the build's check fails. */
+static int
+ltm_cli_describe (LtmCli             *cli,
+                  const GOptionEntry *global_entries,
+                  const GOptionEntry *version_entries)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  int status = LTM_CLI_OK;
+
+  json_builder_begin_object (builder);
+  ltm_cli_json_set_string (builder, "program", "ltm");
+  ltm_cli_json_set_string (builder, "version", PACKAGE_VERSION);
+  ltm_cli_json_set_string (builder, "summary", ltm_cli_summary);
+  ltm_cli_describe_options (builder, "global_options", global_entries);
+  ltm_cli_describe_options (builder, "top_options", version_entries);
+
+  json_builder_set_member_name (builder, "groups");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+    {
+      json_builder_begin_object (builder);
+      ltm_cli_json_set_string (builder, "name", groups[i].name);
+      ltm_cli_json_set_string (builder, "summary", groups[i].summary);
+      json_builder_set_member_name (builder, "commands");
+      json_builder_begin_array (builder);
+      for (const LtmCliCommand *c = groups[i].commands; c->name != NULL; c++)
+        {
+          g_autofree char *command_line = g_strdup_printf ("ltm %s %s", groups[i].name, c->name);
+          char *argv[] = { command_line, NULL };
+          int run_status;
+
+          json_builder_begin_object (builder);
+          ltm_cli_json_set_string (builder, "group", c->group);
+          ltm_cli_json_set_string (builder, "name", c->name);
+          ltm_cli_json_set_string (builder, "parameters", c->parameters);
+          ltm_cli_json_set_string (builder, "synopsis", c->synopsis);
+          ltm_cli_json_set_string (builder, "summary", c->summary);
+          ltm_cli_json_set_string (builder, "description", c->description);
+
+          cli->command = c;
+          cli->describe = builder;
+          run_status = c->run (cli, 1, argv);
+          cli->describe = NULL;
+          if (run_status != LTM_CLI_OK)
+            status = LTM_CLI_FAILED;
+
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  ltm_cli_print_builder (builder);
+  cli->command = NULL;
+
+  return status;
+}
+
 /**
  * ltm_cli_main:
  * @argc: from main()
@@ -158,6 +330,12 @@ ltm_cli_main (int    argc,
   const LtmCliGroup *group = NULL;
   const LtmCliCommand *command = NULL;
   LtmCli cli = { 0 };
+  gboolean version = FALSE;
+  const GOptionEntry version_entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version,
+      N_("Print the version of ltm and of the libraries it runs with"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
   int status;
 
   g_set_prgname ("ltm");
@@ -165,21 +343,33 @@ ltm_cli_main (int    argc,
   g_set_printerr_handler (ltm_cli_printerr_cb);
 
   global_entries = ltm_cli_global_entries (&cli);
+
+  /* For the build only: the manual pages and the shell completion are
+   * made from what this prints.  Not an option, so that --help, the manual
+   * and the completion never show it. */
+  if (argc == 2 && g_str_equal (argv[1], "__describe"))
+    return ltm_cli_describe (&cli, global_entries, version_entries);
   description = ltm_cli_describe_commands ();
 
   context = g_option_context_new (_("GROUP COMMAND [OPTION…] [ARGUMENT…]"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_strict_posix (context, TRUE);
   g_option_context_add_main_entries (context, global_entries, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context,
-                                _("Make the assertion signing key for a LINE channel, sign JWT "
-                                  "assertions, and issue and manage channel access tokens."));
+  g_option_context_add_main_entries (context, version_entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _(ltm_cli_summary));
   g_option_context_set_description (context, description);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr (_("ltm: %s (see “ltm --help”)\n"), ltm_cli_option_error_message (error));
       return LTM_CLI_USAGE;
+    }
+
+  if (version)
+    {
+      status = ltm_cli_print_version (&cli);
+      g_free (cli.api_base);
+      return status;
     }
 
   if (argc < 2)
@@ -272,6 +462,15 @@ ltm_cli_parse (LtmCli              *cli,
   g_autofree GOptionEntry *global_entries = ltm_cli_global_entries (cli);
   g_autofree char *api_base = g_steal_pointer (&cli->api_base);
   int n_args;
+
+  if (cli->describe != NULL)
+    {
+      ltm_cli_describe_options (cli->describe, "options", entries);
+      ltm_cli_json_set_int (cli->describe, "min_args", min_args);
+      ltm_cli_json_set_int (cli->describe, "max_args", max_args);
+      *status = LTM_CLI_OK;
+      return FALSE;
+    }
 
   context = g_option_context_new (cli->command->parameters);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);

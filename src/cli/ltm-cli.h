@@ -47,6 +47,8 @@ struct _LtmCli
   char *command_line;           /* "ltm key generate", for messages */
   LtmLineClient *client;        /* made on first use: one per process */
   LtmStore *store;              /* loaded on first use */
+  JsonBuilder *describe;        /* `ltm __describe`: ltm_cli_parse() writes the
+                                 * command's options here and runs nothing */
 };
 
 int          ltm_cli_main              (int                  argc,
