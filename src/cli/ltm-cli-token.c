@@ -634,7 +634,7 @@ ltm_cli_token_rotate (LtmCli  *cli,
     { "within", 0, 0, G_OPTION_ARG_STRING, &within_text,
       N_("With --all, how soon counts (default 7d)"), N_("DURATION") },
     { "jobs", 0, 0, G_OPTION_ARG_INT, &jobs,
-      N_("How many channels rotate at once, 1 to 16 (default 8)"), N_("N") },
+      N_("How many channels rotate at once, 1 to 64 (default 16)"), N_("N") },
     G_OPTION_ENTRY_NULL
   };
   int status;
@@ -644,8 +644,8 @@ ltm_cli_token_rotate (LtmCli  *cli,
 
   if ((channel == NULL) == !all)
     return ltm_cli_usage_error (cli, _("give either --channel ID or --all"));
-  if (jobs < 1 || jobs > 16)
-    return ltm_cli_usage_error (cli, _("--jobs takes a number from 1 to 16"));
+  if (jobs < 1 || jobs > 64)
+    return ltm_cli_usage_error (cli, _("--jobs takes a number from 1 to 64"));
 
   if ((within_text != NULL &&
        !ltm_cli_parse_duration ("--within", within_text, NULL, &within, &error)) ||

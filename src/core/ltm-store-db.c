@@ -506,21 +506,33 @@ ltm_store_db_read (LtmStoreDb  *db,
 
   doc->partial = channel_id != NULL;
 
-  channels = ltm_store_db_prepare (db,
-                                   "SELECT channel_id, name, kid, key_thumbprint, key_created, "
-                                   "sealed_secret IS NOT NULL, rev FROM channels "
-                                   "WHERE ?1 IS NULL OR channel_id = ?1 ORDER BY position",
-                                   error);
-  tokens = ltm_store_db_prepare (db,
-                                 "SELECT channel_id, key_id, kind, issued_at, expires_at, revoked, "
-                                 "unknown FROM tokens WHERE ?1 IS NULL OR channel_id = ?1 "
-                                 "ORDER BY rowid",
-                                 error);
+  /* One statement each for one channel and for all: an "?1 IS NULL OR"
+   * would keep SQLite from the index, and a change would scan every token. */
+#define CHANNEL_COLUMNS "SELECT channel_id, name, kid, key_thumbprint, key_created, " \
+                        "sealed_secret IS NOT NULL, rev FROM channels "
+#define TOKEN_COLUMNS "SELECT channel_id, key_id, kind, issued_at, expires_at, revoked, unknown " \
+                      "FROM tokens "
+  if (channel_id != NULL)
+    {
+      channels = ltm_store_db_prepare (db, CHANNEL_COLUMNS "WHERE channel_id = ?1", error);
+      tokens = ltm_store_db_prepare (db, TOKEN_COLUMNS "WHERE channel_id = ?1 ORDER BY rowid",
+                                     error);
+    }
+  else
+    {
+      channels = ltm_store_db_prepare (db, CHANNEL_COLUMNS "ORDER BY position", error);
+      tokens = ltm_store_db_prepare (db, TOKEN_COLUMNS "ORDER BY rowid", error);
+    }
+#undef CHANNEL_COLUMNS
+#undef TOKEN_COLUMNS
   if (channels == NULL || tokens == NULL)
     return NULL;
 
-  sqlite3_bind_text (channels, 1, channel_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (tokens, 1, channel_id, -1, SQLITE_STATIC);
+  if (channel_id != NULL)
+    {
+      sqlite3_bind_text (channels, 1, channel_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (tokens, 1, channel_id, -1, SQLITE_STATIC);
+    }
 
   while ((rc = sqlite3_step (channels)) == SQLITE_ROW)
     {

@@ -30,11 +30,12 @@ compare_doubles (const void *a,
 }
 
 static double
-median (double *values)
+median (double *values,
+        guint   n)
 {
-  qsort (values, RUNS, sizeof (double), compare_doubles);
+  qsort (values, n, sizeof (double), compare_doubles);
 
-  return (values[RUNS / 2 - 1] + values[RUNS / 2]) / 2;
+  return (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 /* Writes the rows straight into a new store, in one transaction: the
@@ -103,7 +104,8 @@ main (void)
   g_autofree char *dir = g_dir_make_tmp ("ltm-bench-store-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "store.sqlite3", NULL);
   double load_ms[RUNS];
-  double change_ms[RUNS];
+  double change_ms[RUNS * RUNS];
+  double change_median;
   GStatBuf st;
 
   fill_store (dir);
@@ -120,19 +122,28 @@ main (void)
 
       g_assert_cmpuint (g_list_model_get_n_items (ltm_store_get_channels (store)), ==, N_CHANNELS);
 
-      /* A change: one transaction, the channel's rows read back, the models updated. */
-      start = g_get_monotonic_time ();
-      if (!ltm_store_set_name (store, "1000000500", run % 2 ? "Renamed" : "Bot", &error))
-        g_error ("%s", error->message);
-      change_ms[run] = (g_get_monotonic_time () - start) / 1000.0;
+      /* Changes: one transaction each, the channel's rows read back, the
+       * models updated.  The first one after a load also pays for malloc
+       * tidying up what the load freed, as any next allocation would. */
+      for (guint i = 0; i < RUNS; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("Bot %u", i);
+
+          start = g_get_monotonic_time ();
+          if (!ltm_store_set_name (store, "1000000500", name, &error))
+            g_error ("%s", error->message);
+          change_ms[run * RUNS + i] = (g_get_monotonic_time () - start) / 1000.0;
+        }
     }
 
   printf ("store.sqlite3 with %d channels x %d tokens: %.1f MB\n",
           N_CHANNELS, N_TOKENS, st.st_size / 1e6);
   printf ("Load into the models (ltm_store_load, %d runs): median %.1f ms (target at most 60 ms)\n",
-          RUNS, median (load_ms));
-  printf ("One change, one transaction, synchronous=FULL (%d runs): median %.2f ms "
-          "(target at most 5 ms)\n", RUNS, median (change_ms));
+          RUNS, median (load_ms, RUNS));
+  change_median = median (change_ms, RUNS * RUNS);     /* sorts them */
+  printf ("One change, one transaction, synchronous=FULL (%d changes): median %.2f ms, "
+          "slowest %.2f ms (target at most 5 ms)\n", RUNS * RUNS, change_median,
+          change_ms[RUNS * RUNS - 1]);
 
   if (g_getenv ("KEEP") != NULL)
     printf ("%s\n", dir);
