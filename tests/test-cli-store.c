@@ -774,6 +774,42 @@ test_cli_store_export_import (Fixture       *fixture,
   fixture->data_dir = g_steal_pointer (&desktop_data);
 }
 
+/* A token 0.1's keyring held but its channels.json did not list (left by
+ * a crash) is moved too, and listed with its expiry unknown, not 1970. */
+static void
+test_cli_store_migrated_unknown (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  static const SecretSchema legacy = {
+    "io.github.ltm.LineTokenManager.Secret", SECRET_SCHEMA_NONE,
+    {
+      { "channel", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "key-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (fixture->data_dir, "channels.json", NULL);
+  g_auto(LtmTestRun) list = { 0 };
+
+  g_assert_cmpint (g_mkdir_with_parents (fixture->data_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, "{\"version\": 1, \"token_fields\": [\"key_id\", "
+                                      "\"kind\", \"issued_at\", \"expires_at\", \"revoked\", "
+                                      "\"unknown\"], \"channels\": [{\"channel_id\": \"" CHANNEL
+                                      "\", \"name\": \"Old\", \"tokens\": []}]}", -1, NULL));
+  g_assert_true (secret_password_store_sync (&legacy, NULL, "legacy", "eyJ-unlisted", NULL,
+                                             &error, "channel", CHANNEL, "kind", "access-token",
+                                             "key-id", "unlistedKeyId", NULL));
+  g_assert_no_error (error);
+
+  run_ltm (fixture, &list, "token", "list");
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_nonnull (strstr (list.out, "unlistedKeyId"));
+  g_assert_nonnull (strstr (list.out, "unknown"));
+  g_assert_null (strstr (list.out, "1970"));
+}
+
 /* Makes data_dir a small tmpfs of the test's own; FALSE when not allowed. */
 static gboolean
 mount_data_dir (Fixture    *fixture,
@@ -948,6 +984,7 @@ main (int   argc,
   ADD ("/cli-store/headless", test_cli_store_headless);
   ADD ("/cli-store/credential", test_cli_store_credential);
   ADD ("/cli-store/export-import", test_cli_store_export_import);
+  ADD ("/cli-store/migrated-unknown", test_cli_store_migrated_unknown);
   ADD ("/cli-store/read-only", test_cli_store_read_only);
   ADD ("/cli-store/disk-full", test_cli_store_disk_full);
   ADD ("/cli-store/rotate", test_cli_store_rotate);

@@ -39,9 +39,12 @@ test_expiry (void)
 {
   g_autofree char *future = ltm_ui_format_expiry (1000 + 5 * DAY, 1000);
   g_autofree char *past = ltm_ui_format_expiry (1000, 1000 + 3 * HOUR);
+  g_autofree char *unknown = ltm_ui_format_expiry (0, 1000);
 
   g_assert_cmpstr (future, ==, "Expires in 5 days");
   g_assert_cmpstr (past, ==, "Expired 3 hours ago");
+  /* a token moved from 0.1's keyring without its times: not 1970 */
+  g_assert_cmpstr (unknown, ==, "Expiry unknown");
 }
 
 int

@@ -160,6 +160,10 @@ ltm_ui_format_expiry (gint64 expires_at,
 {
   g_autofree char *span = ltm_ui_format_remaining (ABS (expires_at - now));
 
+  /* A token moved from 0.1's keyring without a listing: LINE knows when. */
+  if (expires_at <= 0)
+    return g_strdup (_("Expiry unknown"));
+
   if (expires_at > now)
     /* Translators: %s is a span of time, like "5 days" */
     return g_strdup_printf (_("Expires in %s"), span);

@@ -526,7 +526,11 @@ ltm_cli_token_list_add (JsonBuilder *builder,
         }
       else
         {
-          g_autofree char *expires = ltm_cli_format_time (ltm_token_get_expires_at (token), now);
+          /* A token found without its times (moved from 0.1's keyring
+           * without a listing) has none to show until LINE is asked. */
+          g_autofree char *expires = ltm_token_get_expires_at (token) > 0
+            ? ltm_cli_format_time (ltm_token_get_expires_at (token), now)
+            : g_strdup (_("unknown"));
 
           ltm_cli_print_row (token_list_widths, ltm_channel_get_channel_id (channel),
                              ltm_token_get_key_id (token),
