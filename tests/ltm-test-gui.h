@@ -45,6 +45,9 @@ gboolean        ltm_test_gui_is_enabled      (GtkWidget  *root,
                                               const char *label);
 void            ltm_test_gui_click           (GtkWidget  *root,
                                               const char *label);
+void            ltm_test_gui_click_row       (GtkWidget  *row);
+void            ltm_test_gui_move_focus      (GtkWidget        *window,
+                                              GtkDirectionType  direction);
 void            ltm_test_gui_respond         (AdwMessageDialog *dialog,
                                               const char       *response);
 void            ltm_test_gui_set_row_text    (GtkWidget  *root,

@@ -571,6 +571,95 @@ test_seed_flow (void)
   g_unsetenv ("LTM_API_BASE");
 }
 
+static GtkWidget *
+ltm_test_channel_row (LtmWindow  *window,
+                      const char *name)
+{
+  GtkWidget *list = ltm_test_gui_find_labelled (GTK_WIDGET (window), "Channels");
+
+  return ltm_test_gui_find_row (list, name);
+}
+
+static gboolean
+ltm_test_shows_channel (LtmWindow  *window,
+                        const char *channel_id)
+{
+  GtkWidget *list = ltm_test_gui_lookup_labelled (GTK_WIDGET (window), "Channels");
+  LtmChannel *channel = ltm_window_get_channel (window);
+
+  return list == NULL && channel != NULL &&
+         g_strcmp0 (ltm_channel_get_channel_id (channel), channel_id) == 0 &&
+         ltm_test_gui_lookup_labelled (GTK_WIDGET (window), "Back to the channels") != NULL;
+}
+
+/* Too narrow for both sides: the list alone, and a click, Enter or a
+ * click on the channel already chosen opens it; Back returns. */
+static void
+test_narrow_body (LtmWindow     *window,
+                  gconstpointer  data)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (ltm_test_gui_find_type (GTK_WIDGET (window),
+                                                             ADW_TYPE_LEAFLET));
+  GtkWidget *row;
+
+  ltm_test_gui_wait_until (gtk_widget_get_mapped (GTK_WIDGET (leaflet)) &&
+                           adw_leaflet_get_folded (leaflet));
+  ltm_test_gui_find_labelled (GTK_WIDGET (window), "Channels");
+
+  ltm_test_gui_click_row (ltm_test_channel_row (window, "Alpha"));
+  ltm_test_gui_wait_until (ltm_test_shows_channel (window, "6000000001"));
+
+  ltm_test_gui_click (GTK_WIDGET (window), "Back to the channels");
+  ltm_test_gui_wait_until (ltm_test_gui_lookup_labelled (GTK_WIDGET (window),
+                                                         "Back to the channels") == NULL);
+  ltm_test_gui_click_row (ltm_test_channel_row (window, "Beta"));
+  ltm_test_gui_wait_until (ltm_test_shows_channel (window, "6000000002"));
+
+  /* The chosen one again. */
+  ltm_test_gui_click (GTK_WIDGET (window), "Back to the channels");
+  ltm_test_gui_wait_until (ltm_test_gui_lookup_labelled (GTK_WIDGET (window),
+                                                         "Back to the channels") == NULL);
+  ltm_test_gui_click_row (ltm_test_channel_row (window, "Beta"));
+  ltm_test_gui_wait_until (ltm_test_shows_channel (window, "6000000002"));
+
+  /* Enter on a row. */
+  ltm_test_gui_click (GTK_WIDGET (window), "Back to the channels");
+  ltm_test_gui_wait_until (ltm_test_gui_lookup_labelled (GTK_WIDGET (window),
+                                                         "Back to the channels") == NULL);
+  row = ltm_test_channel_row (window, "Alpha");
+  gtk_widget_grab_focus (row);
+  g_signal_emit_by_name (gtk_widget_get_parent (row), "activate-cursor-row");
+  ltm_test_gui_wait_until (ltm_test_shows_channel (window, "6000000001"));
+}
+
+static void
+ltm_test_add_two_channels (void)
+{
+  g_auto(LtmTestRun) first = { 0 };
+  g_auto(LtmTestRun) second = { 0 };
+  const char * const add_first[] = { "channel", "add", "6000000001", "--name", "Alpha", NULL };
+  const char * const add_second[] = { "channel", "add", "6000000002", "--name", "Beta", NULL };
+
+  ltm_test_remove_data ();
+  ltm_test_run_ltm (&first, NULL, NULL, add_first);
+  g_assert_cmpint (first.status, ==, 0);
+  ltm_test_run_ltm (&second, NULL, NULL, add_second);
+  g_assert_cmpint (second.status, ==, 0);
+}
+
+static void
+test_narrow (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.ltm.LineTokenManager");
+
+  ltm_test_add_two_channels ();
+  g_settings_set_int (settings, "window-width", 400);
+  g_settings_set_int (settings, "window-height", 700);
+  ltm_test_gui_run (test_narrow_body, NULL);
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -587,6 +676,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/rotate-expiring", test_rotate_expiring);
   g_test_add_func ("/gui/window/size-kept", test_size_kept);
   g_test_add_func ("/gui/window/accessible-names", test_accessible_names);
+  g_test_add_func ("/gui/window/narrow", test_narrow);
 
   return g_test_run ();
 }

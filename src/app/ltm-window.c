@@ -279,17 +279,26 @@ ltm_window_update_rows_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A row opens its channel: on a click, on Enter, and when folded it shows
+ * the chevron of a row that navigates. */
 static GtkWidget *
 ltm_window_create_row (gpointer item,
                        gpointer user_data)
 {
+  LtmWindow *self = user_data;
   LtmChannel *channel = item;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *mark = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  GtkWidget *chevron = gtk_image_new_from_icon_name ("go-next-symbolic");
+
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
 
   gtk_widget_add_css_class (mark, "warning");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), mark);
   g_object_set_data (G_OBJECT (row), "ltm-mark", mark);
+
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), chevron);
+  g_object_bind_property (self->leaflet, "folded", chevron, "visible", G_BINDING_SYNC_CREATE);
 
   g_object_bind_property_full (channel, "name", row, "title", G_BINDING_SYNC_CREATE,
                                ltm_window_name_to_title, NULL, NULL, NULL);
@@ -314,10 +323,13 @@ ltm_window_row_selected_cb (LtmWindow     *self,
     ltm_window_set_channel (self, g_object_get_data (G_OBJECT (row), "ltm-channel"));
 }
 
+/* A click or Enter on a row, also on the one already chosen: the list
+ * has selected it; a folded window now shows its pages. */
 static void
 ltm_window_row_activated_cb (LtmWindow     *self,
                              GtkListBoxRow *row)
 {
+  ltm_window_set_channel (self, g_object_get_data (G_OBJECT (row), "ltm-channel"));
   adw_leaflet_set_visible_child (self->leaflet, self->content);
 }
 
