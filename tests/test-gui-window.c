@@ -660,6 +660,60 @@ test_narrow (void)
   g_settings_reset (settings, "window-height");
 }
 
+/* Whether the focus is under @widget. */
+static gboolean
+ltm_test_focus_in (LtmWindow *window,
+                   GtkWidget *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+/* Tab leaves the list at once, on the way to the chosen channel's page,
+ * and chooses no other channel; Shift+Tab comes back to the chosen row. */
+static void
+test_tab_from_list_body (LtmWindow     *window,
+                         gconstpointer  data)
+{
+  GtkWidget *list;
+  GtkWidget *page;
+  guint presses;
+
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+  g_assert_cmpstr (ltm_channel_get_channel_id (ltm_window_get_channel (window)), ==,
+                   "6000000001");
+  page = ltm_test_gui_show_page (window, "key");
+  list = ltm_test_gui_find_labelled (GTK_WIDGET (window), "Channels");
+  gtk_widget_grab_focus (ltm_test_channel_row (window, "Alpha"));
+
+  ltm_test_gui_move_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
+  g_assert_false (ltm_test_focus_in (window, list));
+  g_assert_cmpstr (ltm_channel_get_channel_id (ltm_window_get_channel (window)), ==,
+                   "6000000001");
+
+  /* Past the header bar's few controls, into the page. */
+  for (presses = 1; presses < 10 && !ltm_test_focus_in (window, page); presses++)
+    ltm_test_gui_move_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
+  g_assert_true (ltm_test_focus_in (window, page));
+  g_assert_cmpstr (ltm_channel_get_channel_id (ltm_window_get_channel (window)), ==,
+                   "6000000001");
+
+  /* Back the same way, to the chosen row and not the last one. */
+  while (presses-- > 0)
+    ltm_test_gui_move_focus (GTK_WIDGET (window), GTK_DIR_TAB_BACKWARD);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == ltm_test_channel_row (window, "Alpha"));
+  g_assert_cmpstr (ltm_channel_get_channel_id (ltm_window_get_channel (window)), ==,
+                   "6000000001");
+}
+
+static void
+test_tab_from_list (void)
+{
+  ltm_test_add_two_channels ();
+  ltm_test_gui_run (test_tab_from_list_body, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -677,6 +731,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/size-kept", test_size_kept);
   g_test_add_func ("/gui/window/accessible-names", test_accessible_names);
   g_test_add_func ("/gui/window/narrow", test_narrow);
+  g_test_add_func ("/gui/window/tab-from-list", test_tab_from_list);
 
   return g_test_run ();
 }

@@ -14,6 +14,7 @@
 #include "ltm-jwt-page.h"
 #include "ltm-lifecycle.h"
 #include "ltm-key-page.h"
+#include "ltm-list-bin.h"
 #include "ltm-page.h"
 #include "ltm-tokens-page.h"
 #include "ltm-ui.h"
@@ -852,6 +853,7 @@ ltm_window_class_init (LtmWindowClass *klass)
 
   g_type_ensure (LTM_TYPE_ACTIVITY);
   g_type_ensure (LTM_TYPE_KEY_PAGE);
+  g_type_ensure (LTM_TYPE_LIST_BIN);
   g_type_ensure (LTM_TYPE_JWT_PAGE);
   g_type_ensure (LTM_TYPE_TOKENS_PAGE);
   g_type_ensure (LTM_TYPE_WEBHOOK_PAGE);
