@@ -657,7 +657,31 @@ test_sync (Fixture       *fixture,
   ltm_test_gui_run (test_sync_body, fixture);
 }
 
-/* Rotate Token: a new token stored and valid, the old one revoked. */
+/* The label of the item of @model (and its sections) that runs @action. */
+static char *
+menu_label (GMenuModel *model,
+            const char *action)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (model); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, i, G_MENU_LINK_SECTION);
+      g_autofree char *item_action = NULL;
+      char *label = NULL;
+
+      if (section != NULL && (label = menu_label (section, action)) != NULL)
+        return label;
+
+      if (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_ACTION, "s", &item_action) &&
+          g_strcmp0 (item_action, action) == 0 &&
+          g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_LABEL, "s", &label))
+        return label;
+    }
+
+  return NULL;
+}
+
+/* Rotate Token asks first, as it cuts off the old token's users; then a
+ * new token stored and valid, the old one revoked. */
 static void
 test_rotate_body (LtmWindow     *window,
                   gconstpointer  data)
@@ -665,13 +689,37 @@ test_rotate_body (LtmWindow     *window,
   Fixture *fixture = (Fixture *) data;
   LtmChannel *channel = ltm_window_get_channel (window);
   g_autofree char *old_key_id = issue_with_ltm (fixture);
+  g_autofree char *item = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *menu_button;
   GtkWidget *report;
   LtmToken *newest;
 
   show_tokens_page (window);
   ltm_test_gui_wait_until (count_tokens (window) == 1);
 
+  /* The menu item says that more follows. */
+  menu_button = ltm_test_gui_find_labelled (GTK_WIDGET (window), "Channel Menu");
+  item = menu_label (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)),
+                     "win.rotate-channel");
+  g_assert_cmpstr (item, ==, "Ro_tate Token…");
+
+  /* Cancel changes nothing. */
   ltm_test_gui_click (GTK_WIDGET (window), "Rotate Token");
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Rotate the Token?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "stop working"));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  ltm_test_gui_respond (dialog, "cancel");
+  ltm_test_gui_wait_until (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL);
+  g_assert_cmpuint (count_tokens (window), ==, 1);
+  g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "valid");
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
+
+  /* The channel menu asks the same. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.rotate-channel", NULL);
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  ltm_test_gui_respond (dialog, "rotate");
   ltm_test_gui_wait_for_toast (window, "Token rotated");
   g_assert_cmpuint (count_tokens (window), ==, 2);
   g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "revoked");
