@@ -14,6 +14,7 @@
 
 #define CHANNEL "1234567890"
 #define SECRET "0123456789abcdef0123456789abcdef"
+#define NOT_AN_ID "“12ab” is not a channel ID; a channel ID is a number, like 1234567890."
 
 static const char *
 ltm_test_visible_child (LtmWindow  *window,
@@ -108,21 +109,29 @@ test_add_channel_body (LtmWindow     *window,
   LtmAddChannelDialog *dialog;
   LtmChannel *channel;
   GtkWidget *id_row;
+  GtkWidget *focus;
   g_autofree char *json = NULL;
   g_autofree char *path = NULL;
 
   ltm_test_gui_click (GTK_WIDGET (window), "Add Channel");
   dialog = LTM_ADD_CHANNEL_DIALOG (ltm_test_gui_wait_for_window (LTM_TYPE_ADD_CHANNEL_DIALOG));
-
-  /* Letters in the ID: marked, and Add stays disabled. */
-  ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", "12ab");
   id_row = ltm_test_gui_find_row (GTK_WIDGET (dialog), "Channel ID");
+
+  /* Typing goes to the ID at once. */
+  focus = gtk_root_get_focus (GTK_ROOT (dialog));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, id_row));
+
+  /* Letters in the ID: marked, said under the row, and Add stays disabled. */
+  ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", "12ab");
   g_assert_true (gtk_widget_has_css_class (id_row, "error"));
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (dialog), NOT_AN_ID) != NULL);
   g_assert_false (gtk_widget_is_sensitive (ltm_test_gui_find_labelled (GTK_WIDGET (dialog),
                                                                        "Add Channel")));
 
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", CHANNEL);
   g_assert_false (gtk_widget_has_css_class (id_row, "error"));
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (dialog), NOT_AN_ID) == NULL);
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Name", "Test Bot");
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel Secret (optional)", SECRET);
   ltm_test_gui_click (GTK_WIDGET (dialog), "Add Channel");
@@ -148,6 +157,9 @@ test_add_channel_body (LtmWindow     *window,
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", CHANNEL);
   g_assert_true (gtk_widget_has_css_class (ltm_test_gui_find_row (GTK_WIDGET (dialog),
                                                                   "Channel ID"), "error"));
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (dialog),
+                                                   "Channel " CHANNEL " is already in the list.")
+                           != NULL);
   gtk_window_close (GTK_WINDOW (dialog));
 }
 

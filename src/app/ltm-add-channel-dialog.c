@@ -20,6 +20,7 @@ struct _LtmAddChannelDialog
 
   LtmActivity *activity;
   AdwEntryRow *channel_id_row;
+  GtkLabel *channel_id_error_label;
   AdwEntryRow *name_row;
   AdwPasswordEntryRow *secret_row;
   GtkLabel *hint_label;
@@ -76,14 +77,29 @@ ltm_add_channel_dialog_changed_cb (LtmAddChannelDialog *self)
   g_autoptr(GError) error = NULL;
   gboolean valid = ltm_add_channel_dialog_check (self, &error);
 
-  /* Only a started ID is marked wrong, not an empty one. */
+  /* Only a started ID is marked wrong, not an empty one; why is said
+   * under the row, and to a screen reader as the row's description. */
   if (valid || channel_id[0] == '\0')
-    gtk_widget_remove_css_class (GTK_WIDGET (self->channel_id_row), "error");
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->channel_id_row), "error");
+      gtk_widget_set_visible (GTK_WIDGET (self->channel_id_error_label), FALSE);
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (self->channel_id_row),
+                                  GTK_ACCESSIBLE_STATE_INVALID);
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self->channel_id_row),
+                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    }
   else
-    gtk_widget_add_css_class (GTK_WIDGET (self->channel_id_row), "error");
-
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->channel_id_row),
-                               valid || channel_id[0] == '\0' ? NULL : error->message);
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->channel_id_row), "error");
+      gtk_label_set_text (self->channel_id_error_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->channel_id_error_label), TRUE);
+      gtk_accessible_update_state (GTK_ACCESSIBLE (self->channel_id_row),
+                                   GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
+                                   -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->channel_id_row),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, error->message,
+                                      -1);
+    }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add",
                                  valid && !ltm_activity_get_busy (self->activity));
 }
@@ -175,6 +191,8 @@ ltm_add_channel_dialog_class_init (LtmAddChannelDialogClass *klass)
                                                "ltm-add-channel-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, LtmAddChannelDialog, activity);
   gtk_widget_class_bind_template_child (widget_class, LtmAddChannelDialog, channel_id_row);
+  gtk_widget_class_bind_template_child (widget_class, LtmAddChannelDialog,
+                                        channel_id_error_label);
   gtk_widget_class_bind_template_child (widget_class, LtmAddChannelDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, LtmAddChannelDialog, secret_row);
   gtk_widget_class_bind_template_child (widget_class, LtmAddChannelDialog, hint_label);
@@ -189,4 +207,7 @@ ltm_add_channel_dialog_init (LtmAddChannelDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add", FALSE);
+
+  /* What the user types first goes to the ID, not to Cancel. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->channel_id_row));
 }
