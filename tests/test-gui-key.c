@@ -301,6 +301,44 @@ test_kid (void)
   ltm_test_gui_run (test_kid_body, "2000000102");
 }
 
+/* A pasted kid is saved when the focus leaves the row, by Tab or by
+ * going straight to the JWT page: no Enter or ✓ needed. */
+static void
+test_kid_saved_on_leave_body (LtmWindow     *window,
+                              gconstpointer  data)
+{
+  const char *channel_id = data;
+  LtmKeyPage *page = ltm_test_show_key_page (window, channel_id);
+  LtmChannel *channel = ltm_window_get_channel (window);
+  GtkWidget *root = GTK_WIDGET (page);
+  GtkWidget *row = ltm_test_gui_find_row (root, "kid");
+  GtkWidget *jwt_page;
+  g_autofree char *kid = NULL;
+
+  g_assert_true (gtk_widget_grab_focus (row));
+  ltm_test_gui_set_row_text (root, "kid", KID);
+  ltm_test_gui_move_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
+  ltm_test_gui_wait_for_toast (window, "kid saved");
+  g_assert_cmpstr (ltm_channel_get_kid (channel), ==, KID);
+  kid = ltm_test_show_channel_string (channel_id, "kid");
+  g_assert_cmpstr (kid, ==, KID);
+
+  /* Another kid, and on to the JWT page with the focus still in the row. */
+  g_assert_true (gtk_widget_grab_focus (row));
+  ltm_test_gui_set_row_text (root, "kid", "k2-" KID);
+  jwt_page = ltm_test_gui_show_page (window, "jwt");
+  ltm_test_gui_wait_until (g_strcmp0 (ltm_channel_get_kid (channel), "k2-" KID) == 0);
+  ltm_test_gui_wait_until (!ltm_test_is_busy (page));
+  g_assert_null (ltm_test_gui_find_text (jwt_page, "The channel has no kid"));
+}
+
+static void
+test_kid_saved_on_leave (void)
+{
+  ltm_test_add_channel ("2000000112", "pkcs8.pem", NULL);
+  ltm_test_gui_run (test_kid_saved_on_leave_body, "2000000112");
+}
+
 static gboolean
 ltm_test_chooser_has_file (GtkFileChooser *chooser,
                            GFile          *file)
@@ -569,6 +607,7 @@ main (int   argc,
 
   g_test_add_func ("/gui/key/generate-and-copy", test_generate_and_copy);
   g_test_add_func ("/gui/key/kid", test_kid);
+  g_test_add_func ("/gui/key/kid-saved-on-leave", test_kid_saved_on_leave);
   g_test_add_func ("/gui/key/import", test_import);
   g_test_add_func ("/gui/key/replace", test_replace);
   g_test_add_func ("/gui/key/secret", test_secret);

@@ -665,6 +665,37 @@ ltm_key_page_kid_apply_cb (LtmKeyPage *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "key.save-kid", NULL);
 }
 
+/* A kid pasted and left is meant to be kept, as if Enter was pressed:
+ * when the focus leaves the row, and when the page goes (to the JWT page,
+ * which needs it).  Only a good kid that differs from the stored one; an
+ * emptied row removes the kid only on Enter or Apply. */
+static void
+ltm_key_page_save_edited_kid (LtmKeyPage *self)
+{
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  g_autofree char *kid = ltm_key_page_dup_kid_text (self);
+
+  if (channel == NULL || kid[0] == '\0' || g_strcmp0 (kid, ltm_channel_get_kid (channel)) == 0 ||
+      !ltm_jwt_check_kid (kid, NULL))
+    return;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "key.save-kid", NULL);
+}
+
+static void
+ltm_key_page_kid_leave_cb (LtmKeyPage *self)
+{
+  ltm_key_page_save_edited_kid (self);
+}
+
+static void
+ltm_key_page_unmap (GtkWidget *widget)
+{
+  ltm_key_page_save_edited_kid (LTM_KEY_PAGE (widget));
+
+  GTK_WIDGET_CLASS (ltm_key_page_parent_class)->unmap (widget);
+}
+
 /* A saved secret leaves no trace in the entry. */
 static void
 ltm_key_page_clear_secret (LtmKeyPage *self)
@@ -761,6 +792,8 @@ ltm_key_page_class_init (LtmKeyPageClass *klass)
 
   object_class->dispose = ltm_key_page_dispose;
 
+  widget_class->unmap = ltm_key_page_unmap;
+
   page_class->channel_changed = ltm_key_page_channel_changed;
 
   g_type_ensure (LTM_TYPE_ACTIVITY);
@@ -782,6 +815,7 @@ ltm_key_page_class_init (LtmKeyPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, ltm_key_page_busy_cb);
   gtk_widget_class_bind_template_callback (widget_class, ltm_key_page_kid_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, ltm_key_page_kid_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, ltm_key_page_kid_leave_cb);
   gtk_widget_class_bind_template_callback (widget_class, ltm_key_page_secret_apply_cb);
 
   gtk_widget_class_install_action (widget_class, "key.generate", NULL,
