@@ -416,17 +416,50 @@ test_expiring (Fixture       *fixture,
   ltm_test_gui_run (test_expiring_body, fixture);
 }
 
-/* A kid LINE does not know: LINE's own message, and nothing stored. */
+/* Where @widget is in @window now, once its layout is done. */
+static double
+window_y (LtmWindow *window,
+          GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gint64 target = gdk_frame_clock_get_frame_counter (clock) + 2;
+  graphene_point_t point;
+
+  /* Two frames drawn from now: what was queued is laid out. */
+  ltm_test_gui_wait_until ((gtk_widget_queue_draw (GTK_WIDGET (window)),
+                            gdk_frame_clock_get_frame_counter (clock) >= target));
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (window),
+                                           &GRAPHENE_POINT_INIT (0, 0), &point));
+  return point.y;
+}
+
+/* The failure shown in full, its slide over. */
+static void
+wait_for_failure_shown (LtmActivity *activity)
+{
+  GtkWidget *revealer = ltm_test_gui_find_type (GTK_WIDGET (activity), GTK_TYPE_REVEALER);
+
+  ltm_test_gui_wait_until (ltm_activity_get_message (activity) != NULL &&
+                           gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)));
+}
+
+/* A kid LINE does not know: LINE's own message, in view, moving nothing
+ * under the pointer, and nothing stored; once the kid is corrected, the
+ * message goes. */
 static void
 test_wrong_kid_body (LtmWindow     *window,
                      gconstpointer  data)
 {
   Fixture *fixture = (Fixture *) data;
   LtmActivity *activity = show_tokens_page (window);
+  GtkWidget *issue = ltm_test_gui_find_labelled (GTK_WIDGET (window), "Issue Token");
+  GtkWidget *key_page;
+  GtkWidget *kid_row;
+  double issue_y = window_y (window, issue);
   guint count;
 
   ltm_test_gui_click (GTK_WIDGET (window), "Issue Token");
-  ltm_test_gui_wait_until (ltm_activity_get_message (activity) != NULL);
+  wait_for_failure_shown (activity);
   g_assert_nonnull (strstr (ltm_activity_get_message (activity),
                             "Cannot find channel key that satisfies the conditions"));
   ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (window),
@@ -434,6 +467,18 @@ test_wrong_kid_body (LtmWindow     *window,
   g_assert_cmpuint (count_tokens (window), ==, 0);
   g_assert_null (listed_token (fixture, NULL, &count));
   g_assert_cmpuint (count, ==, 0);
+  g_assert_cmpfloat (window_y (window, issue), ==, issue_y);
+
+  /* The right kid, on the Key page: the refusal no longer holds. */
+  key_page = ltm_test_gui_show_page (window, "key");
+  kid_row = ltm_test_gui_find_row (key_page, "kid");
+  g_assert_true (gtk_widget_grab_focus (kid_row));
+  gtk_editable_set_text (GTK_EDITABLE (kid_row), fixture->kid);
+  g_signal_emit_by_name (ltm_test_gui_find_type (kid_row, GTK_TYPE_TEXT), "activate");
+  ltm_test_gui_wait_for_toast (window, "kid saved");
+  show_tokens_page (window);
+  g_assert_null (ltm_activity_get_message (activity));
+  g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (window), "The token was not issued"));
 }
 
 static void

@@ -156,6 +156,17 @@ ltm_activity_clear (LtmActivity *self)
   ltm_activity_end (self);
 }
 
+/* A shown failure no longer holds (the kid it was about changed): it goes;
+ * what runs goes on. */
+void
+ltm_activity_dismiss (LtmActivity *self)
+{
+  g_return_if_fail (LTM_IS_ACTIVITY (self));
+
+  if (self->cancellable == NULL)
+    ltm_activity_end (self);
+}
+
 gboolean
 ltm_activity_get_busy (LtmActivity *self)
 {

@@ -21,6 +21,7 @@ void          ltm_activity_fail        (LtmActivity  *self,
                                         const char   *heading,
                                         const GError *error);
 void          ltm_activity_clear       (LtmActivity  *self);
+void          ltm_activity_dismiss     (LtmActivity  *self);
 gboolean      ltm_activity_get_busy    (LtmActivity  *self);
 const char   *ltm_activity_get_message (LtmActivity  *self);
 

@@ -394,6 +394,8 @@ ltm_jwt_page_copy_action (GtkWidget  *widget,
 static void
 ltm_jwt_page_channel_key_notify_cb (LtmJwtPage *self)
 {
+  /* An error about the old key or kid no longer holds. */
+  ltm_activity_dismiss (self->activity);
   ltm_jwt_page_set_jwt (self, NULL, NULL);
 }
 

@@ -186,23 +186,12 @@ ltm_key_page_update_cb (LtmKeyPage *self)
   ltm_key_page_update (self);
 }
 
-/* A call ended: a failure shows at the top, in view wherever the user was.
- * (The scrolled window is not bound: gtk_widget_dispose_template() would
- * unparent the AdwBin's child behind its back.) */
+/* A call began or ended.  (A failure needs no scrolling to: the activity
+ * floats over the page, in view.) */
 static void
 ltm_key_page_busy_cb (LtmKeyPage *self)
 {
-  GtkWidget *scrolled;
-  GtkAdjustment *adjustment;
-
   ltm_key_page_update (self);
-
-  if (ltm_activity_get_busy (self->activity) || ltm_activity_get_message (self->activity) == NULL)
-    return;
-
-  scrolled = gtk_widget_get_ancestor (GTK_WIDGET (self->activity), GTK_TYPE_SCROLLED_WINDOW);
-  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
 }
 
 /* @text without the spaces and line breaks a paste brings along; a copy
