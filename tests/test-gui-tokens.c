@@ -532,6 +532,38 @@ test_network_failure (Fixture       *fixture,
   ltm_test_gui_run (test_network_failure_body, fixture);
 }
 
+/* No answer from LINE is not LINE's verdict: it says LINE was not
+ * reached, and Try Again asks again. */
+static void
+test_verify_no_answer_body (LtmWindow     *window,
+                            gconstpointer  data)
+{
+  Fixture *fixture = (Fixture *) data;
+  GtkWidget *root = GTK_WIDGET (window);
+  LtmActivity *activity = show_tokens_page (window);
+  g_autofree char *key_id = issue_with_ltm (fixture);
+
+  ltm_test_gui_wait_until (count_tokens (window) == 1);
+  ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/verify", LTM_TEST_FAULT_RESET);
+  ltm_test_gui_click (root, "Verify Token");
+  ltm_test_gui_wait_until (ltm_activity_get_message (activity) != NULL);
+  g_assert_nonnull (strstr (ltm_activity_get_message (activity), "Could not reach 127.0.0.1"));
+  g_assert_nonnull (ltm_test_gui_find_text (root, "LINE could not be reached"));
+  g_assert_null (ltm_test_gui_find_text (root, "LINE did not verify the token"));
+
+  ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/verify", LTM_TEST_FAULT_NONE);
+  ltm_test_gui_click (root, "Try Again");
+  ltm_test_gui_wait_until (find_text_part (root, "Valid, expires in") != NULL);
+  g_assert_null (ltm_activity_get_message (activity));
+}
+
+static void
+test_verify_no_answer (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  ltm_test_gui_run (test_verify_no_answer_body, fixture);
+}
+
 /* No channel secret stored: Revoke asks for it; LINE refuses a wrong one
  * (the token stays, the secret is not kept); the right one revokes the
  * token and is kept. */
@@ -844,6 +876,7 @@ main (int   argc,
   add_test ("/gui/tokens/expiring", SETUP_KEY | SETUP_KID, test_expiring);
   add_test ("/gui/tokens/wrong-kid", SETUP_KEY | SETUP_KID | SETUP_WRONG_KID, test_wrong_kid);
   add_test ("/gui/tokens/network-failure", SETUP_KEY | SETUP_KID, test_network_failure);
+  add_test ("/gui/tokens/verify-no-answer", SETUP_KEY | SETUP_KID, test_verify_no_answer);
   add_test ("/gui/tokens/revoke-asks-secret", SETUP_KEY | SETUP_KID, test_revoke_asks_secret);
   add_test ("/gui/tokens/limit", SETUP_KEY | SETUP_KID, test_limit);
   add_test ("/gui/tokens/env", SETUP_KEY | SETUP_KID | SETUP_SECRET, test_env);

@@ -377,6 +377,7 @@ ltm_tokens_page_verify_action (GtkWidget  *widget,
 
   op = ltm_tokens_op_new (self, _("Asking LINE about the token…"),
                           _("The token was not verified"));
+  ltm_activity_set_retry (self->activity, action_name, parameter);
   op->key_id = g_strdup (key_id);
   op->kind = ltm_token_get_kind (token);
 
@@ -796,7 +797,11 @@ ltm_tokens_page_sync_action (GtkWidget  *widget,
 
   op = ltm_tokens_op_new (LTM_TOKENS_PAGE (widget), _("Asking LINE which tokens are valid…"),
                           _("The tokens were not compared with LINE"));
-  if (op == NULL || (client = ltm_tokens_op_get_client (op)) == NULL)
+  if (op == NULL)
+    return;
+
+  ltm_activity_set_retry (op->self->activity, action_name, NULL);
+  if ((client = ltm_tokens_op_get_client (op)) == NULL)
     return;
 
   ltm_lifecycle_reconcile_async (ltm_tokens_page_get_store (), client, op->channel_id,
