@@ -633,6 +633,15 @@ test_revoked_body (LtmWindow     *window,
   g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (page), name));
   /* The user may try again. */
   g_assert_true (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Check Bot"));
+
+  /* The token is no longer shown as good, and the way on is offered. */
+  g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (page), "Newest usable token"));
+  g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (page), "LINE refused this token"));
+  ltm_test_gui_click (GTK_WIDGET (page), "Go to Tokens Page");
+  ltm_test_gui_wait_until (!gtk_widget_get_mapped (GTK_WIDGET (page)));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (
+                     ADW_VIEW_STACK (ltm_test_gui_find_type (GTK_WIDGET (window),
+                                                             ADW_TYPE_VIEW_STACK))), ==, "tokens");
 }
 
 static void

@@ -25,9 +25,12 @@ struct _LtmWebhookPage
   char *saved_endpoint;         /* what LINE has, once read or saved */
   gboolean checked;             /* the bot was checked for this channel */
   gboolean url_valid;
+  char *refused_key_id;         /* the token LINE last refused (HTTP 401) */
 
   LtmActivity *activity;
   AdwActionRow *token_row;
+  GtkImage *token_icon;
+  GtkButton *token_fix_button;
   AdwActionRow *no_token_row;
   AdwActionRow *bot_placeholder_row;
   AdwActionRow *display_name_row;
@@ -66,6 +69,7 @@ typedef struct {
   GCancellable *cancellable;
   LtmWebhookCallKind kind;
   char *endpoint;               /* to save or test; NULL: test the saved one */
+  char *key_id;                 /* the token's */
   LtmSecret *token;
 } LtmWebhookCall;
 
@@ -75,6 +79,7 @@ ltm_webhook_call_free (LtmWebhookCall *call)
   g_object_unref (call->self);
   g_object_unref (call->cancellable);
   g_free (call->endpoint);
+  g_free (call->key_id);
   ltm_secret_free (call->token);
   g_free (call);
 }
@@ -131,10 +136,28 @@ ltm_webhook_page_update_token (LtmWebhookPage *self)
     {
       g_autofree char *expiry = ltm_ui_format_expiry (ltm_token_get_expires_at (token), now);
       g_autofree char *subtitle = NULL;
+      const char *key_id = ltm_token_get_key_id (token);
+      gboolean refused = g_strcmp0 (key_id, self->refused_key_id) == 0;
 
-      /* Translators: the first %s is a token's key ID, the second says when
-       * it expires, as in "Expires in 5 days" */
-      subtitle = g_strdup_printf (_("Key ID %s · %s"), ltm_token_get_key_id (token), expiry);
+      /* Usable as far as this computer knows, but LINE said no: not a ✓. */
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->token_row),
+                                     refused ? _("LINE refused this token")
+                                             : _("Newest usable token"));
+      gtk_image_set_from_icon_name (self->token_icon, refused ? "dialog-warning-symbolic"
+                                                              : "emblem-ok-symbolic");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->token_icon), refused ? "success" : "warning");
+      gtk_widget_add_css_class (GTK_WIDGET (self->token_icon), refused ? "warning" : "success");
+      gtk_widget_set_visible (GTK_WIDGET (self->token_fix_button), refused);
+
+      if (refused)
+        /* Translators: %s is a token's key ID */
+        subtitle = g_strdup_printf (_("Key ID %s · It may have been revoked elsewhere: Sync with "
+                                      "LINE on the Tokens page to see which tokens still work, "
+                                      "or rotate the token."), key_id);
+      else
+        /* Translators: the first %s is a token's key ID, the second says when
+         * it expires, as in "Expires in 5 days" */
+        subtitle = g_strdup_printf (_("Key ID %s · %s"), key_id, expiry);
       adw_action_row_set_subtitle (self->token_row, subtitle);
     }
 
@@ -362,6 +385,39 @@ ltm_webhook_call_is_current (LtmWebhookCall *call)
   return !g_cancellable_is_cancelled (call->cancellable) && call->self->activity != NULL;
 }
 
+/* Fails @call; a 401 is LINE refusing the token itself, which the token
+ * row then says, until a call with it succeeds. */
+static void
+ltm_webhook_call_fail (LtmWebhookCall *call,
+                       const char     *heading,
+                       const GError   *error)
+{
+  LtmWebhookPage *self = call->self;
+
+  if (g_error_matches (error, LTM_LINE_ERROR, LTM_LINE_ERROR_UNAUTHORIZED) &&
+      call->key_id != NULL)
+    {
+      g_free (self->refused_key_id);
+      self->refused_key_id = g_strdup (call->key_id);
+      ltm_webhook_page_update_token (self);
+    }
+
+  ltm_activity_fail (self->activity, heading, error);
+}
+
+/* LINE took @call's token. */
+static void
+ltm_webhook_call_accepted (LtmWebhookCall *call)
+{
+  LtmWebhookPage *self = call->self;
+
+  if (g_strcmp0 (self->refused_key_id, call->key_id) == 0)
+    {
+      g_clear_pointer (&self->refused_key_id, g_free);
+      ltm_webhook_page_update_token (self);
+    }
+}
+
 static void
 ltm_webhook_page_got_webhook_cb (GObject      *source,
                                  GAsyncResult *result,
@@ -377,7 +433,7 @@ ltm_webhook_page_got_webhook_cb (GObject      *source,
 
   if (webhook == NULL && !g_error_matches (error, LTM_LINE_ERROR, LTM_LINE_ERROR_NOT_FOUND))
     {
-      ltm_activity_fail (call->self->activity, _("The webhook URL could not be read"), error);
+      ltm_webhook_call_fail (call, _("The webhook URL could not be read"), error);
       return;
     }
 
@@ -404,10 +460,11 @@ ltm_webhook_page_got_bot_info_cb (GObject      *source,
       /* What an earlier check showed no longer holds. */
       ltm_webhook_page_clear_bot (call->self, _("The check failed"),
                                   _("LINE's answer is shown at the top of the page."));
-      ltm_activity_fail (call->self->activity, ltm_webhook_call_failure (call), error);
+      ltm_webhook_call_fail (call, ltm_webhook_call_failure (call), error);
       return;
     }
 
+  ltm_webhook_call_accepted (call);
   ltm_webhook_page_show_bot_info (call->self, info);
   ltm_line_client_get_webhook_async (LTM_LINE_CLIENT (source), call->token, call->cancellable,
                                      ltm_webhook_page_got_webhook_cb, call);
@@ -426,13 +483,14 @@ ltm_webhook_page_saved_cb (GObject      *source,
   if (!ltm_line_client_set_webhook_finish (LTM_LINE_CLIENT (source), result, &error))
     {
       if (ltm_webhook_call_is_current (call))
-        ltm_activity_fail (call->self->activity, ltm_webhook_call_failure (call), error);
+        ltm_webhook_call_fail (call, ltm_webhook_call_failure (call), error);
       return;
     }
 
   if (!ltm_webhook_call_is_current (call))
     return;
 
+  ltm_webhook_call_accepted (call);
   g_free (self->saved_endpoint);
   self->saved_endpoint = g_strdup (call->endpoint);
   ltm_ui_toast (GTK_WIDGET (self), _("Webhook URL saved"));
@@ -458,10 +516,11 @@ ltm_webhook_page_tested_cb (GObject      *source,
 
   if (test == NULL)
     {
-      ltm_activity_fail (call->self->activity, ltm_webhook_call_failure (call), error);
+      ltm_webhook_call_fail (call, ltm_webhook_call_failure (call), error);
       return;
     }
 
+  ltm_webhook_call_accepted (call);
   ltm_webhook_page_show_test (call->self, call->endpoint, test);
   ltm_activity_end (call->self->activity);
 }
@@ -481,14 +540,14 @@ ltm_webhook_page_got_token_cb (GObject      *source,
 
   if (call->token == NULL)
     {
-      ltm_activity_fail (call->self->activity, ltm_webhook_call_failure (call), error);
+      ltm_webhook_call_fail (call, ltm_webhook_call_failure (call), error);
       return;
     }
 
   client = ltm_application_get_client (ltm_application_get_default (), &error);
   if (client == NULL)
     {
-      ltm_activity_fail (call->self->activity, ltm_webhook_call_failure (call), error);
+      ltm_webhook_call_fail (call, ltm_webhook_call_failure (call), error);
       return;
     }
 
@@ -547,6 +606,7 @@ ltm_webhook_page_start (LtmWebhookPage     *self,
   call->self = g_object_ref (self);
   call->kind = kind;
   call->endpoint = g_strdup (endpoint);
+  call->key_id = g_strdup (ltm_token_get_key_id (token));
   call->cancellable = g_object_ref (ltm_activity_begin (self->activity, description));
 
   ltm_store_get_secret_async (store, ltm_channel_get_channel_id (channel),
@@ -685,6 +745,7 @@ ltm_webhook_page_channel_changed (LtmPage    *page,
   ltm_activity_clear (self->activity);
   ltm_webhook_page_clear_results (self);
   self->checked = FALSE;
+  g_clear_pointer (&self->refused_key_id, g_free);
 
   if (channel != NULL)
     g_signal_connect_swapped (ltm_channel_get_tokens (channel), "items-changed",
@@ -716,6 +777,7 @@ ltm_webhook_page_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LTM_TYPE_WEBHOOK_PAGE);
   g_clear_pointer (&self->saved_endpoint, g_free);
+  g_clear_pointer (&self->refused_key_id, g_free);
 
   G_OBJECT_CLASS (ltm_webhook_page_parent_class)->dispose (object);
 }
@@ -749,6 +811,8 @@ ltm_webhook_page_class_init (LtmWebhookPageClass *klass)
                                                "ltm-webhook-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, activity);
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, token_row);
+  gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, token_icon);
+  gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, token_fix_button);
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, no_token_row);
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, bot_placeholder_row);
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, display_name_row);
