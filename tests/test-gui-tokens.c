@@ -299,6 +299,7 @@ test_issue_flow_body (LtmWindow     *window,
   g_autoptr(LtmToken) token = NULL;
   g_autoptr(JsonObject) listed = NULL;
   g_autofree char *copied = NULL;
+  g_autofree char *tooltip = NULL;
   AdwMessageDialog *dialog;
   GtkWidget *lifetime;
   const char *key_id;
@@ -328,6 +329,15 @@ test_issue_flow_body (LtmWindow     *window,
   ltm_test_gui_wait_until (ltm_test_gui_find_text (root, key_id) != NULL);
   g_assert_nonnull (ltm_test_gui_find_text (root, "Valid"));
   g_assert_null (ltm_test_gui_find_text (root, "No Tokens Yet"));
+  /* The string shown is said to be the key ID, not the token Copy copies;
+   * Revoke is not a trash can. */
+  g_assert_nonnull (ltm_test_gui_find_text (root, "Key ID"));
+  tooltip = g_strdup_printf ("Copy the access token whose key ID is %s", key_id);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (ltm_test_gui_find_labelled (root, "Copy Token")),
+                   ==, tooltip);
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (ltm_test_gui_find_labelled (root,
+                                                                                   "Revoke Token"))),
+                   !=, "user-trash-symbolic");
   listed = listed_token (fixture, key_id, &count);
   g_assert_nonnull (listed);
   g_assert_cmpuint (count, ==, 1);
@@ -370,6 +380,9 @@ test_issue_flow_body (LtmWindow     *window,
   g_assert_false (server_accepts (fixture, copied, FALSE));
   ltm_test_gui_wait_until (ltm_test_gui_find_text (root, "Revoked") != NULL);
   g_assert_cmpstr (listed_status (fixture, key_id), ==, "revoked");
+  /* No expiry for a revoked token. */
+  g_assert_null (find_text_part (root, "Expires"));
+  g_assert_nonnull (find_text_part (root, "Issued "));
   /* Nothing left to copy. */
   g_assert_false (ltm_test_gui_is_enabled (root, "Copy Token"));
 }

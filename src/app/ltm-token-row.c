@@ -184,8 +184,13 @@ ltm_token_row_update (LtmTokenRow *self)
   gtk_label_set_text (self->key_id_label, key_id);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->key_id_label), key_id);
 
-  /* Translators: the first %s is a date, the second "Expires in 5 days" or "Expired 2 hours ago" */
-  dates = g_strdup_printf (_("Issued %s · %s"), g_strstrip (issued), expiry);
+  /* A revoked token's expiry no longer means anything. */
+  if (ltm_token_get_revoked (self->token))
+    /* Translators: %s is a date */
+    dates = g_strdup_printf (_("Issued %s"), g_strstrip (issued));
+  else
+    /* Translators: the first %s is a date, the second "Expires in 5 days" or "Expired 2 hours ago" */
+    dates = g_strdup_printf (_("Issued %s · %s"), g_strstrip (issued), expiry);
   gtk_label_set_text (self->dates_label, dates);
 
   /* Translators: a list row as a screen reader says it: the kind of token
@@ -195,7 +200,7 @@ ltm_token_row_update (LtmTokenRow *self)
                                   description, -1);
 
   /* Translators: a button's tooltip; %s is the token's key ID */
-  tooltip = g_strdup_printf (_("Copy the token %s"), key_id);
+  tooltip = g_strdup_printf (_("Copy the access token whose key ID is %s"), key_id);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->copy_button), tooltip);
   g_free (tooltip);
   /* Translators: a button's tooltip; %s is the token's key ID */
