@@ -726,6 +726,39 @@ test_tab_from_list (void)
   ltm_test_gui_run (test_tab_from_list_body, NULL);
 }
 
+/* Another channel's Key page starts at its top, with Generate Key in
+ * view, not where the previous channel's was scrolled to. */
+static void
+test_new_channel_at_top_body (LtmWindow     *window,
+                              gconstpointer  data)
+{
+  GtkWidget *page;
+  GtkAdjustment *adjustment;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 360);
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+  page = ltm_test_gui_show_page (window, "key");
+  adjustment = gtk_scrolled_window_get_vadjustment (
+    GTK_SCROLLED_WINDOW (ltm_test_gui_find_type (page, GTK_TYPE_SCROLLED_WINDOW)));
+  ltm_test_gui_wait_until (gtk_adjustment_get_upper (adjustment) >
+                           gtk_adjustment_get_page_size (adjustment) + 100);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+
+  ltm_test_gui_click_row (ltm_test_channel_row (window, "Beta"));
+  ltm_test_gui_wait_until (g_strcmp0 (ltm_channel_get_channel_id (ltm_window_get_channel (window)),
+                                      "6000000002") == 0);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==,
+                     gtk_adjustment_get_lower (adjustment));
+}
+
+static void
+test_new_channel_at_top (void)
+{
+  ltm_test_add_two_channels ();
+  ltm_test_gui_run (test_new_channel_at_top_body, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -744,6 +777,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/accessible-names", test_accessible_names);
   g_test_add_func ("/gui/window/narrow", test_narrow);
   g_test_add_func ("/gui/window/tab-from-list", test_tab_from_list);
+  g_test_add_func ("/gui/window/new-channel-at-top", test_new_channel_at_top);
 
   return g_test_run ();
 }
