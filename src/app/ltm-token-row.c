@@ -187,10 +187,10 @@ ltm_token_row_update (LtmTokenRow *self)
   /* A revoked token's expiry no longer means anything. */
   if (ltm_token_get_revoked (self->token))
     /* Translators: %s is a date */
-    dates = g_strdup_printf (_("Issued %s"), g_strstrip (issued));
+    dates = g_strdup_printf (_("Issued %s"), issued);
   else
     /* Translators: the first %s is a date, the second "Expires in 5 days" or "Expired 2 hours ago" */
-    dates = g_strdup_printf (_("Issued %s · %s"), g_strstrip (issued), expiry);
+    dates = g_strdup_printf (_("Issued %s · %s"), issued, expiry);
   gtk_label_set_text (self->dates_label, dates);
 
   /* Translators: a list row as a screen reader says it: the kind of token

@@ -112,13 +112,25 @@ ltm_ui_format_date (gint64 unix_time)
 {
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
   g_autoptr(GDateTime) local = NULL;
+  g_autofree char *text = NULL;
+  const char *start;
 
   if (utc == NULL)
     return g_strdup (_("Unknown"));
 
   local = g_date_time_to_local (utc);
   /* Translators: a date and time, see g_date_time_format(); for example "30 Nov 2026, 14:05" */
-  return g_date_time_format (local, _("%e %b %Y, %H:%M"));
+  text = g_date_time_format (local, _("%e %b %Y, %H:%M"));
+
+  if (text == NULL)
+    return g_strdup (_("Unknown"));
+
+  /* %e pads the first nine days with a (figure) space: "Created  5 Dec". */
+  start = text;
+  while (*start != '\0' && g_unichar_isspace (g_utf8_get_char (start)))
+    start = g_utf8_next_char (start);
+
+  return g_strdup (start);
 }
 
 /* "5 days", "3 hours", "12 minutes", "40 seconds": the larger unit that
