@@ -254,10 +254,11 @@ test_bot_info_body (LtmWindow     *window,
   g_assert_false (ltm_activity_get_busy (page_activity (page)));
   g_assert_cmpuint (fixture_new_requests (fixture), ==, requests);
 
-  /* Check Bot asks again. */
+  /* Check Bot asks again, and says so when done. */
   ltm_test_gui_click (GTK_WIDGET (page), "Check Bot");
   ltm_test_gui_wait_until (!ltm_test_gui_is_enabled (GTK_WIDGET (page), "Check Bot"));
   wait_idle (page);
+  ltm_test_gui_wait_for_toast (window, "Bot checked: LINE accepts the token");
   g_assert_cmpuint (fixture_new_requests (fixture), >, requests);
   g_assert_true (row_shows (page, "Display name",
                             json_object_get_string_member (bot, "displayName")));
@@ -347,6 +348,12 @@ test_save_body (LtmWindow     *window,
   wait_idle (page);
   g_assert_null (ltm_activity_get_message (page_activity (page)));
   g_assert_true (row_shows (page, "Status", "In use"));
+  /* Saved: nothing more to save until the URL changes. */
+  g_assert_false (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Save Webhook URL"));
+  ltm_test_gui_set_row_text (GTK_WIDGET (page), "Webhook URL", "https://bot.example.com/other");
+  g_assert_true (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Save Webhook URL"));
+  ltm_test_gui_set_row_text (GTK_WIDGET (page), "Webhook URL", fixture->url);
+  g_assert_false (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Save Webhook URL"));
 
   webhook = fixture_ltm_json (fixture, get_args);
   g_assert_cmpstr (json_object_get_string_member (webhook, "endpoint"), ==, fixture->url);

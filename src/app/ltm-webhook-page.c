@@ -71,6 +71,7 @@ typedef struct {
   char *endpoint;               /* to save or test; NULL: test the saved one */
   char *key_id;                 /* the token's */
   LtmSecret *token;
+  gboolean announce;            /* asked again by the user: say when done */
 } LtmWebhookCall;
 
 static void
@@ -112,8 +113,10 @@ ltm_webhook_page_update_actions (LtmWebhookPage *self)
                    !ltm_activity_get_busy (self->activity);
 
   gtk_widget_action_set_enabled (widget, "webhook.check-bot", ready);
+  /* Nothing to save when LINE has this very URL already. */
   gtk_widget_action_set_enabled (widget, "webhook.save", ready && url[0] != '\0' &&
-                                 self->url_valid);
+                                 self->url_valid &&
+                                 g_strcmp0 (url, self->saved_endpoint) != 0);
   /* An empty URL tests the one saved at LINE, if there is one. */
   gtk_widget_action_set_enabled (widget, "webhook.test", ready && self->url_valid &&
                                  (url[0] != '\0' || self->saved_endpoint != NULL));
@@ -440,6 +443,10 @@ ltm_webhook_page_got_webhook_cb (GObject      *source,
   /* 404: no URL is set. */
   ltm_webhook_page_show_webhook (call->self, webhook);
   ltm_activity_end (call->self->activity);
+
+  /* The rows may not change at all: say that the check happened. */
+  if (call->kind == LTM_WEBHOOK_CALL_CHECK && call->announce)
+    ltm_ui_toast (GTK_WIDGET (call->self), _("Bot checked: LINE accepts the token"));
 }
 
 static void
@@ -577,7 +584,8 @@ ltm_webhook_page_got_token_cb (GObject      *source,
 static void
 ltm_webhook_page_start (LtmWebhookPage     *self,
                         LtmWebhookCallKind  kind,
-                        const char         *endpoint)
+                        const char         *endpoint,
+                        gboolean            announce)
 {
   LtmStore *store = ltm_application_get_store (ltm_application_get_default ());
   LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
@@ -607,6 +615,7 @@ ltm_webhook_page_start (LtmWebhookPage     *self,
   call->kind = kind;
   call->endpoint = g_strdup (endpoint);
   call->key_id = g_strdup (ltm_token_get_key_id (token));
+  call->announce = announce;
   call->cancellable = g_object_ref (ltm_activity_begin (self->activity, description));
 
   ltm_store_get_secret_async (store, ltm_channel_get_channel_id (channel),
@@ -621,8 +630,12 @@ ltm_webhook_page_check_bot_action (GtkWidget  *widget,
 {
   LtmWebhookPage *self = LTM_WEBHOOK_PAGE (widget);
 
+  /* The first check is the page's own, when it opens; a later one the
+   * user's, who wants to hear back. */
+  gboolean announce = self->checked;
+
   self->checked = TRUE;
-  ltm_webhook_page_start (self, LTM_WEBHOOK_CALL_CHECK, NULL);
+  ltm_webhook_page_start (self, LTM_WEBHOOK_CALL_CHECK, NULL, announce);
 }
 
 static void
@@ -636,7 +649,7 @@ ltm_webhook_page_save_action (GtkWidget  *widget,
   if (url[0] == '\0' || !ltm_line_check_webhook_url (url, NULL))
     return;
 
-  ltm_webhook_page_start (self, LTM_WEBHOOK_CALL_SAVE, url);
+  ltm_webhook_page_start (self, LTM_WEBHOOK_CALL_SAVE, url, FALSE);
 }
 
 static void
@@ -650,7 +663,7 @@ ltm_webhook_page_test_action (GtkWidget  *widget,
   if (url[0] != '\0' && !ltm_line_check_webhook_url (url, NULL))
     return;
 
-  ltm_webhook_page_start (self, LTM_WEBHOOK_CALL_TEST, url[0] != '\0' ? url : NULL);
+  ltm_webhook_page_start (self, LTM_WEBHOOK_CALL_TEST, url[0] != '\0' ? url : NULL, FALSE);
 }
 
 static void
