@@ -13,6 +13,7 @@
 
 #include "ltm-activity.h"
 #include "ltm-jwt.h"
+#include "ltm-ui.h"
 
 struct _LtmAddChannelDialog
 {
@@ -206,6 +207,7 @@ static void
 ltm_add_channel_dialog_init (LtmAddChannelDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ltm_ui_setup_rows (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add", FALSE);
 
   /* What the user types first goes to the ID, not to Cancel. */

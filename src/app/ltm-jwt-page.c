@@ -531,6 +531,7 @@ ltm_jwt_page_init (LtmJwtPage *self)
   LtmApplication *app = ltm_application_get_default ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ltm_ui_setup_rows (GTK_WIDGET (self));
 
   gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (self->lifetime_spin),
                             LTM_JWT_MAX_LIFETIME / 60);

@@ -827,5 +827,6 @@ static void
 ltm_key_page_init (LtmKeyPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ltm_ui_setup_rows (GTK_WIDGET (self));
   ltm_key_page_update (self);
 }

@@ -196,8 +196,10 @@ ltm_token_row_update (LtmTokenRow *self)
   /* Translators: a list row as a screen reader says it: the kind of token
    * ("v2.1"), its key ID and its status ("Valid") */
   description = g_strdup_printf (_("%s token %s, %s"), kind, key_id, status);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  description, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, dates,
+                                  -1);
 
   /* Translators: a button's tooltip; %s is the token's key ID */
   tooltip = g_strdup_printf (_("Copy the access token whose key ID is %s"), key_id);

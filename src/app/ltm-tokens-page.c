@@ -490,6 +490,7 @@ ltm_tokens_page_init (LtmTokensPage *self)
 
   g_type_ensure (LTM_TYPE_TOKEN_ROW);
   gtk_widget_init_template (GTK_WIDGET (self));
+  ltm_ui_setup_rows (GTK_WIDGET (self));
 
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
 

@@ -106,6 +106,45 @@ ltm_ui_confirm_new (GtkWidget  *widget,
   return dialog;
 }
 
+static void
+ltm_ui_name_toggle (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_TOGGLE_BUTTON (child))
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Show Text"), -1);
+      ltm_ui_name_toggle (child);
+    }
+}
+
+/**
+ * ltm_ui_setup_rows:
+ * @root: a page, dialog or window, once its template is built
+ *
+ * What libadwaita 1.2's rows leave to the app, for the keyboard and a
+ * screen reader: a row that does nothing on activation is no Tab stop of
+ * its own (its buttons still are), and the show/hide button of a
+ * password row has a name ("GtkImage" otherwise).
+ */
+void
+ltm_ui_setup_rows (GtkWidget *root)
+{
+  g_return_if_fail (GTK_IS_WIDGET (root));
+
+  if (ADW_IS_ACTION_ROW (root) && !gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (root)))
+    gtk_widget_set_focusable (root, FALSE);
+  else if (ADW_IS_PASSWORD_ENTRY_ROW (root))
+    ltm_ui_name_toggle (root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    ltm_ui_setup_rows (child);
+}
+
 /* A date and time in the user's locale. */
 char *
 ltm_ui_format_date (gint64 unix_time)

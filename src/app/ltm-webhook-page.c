@@ -868,6 +868,7 @@ ltm_webhook_page_init (LtmWebhookPage *self)
   self->url_valid = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ltm_ui_setup_rows (GTK_WIDGET (self));
   ltm_webhook_page_clear_results (self);
 
   g_signal_connect_object (self->activity, "notify::busy",
