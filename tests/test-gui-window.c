@@ -781,6 +781,51 @@ test_new_channel_at_top (void)
   ltm_test_gui_run (test_new_channel_at_top_body, NULL);
 }
 
+/* Rename Channel…: the list, the title and `ltm` have the new name. */
+static void
+test_rename_body (LtmWindow     *window,
+                  gconstpointer  data)
+{
+  g_auto(LtmTestRun) show = { 0 };
+  const char * const show_args[] = { "--json", "channel", "show", "6000000001", NULL };
+  g_autoptr(JsonObject) shown = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+  g_assert_cmpstr (ltm_channel_get_channel_id (ltm_window_get_channel (window)), ==,
+                   "6000000001");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.rename-channel", NULL);
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Rename Channel");
+  entry = ltm_test_gui_find_labelled (GTK_WIDGET (dialog), "Channel Name");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "Alpha");
+  /* Nothing to rename yet. */
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "rename"));
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Gamma Bot");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "rename"));
+  ltm_test_gui_respond (dialog, "rename");
+  ltm_test_gui_wait_for_toast (window, "Channel renamed");
+
+  g_assert_cmpstr (ltm_channel_get_name (ltm_window_get_channel (window)), ==, "Gamma Bot");
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (window), "Gamma Bot") != NULL);
+  ltm_test_channel_row (window, "Gamma Bot");
+
+  ltm_test_run_ltm (&show, NULL, NULL, show_args);
+  g_assert_cmpint (show.status, ==, 0);
+  shown = ltm_test_parse_object (show.out);
+  g_assert_cmpstr (json_object_get_string_member (shown, "name"), ==, "Gamma Bot");
+}
+
+static void
+test_rename (void)
+{
+  ltm_test_add_two_channels ();
+  ltm_test_gui_run (test_rename_body, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -800,6 +845,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/narrow", test_narrow);
   g_test_add_func ("/gui/window/tab-from-list", test_tab_from_list);
   g_test_add_func ("/gui/window/new-channel-at-top", test_new_channel_at_top);
+  g_test_add_func ("/gui/window/rename", test_rename);
 
   return g_test_run ();
 }
