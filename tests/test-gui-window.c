@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "ltm-add-channel-dialog.h"
 #include "ltm-page.h"
@@ -826,6 +827,99 @@ test_rename (void)
   ltm_test_gui_run (test_rename_body, NULL);
 }
 
+static gboolean
+ltm_test_match_button_label (GtkWidget  *root,
+                             const char *label,
+                             GtkWidget **found)
+{
+  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    {
+      *found = root;
+      return TRUE;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (ltm_test_match_button_label (child, label, found))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* No browser to open the console in: said so, with its address to copy
+ * (rather than GIO's "Operation not supported" and nothing to do). */
+static void
+test_console_no_browser_body (LtmWindow     *window,
+                              gconstpointer  data)
+{
+  g_autofree char *copied = NULL;
+  GtkWidget *button = NULL;
+
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.open-console", NULL);
+  ltm_test_gui_wait_for_toast (window, "No browser could open the LINE Developers Console");
+  ltm_test_gui_wait_until (ltm_test_match_button_label (GTK_WIDGET (window), "_Copy Address",
+                                                        &button));
+  g_assert_true (gtk_widget_activate (button));
+  ltm_test_gui_wait_for_toast (window, "Address copied");
+  copied = ltm_test_gui_read_clipboard (GTK_WIDGET (window));
+  g_assert_cmpstr (copied, ==, "https://developers.line.biz/console/");
+}
+
+static void
+test_console_no_browser (void)
+{
+  static const char * const variables[] = { "XDG_DATA_DIRS", "XDG_DATA_HOME", "XDG_CONFIG_HOME",
+                                            "XDG_CONFIG_DIRS", NULL };
+  static const char * const kept[] = { "icons", "mime" };
+  g_autofree char *root = NULL;
+  g_autoptr(GStrvBuilder) saved = g_strv_builder_new ();
+  g_auto(GStrv) values = NULL;
+
+  /* In a process of its own that knows no application at all, so that no
+   * machine's browser can open. */
+  if (g_test_subprocess ())
+    {
+      ltm_test_add_two_channels ();
+      ltm_test_gui_run (test_console_no_browser_body, NULL);
+      return;
+    }
+
+  /* The icons and the MIME types to load them by still, or GTK warns. */
+  root = g_build_filename (ltm_test_get_tmp_dir (), "no-apps", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (root, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    {
+      g_autofree char *target = g_build_filename ("/usr/share", kept[i], NULL);
+      g_autofree char *link = g_build_filename (root, kept[i], NULL);
+
+      g_assert_cmpint (symlink (target, link), ==, 0);
+    }
+
+  for (guint i = 0; variables[i] != NULL; i++)
+    {
+      const char *value = g_getenv (variables[i]);
+
+      g_strv_builder_add (saved, value != NULL ? value : "");
+      g_setenv (variables[i], root, TRUE);
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+
+  values = g_strv_builder_end (saved);
+  for (guint i = 0; variables[i] != NULL; i++)
+    {
+      if (values[i][0] != '\0')
+        g_setenv (variables[i], values[i], TRUE);
+      else
+        g_unsetenv (variables[i]);
+    }
+
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -846,6 +940,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/tab-from-list", test_tab_from_list);
   g_test_add_func ("/gui/window/new-channel-at-top", test_new_channel_at_top);
   g_test_add_func ("/gui/window/rename", test_rename);
+  g_test_add_func ("/gui/window/console-no-browser", test_console_no_browser);
 
   return g_test_run ();
 }

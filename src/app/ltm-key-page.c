@@ -605,10 +605,7 @@ ltm_key_page_open_console_action (GtkWidget  *widget,
                                   const char *action_name,
                                   GVariant   *parameter)
 {
-  GtkRoot *root = gtk_widget_get_root (widget);
-
-  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                LTM_UI_CONSOLE_URL, GDK_CURRENT_TIME);
+  ltm_ui_open_console (widget);
 }
 
 static void

@@ -24,6 +24,25 @@ ltm_ui_register_resources (void)
     }
 }
 
+static void
+ltm_ui_add_toast (GtkWidget *widget,
+                  AdwToast  *toast)
+{
+  GtkWidget *overlay;
+
+  /* From a page, the overlay is above; from the window, it is its content. */
+  overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+  if (overlay == NULL && ADW_IS_APPLICATION_WINDOW (widget))
+    overlay = adw_application_window_get_content (ADW_APPLICATION_WINDOW (widget));
+  if (overlay == NULL || !ADW_IS_TOAST_OVERLAY (overlay))
+    {
+      g_object_unref (toast);
+      return;
+    }
+
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+}
+
 /**
  * ltm_ui_toast:
  * @widget: the window, or a widget inside its #AdwToastOverlay
@@ -33,21 +52,64 @@ void
 ltm_ui_toast (GtkWidget  *widget,
               const char *title)
 {
-  GtkWidget *overlay;
   AdwToast *toast;
 
   g_return_if_fail (GTK_IS_WIDGET (widget));
 
-  /* From a page, the overlay is above; from the window, it is its content. */
-  overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
-  if (overlay == NULL && ADW_IS_APPLICATION_WINDOW (widget))
-    overlay = adw_application_window_get_content (ADW_APPLICATION_WINDOW (widget));
-  if (overlay == NULL || !ADW_IS_TOAST_OVERLAY (overlay))
-    return;
-
   toast = adw_toast_new (title);
   adw_toast_set_timeout (toast, 3);
-  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+  ltm_ui_add_toast (widget, toast);
+}
+
+static void
+ltm_ui_copy_console_url_cb (AdwToast  *toast,
+                            GtkWidget *widget)
+{
+  ltm_ui_copy (widget, LTM_UI_CONSOLE_URL, _("Address copied"));
+}
+
+static void
+ltm_ui_console_shown_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GtkWidget) widget = user_data;
+  g_autoptr(GError) error = NULL;
+  AdwToast *toast;
+
+  if (gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* No browser (or none that would start): the address, to open elsewhere. */
+  g_debug ("Could not open %s: %s", LTM_UI_CONSOLE_URL, error->message);
+  toast = adw_toast_new (_("No browser could open the LINE Developers Console"));
+  adw_toast_set_button_label (toast, _("_Copy Address"));
+  adw_toast_set_timeout (toast, 0);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (ltm_ui_copy_console_url_cb),
+                           widget, 0);
+  ltm_ui_add_toast (widget, toast);
+}
+
+/**
+ * ltm_ui_open_console:
+ * @widget: the widget the user asked from, in a window
+ *
+ * Opens the LINE Developers Console in the browser; without one, a toast
+ * offers to copy its address.
+ */
+void
+ltm_ui_open_console (GtkWidget *widget)
+{
+  GtkRoot *root;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  root = gtk_widget_get_root (widget);
+  g_return_if_fail (GTK_IS_WINDOW (root));
+
+  gtk_show_uri_full (GTK_WINDOW (root), LTM_UI_CONSOLE_URL, GDK_CURRENT_TIME, NULL,
+                     ltm_ui_console_shown_cb, g_object_ref (widget));
 }
 
 /**

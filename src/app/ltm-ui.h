@@ -23,6 +23,7 @@ AdwMessageDialog *ltm_ui_confirm_new (GtkWidget  *widget,
                                       const char *body,
                                       const char *response,
                                       const char *label);
+void  ltm_ui_open_console       (GtkWidget   *widget);
 void  ltm_ui_setup_rows         (GtkWidget   *root);
 char *ltm_ui_format_date        (gint64       unix_time);
 char *ltm_ui_format_expiry      (gint64       expires_at,

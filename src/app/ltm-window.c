@@ -511,7 +511,7 @@ ltm_window_open_console_action (GtkWidget  *widget,
                                 const char *action_name,
                                 GVariant   *parameter)
 {
-  gtk_show_uri (GTK_WINDOW (widget), LTM_UI_CONSOLE_URL, GDK_CURRENT_TIME);
+  ltm_ui_open_console (widget);
 }
 
 static void
