@@ -16,6 +16,7 @@
  * last for the whole program. */
 #define KID "d3a1c0f2-5b7e-4c6a-9e8d-1f2a3b4c5d6e"
 #define SECRET "0123456789abcdef0123456789abcdef"
+#define COPIED "Copied: paste it in the console, then save the kid it shows below."
 
 /* `ltm channel add ID`, with the key in tests/data @key_file and @kid if given. */
 static void
@@ -228,7 +229,9 @@ test_generate_and_copy_body (LtmWindow     *window,
 
   /* The public JWK: exactly kty, alg, use, e and n, of the stored key. */
   ltm_test_gui_click (root, "Copy Public Key");
-  ltm_test_gui_wait_for_toast (window, "Public key copied");
+  /* Said in step 1, not in a toast over the kid row. */
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (root, COPIED) != NULL);
+  g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (window), "Public key copied"));
   clipboard = ltm_test_gui_read_clipboard (root);
   jwk = ltm_test_parse_object (clipboard);
   members = json_object_get_members (jwk);

@@ -36,6 +36,7 @@ struct _LtmKeyPage
   AdwPreferencesRow *created_row;
   GtkLabel *created_label;
   GtkButton *generate_button;
+  AdwActionRow *copy_step_row;
   AdwEntryRow *kid_row;
   GtkLabel *kid_message;
   AdwActionRow *secret_state_row;
@@ -552,6 +553,16 @@ ltm_key_page_import_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+/* Step 1 says whether the public key is on the clipboard. */
+static void
+ltm_key_page_show_copied (LtmKeyPage *self,
+                          gboolean    copied)
+{
+  adw_action_row_set_subtitle (self->copy_step_row,
+                               copied ? _("Copied: paste it in the console, then save the kid it shows below.") : _("Only the public half, in the JSON form the "
+                                                    "console accepts; it holds no secret."));
+}
+
 static void
 ltm_key_page_got_key_cb (GObject      *source,
                          GAsyncResult *result,
@@ -573,7 +584,10 @@ ltm_key_page_got_key_cb (GObject      *source,
 
   ltm_activity_end (op->self->activity);
   jwk = ltm_key_to_public_jwk (key);
-  ltm_ui_copy (GTK_WIDGET (op->self), jwk, _("Public key copied"));
+  /* Said in the step itself: a toast would cover the kid row, which is
+   * what the user fills in next. */
+  ltm_ui_copy (GTK_WIDGET (op->self), jwk, NULL);
+  ltm_key_page_show_copied (op->self, TRUE);
 }
 
 static void
@@ -649,6 +663,14 @@ static void
 ltm_key_page_kid_apply_cb (LtmKeyPage *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "key.save-kid", NULL);
+}
+
+/* Another key: what was copied was the old one's. */
+static void
+ltm_key_page_key_notify_cb (LtmKeyPage *self)
+{
+  ltm_key_page_show_copied (self, FALSE);
+  ltm_key_page_update (self);
 }
 
 /* A kid pasted and left is meant to be kept, as if Enter was pressed:
@@ -731,7 +753,7 @@ ltm_key_page_channel_changed (LtmPage    *page,
   if (channel != NULL)
     {
       g_signal_connect_swapped (channel, "notify::key-thumbprint",
-                                G_CALLBACK (ltm_key_page_update_cb), self);
+                                G_CALLBACK (ltm_key_page_key_notify_cb), self);
       g_signal_connect_swapped (channel, "notify::key-created",
                                 G_CALLBACK (ltm_key_page_update_cb), self);
       g_signal_connect_swapped (channel, "notify::has-secret",
@@ -742,6 +764,7 @@ ltm_key_page_channel_changed (LtmPage    *page,
 
   /* Nothing typed for one channel goes to another, least of all a secret. */
   ltm_activity_clear (self->activity);
+  ltm_key_page_show_copied (self, FALSE);
   ltm_key_page_set_row_text (ADW_ENTRY_ROW (self->secret_row), "");
   ltm_key_page_show_kid (self);
   ltm_key_page_update (self);
@@ -793,6 +816,7 @@ ltm_key_page_class_init (LtmKeyPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, created_row);
   gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, created_label);
   gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, generate_button);
+  gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, copy_step_row);
   gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, kid_row);
   gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, kid_message);
   gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, secret_state_row);

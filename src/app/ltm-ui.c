@@ -116,7 +116,7 @@ ltm_ui_open_console (GtkWidget *widget)
  * ltm_ui_copy:
  * @widget: the widget the user copied from
  * @text: what goes on the clipboard
- * @toast: the toast that says so
+ * @toast: (nullable): the toast that says so, unless the widget says it
  */
 void
 ltm_ui_copy (GtkWidget  *widget,
@@ -127,7 +127,8 @@ ltm_ui_copy (GtkWidget  *widget,
   g_return_if_fail (text != NULL);
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
-  ltm_ui_toast (widget, toast);
+  if (toast != NULL)
+    ltm_ui_toast (widget, toast);
 }
 
 /**
