@@ -78,29 +78,9 @@ ltm_add_channel_dialog_changed_cb (LtmAddChannelDialog *self)
   g_autoptr(GError) error = NULL;
   gboolean valid = ltm_add_channel_dialog_check (self, &error);
 
-  /* Only a started ID is marked wrong, not an empty one; why is said
-   * under the row, and to a screen reader as the row's description. */
-  if (valid || channel_id[0] == '\0')
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->channel_id_row), "error");
-      gtk_widget_set_visible (GTK_WIDGET (self->channel_id_error_label), FALSE);
-      gtk_accessible_reset_state (GTK_ACCESSIBLE (self->channel_id_row),
-                                  GTK_ACCESSIBLE_STATE_INVALID);
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (self->channel_id_row),
-                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-    }
-  else
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->channel_id_row), "error");
-      gtk_label_set_text (self->channel_id_error_label, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->channel_id_error_label), TRUE);
-      gtk_accessible_update_state (GTK_ACCESSIBLE (self->channel_id_row),
-                                   GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
-                                   -1);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->channel_id_row),
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, error->message,
-                                      -1);
-    }
+  /* Only a started ID is marked wrong, not an empty one. */
+  ltm_ui_set_row_error (GTK_WIDGET (self->channel_id_row), self->channel_id_error_label,
+                        valid || channel_id[0] == '\0' ? NULL : error->message);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add",
                                  valid && !ltm_activity_get_busy (self->activity));
 }

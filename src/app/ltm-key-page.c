@@ -227,26 +227,9 @@ ltm_key_page_kid_changed_cb (LtmKeyPage *self)
 
   /* An empty row is not wrong: it is where a kid goes. */
   if (kid[0] == '\0' || ltm_jwt_check_kid (kid, &error))
-    {
-      gtk_widget_remove_css_class (row, "error");
-      gtk_widget_set_tooltip_text (row, NULL);
-      gtk_widget_set_visible (GTK_WIDGET (self->kid_message), FALSE);
-      gtk_label_set_text (self->kid_message, "");
-      gtk_accessible_reset_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID);
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-      return;
-    }
-
-  gtk_widget_add_css_class (row, "error");
-  gtk_widget_set_tooltip_text (row, error->message);
-  gtk_label_set_text (self->kid_message, error->message);
-  gtk_widget_set_visible (GTK_WIDGET (self->kid_message), TRUE);
-  gtk_accessible_update_state (GTK_ACCESSIBLE (row),
-                               GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
-                               -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, error->message,
-                                  -1);
+    ltm_ui_set_row_error (row, self->kid_message, NULL);
+  else
+    ltm_ui_set_row_error (row, self->kid_message, error->message);
 }
 
 /* Puts what is stored in @row: not an edit, so no apply button (which

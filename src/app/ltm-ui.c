@@ -184,6 +184,44 @@ ltm_ui_name_toggle (GtkWidget *widget)
 }
 
 /**
+ * ltm_ui_set_row_error:
+ * @row: an entry row
+ * @label: the caption under it that says what is wrong
+ * @message: (nullable): what is wrong; %NULL when nothing is
+ *
+ * Marks @row wrong, or right again, the one way every form here does:
+ * red, the reason under it, and both to a screen reader (its invalid
+ * state and description).
+ */
+void
+ltm_ui_set_row_error (GtkWidget  *row,
+                      GtkLabel   *label,
+                      const char *message)
+{
+  g_return_if_fail (GTK_IS_WIDGET (row));
+  g_return_if_fail (GTK_IS_LABEL (label));
+
+  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
+  gtk_label_set_text (label, message != NULL ? message : "");
+
+  if (message == NULL)
+    {
+      gtk_widget_remove_css_class (row, "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID);
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+      return;
+    }
+
+  gtk_widget_add_css_class (row, "error");
+  gtk_accessible_update_state (GTK_ACCESSIBLE (row),
+                               GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
+                               -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message,
+                                  -1);
+}
+
+/**
  * ltm_ui_setup_rows:
  * @root: a page, dialog or window, once its template is built
  *

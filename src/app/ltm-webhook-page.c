@@ -687,26 +687,8 @@ ltm_webhook_page_url_changed_cb (LtmWebhookPage *self)
 
   self->url_valid = url[0] == '\0' || ltm_line_check_webhook_url (url, &error);
 
-  if (self->url_valid)
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->url_row), "error");
-      gtk_widget_set_visible (GTK_WIDGET (self->url_error_label), FALSE);
-      gtk_accessible_reset_state (GTK_ACCESSIBLE (self->url_row), GTK_ACCESSIBLE_STATE_INVALID);
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (self->url_row),
-                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-    }
-  else
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->url_row), "error");
-      gtk_label_set_text (self->url_error_label, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->url_error_label), TRUE);
-      gtk_accessible_update_state (GTK_ACCESSIBLE (self->url_row),
-                                   GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
-                                   -1);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->url_row),
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, error->message,
-                                      -1);
-    }
+  ltm_ui_set_row_error (GTK_WIDGET (self->url_row), self->url_error_label,
+                        self->url_valid ? NULL : error->message);
 
   ltm_webhook_page_update_actions (self);
 }
