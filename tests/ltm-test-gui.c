@@ -379,6 +379,16 @@ ltm_test_gui_match_button_label (GtkWidget     *widget,
          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
 }
 
+/* The first shown button under @root whose label (with its mnemonic, as
+ * in "_Copy Address") is @label, or %NULL: for buttons libadwaita makes
+ * and names after their label, in dialogs and toasts. */
+GtkWidget *
+ltm_test_gui_find_button (GtkWidget  *root,
+                          const char *label)
+{
+  return ltm_test_gui_find (root, ltm_test_gui_match_button_label, label);
+}
+
 /* Presses the button of @response in @dialog, as a user would. */
 void
 ltm_test_gui_respond (AdwMessageDialog *dialog,
@@ -388,7 +398,7 @@ ltm_test_gui_respond (AdwMessageDialog *dialog,
   GtkWidget *button;
 
   ltm_test_gui_wait_until (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
-  button = ltm_test_gui_find (GTK_WIDGET (dialog), ltm_test_gui_match_button_label, label);
+  button = ltm_test_gui_find_button (GTK_WIDGET (dialog), label);
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_activate (button));
 }

@@ -48,6 +48,8 @@ void            ltm_test_gui_click           (GtkWidget  *root,
 void            ltm_test_gui_click_row       (GtkWidget  *row);
 void            ltm_test_gui_move_focus      (GtkWidget        *window,
                                               GtkDirectionType  direction);
+GtkWidget      *ltm_test_gui_find_button     (GtkWidget  *root,
+                                              const char *label);
 void            ltm_test_gui_respond         (AdwMessageDialog *dialog,
                                               const char       *response);
 void            ltm_test_gui_set_row_text    (GtkWidget  *root,

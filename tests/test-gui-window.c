@@ -828,27 +828,6 @@ test_rename (void)
   ltm_test_gui_run (test_rename_body, NULL);
 }
 
-static gboolean
-ltm_test_match_button_label (GtkWidget  *root,
-                             const char *label,
-                             GtkWidget **found)
-{
-  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root) &&
-      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    {
-      *found = root;
-      return TRUE;
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (ltm_test_match_button_label (child, label, found))
-      return TRUE;
-
-  return FALSE;
-}
-
 /* No browser to open the console in: said so, with its address to copy
  * (rather than GIO's "Operation not supported" and nothing to do). */
 static void
@@ -861,8 +840,8 @@ test_console_no_browser_body (LtmWindow     *window,
   ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.open-console", NULL);
   ltm_test_gui_wait_for_toast (window, "No browser could open the LINE Developers Console");
-  ltm_test_gui_wait_until (ltm_test_match_button_label (GTK_WIDGET (window), "_Copy Address",
-                                                        &button));
+  ltm_test_gui_wait_until ((button = ltm_test_gui_find_button (GTK_WIDGET (window),
+                                                               "_Copy Address")) != NULL);
   g_assert_true (gtk_widget_activate (button));
   ltm_test_gui_wait_for_toast (window, "Address copied");
   copied = ltm_test_gui_read_clipboard (GTK_WIDGET (window));
