@@ -379,6 +379,16 @@ ltm_test_gui_match_button_label (GtkWidget     *widget,
          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
 }
 
+/* The first shown button under @root whose label (with its mnemonic, as
+ * in "_Copy Address") is @label, or %NULL: for buttons libadwaita makes
+ * and names after their label, in dialogs and toasts. */
+GtkWidget *
+ltm_test_gui_find_button (GtkWidget  *root,
+                          const char *label)
+{
+  return ltm_test_gui_find (root, ltm_test_gui_match_button_label, label);
+}
+
 /* Presses the button of @response in @dialog, as a user would. */
 void
 ltm_test_gui_respond (AdwMessageDialog *dialog,
@@ -388,7 +398,7 @@ ltm_test_gui_respond (AdwMessageDialog *dialog,
   GtkWidget *button;
 
   ltm_test_gui_wait_until (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
-  button = ltm_test_gui_find (GTK_WIDGET (dialog), ltm_test_gui_match_button_label, label);
+  button = ltm_test_gui_find_button (GTK_WIDGET (dialog), label);
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_activate (button));
 }
@@ -404,6 +414,58 @@ ltm_test_gui_click (GtkWidget  *root,
     g_error ("“%s” is disabled", label);
 
   g_assert_true (gtk_widget_activate (widget));
+}
+
+/**
+ * ltm_test_gui_click_row:
+ * @row: a shown row of a #GtkListBox
+ *
+ * A click with the first button in the middle of @row: the press and the
+ * release reach the list's own click gesture, so the list selects and
+ * activates the row exactly as it does under a pointer.
+ */
+void
+ltm_test_gui_click_row (GtkWidget *row)
+{
+  GtkWidget *list = gtk_widget_get_parent (row);
+  g_autoptr(GListModel) controllers = NULL;
+  g_autoptr(GtkGesture) click = NULL;
+  graphene_rect_t bounds;
+  double x, y;
+
+  g_assert_true (GTK_IS_LIST_BOX_ROW (row) && GTK_IS_LIST_BOX (list));
+  ltm_test_gui_wait_until (gtk_widget_get_mapped (row) && gtk_widget_get_height (row) > 0);
+  g_assert_true (gtk_widget_compute_bounds (row, list, &bounds));
+  x = bounds.origin.x + bounds.size.width / 2;
+  y = bounds.origin.y + bounds.size.height / 2;
+
+  controllers = gtk_widget_observe_controllers (list);
+  for (guint i = 0; click == NULL && i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_CLICK (controller))
+        click = GTK_GESTURE (g_steal_pointer (&controller));
+    }
+  g_assert_nonnull (click);
+
+  g_signal_emit_by_name (click, "pressed", 1, x, y);
+  g_signal_emit_by_name (click, "released", 1, x, y);
+}
+
+/* What Tab (GTK_DIR_TAB_FORWARD) or Shift+Tab does in @window: the
+ * window's own move-focus keybinding, from the focus as it is. */
+void
+ltm_test_gui_move_focus (GtkWidget        *window,
+                         GtkDirectionType  direction)
+{
+  g_assert_true (GTK_IS_WINDOW (window));
+
+  if (!gtk_widget_child_focus (window, direction))
+    {
+      gtk_window_set_focus (GTK_WINDOW (window), NULL);
+      gtk_widget_child_focus (window, direction);
+    }
 }
 
 /* Types @text into the entry row titled @title. */

@@ -45,6 +45,11 @@ gboolean        ltm_test_gui_is_enabled      (GtkWidget  *root,
                                               const char *label);
 void            ltm_test_gui_click           (GtkWidget  *root,
                                               const char *label);
+void            ltm_test_gui_click_row       (GtkWidget  *row);
+void            ltm_test_gui_move_focus      (GtkWidget        *window,
+                                              GtkDirectionType  direction);
+GtkWidget      *ltm_test_gui_find_button     (GtkWidget  *root,
+                                              const char *label);
 void            ltm_test_gui_respond         (AdwMessageDialog *dialog,
                                               const char       *response);
 void            ltm_test_gui_set_row_text    (GtkWidget  *root,

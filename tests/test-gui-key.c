@@ -16,6 +16,7 @@
  * last for the whole program. */
 #define KID "d3a1c0f2-5b7e-4c6a-9e8d-1f2a3b4c5d6e"
 #define SECRET "0123456789abcdef0123456789abcdef"
+#define COPIED "Copied: paste it in the console, then save the kid it shows below."
 
 /* `ltm channel add ID`, with the key in tests/data @key_file and @kid if given. */
 static void
@@ -228,7 +229,9 @@ test_generate_and_copy_body (LtmWindow     *window,
 
   /* The public JWK: exactly kty, alg, use, e and n, of the stored key. */
   ltm_test_gui_click (root, "Copy Public Key");
-  ltm_test_gui_wait_for_toast (window, "Public key copied");
+  /* Said in step 1, not in a toast over the kid row. */
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (root, COPIED) != NULL);
+  g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (window), "Public key copied"));
   clipboard = ltm_test_gui_read_clipboard (root);
   jwk = ltm_test_parse_object (clipboard);
   members = json_object_get_members (jwk);
@@ -299,6 +302,44 @@ test_kid (void)
 {
   ltm_test_add_channel ("2000000102", "pkcs8.pem", NULL);
   ltm_test_gui_run (test_kid_body, "2000000102");
+}
+
+/* A pasted kid is saved when the focus leaves the row, by Tab or by
+ * going straight to the JWT page: no Enter or ✓ needed. */
+static void
+test_kid_saved_on_leave_body (LtmWindow     *window,
+                              gconstpointer  data)
+{
+  const char *channel_id = data;
+  LtmKeyPage *page = ltm_test_show_key_page (window, channel_id);
+  LtmChannel *channel = ltm_window_get_channel (window);
+  GtkWidget *root = GTK_WIDGET (page);
+  GtkWidget *row = ltm_test_gui_find_row (root, "kid");
+  GtkWidget *jwt_page;
+  g_autofree char *kid = NULL;
+
+  g_assert_true (gtk_widget_grab_focus (row));
+  ltm_test_gui_set_row_text (root, "kid", KID);
+  ltm_test_gui_move_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
+  ltm_test_gui_wait_for_toast (window, "kid saved");
+  g_assert_cmpstr (ltm_channel_get_kid (channel), ==, KID);
+  kid = ltm_test_show_channel_string (channel_id, "kid");
+  g_assert_cmpstr (kid, ==, KID);
+
+  /* Another kid, and on to the JWT page with the focus still in the row. */
+  g_assert_true (gtk_widget_grab_focus (row));
+  ltm_test_gui_set_row_text (root, "kid", "k2-" KID);
+  jwt_page = ltm_test_gui_show_page (window, "jwt");
+  ltm_test_gui_wait_until (g_strcmp0 (ltm_channel_get_kid (channel), "k2-" KID) == 0);
+  ltm_test_gui_wait_until (!ltm_test_is_busy (page));
+  g_assert_null (ltm_test_gui_find_text (jwt_page, "The channel has no kid"));
+}
+
+static void
+test_kid_saved_on_leave (void)
+{
+  ltm_test_add_channel ("2000000112", "pkcs8.pem", NULL);
+  ltm_test_gui_run (test_kid_saved_on_leave_body, "2000000112");
 }
 
 static gboolean
@@ -575,6 +616,7 @@ main (int   argc,
 
   g_test_add_func ("/gui/key/generate-and-copy", test_generate_and_copy);
   g_test_add_func ("/gui/key/kid", test_kid);
+  g_test_add_func ("/gui/key/kid-saved-on-leave", test_kid_saved_on_leave);
   g_test_add_func ("/gui/key/import", test_import);
   g_test_add_func ("/gui/key/replace", test_replace);
   g_test_add_func ("/gui/key/secret", test_secret);

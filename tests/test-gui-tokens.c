@@ -298,6 +298,7 @@ test_issue_flow_body (LtmWindow     *window,
   g_autoptr(LtmToken) token = NULL;
   g_autoptr(JsonObject) listed = NULL;
   g_autofree char *copied = NULL;
+  g_autofree char *tooltip = NULL;
   AdwMessageDialog *dialog;
   GtkWidget *lifetime;
   const char *key_id;
@@ -327,6 +328,15 @@ test_issue_flow_body (LtmWindow     *window,
   ltm_test_gui_wait_until (ltm_test_gui_find_text (root, key_id) != NULL);
   g_assert_nonnull (ltm_test_gui_find_text (root, "Valid"));
   g_assert_null (ltm_test_gui_find_text (root, "No Tokens Yet"));
+  /* The string shown is said to be the key ID, not the token Copy copies;
+   * Revoke is not a trash can. */
+  g_assert_nonnull (ltm_test_gui_find_text (root, "Key ID"));
+  tooltip = g_strdup_printf ("Copy the access token whose key ID is %s", key_id);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (ltm_test_gui_find_labelled (root, "Copy Token")),
+                   ==, tooltip);
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (ltm_test_gui_find_labelled (root,
+                                                                                   "Revoke Token"))),
+                   !=, "user-trash-symbolic");
   listed = listed_token (fixture, key_id, &count);
   g_assert_nonnull (listed);
   g_assert_cmpuint (count, ==, 1);
@@ -369,6 +379,9 @@ test_issue_flow_body (LtmWindow     *window,
   g_assert_false (server_accepts (fixture, copied, FALSE));
   ltm_test_gui_wait_until (ltm_test_gui_find_text (root, "Revoked") != NULL);
   g_assert_cmpstr (listed_status (fixture, key_id), ==, "revoked");
+  /* No expiry for a revoked token. */
+  g_assert_null (find_text_part (root, "Expires"));
+  g_assert_nonnull (find_text_part (root, "Issued "));
   /* Nothing left to copy. */
   g_assert_false (ltm_test_gui_is_enabled (root, "Copy Token"));
 }
@@ -415,17 +428,50 @@ test_expiring (Fixture       *fixture,
   ltm_test_gui_run (test_expiring_body, fixture);
 }
 
-/* A kid LINE does not know: LINE's own message, and nothing stored. */
+/* Where @widget is in @window now, once its layout is done. */
+static double
+window_y (LtmWindow *window,
+          GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gint64 target = gdk_frame_clock_get_frame_counter (clock) + 2;
+  graphene_point_t point;
+
+  /* Two frames drawn from now: what was queued is laid out. */
+  ltm_test_gui_wait_until ((gtk_widget_queue_draw (GTK_WIDGET (window)),
+                            gdk_frame_clock_get_frame_counter (clock) >= target));
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (window),
+                                           &GRAPHENE_POINT_INIT (0, 0), &point));
+  return point.y;
+}
+
+/* The failure shown in full, its slide over. */
+static void
+wait_for_failure_shown (LtmActivity *activity)
+{
+  GtkWidget *revealer = ltm_test_gui_find_type (GTK_WIDGET (activity), GTK_TYPE_REVEALER);
+
+  ltm_test_gui_wait_until (ltm_activity_get_message (activity) != NULL &&
+                           gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)));
+}
+
+/* A kid LINE does not know: LINE's own message, in view, moving nothing
+ * under the pointer, and nothing stored; once the kid is corrected, the
+ * message goes. */
 static void
 test_wrong_kid_body (LtmWindow     *window,
                      gconstpointer  data)
 {
   Fixture *fixture = (Fixture *) data;
   LtmActivity *activity = show_tokens_page (window);
+  GtkWidget *issue = ltm_test_gui_find_labelled (GTK_WIDGET (window), "Issue Token");
+  GtkWidget *key_page;
+  GtkWidget *kid_row;
+  double issue_y = window_y (window, issue);
   guint count;
 
   ltm_test_gui_click (GTK_WIDGET (window), "Issue Token");
-  ltm_test_gui_wait_until (ltm_activity_get_message (activity) != NULL);
+  wait_for_failure_shown (activity);
   g_assert_nonnull (strstr (ltm_activity_get_message (activity),
                             "Cannot find channel key that satisfies the conditions"));
   ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (window),
@@ -433,6 +479,18 @@ test_wrong_kid_body (LtmWindow     *window,
   g_assert_cmpuint (count_tokens (window), ==, 0);
   g_assert_null (listed_token (fixture, NULL, &count));
   g_assert_cmpuint (count, ==, 0);
+  g_assert_cmpfloat (window_y (window, issue), ==, issue_y);
+
+  /* The right kid, on the Key page: the refusal no longer holds. */
+  key_page = ltm_test_gui_show_page (window, "key");
+  kid_row = ltm_test_gui_find_row (key_page, "kid");
+  g_assert_true (gtk_widget_grab_focus (kid_row));
+  gtk_editable_set_text (GTK_EDITABLE (kid_row), fixture->kid);
+  g_signal_emit_by_name (ltm_test_gui_find_type (kid_row, GTK_TYPE_TEXT), "activate");
+  ltm_test_gui_wait_for_toast (window, "kid saved");
+  show_tokens_page (window);
+  g_assert_null (ltm_activity_get_message (activity));
+  g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (window), "The token was not issued"));
 }
 
 static void
@@ -484,6 +542,38 @@ test_network_failure (Fixture       *fixture,
                       gconstpointer  data)
 {
   ltm_test_gui_run (test_network_failure_body, fixture);
+}
+
+/* No answer from LINE is not LINE's verdict: it says LINE was not
+ * reached, and Try Again asks again. */
+static void
+test_verify_no_answer_body (LtmWindow     *window,
+                            gconstpointer  data)
+{
+  Fixture *fixture = (Fixture *) data;
+  GtkWidget *root = GTK_WIDGET (window);
+  LtmActivity *activity = show_tokens_page (window);
+  g_autofree char *key_id = issue_with_ltm (fixture);
+
+  ltm_test_gui_wait_until (count_tokens (window) == 1);
+  ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/verify", LTM_TEST_FAULT_RESET);
+  ltm_test_gui_click (root, "Verify Token");
+  ltm_test_gui_wait_until (ltm_activity_get_message (activity) != NULL);
+  g_assert_nonnull (strstr (ltm_activity_get_message (activity), "Could not reach 127.0.0.1"));
+  g_assert_nonnull (ltm_test_gui_find_text (root, "LINE could not be reached"));
+  g_assert_null (ltm_test_gui_find_text (root, "LINE did not verify the token"));
+
+  ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/verify", LTM_TEST_FAULT_NONE);
+  ltm_test_gui_click (root, "Try Again");
+  ltm_test_gui_wait_until (find_text_part (root, "Valid, expires in") != NULL);
+  g_assert_null (ltm_activity_get_message (activity));
+}
+
+static void
+test_verify_no_answer (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  ltm_test_gui_run (test_verify_no_answer_body, fixture);
 }
 
 /* No channel secret stored: Revoke asks for it; LINE refuses a wrong one
@@ -656,7 +746,31 @@ test_sync (Fixture       *fixture,
   ltm_test_gui_run (test_sync_body, fixture);
 }
 
-/* Rotate Token: a new token stored and valid, the old one revoked. */
+/* The label of the item of @model (and its sections) that runs @action. */
+static char *
+menu_label (GMenuModel *model,
+            const char *action)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (model); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, i, G_MENU_LINK_SECTION);
+      g_autofree char *item_action = NULL;
+      char *label = NULL;
+
+      if (section != NULL && (label = menu_label (section, action)) != NULL)
+        return label;
+
+      if (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_ACTION, "s", &item_action) &&
+          g_strcmp0 (item_action, action) == 0 &&
+          g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_LABEL, "s", &label))
+        return label;
+    }
+
+  return NULL;
+}
+
+/* Rotate Token asks first, as it cuts off the old token's users; then a
+ * new token stored and valid, the old one revoked. */
 static void
 test_rotate_body (LtmWindow     *window,
                   gconstpointer  data)
@@ -664,13 +778,37 @@ test_rotate_body (LtmWindow     *window,
   Fixture *fixture = (Fixture *) data;
   LtmChannel *channel = ltm_window_get_channel (window);
   g_autofree char *old_key_id = issue_with_ltm (fixture);
+  g_autofree char *item = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *menu_button;
   GtkWidget *report;
   LtmToken *newest;
 
   show_tokens_page (window);
   ltm_test_gui_wait_until (count_tokens (window) == 1);
 
+  /* The menu item says that more follows. */
+  menu_button = ltm_test_gui_find_labelled (GTK_WIDGET (window), "Channel Menu");
+  item = menu_label (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)),
+                     "win.rotate-channel");
+  g_assert_cmpstr (item, ==, "Ro_tate Token…");
+
+  /* Cancel changes nothing. */
   ltm_test_gui_click (GTK_WIDGET (window), "Rotate Token");
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Rotate the Token?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "stop working"));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  ltm_test_gui_respond (dialog, "cancel");
+  ltm_test_gui_wait_until (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL);
+  g_assert_cmpuint (count_tokens (window), ==, 1);
+  g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "valid");
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
+
+  /* The channel menu asks the same. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.rotate-channel", NULL);
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  ltm_test_gui_respond (dialog, "rotate");
   ltm_test_gui_wait_for_toast (window, "Token rotated");
   g_assert_cmpuint (count_tokens (window), ==, 2);
   g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "revoked");
@@ -750,6 +888,7 @@ main (int   argc,
   add_test ("/gui/tokens/expiring", SETUP_KEY | SETUP_KID, test_expiring);
   add_test ("/gui/tokens/wrong-kid", SETUP_KEY | SETUP_KID | SETUP_WRONG_KID, test_wrong_kid);
   add_test ("/gui/tokens/network-failure", SETUP_KEY | SETUP_KID, test_network_failure);
+  add_test ("/gui/tokens/verify-no-answer", SETUP_KEY | SETUP_KID, test_verify_no_answer);
   add_test ("/gui/tokens/revoke-asks-secret", SETUP_KEY | SETUP_KID, test_revoke_asks_secret);
   add_test ("/gui/tokens/limit", SETUP_KEY | SETUP_KID, test_limit);
   add_test ("/gui/tokens/env", SETUP_KEY | SETUP_KID | SETUP_SECRET, test_env);

@@ -253,10 +253,11 @@ test_bot_info_body (LtmWindow     *window,
   g_assert_false (ltm_activity_get_busy (page_activity (page)));
   g_assert_cmpuint (fixture_new_requests (fixture), ==, requests);
 
-  /* Check Bot asks again. */
+  /* Check Bot asks again, and says so when done. */
   ltm_test_gui_click (GTK_WIDGET (page), "Check Bot");
   ltm_test_gui_wait_until (!ltm_test_gui_is_enabled (GTK_WIDGET (page), "Check Bot"));
   wait_idle (page);
+  ltm_test_gui_wait_for_toast (window, "Bot checked: LINE accepts the token");
   g_assert_cmpuint (fixture_new_requests (fixture), >, requests);
   g_assert_true (row_shows (page, "Display name",
                             json_object_get_string_member (bot, "displayName")));
@@ -346,6 +347,12 @@ test_save_body (LtmWindow     *window,
   wait_idle (page);
   g_assert_null (ltm_activity_get_message (page_activity (page)));
   g_assert_true (row_shows (page, "Status", "In use"));
+  /* Saved: nothing more to save until the URL changes. */
+  g_assert_false (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Save Webhook URL"));
+  ltm_test_gui_set_row_text (GTK_WIDGET (page), "Webhook URL", "https://bot.example.com/other");
+  g_assert_true (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Save Webhook URL"));
+  ltm_test_gui_set_row_text (GTK_WIDGET (page), "Webhook URL", fixture->url);
+  g_assert_false (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Save Webhook URL"));
 
   webhook = fixture_ltm_json (fixture, get_args);
   g_assert_cmpstr (json_object_get_string_member (webhook, "endpoint"), ==, fixture->url);
@@ -632,6 +639,15 @@ test_revoked_body (LtmWindow     *window,
   g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (page), name));
   /* The user may try again. */
   g_assert_true (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Check Bot"));
+
+  /* The token is no longer shown as good, and the way on is offered. */
+  g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (page), "Newest usable token"));
+  g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (page), "LINE refused this token"));
+  ltm_test_gui_click (GTK_WIDGET (page), "Go to Tokens Page");
+  ltm_test_gui_wait_until (!gtk_widget_get_mapped (GTK_WIDGET (page)));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (
+                     ADW_VIEW_STACK (ltm_test_gui_find_type (GTK_WIDGET (window),
+                                                             ADW_TYPE_VIEW_STACK))), ==, "tokens");
 }
 
 static void

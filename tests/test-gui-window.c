@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "ltm-add-channel-dialog.h"
 #include "ltm-page.h"
@@ -14,6 +15,8 @@
 
 #define CHANNEL "1234567890"
 #define SECRET "0123456789abcdef0123456789abcdef"
+#define COPIED "Copied: paste it in the console, then save the kid it shows below."
+#define NOT_AN_ID "“12ab” is not a channel ID; a channel ID is a number, like 1234567890."
 
 static const char *
 ltm_test_visible_child (LtmWindow  *window,
@@ -101,19 +104,27 @@ test_add_channel_body (LtmWindow     *window,
   LtmChannel *channel;
   GtkWidget *id_row;
   const char *files[] = { "store.sqlite3", "store.sqlite3-wal" };
+  GtkWidget *focus;
 
   ltm_test_gui_click (GTK_WIDGET (window), "Add Channel");
   dialog = LTM_ADD_CHANNEL_DIALOG (ltm_test_gui_wait_for_window (LTM_TYPE_ADD_CHANNEL_DIALOG));
-
-  /* Letters in the ID: marked, and Add stays disabled. */
-  ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", "12ab");
   id_row = ltm_test_gui_find_row (GTK_WIDGET (dialog), "Channel ID");
+
+  /* Typing goes to the ID at once. */
+  focus = gtk_root_get_focus (GTK_ROOT (dialog));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, id_row));
+
+  /* Letters in the ID: marked, said under the row, and Add stays disabled. */
+  ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", "12ab");
   g_assert_true (gtk_widget_has_css_class (id_row, "error"));
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (dialog), NOT_AN_ID) != NULL);
   g_assert_false (gtk_widget_is_sensitive (ltm_test_gui_find_labelled (GTK_WIDGET (dialog),
                                                                        "Add Channel")));
 
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", CHANNEL);
   g_assert_false (gtk_widget_has_css_class (id_row, "error"));
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (dialog), NOT_AN_ID) == NULL);
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Name", "Test Bot");
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel Secret (optional)", SECRET);
   ltm_test_gui_click (GTK_WIDGET (dialog), "Add Channel");
@@ -144,6 +155,9 @@ test_add_channel_body (LtmWindow     *window,
   ltm_test_gui_set_row_text (GTK_WIDGET (dialog), "Channel ID", CHANNEL);
   g_assert_true (gtk_widget_has_css_class (ltm_test_gui_find_row (GTK_WIDGET (dialog),
                                                                   "Channel ID"), "error"));
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (dialog),
+                                                   "Channel " CHANNEL " is already in the list.")
+                           != NULL);
   gtk_window_close (GTK_WINDOW (dialog));
 }
 
@@ -405,11 +419,26 @@ ltm_test_collect_unnamed (GtkWidget *widget,
   gboolean control = GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) ||
                      GTK_IS_SPIN_BUTTON (widget) || GTK_IS_SWITCH (widget) ||
                      GTK_IS_CHECK_BUTTON (widget);
+  /* libadwaita 1.2 leaves this one of its own unnamed: the app names it. */
+  gboolean password_toggle = GTK_IS_TOGGLE_BUTTON (widget) &&
+                             gtk_widget_get_ancestor (widget, ADW_TYPE_PASSWORD_ENTRY_ROW) != NULL;
 
   if (!gtk_widget_get_mapped (widget))
     return;
 
-  if (control && !ltm_test_is_internal (widget) &&
+  /* A row is said by its name. */
+  if (g_str_equal (G_OBJECT_TYPE_NAME (widget), "LtmTokenRow") &&
+      !gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL))
+    g_ptr_array_add (unnamed, g_strdup ("a token row"));
+
+  /* A Tab stop that does nothing doubles the presses. */
+  if (ADW_IS_ACTION_ROW (widget) && gtk_widget_get_focusable (widget) &&
+      !gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (widget)))
+    g_ptr_array_add (unnamed, g_strdup_printf ("the inert row “%s” is a Tab stop",
+                                               adw_preferences_row_get_title (
+                                                 ADW_PREFERENCES_ROW (widget))));
+
+  if (control && (password_toggle || !ltm_test_is_internal (widget)) &&
       !gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL) &&
       !(GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL))
     g_ptr_array_add (unnamed,
@@ -431,6 +460,7 @@ test_accessible_names_body (LtmWindow     *window,
 {
   static const char * const pages[] = { "key", "jwt", "tokens", "webhook", NULL };
   g_autoptr(GPtrArray) unnamed = g_ptr_array_new_with_free_func (g_free);
+  GtkWindow *shortcuts;
 
   ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
   for (guint i = 0; pages[i] != NULL; i++)
@@ -445,6 +475,12 @@ test_accessible_names_body (LtmWindow     *window,
   for (guint i = 0; i < unnamed->len; i++)
     g_test_message ("without an accessible name: %s", (char *) g_ptr_array_index (unnamed, i));
   g_assert_cmpuint (unnamed->len, ==, 0);
+
+  /* The shortcuts window is titled as such, not after the program. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "app.shortcuts", NULL);
+  shortcuts = ltm_test_gui_wait_for_window (GTK_TYPE_SHORTCUTS_WINDOW);
+  g_assert_cmpstr (gtk_window_get_title (shortcuts), ==, "Keyboard Shortcuts");
+  gtk_window_close (shortcuts);
 }
 
 static void
@@ -501,7 +537,7 @@ test_seed_flow_body (LtmWindow     *window,
   ltm_test_gui_wait_until (ltm_channel_get_has_key (channel) &&
                            ltm_test_gui_is_enabled (page, "Copy Public Key"));
   ltm_test_gui_click (page, "Copy Public Key");
-  ltm_test_gui_wait_for_toast (window, "Public key copied");
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (page, COPIED) != NULL);
   public_jwk = ltm_test_gui_read_clipboard (page);
   kid = ltm_test_server_register_key (server, "5000000001", public_jwk, &error);
   g_assert_no_error (error);
@@ -556,6 +592,299 @@ test_seed_flow (void)
   g_unsetenv ("LTM_API_BASE");
 }
 
+static GtkWidget *
+ltm_test_channel_row (LtmWindow  *window,
+                      const char *name)
+{
+  GtkWidget *list = ltm_test_gui_find_labelled (GTK_WIDGET (window), "Channels");
+
+  return ltm_test_gui_find_row (list, name);
+}
+
+static gboolean
+ltm_test_shows_channel (LtmWindow  *window,
+                        const char *channel_id)
+{
+  GtkWidget *list = ltm_test_gui_lookup_labelled (GTK_WIDGET (window), "Channels");
+  LtmChannel *channel = ltm_window_get_channel (window);
+
+  return list == NULL && channel != NULL &&
+         g_strcmp0 (ltm_channel_get_channel_id (channel), channel_id) == 0 &&
+         ltm_test_gui_lookup_labelled (GTK_WIDGET (window), "Back to the channels") != NULL;
+}
+
+/* Too narrow for both sides: the list alone, and a click, Enter or a
+ * click on the channel already chosen opens it; Back returns. */
+static void
+test_narrow_body (LtmWindow     *window,
+                  gconstpointer  data)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (ltm_test_gui_find_type (GTK_WIDGET (window),
+                                                             ADW_TYPE_LEAFLET));
+  GtkWidget *row;
+
+  ltm_test_gui_wait_until (gtk_widget_get_mapped (GTK_WIDGET (leaflet)) &&
+                           adw_leaflet_get_folded (leaflet));
+  ltm_test_gui_find_labelled (GTK_WIDGET (window), "Channels");
+
+  ltm_test_gui_click_row (ltm_test_channel_row (window, "Alpha"));
+  ltm_test_gui_wait_until (ltm_test_shows_channel (window, "6000000001"));
+
+  ltm_test_gui_click (GTK_WIDGET (window), "Back to the channels");
+  ltm_test_gui_wait_until (ltm_test_gui_lookup_labelled (GTK_WIDGET (window),
+                                                         "Back to the channels") == NULL);
+  ltm_test_gui_click_row (ltm_test_channel_row (window, "Beta"));
+  ltm_test_gui_wait_until (ltm_test_shows_channel (window, "6000000002"));
+
+  /* The chosen one again. */
+  ltm_test_gui_click (GTK_WIDGET (window), "Back to the channels");
+  ltm_test_gui_wait_until (ltm_test_gui_lookup_labelled (GTK_WIDGET (window),
+                                                         "Back to the channels") == NULL);
+  ltm_test_gui_click_row (ltm_test_channel_row (window, "Beta"));
+  ltm_test_gui_wait_until (ltm_test_shows_channel (window, "6000000002"));
+
+  /* Enter on a row. */
+  ltm_test_gui_click (GTK_WIDGET (window), "Back to the channels");
+  ltm_test_gui_wait_until (ltm_test_gui_lookup_labelled (GTK_WIDGET (window),
+                                                         "Back to the channels") == NULL);
+  row = ltm_test_channel_row (window, "Alpha");
+  gtk_widget_grab_focus (row);
+  g_signal_emit_by_name (gtk_widget_get_parent (row), "activate-cursor-row");
+  ltm_test_gui_wait_until (ltm_test_shows_channel (window, "6000000001"));
+}
+
+static void
+ltm_test_add_two_channels (void)
+{
+  g_auto(LtmTestRun) first = { 0 };
+  g_auto(LtmTestRun) second = { 0 };
+  const char * const add_first[] = { "channel", "add", "6000000001", "--name", "Alpha", NULL };
+  const char * const add_second[] = { "channel", "add", "6000000002", "--name", "Beta", NULL };
+
+  ltm_test_remove_store ();
+  ltm_test_run_ltm (&first, NULL, NULL, add_first);
+  g_assert_cmpint (first.status, ==, 0);
+  ltm_test_run_ltm (&second, NULL, NULL, add_second);
+  g_assert_cmpint (second.status, ==, 0);
+}
+
+static void
+test_narrow (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.ltm.LineTokenManager");
+
+  ltm_test_add_two_channels ();
+  g_settings_set_int (settings, "window-width", 400);
+  g_settings_set_int (settings, "window-height", 700);
+  ltm_test_gui_run (test_narrow_body, NULL);
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
+/* Whether the focus is under @widget. */
+static gboolean
+ltm_test_focus_in (LtmWindow *window,
+                   GtkWidget *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+/* Tab leaves the list at once, on the way to the chosen channel's page,
+ * and chooses no other channel; Shift+Tab comes back to the chosen row. */
+static void
+test_tab_from_list_body (LtmWindow     *window,
+                         gconstpointer  data)
+{
+  GtkWidget *list;
+  GtkWidget *page;
+  guint presses;
+
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+  g_assert_cmpstr (ltm_channel_get_channel_id (ltm_window_get_channel (window)), ==,
+                   "6000000001");
+  page = ltm_test_gui_show_page (window, "key");
+  list = ltm_test_gui_find_labelled (GTK_WIDGET (window), "Channels");
+  gtk_widget_grab_focus (ltm_test_channel_row (window, "Alpha"));
+
+  ltm_test_gui_move_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
+  g_assert_false (ltm_test_focus_in (window, list));
+  g_assert_cmpstr (ltm_channel_get_channel_id (ltm_window_get_channel (window)), ==,
+                   "6000000001");
+
+  /* Past the header bar's few controls, into the page. */
+  for (presses = 1; presses < 10 && !ltm_test_focus_in (window, page); presses++)
+    ltm_test_gui_move_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
+  g_assert_true (ltm_test_focus_in (window, page));
+  g_assert_cmpstr (ltm_channel_get_channel_id (ltm_window_get_channel (window)), ==,
+                   "6000000001");
+
+  /* Back the same way, to the chosen row and not the last one. */
+  while (presses-- > 0)
+    ltm_test_gui_move_focus (GTK_WIDGET (window), GTK_DIR_TAB_BACKWARD);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == ltm_test_channel_row (window, "Alpha"));
+  g_assert_cmpstr (ltm_channel_get_channel_id (ltm_window_get_channel (window)), ==,
+                   "6000000001");
+}
+
+static void
+test_tab_from_list (void)
+{
+  ltm_test_add_two_channels ();
+  ltm_test_gui_run (test_tab_from_list_body, NULL);
+}
+
+/* Another channel's Key page starts at its top, with Generate Key in
+ * view, not where the previous channel's was scrolled to. */
+static void
+test_new_channel_at_top_body (LtmWindow     *window,
+                              gconstpointer  data)
+{
+  GtkWidget *page;
+  GtkAdjustment *adjustment;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 360);
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+  page = ltm_test_gui_show_page (window, "key");
+  adjustment = gtk_scrolled_window_get_vadjustment (
+    GTK_SCROLLED_WINDOW (ltm_test_gui_find_type (page, GTK_TYPE_SCROLLED_WINDOW)));
+  ltm_test_gui_wait_until (gtk_adjustment_get_upper (adjustment) >
+                           gtk_adjustment_get_page_size (adjustment) + 100);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+
+  ltm_test_gui_click_row (ltm_test_channel_row (window, "Beta"));
+  ltm_test_gui_wait_until (g_strcmp0 (ltm_channel_get_channel_id (ltm_window_get_channel (window)),
+                                      "6000000002") == 0);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==,
+                     gtk_adjustment_get_lower (adjustment));
+}
+
+static void
+test_new_channel_at_top (void)
+{
+  ltm_test_add_two_channels ();
+  ltm_test_gui_run (test_new_channel_at_top_body, NULL);
+}
+
+/* Rename Channel…: the list, the title and `ltm` have the new name. */
+static void
+test_rename_body (LtmWindow     *window,
+                  gconstpointer  data)
+{
+  g_auto(LtmTestRun) show = { 0 };
+  const char * const show_args[] = { "--json", "channel", "show", "6000000001", NULL };
+  g_autoptr(JsonObject) shown = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+  g_assert_cmpstr (ltm_channel_get_channel_id (ltm_window_get_channel (window)), ==,
+                   "6000000001");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.rename-channel", NULL);
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Rename Channel");
+  entry = ltm_test_gui_find_labelled (GTK_WIDGET (dialog), "Channel Name");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "Alpha");
+  /* Nothing to rename yet. */
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "rename"));
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Gamma Bot");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "rename"));
+  ltm_test_gui_respond (dialog, "rename");
+  ltm_test_gui_wait_for_toast (window, "Channel renamed");
+
+  g_assert_cmpstr (ltm_channel_get_name (ltm_window_get_channel (window)), ==, "Gamma Bot");
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (window), "Gamma Bot") != NULL);
+  ltm_test_channel_row (window, "Gamma Bot");
+
+  ltm_test_run_ltm (&show, NULL, NULL, show_args);
+  g_assert_cmpint (show.status, ==, 0);
+  shown = ltm_test_parse_object (show.out);
+  g_assert_cmpstr (json_object_get_string_member (shown, "name"), ==, "Gamma Bot");
+}
+
+static void
+test_rename (void)
+{
+  ltm_test_add_two_channels ();
+  ltm_test_gui_run (test_rename_body, NULL);
+}
+
+/* No browser to open the console in: said so, with its address to copy
+ * (rather than GIO's "Operation not supported" and nothing to do). */
+static void
+test_console_no_browser_body (LtmWindow     *window,
+                              gconstpointer  data)
+{
+  g_autofree char *copied = NULL;
+  GtkWidget *button = NULL;
+
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.open-console", NULL);
+  ltm_test_gui_wait_for_toast (window, "No browser could open the LINE Developers Console");
+  ltm_test_gui_wait_until ((button = ltm_test_gui_find_button (GTK_WIDGET (window),
+                                                               "_Copy Address")) != NULL);
+  g_assert_true (gtk_widget_activate (button));
+  ltm_test_gui_wait_for_toast (window, "Address copied");
+  copied = ltm_test_gui_read_clipboard (GTK_WIDGET (window));
+  g_assert_cmpstr (copied, ==, "https://developers.line.biz/console/");
+}
+
+static void
+test_console_no_browser (void)
+{
+  static const char * const variables[] = { "XDG_DATA_DIRS", "XDG_DATA_HOME", "XDG_CONFIG_HOME",
+                                            "XDG_CONFIG_DIRS", NULL };
+  static const char * const kept[] = { "icons", "mime" };
+  g_autofree char *root = NULL;
+  g_autoptr(GStrvBuilder) saved = g_strv_builder_new ();
+  g_auto(GStrv) values = NULL;
+
+  /* In a process of its own that knows no application at all, so that no
+   * machine's browser can open. */
+  if (g_test_subprocess ())
+    {
+      ltm_test_add_two_channels ();
+      ltm_test_gui_run (test_console_no_browser_body, NULL);
+      return;
+    }
+
+  /* The icons and the MIME types to load them by still, or GTK warns. */
+  root = g_build_filename (ltm_test_get_tmp_dir (), "no-apps", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (root, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    {
+      g_autofree char *target = g_build_filename ("/usr/share", kept[i], NULL);
+      g_autofree char *link = g_build_filename (root, kept[i], NULL);
+
+      g_assert_cmpint (symlink (target, link), ==, 0);
+    }
+
+  for (guint i = 0; variables[i] != NULL; i++)
+    {
+      const char *value = g_getenv (variables[i]);
+
+      g_strv_builder_add (saved, value != NULL ? value : "");
+      g_setenv (variables[i], root, TRUE);
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+
+  values = g_strv_builder_end (saved);
+  for (guint i = 0; variables[i] != NULL; i++)
+    {
+      if (values[i][0] != '\0')
+        g_setenv (variables[i], values[i], TRUE);
+      else
+        g_unsetenv (variables[i]);
+    }
+
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -572,6 +901,11 @@ main (int   argc,
   g_test_add_func ("/gui/window/rotate-expiring", test_rotate_expiring);
   g_test_add_func ("/gui/window/size-kept", test_size_kept);
   g_test_add_func ("/gui/window/accessible-names", test_accessible_names);
+  g_test_add_func ("/gui/window/narrow", test_narrow);
+  g_test_add_func ("/gui/window/tab-from-list", test_tab_from_list);
+  g_test_add_func ("/gui/window/new-channel-at-top", test_new_channel_at_top);
+  g_test_add_func ("/gui/window/rename", test_rename);
+  g_test_add_func ("/gui/window/console-no-browser", test_console_no_browser);
 
   return g_test_run ();
 }

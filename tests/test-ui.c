@@ -47,6 +47,20 @@ test_expiry (void)
   g_assert_cmpstr (unknown, ==, "Expiry unknown");
 }
 
+/* A date early in the month starts with its day, not with %e's padding
+ * ("Created  5 Dec 2026"). */
+static void
+test_date (void)
+{
+  /* 5 Dec 2026, 12:00 UTC: the 4th, 5th or 6th in any time zone. */
+  g_autoptr(GDateTime) noon = g_date_time_new_utc (2026, 12, 5, 12, 0, 0);
+  g_autofree char *text = ltm_ui_format_date (g_date_time_to_unix (noon));
+
+  g_assert_true (g_ascii_isdigit (text[0]));
+  g_assert_false (g_ascii_isdigit (text[1]));
+  g_assert_nonnull (strstr (text, "Dec 2026, "));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -55,6 +69,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/remaining", test_remaining);
   g_test_add_func ("/ui/expiry", test_expiry);
+  g_test_add_func ("/ui/date", test_date);
 
   return g_test_run ();
 }

@@ -14,6 +14,8 @@
 
 #include <glib/gi18n.h>
 
+#include "ltm-line-error.h"
+
 struct _LtmActivity
 {
   GtkWidget parent_instance;
@@ -25,9 +27,12 @@ struct _LtmActivity
   GtkLabel *heading;
   GtkLabel *message;
   GtkButton *cancel_button;
+  GtkButton *retry_button;
   GtkButton *close_button;
 
   GCancellable *cancellable;
+  char *retry_action;           /* what Try Again runs, on this widget */
+  GVariant *retry_target;
 };
 
 G_DEFINE_FINAL_TYPE (LtmActivity, ltm_activity, GTK_TYPE_WIDGET)
@@ -57,6 +62,30 @@ ltm_activity_set_cancellable (LtmActivity  *self,
 }
 
 /**
+ * ltm_activity_set_retry:
+ * @action_name: (nullable): the action that runs the call again, as in
+ *   "tokens.verify", activated on the activity (so a page's actions apply)
+ * @target: (nullable): its parameter
+ *
+ * Offers Try Again if the call that just began fails for want of an
+ * answer (a network failure); ltm_activity_begin() forgets it.  Only for
+ * calls that change nothing at LINE, or that the user may safely repeat.
+ */
+void
+ltm_activity_set_retry (LtmActivity *self,
+                        const char  *action_name,
+                        GVariant    *target)
+{
+  g_return_if_fail (LTM_IS_ACTIVITY (self));
+
+  g_free (self->retry_action);
+  self->retry_action = g_strdup (action_name);
+  g_clear_pointer (&self->retry_target, g_variant_unref);
+  if (target != NULL)
+    self->retry_target = g_variant_ref_sink (target);
+}
+
+/**
  * ltm_activity_begin:
  * @description: what is running, as in "Issuing a token…"
  *
@@ -71,8 +100,10 @@ ltm_activity_begin (LtmActivity *self,
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
 
+  ltm_activity_set_retry (self, NULL, NULL);
   gtk_widget_remove_css_class (GTK_WIDGET (self->box), "error");
   gtk_widget_set_visible (GTK_WIDGET (self->icon), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
   gtk_spinner_start (self->spinner);
   gtk_label_set_text (self->heading, description);
@@ -118,6 +149,8 @@ ltm_activity_fail (LtmActivity  *self,
                    const char   *heading,
                    const GError *error)
 {
+  gboolean network;
+
   g_return_if_fail (LTM_IS_ACTIVITY (self));
   g_return_if_fail (error != NULL);
 
@@ -131,11 +164,17 @@ ltm_activity_fail (LtmActivity  *self,
       return;
     }
 
+  network = g_error_matches (error, LTM_LINE_ERROR, LTM_LINE_ERROR_NETWORK);
+
   gtk_spinner_stop (self->spinner);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->icon), TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->box), "error");
-  gtk_label_set_text (self->heading, heading);
+  /* No answer is not LINE's verdict ("LINE did not verify the token"):
+   * say that LINE was not reached, and offer to try again. */
+  gtk_label_set_text (self->heading, network ? _("LINE could not be reached") : heading);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button),
+                          network && self->retry_action != NULL);
   gtk_label_set_text (self->message, error->message);
   gtk_widget_set_visible (GTK_WIDGET (self->message), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), FALSE);
@@ -154,6 +193,17 @@ ltm_activity_clear (LtmActivity *self)
     g_cancellable_cancel (self->cancellable);
 
   ltm_activity_end (self);
+}
+
+/* A shown failure no longer holds (the kid it was about changed): it goes;
+ * what runs goes on. */
+void
+ltm_activity_dismiss (LtmActivity *self)
+{
+  g_return_if_fail (LTM_IS_ACTIVITY (self));
+
+  if (self->cancellable == NULL)
+    ltm_activity_end (self);
 }
 
 gboolean
@@ -181,6 +231,17 @@ static void
 ltm_activity_cancel_clicked_cb (LtmActivity *self)
 {
   ltm_activity_clear (self);
+}
+
+static void
+ltm_activity_retry_clicked_cb (LtmActivity *self)
+{
+  g_autofree char *action = g_steal_pointer (&self->retry_action);
+  g_autoptr(GVariant) target = g_steal_pointer (&self->retry_target);
+
+  ltm_activity_end (self);
+  if (action != NULL)
+    gtk_widget_activate_action_variant (GTK_WIDGET (self), action, target);
 }
 
 static void
@@ -218,6 +279,8 @@ ltm_activity_dispose (GObject *object)
   g_clear_object (&self->cancellable);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LTM_TYPE_ACTIVITY);
+  g_clear_pointer (&self->retry_action, g_free);
+  g_clear_pointer (&self->retry_target, g_variant_unref);
 
   G_OBJECT_CLASS (ltm_activity_parent_class)->dispose (object);
 }
@@ -251,9 +314,11 @@ ltm_activity_class_init (LtmActivityClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LtmActivity, heading);
   gtk_widget_class_bind_template_child (widget_class, LtmActivity, message);
   gtk_widget_class_bind_template_child (widget_class, LtmActivity, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, LtmActivity, retry_button);
   gtk_widget_class_bind_template_child (widget_class, LtmActivity, close_button);
   gtk_widget_class_bind_template_callback (widget_class, ltm_activity_cancel_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, ltm_activity_close_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, ltm_activity_retry_clicked_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 

@@ -14,6 +14,9 @@ G_DECLARE_FINAL_TYPE (LtmActivity, ltm_activity, LTM, ACTIVITY, GtkWidget)
 
 GCancellable *ltm_activity_begin       (LtmActivity  *self,
                                         const char   *description);
+void          ltm_activity_set_retry   (LtmActivity  *self,
+                                        const char   *action_name,
+                                        GVariant     *target);
 void          ltm_activity_update      (LtmActivity  *self,
                                         const char   *description);
 void          ltm_activity_end         (LtmActivity  *self);
@@ -21,6 +24,7 @@ void          ltm_activity_fail        (LtmActivity  *self,
                                         const char   *heading,
                                         const GError *error);
 void          ltm_activity_clear       (LtmActivity  *self);
+void          ltm_activity_dismiss     (LtmActivity  *self);
 gboolean      ltm_activity_get_busy    (LtmActivity  *self);
 const char   *ltm_activity_get_message (LtmActivity  *self);
 

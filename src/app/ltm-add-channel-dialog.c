@@ -13,6 +13,7 @@
 
 #include "ltm-activity.h"
 #include "ltm-jwt.h"
+#include "ltm-ui.h"
 
 struct _LtmAddChannelDialog
 {
@@ -20,6 +21,7 @@ struct _LtmAddChannelDialog
 
   LtmActivity *activity;
   AdwEntryRow *channel_id_row;
+  GtkLabel *channel_id_error_label;
   AdwEntryRow *name_row;
   AdwPasswordEntryRow *secret_row;
   GtkLabel *hint_label;
@@ -102,13 +104,10 @@ ltm_add_channel_dialog_changed_cb (LtmAddChannelDialog *self)
     wrong_row = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-    {
-      if (rows[i] == wrong_row)
-        gtk_widget_add_css_class (rows[i], "error");
-      else
-        gtk_widget_remove_css_class (rows[i], "error");
-      gtk_widget_set_tooltip_text (rows[i], rows[i] == wrong_row ? error->message : NULL);
-    }
+    ltm_ui_set_row_error (rows[i],
+                          rows[i] == GTK_WIDGET (self->channel_id_row)
+                            ? self->channel_id_error_label : NULL,
+                          rows[i] == wrong_row ? error->message : NULL);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add",
                                  valid && !ltm_activity_get_busy (self->activity));
@@ -202,6 +201,8 @@ ltm_add_channel_dialog_class_init (LtmAddChannelDialogClass *klass)
                                                "ltm-add-channel-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, LtmAddChannelDialog, activity);
   gtk_widget_class_bind_template_child (widget_class, LtmAddChannelDialog, channel_id_row);
+  gtk_widget_class_bind_template_child (widget_class, LtmAddChannelDialog,
+                                        channel_id_error_label);
   gtk_widget_class_bind_template_child (widget_class, LtmAddChannelDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, LtmAddChannelDialog, secret_row);
   gtk_widget_class_bind_template_child (widget_class, LtmAddChannelDialog, hint_label);
@@ -215,5 +216,9 @@ static void
 ltm_add_channel_dialog_init (LtmAddChannelDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ltm_ui_setup_rows (GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.add", FALSE);
+
+  /* What the user types first goes to the ID, not to Cancel. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->channel_id_row));
 }

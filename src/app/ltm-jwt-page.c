@@ -38,6 +38,7 @@ struct _LtmJwtPage
   AdwActionRow *expiry_row;
   GtkImage *expiry_icon;
   AdwActionRow *signature_row;
+  AdwActionRow *kid_check_row;
   GtkImage *signature_icon;
   AdwActionRow *claims_row;
   GtkImage *claims_icon;
@@ -150,9 +151,25 @@ ltm_jwt_page_update_time (LtmJwtPage *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->expiry_icon), "error");
 
+  /* What is checked here: the claims against LINE's rules.  Whether LINE
+   * knows the kid it cannot say (kid_check_row). */
   claims_ok = ltm_jwt_check_line_claims (self->jwt, now, &error);
   ltm_jwt_page_set_check (self->claims_row, self->claims_icon, claims_ok,
-                          claims_ok ? _("LINE accepts these claims.") : error->message);
+                          claims_ok ? _("The claims follow LINE’s rules.") : error->message);
+}
+
+/* Only LINE knows which kids it registered for the channel. */
+static void
+ltm_jwt_page_show_kid_check (LtmJwtPage *self)
+{
+  const char *kid = ltm_json_object_get_string (ltm_jwt_get_header (self->jwt), "kid");
+  g_autofree char *subtitle = NULL;
+
+  /* Translators: %s is the kid in the JWT's header */
+  subtitle = g_strdup_printf (_("Not checked here: only LINE knows whether it registered the "
+                                "kid %s for this channel. Issuing a token tells."),
+                              kid != NULL ? kid : "");
+  adw_action_row_set_subtitle (self->kid_check_row, subtitle);
 }
 
 static gboolean
@@ -278,6 +295,7 @@ ltm_jwt_page_show_jwt (LtmJwtPage *self)
   gtk_label_set_text (self->payload_label, payload);
 
   ltm_jwt_page_show_claims (self);
+  ltm_jwt_page_show_kid_check (self);
   ltm_jwt_page_set_check (self->signature_row, self->signature_icon,
                           self->signature_error == NULL,
                           self->signature_error == NULL
@@ -394,6 +412,8 @@ ltm_jwt_page_copy_action (GtkWidget  *widget,
 static void
 ltm_jwt_page_channel_key_notify_cb (LtmJwtPage *self)
 {
+  /* An error about the old key or kid no longer holds. */
+  ltm_activity_dismiss (self->activity);
   ltm_jwt_page_set_jwt (self, NULL, NULL);
 }
 
@@ -493,6 +513,7 @@ ltm_jwt_page_class_init (LtmJwtPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LtmJwtPage, expiry_row);
   gtk_widget_class_bind_template_child (widget_class, LtmJwtPage, expiry_icon);
   gtk_widget_class_bind_template_child (widget_class, LtmJwtPage, signature_row);
+  gtk_widget_class_bind_template_child (widget_class, LtmJwtPage, kid_check_row);
   gtk_widget_class_bind_template_child (widget_class, LtmJwtPage, signature_icon);
   gtk_widget_class_bind_template_child (widget_class, LtmJwtPage, claims_row);
   gtk_widget_class_bind_template_child (widget_class, LtmJwtPage, claims_icon);
@@ -510,6 +531,7 @@ ltm_jwt_page_init (LtmJwtPage *self)
   LtmApplication *app = ltm_application_get_default ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ltm_ui_setup_rows (GTK_WIDGET (self));
 
   gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (self->lifetime_spin),
                             LTM_JWT_MAX_LIFETIME / 60);

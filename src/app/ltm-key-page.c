@@ -36,6 +36,7 @@ struct _LtmKeyPage
   AdwPreferencesRow *created_row;
   GtkLabel *created_label;
   GtkButton *generate_button;
+  AdwActionRow *copy_step_row;
   AdwEntryRow *kid_row;
   GtkLabel *kid_message;
   AdwActionRow *secret_state_row;
@@ -186,23 +187,12 @@ ltm_key_page_update_cb (LtmKeyPage *self)
   ltm_key_page_update (self);
 }
 
-/* A call ended: a failure shows at the top, in view wherever the user was.
- * (The scrolled window is not bound: gtk_widget_dispose_template() would
- * unparent the AdwBin's child behind its back.) */
+/* A call began or ended.  (A failure needs no scrolling to: the activity
+ * floats over the page, in view.) */
 static void
 ltm_key_page_busy_cb (LtmKeyPage *self)
 {
-  GtkWidget *scrolled;
-  GtkAdjustment *adjustment;
-
   ltm_key_page_update (self);
-
-  if (ltm_activity_get_busy (self->activity) || ltm_activity_get_message (self->activity) == NULL)
-    return;
-
-  scrolled = gtk_widget_get_ancestor (GTK_WIDGET (self->activity), GTK_TYPE_SCROLLED_WINDOW);
-  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
 }
 
 /* @text without the spaces and line breaks a paste brings along; a copy
@@ -237,26 +227,9 @@ ltm_key_page_kid_changed_cb (LtmKeyPage *self)
 
   /* An empty row is not wrong: it is where a kid goes. */
   if (kid[0] == '\0' || ltm_jwt_check_kid (kid, &error))
-    {
-      gtk_widget_remove_css_class (row, "error");
-      gtk_widget_set_tooltip_text (row, NULL);
-      gtk_widget_set_visible (GTK_WIDGET (self->kid_message), FALSE);
-      gtk_label_set_text (self->kid_message, "");
-      gtk_accessible_reset_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID);
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-      return;
-    }
-
-  gtk_widget_add_css_class (row, "error");
-  gtk_widget_set_tooltip_text (row, error->message);
-  gtk_label_set_text (self->kid_message, error->message);
-  gtk_widget_set_visible (GTK_WIDGET (self->kid_message), TRUE);
-  gtk_accessible_update_state (GTK_ACCESSIBLE (row),
-                               GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
-                               -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, error->message,
-                                  -1);
+    ltm_ui_set_row_error (row, self->kid_message, NULL);
+  else
+    ltm_ui_set_row_error (row, self->kid_message, error->message);
 }
 
 /* Puts what is stored in @row: not an edit, so no apply button (which
@@ -563,6 +536,16 @@ ltm_key_page_import_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+/* Step 1 says whether the public key is on the clipboard. */
+static void
+ltm_key_page_show_copied (LtmKeyPage *self,
+                          gboolean    copied)
+{
+  adw_action_row_set_subtitle (self->copy_step_row,
+                               copied ? _("Copied: paste it in the console, then save the kid it shows below.") : _("Only the public half, in the JSON form the "
+                                                    "console accepts; it holds no secret."));
+}
+
 static void
 ltm_key_page_got_key_cb (GObject      *source,
                          GAsyncResult *result,
@@ -584,7 +567,10 @@ ltm_key_page_got_key_cb (GObject      *source,
 
   ltm_activity_end (op->self->activity);
   jwk = ltm_key_to_public_jwk (key);
-  ltm_ui_copy (GTK_WIDGET (op->self), jwk, _("Public key copied"));
+  /* Said in the step itself: a toast would cover the kid row, which is
+   * what the user fills in next. */
+  ltm_ui_copy (GTK_WIDGET (op->self), jwk, NULL);
+  ltm_key_page_show_copied (op->self, TRUE);
 }
 
 static void
@@ -616,10 +602,7 @@ ltm_key_page_open_console_action (GtkWidget  *widget,
                                   const char *action_name,
                                   GVariant   *parameter)
 {
-  GtkRoot *root = gtk_widget_get_root (widget);
-
-  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                LTM_UI_CONSOLE_URL, GDK_CURRENT_TIME);
+  ltm_ui_open_console (widget);
 }
 
 static void
@@ -663,6 +646,45 @@ static void
 ltm_key_page_kid_apply_cb (LtmKeyPage *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "key.save-kid", NULL);
+}
+
+/* Another key: what was copied was the old one's. */
+static void
+ltm_key_page_key_notify_cb (LtmKeyPage *self)
+{
+  ltm_key_page_show_copied (self, FALSE);
+  ltm_key_page_update (self);
+}
+
+/* A kid pasted and left is meant to be kept, as if Enter was pressed:
+ * when the focus leaves the row, and when the page goes (to the JWT page,
+ * which needs it).  Only a good kid that differs from the stored one; an
+ * emptied row removes the kid only on Enter or Apply. */
+static void
+ltm_key_page_save_edited_kid (LtmKeyPage *self)
+{
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  g_autofree char *kid = ltm_key_page_dup_kid_text (self);
+
+  if (channel == NULL || kid[0] == '\0' || g_strcmp0 (kid, ltm_channel_get_kid (channel)) == 0 ||
+      !ltm_jwt_check_kid (kid, NULL))
+    return;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "key.save-kid", NULL);
+}
+
+static void
+ltm_key_page_kid_leave_cb (LtmKeyPage *self)
+{
+  ltm_key_page_save_edited_kid (self);
+}
+
+static void
+ltm_key_page_unmap (GtkWidget *widget)
+{
+  ltm_key_page_save_edited_kid (LTM_KEY_PAGE (widget));
+
+  GTK_WIDGET_CLASS (ltm_key_page_parent_class)->unmap (widget);
 }
 
 /* A saved secret leaves no trace in the entry. */
@@ -722,7 +744,7 @@ ltm_key_page_channel_changed (LtmPage    *page,
   if (channel != NULL)
     {
       g_signal_connect_swapped (channel, "notify::key-thumbprint",
-                                G_CALLBACK (ltm_key_page_update_cb), self);
+                                G_CALLBACK (ltm_key_page_key_notify_cb), self);
       g_signal_connect_swapped (channel, "notify::key-created",
                                 G_CALLBACK (ltm_key_page_update_cb), self);
       g_signal_connect_swapped (channel, "notify::has-secret",
@@ -733,6 +755,7 @@ ltm_key_page_channel_changed (LtmPage    *page,
 
   /* Nothing typed for one channel goes to another, least of all a secret. */
   ltm_activity_clear (self->activity);
+  ltm_key_page_show_copied (self, FALSE);
   ltm_key_page_set_row_text (ADW_ENTRY_ROW (self->secret_row), "");
   ltm_key_page_show_kid (self);
   ltm_key_page_update (self);
@@ -769,6 +792,8 @@ ltm_key_page_class_init (LtmKeyPageClass *klass)
 
   object_class->dispose = ltm_key_page_dispose;
 
+  widget_class->unmap = ltm_key_page_unmap;
+
   page_class->channel_changed = ltm_key_page_channel_changed;
 
   g_type_ensure (LTM_TYPE_ACTIVITY);
@@ -782,6 +807,7 @@ ltm_key_page_class_init (LtmKeyPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, created_row);
   gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, created_label);
   gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, generate_button);
+  gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, copy_step_row);
   gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, kid_row);
   gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, kid_message);
   gtk_widget_class_bind_template_child (widget_class, LtmKeyPage, secret_state_row);
@@ -790,6 +816,7 @@ ltm_key_page_class_init (LtmKeyPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, ltm_key_page_busy_cb);
   gtk_widget_class_bind_template_callback (widget_class, ltm_key_page_kid_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, ltm_key_page_kid_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, ltm_key_page_kid_leave_cb);
   gtk_widget_class_bind_template_callback (widget_class, ltm_key_page_secret_apply_cb);
 
   gtk_widget_class_install_action (widget_class, "key.generate", NULL,
@@ -812,5 +839,6 @@ static void
 ltm_key_page_init (LtmKeyPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ltm_ui_setup_rows (GTK_WIDGET (self));
   ltm_key_page_update (self);
 }

@@ -41,6 +41,27 @@ ltm_page_get_channel (LtmPage *self)
   return priv->channel;
 }
 
+/* The page's scrolled content, found by type: each page's template
+ * puts one inside (under the overlay of its activity). */
+static GtkScrolledWindow *
+ltm_page_find_scroller (GtkWidget *widget)
+{
+  if (GTK_IS_SCROLLED_WINDOW (widget))
+    return GTK_SCROLLED_WINDOW (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkScrolledWindow *found = ltm_page_find_scroller (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 /**
  * ltm_page_set_channel:
  * @channel: (nullable): the channel to show
@@ -54,6 +75,7 @@ ltm_page_set_channel (LtmPage    *self,
 {
   LtmPagePrivate *priv;
   g_autoptr(LtmChannel) old_channel = NULL;
+  GtkScrolledWindow *scroller;
 
   g_return_if_fail (LTM_IS_PAGE (self));
   g_return_if_fail (channel == NULL || LTM_IS_CHANNEL (channel));
@@ -69,6 +91,16 @@ ltm_page_set_channel (LtmPage    *self,
 
   if (LTM_PAGE_GET_CLASS (self)->channel_changed != NULL)
     LTM_PAGE_GET_CLASS (self)->channel_changed (self, old_channel);
+
+  /* Another channel starts at the top, where its first step is, not where
+   * the previous one was scrolled to. */
+  scroller = ltm_page_find_scroller (GTK_WIDGET (self));
+  if (scroller != NULL)
+    {
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+    }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHANNEL]);
 }

@@ -184,18 +184,25 @@ ltm_token_row_update (LtmTokenRow *self)
   gtk_label_set_text (self->key_id_label, key_id);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->key_id_label), key_id);
 
-  /* Translators: the first %s is a date, the second "Expires in 5 days" or "Expired 2 hours ago" */
-  dates = g_strdup_printf (_("Issued %s · %s"), g_strstrip (issued), expiry);
+  /* A revoked token's expiry no longer means anything. */
+  if (ltm_token_get_revoked (self->token))
+    /* Translators: %s is a date */
+    dates = g_strdup_printf (_("Issued %s"), issued);
+  else
+    /* Translators: the first %s is a date, the second "Expires in 5 days" or "Expired 2 hours ago" */
+    dates = g_strdup_printf (_("Issued %s · %s"), issued, expiry);
   gtk_label_set_text (self->dates_label, dates);
 
   /* Translators: a list row as a screen reader says it: the kind of token
    * ("v2.1"), its key ID and its status ("Valid") */
   description = g_strdup_printf (_("%s token %s, %s"), kind, key_id, status);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  description, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, dates,
+                                  -1);
 
   /* Translators: a button's tooltip; %s is the token's key ID */
-  tooltip = g_strdup_printf (_("Copy the token %s"), key_id);
+  tooltip = g_strdup_printf (_("Copy the access token whose key ID is %s"), key_id);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->copy_button), tooltip);
   g_free (tooltip);
   /* Translators: a button's tooltip; %s is the token's key ID */

@@ -377,6 +377,7 @@ ltm_tokens_page_verify_action (GtkWidget  *widget,
 
   op = ltm_tokens_op_new (self, _("Asking LINE about the token…"),
                           _("The token was not verified"));
+  ltm_activity_set_retry (self->activity, action_name, parameter);
   op->key_id = g_strdup (key_id);
   op->kind = ltm_token_get_kind (token);
 
@@ -693,20 +694,52 @@ ltm_tokens_page_rotated_cb (GObject      *source,
 }
 
 static void
-ltm_tokens_page_rotate_action (GtkWidget  *widget,
-                               const char *action_name,
-                               GVariant   *parameter)
+ltm_tokens_page_rotate_response_cb (AdwMessageDialog *dialog,
+                                    const char       *response,
+                                    LtmTokensPage    *self)
 {
+  const char *channel_id = g_object_get_data (G_OBJECT (dialog), "ltm-channel-id");
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
   LtmLineClient *client;
   LtmTokensOp *op;
 
-  op = ltm_tokens_op_new (LTM_TOKENS_PAGE (widget), _("Rotating the token…"),
-                          _("The token was not rotated"));
+  /* The page may have moved on to another channel meanwhile. */
+  if (g_strcmp0 (response, "rotate") != 0 || channel == NULL ||
+      g_strcmp0 (ltm_channel_get_channel_id (channel), channel_id) != 0)
+    return;
+
+  op = ltm_tokens_op_new (self, _("Rotating the token…"), _("The token was not rotated"));
   if (op == NULL || (client = ltm_tokens_op_get_client (op)) == NULL)
     return;
 
   ltm_lifecycle_rotate_async (ltm_tokens_page_get_store (), client, op->channel_id,
                               op->cancellable, ltm_tokens_page_rotated_cb, op);
+}
+
+/* A rotation revokes the tokens it replaces, which cuts off whatever still
+ * uses them: ask first, as Revoke does.  (A revoke policy of its own
+ * comes with the rotation dialog of issue 13.) */
+static void
+ltm_tokens_page_rotate_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (widget));
+  AdwMessageDialog *dialog;
+
+  if (channel == NULL)
+    return;
+
+  dialog = ltm_ui_confirm_new (widget, _("Rotate the Token?"),
+                               _("A new token is issued and stored, and then the channel's older "
+                                 "tokens are revoked. Bots and services still using an older "
+                                 "token stop working until they get the new one."),
+                               "rotate", _("_Rotate"));
+  g_object_set_data_full (G_OBJECT (dialog), "ltm-channel-id",
+                          g_strdup (ltm_channel_get_channel_id (channel)), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (ltm_tokens_page_rotate_response_cb),
+                           widget, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* Sync with LINE */
@@ -764,7 +797,11 @@ ltm_tokens_page_sync_action (GtkWidget  *widget,
 
   op = ltm_tokens_op_new (LTM_TOKENS_PAGE (widget), _("Asking LINE which tokens are valid…"),
                           _("The tokens were not compared with LINE"));
-  if (op == NULL || (client = ltm_tokens_op_get_client (op)) == NULL)
+  if (op == NULL)
+    return;
+
+  ltm_activity_set_retry (op->self->activity, action_name, NULL);
+  if ((client = ltm_tokens_op_get_client (op)) == NULL)
     return;
 
   ltm_lifecycle_reconcile_async (ltm_tokens_page_get_store (), client, op->channel_id,

@@ -279,6 +279,14 @@ ltm_tokens_page_disconnect (LtmTokensPage *self,
     }
 }
 
+/* LINE refused the old kid, perhaps: that no longer holds. */
+static void
+ltm_tokens_page_kid_notify_cb (LtmTokensPage *self)
+{
+  ltm_activity_dismiss (self->activity);
+  ltm_tokens_page_update (self);
+}
+
 static void
 ltm_tokens_page_channel_changed (LtmPage    *page,
                                  LtmChannel *old_channel)
@@ -299,7 +307,7 @@ ltm_tokens_page_channel_changed (LtmPage    *page,
   if (channel != NULL)
     {
       g_signal_connect_swapped (channel, "notify::kid",
-                                G_CALLBACK (ltm_tokens_page_update), self);
+                                G_CALLBACK (ltm_tokens_page_kid_notify_cb), self);
       g_signal_connect_swapped (channel, "notify::has-key",
                                 G_CALLBACK (ltm_tokens_page_update), self);
       g_signal_connect_swapped (channel, "notify::has-secret",
@@ -482,6 +490,7 @@ ltm_tokens_page_init (LtmTokensPage *self)
 
   g_type_ensure (LTM_TYPE_TOKEN_ROW);
   gtk_widget_init_template (GTK_WIDGET (self));
+  ltm_ui_setup_rows (GTK_WIDGET (self));
 
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
 

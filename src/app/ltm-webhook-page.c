@@ -25,9 +25,12 @@ struct _LtmWebhookPage
   char *saved_endpoint;         /* what LINE has, once read or saved */
   gboolean checked;             /* the bot was checked for this channel */
   gboolean url_valid;
+  char *refused_key_id;         /* the token LINE last refused (HTTP 401) */
 
   LtmActivity *activity;
   AdwActionRow *token_row;
+  GtkImage *token_icon;
+  GtkButton *token_fix_button;
   AdwActionRow *no_token_row;
   AdwActionRow *bot_placeholder_row;
   AdwActionRow *display_name_row;
@@ -66,7 +69,9 @@ typedef struct {
   GCancellable *cancellable;
   LtmWebhookCallKind kind;
   char *endpoint;               /* to save or test; NULL: test the saved one */
+  char *key_id;                 /* the token's */
   LtmSecret *token;
+  gboolean announce;            /* asked again by the user: say when done */
 } LtmWebhookCall;
 
 static void
@@ -75,6 +80,7 @@ ltm_webhook_call_free (LtmWebhookCall *call)
   g_object_unref (call->self);
   g_object_unref (call->cancellable);
   g_free (call->endpoint);
+  g_free (call->key_id);
   ltm_secret_free (call->token);
   g_free (call);
 }
@@ -107,8 +113,10 @@ ltm_webhook_page_update_actions (LtmWebhookPage *self)
                    !ltm_activity_get_busy (self->activity);
 
   gtk_widget_action_set_enabled (widget, "webhook.check-bot", ready);
+  /* Nothing to save when LINE has this very URL already. */
   gtk_widget_action_set_enabled (widget, "webhook.save", ready && url[0] != '\0' &&
-                                 self->url_valid);
+                                 self->url_valid &&
+                                 g_strcmp0 (url, self->saved_endpoint) != 0);
   /* An empty URL tests the one saved at LINE, if there is one. */
   gtk_widget_action_set_enabled (widget, "webhook.test", ready && self->url_valid &&
                                  (url[0] != '\0' || self->saved_endpoint != NULL));
@@ -131,10 +139,28 @@ ltm_webhook_page_update_token (LtmWebhookPage *self)
     {
       g_autofree char *expiry = ltm_ui_format_expiry (ltm_token_get_expires_at (token), now);
       g_autofree char *subtitle = NULL;
+      const char *key_id = ltm_token_get_key_id (token);
+      gboolean refused = g_strcmp0 (key_id, self->refused_key_id) == 0;
 
-      /* Translators: the first %s is a token's key ID, the second says when
-       * it expires, as in "Expires in 5 days" */
-      subtitle = g_strdup_printf (_("Key ID %s · %s"), ltm_token_get_key_id (token), expiry);
+      /* Usable as far as this computer knows, but LINE said no: not a ✓. */
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->token_row),
+                                     refused ? _("LINE refused this token")
+                                             : _("Newest usable token"));
+      gtk_image_set_from_icon_name (self->token_icon, refused ? "dialog-warning-symbolic"
+                                                              : "emblem-ok-symbolic");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->token_icon), refused ? "success" : "warning");
+      gtk_widget_add_css_class (GTK_WIDGET (self->token_icon), refused ? "warning" : "success");
+      gtk_widget_set_visible (GTK_WIDGET (self->token_fix_button), refused);
+
+      if (refused)
+        /* Translators: %s is a token's key ID */
+        subtitle = g_strdup_printf (_("Key ID %s · It may have been revoked elsewhere: Sync with "
+                                      "LINE on the Tokens page to see which tokens still work, "
+                                      "or rotate the token."), key_id);
+      else
+        /* Translators: the first %s is a token's key ID, the second says when
+         * it expires, as in "Expires in 5 days" */
+        subtitle = g_strdup_printf (_("Key ID %s · %s"), key_id, expiry);
       adw_action_row_set_subtitle (self->token_row, subtitle);
     }
 
@@ -362,6 +388,39 @@ ltm_webhook_call_is_current (LtmWebhookCall *call)
   return !g_cancellable_is_cancelled (call->cancellable) && call->self->activity != NULL;
 }
 
+/* Fails @call; a 401 is LINE refusing the token itself, which the token
+ * row then says, until a call with it succeeds. */
+static void
+ltm_webhook_call_fail (LtmWebhookCall *call,
+                       const char     *heading,
+                       const GError   *error)
+{
+  LtmWebhookPage *self = call->self;
+
+  if (g_error_matches (error, LTM_LINE_ERROR, LTM_LINE_ERROR_UNAUTHORIZED) &&
+      call->key_id != NULL)
+    {
+      g_free (self->refused_key_id);
+      self->refused_key_id = g_strdup (call->key_id);
+      ltm_webhook_page_update_token (self);
+    }
+
+  ltm_activity_fail (self->activity, heading, error);
+}
+
+/* LINE took @call's token. */
+static void
+ltm_webhook_call_accepted (LtmWebhookCall *call)
+{
+  LtmWebhookPage *self = call->self;
+
+  if (g_strcmp0 (self->refused_key_id, call->key_id) == 0)
+    {
+      g_clear_pointer (&self->refused_key_id, g_free);
+      ltm_webhook_page_update_token (self);
+    }
+}
+
 static void
 ltm_webhook_page_got_webhook_cb (GObject      *source,
                                  GAsyncResult *result,
@@ -377,13 +436,17 @@ ltm_webhook_page_got_webhook_cb (GObject      *source,
 
   if (webhook == NULL && !g_error_matches (error, LTM_LINE_ERROR, LTM_LINE_ERROR_NOT_FOUND))
     {
-      ltm_activity_fail (call->self->activity, _("The webhook URL could not be read"), error);
+      ltm_webhook_call_fail (call, _("The webhook URL could not be read"), error);
       return;
     }
 
   /* 404: no URL is set. */
   ltm_webhook_page_show_webhook (call->self, webhook);
   ltm_activity_end (call->self->activity);
+
+  /* The rows may not change at all: say that the check happened. */
+  if (call->kind == LTM_WEBHOOK_CALL_CHECK && call->announce)
+    ltm_ui_toast (GTK_WIDGET (call->self), _("Bot checked: LINE accepts the token"));
 }
 
 static void
@@ -404,10 +467,11 @@ ltm_webhook_page_got_bot_info_cb (GObject      *source,
       /* What an earlier check showed no longer holds. */
       ltm_webhook_page_clear_bot (call->self, _("The check failed"),
                                   _("LINE's answer is shown at the top of the page."));
-      ltm_activity_fail (call->self->activity, ltm_webhook_call_failure (call), error);
+      ltm_webhook_call_fail (call, ltm_webhook_call_failure (call), error);
       return;
     }
 
+  ltm_webhook_call_accepted (call);
   ltm_webhook_page_show_bot_info (call->self, info);
   ltm_line_client_get_webhook_async (LTM_LINE_CLIENT (source), call->token, call->cancellable,
                                      ltm_webhook_page_got_webhook_cb, call);
@@ -426,13 +490,14 @@ ltm_webhook_page_saved_cb (GObject      *source,
   if (!ltm_line_client_set_webhook_finish (LTM_LINE_CLIENT (source), result, &error))
     {
       if (ltm_webhook_call_is_current (call))
-        ltm_activity_fail (call->self->activity, ltm_webhook_call_failure (call), error);
+        ltm_webhook_call_fail (call, ltm_webhook_call_failure (call), error);
       return;
     }
 
   if (!ltm_webhook_call_is_current (call))
     return;
 
+  ltm_webhook_call_accepted (call);
   g_free (self->saved_endpoint);
   self->saved_endpoint = g_strdup (call->endpoint);
   ltm_ui_toast (GTK_WIDGET (self), _("Webhook URL saved"));
@@ -458,10 +523,11 @@ ltm_webhook_page_tested_cb (GObject      *source,
 
   if (test == NULL)
     {
-      ltm_activity_fail (call->self->activity, ltm_webhook_call_failure (call), error);
+      ltm_webhook_call_fail (call, ltm_webhook_call_failure (call), error);
       return;
     }
 
+  ltm_webhook_call_accepted (call);
   ltm_webhook_page_show_test (call->self, call->endpoint, test);
   ltm_activity_end (call->self->activity);
 }
@@ -481,14 +547,14 @@ ltm_webhook_page_got_token_cb (GObject      *source,
 
   if (call->token == NULL)
     {
-      ltm_activity_fail (call->self->activity, ltm_webhook_call_failure (call), error);
+      ltm_webhook_call_fail (call, ltm_webhook_call_failure (call), error);
       return;
     }
 
   client = ltm_application_get_client (ltm_application_get_default (), &error);
   if (client == NULL)
     {
-      ltm_activity_fail (call->self->activity, ltm_webhook_call_failure (call), error);
+      ltm_webhook_call_fail (call, ltm_webhook_call_failure (call), error);
       return;
     }
 
@@ -518,7 +584,8 @@ ltm_webhook_page_got_token_cb (GObject      *source,
 static void
 ltm_webhook_page_start (LtmWebhookPage     *self,
                         LtmWebhookCallKind  kind,
-                        const char         *endpoint)
+                        const char         *endpoint,
+                        gboolean            announce)
 {
   LtmStore *store = ltm_application_get_store (ltm_application_get_default ());
   LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
@@ -547,6 +614,8 @@ ltm_webhook_page_start (LtmWebhookPage     *self,
   call->self = g_object_ref (self);
   call->kind = kind;
   call->endpoint = g_strdup (endpoint);
+  call->key_id = g_strdup (ltm_token_get_key_id (token));
+  call->announce = announce;
   call->cancellable = g_object_ref (ltm_activity_begin (self->activity, description));
 
   ltm_store_get_secret_async (store, ltm_channel_get_channel_id (channel),
@@ -561,8 +630,12 @@ ltm_webhook_page_check_bot_action (GtkWidget  *widget,
 {
   LtmWebhookPage *self = LTM_WEBHOOK_PAGE (widget);
 
+  /* The first check is the page's own, when it opens; a later one the
+   * user's, who wants to hear back. */
+  gboolean announce = self->checked;
+
   self->checked = TRUE;
-  ltm_webhook_page_start (self, LTM_WEBHOOK_CALL_CHECK, NULL);
+  ltm_webhook_page_start (self, LTM_WEBHOOK_CALL_CHECK, NULL, announce);
 }
 
 static void
@@ -576,7 +649,7 @@ ltm_webhook_page_save_action (GtkWidget  *widget,
   if (url[0] == '\0' || !ltm_line_check_webhook_url (url, NULL))
     return;
 
-  ltm_webhook_page_start (self, LTM_WEBHOOK_CALL_SAVE, url);
+  ltm_webhook_page_start (self, LTM_WEBHOOK_CALL_SAVE, url, FALSE);
 }
 
 static void
@@ -590,7 +663,7 @@ ltm_webhook_page_test_action (GtkWidget  *widget,
   if (url[0] != '\0' && !ltm_line_check_webhook_url (url, NULL))
     return;
 
-  ltm_webhook_page_start (self, LTM_WEBHOOK_CALL_TEST, url[0] != '\0' ? url : NULL);
+  ltm_webhook_page_start (self, LTM_WEBHOOK_CALL_TEST, url[0] != '\0' ? url : NULL, FALSE);
 }
 
 static void
@@ -614,26 +687,8 @@ ltm_webhook_page_url_changed_cb (LtmWebhookPage *self)
 
   self->url_valid = url[0] == '\0' || ltm_line_check_webhook_url (url, &error);
 
-  if (self->url_valid)
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->url_row), "error");
-      gtk_widget_set_visible (GTK_WIDGET (self->url_error_label), FALSE);
-      gtk_accessible_reset_state (GTK_ACCESSIBLE (self->url_row), GTK_ACCESSIBLE_STATE_INVALID);
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (self->url_row),
-                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-    }
-  else
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->url_row), "error");
-      gtk_label_set_text (self->url_error_label, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->url_error_label), TRUE);
-      gtk_accessible_update_state (GTK_ACCESSIBLE (self->url_row),
-                                   GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
-                                   -1);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->url_row),
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, error->message,
-                                      -1);
-    }
+  ltm_ui_set_row_error (GTK_WIDGET (self->url_row), self->url_error_label,
+                        self->url_valid ? NULL : error->message);
 
   ltm_webhook_page_update_actions (self);
 }
@@ -685,6 +740,7 @@ ltm_webhook_page_channel_changed (LtmPage    *page,
   ltm_activity_clear (self->activity);
   ltm_webhook_page_clear_results (self);
   self->checked = FALSE;
+  g_clear_pointer (&self->refused_key_id, g_free);
 
   if (channel != NULL)
     g_signal_connect_swapped (ltm_channel_get_tokens (channel), "items-changed",
@@ -716,6 +772,7 @@ ltm_webhook_page_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LTM_TYPE_WEBHOOK_PAGE);
   g_clear_pointer (&self->saved_endpoint, g_free);
+  g_clear_pointer (&self->refused_key_id, g_free);
 
   G_OBJECT_CLASS (ltm_webhook_page_parent_class)->dispose (object);
 }
@@ -749,6 +806,8 @@ ltm_webhook_page_class_init (LtmWebhookPageClass *klass)
                                                "ltm-webhook-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, activity);
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, token_row);
+  gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, token_icon);
+  gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, token_fix_button);
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, no_token_row);
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, bot_placeholder_row);
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, display_name_row);
@@ -791,6 +850,7 @@ ltm_webhook_page_init (LtmWebhookPage *self)
   self->url_valid = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ltm_ui_setup_rows (GTK_WIDGET (self));
   ltm_webhook_page_clear_results (self);
 
   g_signal_connect_object (self->activity, "notify::busy",

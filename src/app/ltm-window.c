@@ -14,6 +14,7 @@
 #include "ltm-jwt-page.h"
 #include "ltm-lifecycle.h"
 #include "ltm-key-page.h"
+#include "ltm-list-bin.h"
 #include "ltm-page.h"
 #include "ltm-tokens-page.h"
 #include "ltm-ui.h"
@@ -197,10 +198,11 @@ ltm_window_set_channel (LtmWindow  *self,
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, channel != NULL);
   ltm_window_update_title (self);
 
-  for (guint i = 0; i < 4; i++)
+  for (guint i = 0; i < 5; i++)
     {
       static const char *actions[] = { "win.remove-channel", "win.open-console",
-                                       "win.copy-channel-id", "win.rotate-channel" };
+                                       "win.copy-channel-id", "win.rotate-channel",
+                                       "win.rename-channel" };
       gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], channel != NULL);
     }
 
@@ -273,17 +275,26 @@ ltm_window_update_rows_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A row opens its channel: on a click, on Enter, and when folded it shows
+ * the chevron of a row that navigates. */
 static GtkWidget *
 ltm_window_create_row (gpointer item,
                        gpointer user_data)
 {
+  LtmWindow *self = user_data;
   LtmChannel *channel = item;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *mark = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  GtkWidget *chevron = gtk_image_new_from_icon_name ("go-next-symbolic");
+
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
 
   gtk_widget_add_css_class (mark, "warning");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), mark);
   g_object_set_data (G_OBJECT (row), "ltm-mark", mark);
+
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), chevron);
+  g_object_bind_property (self->leaflet, "folded", chevron, "visible", G_BINDING_SYNC_CREATE);
 
   g_object_bind_property_full (channel, "name", row, "title", G_BINDING_SYNC_CREATE,
                                ltm_window_name_to_title, NULL, NULL, NULL);
@@ -308,10 +319,13 @@ ltm_window_row_selected_cb (LtmWindow     *self,
     ltm_window_set_channel (self, g_object_get_data (G_OBJECT (row), "ltm-channel"));
 }
 
+/* A click or Enter on a row, also on the one already chosen: the list
+ * has selected it; a folded window now shows its pages. */
 static void
 ltm_window_row_activated_cb (LtmWindow     *self,
                              GtkListBoxRow *row)
 {
+  ltm_window_set_channel (self, g_object_get_data (G_OBJECT (row), "ltm-channel"));
   adw_leaflet_set_visible_child (self->leaflet, self->content);
 }
 
@@ -491,7 +505,7 @@ ltm_window_open_console_action (GtkWidget  *widget,
                                 const char *action_name,
                                 GVariant   *parameter)
 {
-  gtk_show_uri (GTK_WINDOW (widget), LTM_UI_CONSOLE_URL, GDK_CURRENT_TIME);
+  ltm_ui_open_console (widget);
 }
 
 static void
@@ -503,6 +517,87 @@ ltm_window_copy_channel_id_action (GtkWidget  *widget,
 
   if (self->channel != NULL)
     ltm_ui_copy (widget, ltm_channel_get_channel_id (self->channel), _("Channel ID copied"));
+}
+
+/* Rename Channel…: what `ltm channel set --name` does, asked in a dialog. */
+
+static void
+ltm_window_rename_changed_cb (GtkEditable      *entry,
+                              AdwMessageDialog *dialog)
+{
+  const char *old_name = g_object_get_data (G_OBJECT (dialog), "ltm-old-name");
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  adw_message_dialog_set_response_enabled (dialog, "rename",
+                                           name[0] != '\0' && g_strcmp0 (name, old_name) != 0);
+}
+
+static void
+ltm_window_rename_response_cb (AdwMessageDialog *dialog,
+                               const char       *response,
+                               LtmWindow        *self)
+{
+  const char *channel_id = g_object_get_data (G_OBJECT (dialog), "ltm-channel-id");
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (g_strcmp0 (response, "rename") != 0 || name[0] == '\0')
+    return;
+
+  if (ltm_store_set_name (self->store, channel_id, name, &error))
+    {
+      ltm_ui_toast (GTK_WIDGET (self), _("Channel renamed"));
+      return;
+    }
+
+  /* Translators: %s says why */
+  message = g_strdup_printf (_("The channel was not renamed: %s"), error->message);
+  ltm_ui_toast (GTK_WIDGET (self), message);
+}
+
+static void
+ltm_window_rename_channel_action (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *parameter)
+{
+  LtmWindow *self = LTM_WINDOW (widget);
+  const char *name;
+  GtkWidget *entry;
+  AdwMessageDialog *dialog;
+
+  if (self->channel == NULL)
+    return;
+
+  name = ltm_channel_get_name (self->channel);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Rename Channel"),
+                                                       NULL));
+  /* Translators: %s is the channel ID */
+  adw_message_dialog_format_body (dialog, _("The name is only for you; LINE knows channel %s "
+                                            "by its ID."),
+                                  ltm_channel_get_channel_id (self->channel));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "rename", _("_Rename"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "rename", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "rename");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  adw_message_dialog_set_response_enabled (dialog, "rename", FALSE);
+
+  entry = gtk_entry_new ();
+  gtk_editable_set_text (GTK_EDITABLE (entry), name != NULL ? name : "");
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Channel Name"), -1);
+  adw_message_dialog_set_extra_child (dialog, entry);
+
+  g_object_set_data_full (G_OBJECT (dialog), "ltm-channel-id",
+                          g_strdup (ltm_channel_get_channel_id (self->channel)), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "ltm-old-name", g_strdup (name), g_free);
+  g_signal_connect (entry, "changed", G_CALLBACK (ltm_window_rename_changed_cb), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (ltm_window_rename_response_cb),
+                           self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
 }
 
 static void
@@ -833,6 +928,7 @@ ltm_window_class_init (LtmWindowClass *klass)
 
   g_type_ensure (LTM_TYPE_ACTIVITY);
   g_type_ensure (LTM_TYPE_KEY_PAGE);
+  g_type_ensure (LTM_TYPE_LIST_BIN);
   g_type_ensure (LTM_TYPE_JWT_PAGE);
   g_type_ensure (LTM_TYPE_TOKENS_PAGE);
   g_type_ensure (LTM_TYPE_WEBHOOK_PAGE);
@@ -870,6 +966,8 @@ ltm_window_class_init (LtmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.reload", NULL, ltm_window_reload_action);
   gtk_widget_class_install_action (widget_class, "win.remove-channel", NULL,
                                    ltm_window_remove_channel_action);
+  gtk_widget_class_install_action (widget_class, "win.rename-channel", NULL,
+                                   ltm_window_rename_channel_action);
   gtk_widget_class_install_action (widget_class, "win.open-console", NULL,
                                    ltm_window_open_console_action);
   gtk_widget_class_install_action (widget_class, "win.copy-channel-id", NULL,
@@ -886,6 +984,7 @@ ltm_window_init (LtmWindow *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ltm_ui_setup_rows (GTK_WIDGET (self));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self->sidebar));
 }

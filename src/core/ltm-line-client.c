@@ -424,6 +424,7 @@ ltm_line_client_network_error (LtmLineClient  *self,
                                const GError   *cause)
 {
   g_autofree char *host = ltm_line_client_host (self);
+  const char *reason;
 
   if (request->timed_out || g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return ltm_line_error_new (LTM_LINE_ERROR_NETWORK,
@@ -451,8 +452,14 @@ ltm_line_client_network_error (LtmLineClient  *self,
                                  _("Could not make a secure connection to %s: %s"), host, why);
     }
 
-  return ltm_line_error_new (LTM_LINE_ERROR_NETWORK, _("Could not reach %s: %s"),
-                             host, cause->message);
+  /* GIO's own words often name the host again ("Could not connect to
+   * HOST: Connection refused"): say it once. */
+  if (strstr (cause->message, host) != NULL && (reason = g_strrstr (cause->message, ": ")) != NULL)
+    reason += 2;
+  else
+    reason = cause->message;
+
+  return ltm_line_error_new (LTM_LINE_ERROR_NETWORK, _("Could not reach %s: %s"), host, reason);
 }
 
 static gboolean
