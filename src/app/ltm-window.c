@@ -532,6 +532,58 @@ ltm_window_rename_changed_cb (GtkEditable      *entry,
                                            name[0] != '\0' && g_strcmp0 (name, old_name) != 0);
 }
 
+/* The end of a change the window asked the store for: a toast saying
+ * @done, or the error for the caller's own words (%NULL when cancelled). */
+static GError *
+ltm_window_change_finish (LtmWindow    *self,
+                          GObject      *source,
+                          GAsyncResult *result,
+                          const char   *done)
+{
+  GError *error = NULL;
+
+  if (ltm_store_change_finish (LTM_STORE (source), result, &error))
+    ltm_ui_toast (GTK_WIDGET (self), done);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_clear_error (&error);
+
+  return error;
+}
+
+static void
+ltm_window_removed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(LtmWindow) self = user_data;
+  g_autoptr(GError) error = ltm_window_change_finish (self, source, result, _("Channel removed"));
+  g_autofree char *message = NULL;
+
+  if (error == NULL)
+    return;
+
+  /* Translators: %s says why */
+  message = g_strdup_printf (_("The channel was not removed: %s"), error->message);
+  ltm_ui_toast (GTK_WIDGET (self), message);
+}
+
+static void
+ltm_window_renamed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(LtmWindow) self = user_data;
+  g_autoptr(GError) error = ltm_window_change_finish (self, source, result, _("Channel renamed"));
+  g_autofree char *message = NULL;
+
+  if (error == NULL)
+    return;
+
+  /* Translators: %s says why */
+  message = g_strdup_printf (_("The channel was not renamed: %s"), error->message);
+  ltm_ui_toast (GTK_WIDGET (self), message);
+}
+
 static void
 ltm_window_rename_response_cb (AdwMessageDialog *dialog,
                                const char       *response,
@@ -540,21 +592,12 @@ ltm_window_rename_response_cb (AdwMessageDialog *dialog,
   const char *channel_id = g_object_get_data (G_OBJECT (dialog), "ltm-channel-id");
   GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
 
   if (g_strcmp0 (response, "rename") != 0 || name[0] == '\0')
     return;
 
-  if (ltm_store_set_name (self->store, channel_id, name, &error))
-    {
-      ltm_ui_toast (GTK_WIDGET (self), _("Channel renamed"));
-      return;
-    }
-
-  /* Translators: %s says why */
-  message = g_strdup_printf (_("The channel was not renamed: %s"), error->message);
-  ltm_ui_toast (GTK_WIDGET (self), message);
+  ltm_store_set_name_async (self->store, channel_id, name, self->cancellable,
+                            ltm_window_renamed_cb, g_object_ref (self));
 }
 
 static void
@@ -598,29 +641,6 @@ ltm_window_rename_channel_action (GtkWidget  *widget,
                            self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   gtk_widget_grab_focus (entry);
-}
-
-static void
-ltm_window_removed_cb (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  g_autoptr(LtmWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-
-  if (ltm_store_change_finish (LTM_STORE (source), result, &error))
-    {
-      ltm_ui_toast (GTK_WIDGET (self), _("Channel removed"));
-      return;
-    }
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  /* Translators: %s says why */
-  message = g_strdup_printf (_("The channel was not removed: %s"), error->message);
-  ltm_ui_toast (GTK_WIDGET (self), message);
 }
 
 static void
