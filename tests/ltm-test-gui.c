@@ -524,7 +524,7 @@ ltm_test_gui_read_clipboard (GtkWidget *widget)
 /**
  * ltm_test_gui_add_channel:
  * @server: the test server, which learns the channel and its secret
- * @secret: (nullable): stored in the keyring too, unless %NULL
+ * @secret: (nullable): stored (sealed) too, unless %NULL
  *
  * What a user does before the window has anything to show: `ltm channel
  * add --generate-key`, the public key registered at @server (the console),

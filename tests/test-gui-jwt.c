@@ -201,7 +201,7 @@ test_create_body (LtmWindow     *window,
   after = ltm_test_now ();
   jwt = ltm_test_check_jwt (window, compact, before, after, 30 * 60, 12 * DAY);
 
-  /* The key in the keyring, the channel's (same thumbprint), verifies it. */
+  /* The stored key, the channel's (same thumbprint), verifies it. */
   g_assert_true (ltm_store_load (store, &error));
   g_assert_no_error (error);
   key = ltm_store_get_key (store, CHANNEL, &error);

@@ -95,7 +95,7 @@ test_pages (void)
 }
 
 /* Add Channel: a wrong ID is refused as it is typed, a good one is
- * stored with its secret in the keyring and chosen. */
+ * stored with its secret (sealed) and chosen. */
 static void
 test_add_channel_body (LtmWindow     *window,
                        gconstpointer  data)

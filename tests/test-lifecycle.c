@@ -149,7 +149,7 @@ test_rotate (Fixture       *fixture,
   g_assert_nonnull (rotation->new_key_id);
 
   /* At LINE: only the new one.  In the store: the new one, usable and kept
-   * in the keyring, with the old tokens' lifetime; the old ones revoked. */
+   * in the store, with the old tokens' lifetime; the old ones revoked. */
   g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "1000000001"), ==, 1);
   g_assert_cmpuint (count_usable (fixture, "1000000001"), ==, 1);
   token = ltm_channel_find_token (ltm_store_find_channel (fixture->store, "1000000001"),

@@ -231,7 +231,7 @@ ltm_application_about_action (GSimpleAction *action,
                          "developers", developers,
                          "comments", _("Make the assertion signing key, sign the JWT, and issue, "
                                        "verify, rotate and revoke LINE channel access tokens, "
-                                       "with every secret in the keyring."),
+                                       "with every secret sealed under a key your keyring keeps."),
                          "website", "https://github.com/ltm/LineTokenManager",
                          "issue-url", "https://github.com/ltm/LineTokenManager/issues",
                          "license-type", GTK_LICENSE_GPL_3_0,

@@ -162,8 +162,8 @@ ltm_key_page_update (LtmKeyPage *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->secret_state_row),
                                      _("A channel secret is stored"));
       adw_action_row_set_subtitle (self->secret_state_row,
-                                   _("It is in your keyring. Paste a new one below to replace "
-                                     "it."));
+                                   _("It is sealed in this computer's store. Paste a new one "
+                                     "below to replace it."));
       gtk_image_set_from_icon_name (self->secret_state_icon, "emblem-ok-symbolic");
       gtk_widget_add_css_class (GTK_WIDGET (self->secret_state_icon), "success");
       gtk_widget_remove_css_class (GTK_WIDGET (self->secret_state_icon), "dim-label");
@@ -299,7 +299,7 @@ ltm_key_page_changed_cb (GObject      *source,
 static void
 ltm_key_page_store_key (LtmKeyPageOp *op)
 {
-  ltm_key_page_op_continue (op, _("Storing the key in your keyring…"));
+  ltm_key_page_op_continue (op, _("Sealing and storing the key…"));
   op->failed = _("The key was not stored");
   ltm_store_set_key_async (ltm_key_page_get_store (),
                            ltm_channel_get_channel_id (op->channel),
@@ -579,7 +579,7 @@ ltm_key_page_copy_public_action (GtkWidget  *widget,
                                  GVariant   *parameter)
 {
   LtmKeyPage *self = LTM_KEY_PAGE (widget);
-  LtmKeyPageOp *op = ltm_key_page_op_new (self, _("Reading the key from your keyring…"));
+  LtmKeyPageOp *op = ltm_key_page_op_new (self, _("Opening the stored key…"));
 
   ltm_store_get_key_async (ltm_key_page_get_store (), ltm_channel_get_channel_id (op->channel),
                            op->cancellable, ltm_key_page_got_key_cb, op);

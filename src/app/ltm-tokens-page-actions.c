@@ -280,7 +280,7 @@ ltm_tokens_page_copy_action (GtkWidget  *widget,
 {
   LtmTokensOp *op;
 
-  op = ltm_tokens_op_new (LTM_TOKENS_PAGE (widget), _("Reading the token from the keyring…"),
+  op = ltm_tokens_op_new (LTM_TOKENS_PAGE (widget), _("Opening the stored token…"),
                           _("The token could not be copied"));
   if (op == NULL)
     return;
@@ -582,10 +582,10 @@ ltm_tokens_page_secret_form (LtmTokensRevoke *revoke)
   gtk_list_box_append (GTK_LIST_BOX (list), secret_row);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (keep_row),
-                                 _("Keep the Channel Secret in the Keyring"));
+                                 _("Keep the Channel Secret"));
   gtk_widget_set_valign (keep_switch, GTK_ALIGN_CENTER);
   gtk_accessible_update_property (GTK_ACCESSIBLE (keep_switch), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Keep the Channel Secret in the Keyring"), -1);
+                                  _("Keep the Channel Secret"), -1);
   revoke->keep_secret = TRUE;
   gtk_switch_set_active (GTK_SWITCH (keep_switch), revoke->keep_secret);
   g_signal_connect (keep_switch, "notify::active", G_CALLBACK (ltm_tokens_page_keep_changed_cb),
@@ -874,7 +874,7 @@ ltm_tokens_page_copy_env_action (GtkWidget  *widget,
       (newest = ltm_channel_get_newest_usable (channel, ltm_tokens_page_now ())) == NULL)
     return;
 
-  op = ltm_tokens_op_new (self, _("Reading the token and the channel secret from the keyring…"),
+  op = ltm_tokens_op_new (self, _("Opening the stored token and channel secret…"),
                           _("The environment variables were not copied"));
   op->key_id = g_strdup (ltm_token_get_key_id (newest));
   op->with_secret = ltm_channel_get_has_secret (channel);
