@@ -244,8 +244,8 @@ ltm_store_db_migrate_schema (LtmStoreDb  *db,
     {
       g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NEWER_VERSION,
                    _("The store “%s” was written by a newer version of LINE Token Manager "
-                     "(schema %" G_GINT64_FORMAT "); it was left as it is."),
-                   db->path, version);
+                     "(schema %lld); it was left as it is."),
+                   db->path, (long long) version);
       return FALSE;
     }
 
