@@ -4,6 +4,9 @@
  */
 #include "config.h"
 
+#include <string.h>
+
+#include "ltm-store.h"
 #include "ltm-ui.h"
 
 #define HOUR (60 * 60)
@@ -61,6 +64,20 @@ test_date (void)
   g_assert_nonnull (strstr (text, "Dec 2026, "));
 }
 
+/* The window's words for the store's errors: what a person can do. */
+static void
+test_store_advice (void)
+{
+  g_autoptr(GError) locked = g_error_new_literal (LTM_STORE_ERROR, LTM_STORE_ERROR_KEYRING_LOCKED,
+                                                  "locked");
+  g_autoptr(GError) other = g_error_new_literal (LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS, "there");
+  g_autoptr(GError) io = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "no");
+
+  g_assert_nonnull (strstr (ltm_ui_store_advice (locked), "Unlock the keyring"));
+  g_assert_null (ltm_ui_store_advice (other));
+  g_assert_null (ltm_ui_store_advice (io));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -69,6 +86,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/remaining", test_remaining);
   g_test_add_func ("/ui/expiry", test_expiry);
+  g_test_add_func ("/ui/store-advice", test_store_advice);
   g_test_add_func ("/ui/date", test_date);
 
   return g_test_run ();

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "ltm-line-error.h"
+#include "ltm-ui.h"
 
 struct _LtmActivity
 {
@@ -175,7 +176,14 @@ ltm_activity_fail (LtmActivity  *self,
   gtk_label_set_text (self->heading, network ? _("LINE could not be reached") : heading);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button),
                           network && self->retry_action != NULL);
-  gtk_label_set_text (self->message, error->message);
+  if (ltm_ui_store_advice (error) != NULL)
+    {
+      g_autofree char *message = g_strconcat (error->message, " ", ltm_ui_store_advice (error),
+                                              NULL);
+      gtk_label_set_text (self->message, message);
+    }
+  else
+    gtk_label_set_text (self->message, error->message);
   gtk_widget_set_visible (GTK_WIDGET (self->message), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->close_button), TRUE);

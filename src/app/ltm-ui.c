@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "ltm-resources.h"
+#include "ltm-store.h"
 
 /* Once per process, before the first template is looked up. */
 void
@@ -328,4 +329,40 @@ ltm_ui_format_expiry (gint64 expires_at,
 
   /* Translators: %s is a span of time, like "5 days" */
   return g_strdup_printf (_("Expired %s ago"), span);
+}
+
+/**
+ * ltm_ui_store_advice:
+ * @error: an error
+ *
+ * The store says what is wrong; this says what a person at the desktop
+ * can do about it (`ltm` gives its own advice, for a terminal).
+ *
+ * Returns: (nullable): advice for @error, or %NULL
+ */
+const char *
+ltm_ui_store_advice (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain != LTM_STORE_ERROR)
+    return NULL;
+
+  switch (error->code)
+    {
+    case LTM_STORE_ERROR_KEYRING_UNAVAILABLE:
+      return _("The keyring keeps the key that opens your secrets: log in to a desktop session "
+               "with GNOME Keyring (or another keyring) running, then try again.");
+    case LTM_STORE_ERROR_KEYRING_LOCKED:
+      return _("Unlock the keyring (for example in Passwords and Keys) and try again.");
+    case LTM_STORE_ERROR_WRONG_MASTER_KEY:
+      return _("If these channels came from another computer, its master key must come too: "
+               "move them with “ltm channel export” there and “ltm channel import” here.");
+    case LTM_STORE_ERROR_SEALED:
+      return _("Add it again to replace it.");
+    case LTM_STORE_ERROR_DAMAGED:
+      return _("Move the file away to start with no channels, or put back a copy of it.");
+    default:
+      return NULL;
+    }
 }

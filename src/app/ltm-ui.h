@@ -29,6 +29,7 @@ void  ltm_ui_set_row_error      (GtkWidget   *row,
                                  GtkLabel    *label,
                                  const char  *message);
 char *ltm_ui_format_date        (gint64       unix_time);
+const char *ltm_ui_store_advice (const GError *error);
 char *ltm_ui_format_expiry      (gint64       expires_at,
                                  gint64       now);
 char *ltm_ui_format_remaining   (gint64       seconds);

@@ -413,7 +413,10 @@ ltm_window_loaded_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      g_autofree char *markup = g_markup_escape_text (error->message, -1);
+      const char *advice = ltm_ui_store_advice (error);
+      g_autofree char *text = advice != NULL ? g_strconcat (error->message, " ", advice, NULL)
+                                             : g_strdup (error->message);
+      g_autofree char *markup = g_markup_escape_text (text, -1);
 
       gtk_spinner_stop (self->loading_spinner);
       adw_status_page_set_description (self->failed_page, markup);
