@@ -492,7 +492,7 @@ ltm_cli_channel_import (LtmCli  *cli,
 
   if ((document = ltm_cli_read_input (argv[1], &len, &error)) == NULL ||
       (store = ltm_cli_get_store (cli, &error)) == NULL ||
-      !ltm_store_import_channel (store, document, len, &channel_id, &error))
+      (channel_id = ltm_store_import_channel (store, document, len, &error)) == NULL)
     return ltm_cli_fail (cli, error);
 
   if (cli->json)

@@ -689,31 +689,38 @@ ltm_store_db_remember_key (const char         *store_id,
 }
 
 /**
- * ltm_store_db_master_key_source:
+ * ltm_store_db_describe_master_key:
  * @db: a connection
- * @out_source: (out): where the master key came from
- * @out_location: (out) (transfer full): the file, or words for the keyring
  *
- * Returns: %TRUE if this process has read the store's master key
+ * Returns: (transfer full) (nullable): where this process read the store's
+ *   master key from, in words; %NULL if it has not read it
  */
-gboolean
-ltm_store_db_master_key_source (LtmStoreDb          *db,
-                                LtmMasterKeySource  *out_source,
-                                char               **out_location)
+char *
+ltm_store_db_describe_master_key (LtmStoreDb *db)
 {
   LtmKnownKey *known;
-  gboolean found = FALSE;
+  char *description = NULL;
 
   G_LOCK (known_keys);
   if (known_keys != NULL && (known = g_hash_table_lookup (known_keys, db->store_id)) != NULL)
     {
-      *out_source = known->source;
-      *out_location = g_strdup (known->location);
-      found = TRUE;
+      switch (known->source)
+        {
+        case LTM_MASTER_KEY_SOURCE_FILE:
+          description = g_strdup_printf (_("the file %s (LTM_MASTER_KEY_FILE)"), known->location);
+          break;
+        case LTM_MASTER_KEY_SOURCE_CREDENTIAL:
+          description = g_strdup_printf (_("the credential %s"), known->location);
+          break;
+        case LTM_MASTER_KEY_SOURCE_KEYRING:
+        default:
+          description = g_strdup (_("the desktop keyring"));
+          break;
+        }
     }
   G_UNLOCK (known_keys);
 
-  return found;
+  return description;
 }
 
 /* The master key's errors in the store's terms, with the same words. */

@@ -140,19 +140,18 @@ ltm_store_import_fail (GError     **error,
  * @self: a #LtmStore
  * @data: what ltm_store_export_channel() made
  * @len: its size
- * @out_channel_id: (out) (transfer full) (optional): the channel it added
  * @error: return location for a #GError
  *
  * Adds the exported channel, its key and its channel secret.  A channel
  * already stored is refused (%LTM_STORE_ERROR_EXISTS) and left as it is.
  *
- * Returns: %TRUE on success
+ * Returns: (transfer full): the ID of the channel it added, or %NULL with
+ *   @error set
  */
-gboolean
+char *
 ltm_store_import_channel (LtmStore    *self,
                           const char  *data,
                           gsize        len,
-                          char       **out_channel_id,
                           GError     **error)
 {
   g_autoptr(JsonNode) node = NULL;
@@ -165,13 +164,16 @@ ltm_store_import_channel (LtmStore    *self,
   JsonObject *root;
   JsonNode *private_key;
   gint64 version = 0;
-  gboolean ok = FALSE;
+  char *added = NULL;
 
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-  g_return_val_if_fail (data != NULL, FALSE);
+  g_return_val_if_fail (LTM_IS_STORE (self), NULL);
+  g_return_val_if_fail (data != NULL, NULL);
 
   if ((node = ltm_json_parse (data, len, &local_error)) == NULL)
-    return ltm_store_import_fail (error, local_error->message);
+    {
+      ltm_store_import_fail (error, local_error->message);
+      return NULL;
+    }
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -208,12 +210,11 @@ ltm_store_import_channel (LtmStore    *self,
       (key = ltm_key_new_from_data (data, len, LTM_KEY_IMPORT_PRIVATE, error)) == NULL)
     goto out;
 
-  ok = ltm_store_add_channel (self, channel_id, name, kid, key, secret, error);
-  if (ok && out_channel_id != NULL)
-    *out_channel_id = g_steal_pointer (&channel_id);
+  if (ltm_store_add_channel (self, channel_id, name, kid, key, secret, error))
+    added = g_steal_pointer (&channel_id);
 
 out:
   ltm_json_wipe (node);
 
-  return ok;
+  return added;
 }

@@ -135,9 +135,7 @@ LtmSecret        *ltm_store_db_unseal           (LtmSealKey        *key,
                                                  const void        *sealed,
                                                  gsize              sealed_len,
                                                  GError           **error);
-gboolean          ltm_store_db_master_key_source (LtmStoreDb        *db,
-                                                  LtmMasterKeySource *out_source,
-                                                  char              **out_location);
+char             *ltm_store_db_describe_master_key (LtmStoreDb      *db);
 
 /* ltm-store-legacy.c: channels.json and one keyring item per secret,
  * migrated into the database on first open */

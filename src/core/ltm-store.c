@@ -1761,22 +1761,6 @@ ltm_store_info_free (LtmStoreInfo *info)
   g_free (info);
 }
 
-static char *
-ltm_store_describe_source (LtmMasterKeySource  source,
-                           const char         *location)
-{
-  switch (source)
-    {
-    case LTM_MASTER_KEY_SOURCE_FILE:
-      return g_strdup_printf (_("the file %s (LTM_MASTER_KEY_FILE)"), location);
-    case LTM_MASTER_KEY_SOURCE_CREDENTIAL:
-      return g_strdup_printf (_("the credential %s"), location);
-    case LTM_MASTER_KEY_SOURCE_KEYRING:
-    default:
-      return g_strdup (_("the desktop keyring"));
-    }
-}
-
 /**
  * ltm_store_get_info:
  * @self: a #LtmStore
@@ -1794,8 +1778,6 @@ ltm_store_get_info (LtmStore  *self,
   g_autoptr(LtmStoreInfo) info = g_new0 (LtmStoreInfo, 1);
   g_autoptr(LtmSealKey) key = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *location = NULL;
-  LtmMasterKeySource source;
   LtmStoreDb *db;
   gint64 value;
 
@@ -1816,8 +1798,8 @@ ltm_store_get_info (LtmStore  *self,
   info->store_id = g_strdup (ltm_store_db_get_store_id (db));
   key = ltm_store_db_get_master_key (db, FALSE, &local_error);
   info->sealed = key != NULL;
-  if (key != NULL && ltm_store_db_master_key_source (db, &source, &location))
-    info->master_key_source = ltm_store_describe_source (source, location);
+  if (key != NULL)
+    info->master_key_source = ltm_store_db_describe_master_key (db);
   else if (g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
     info->master_key_source = g_strdup (_("none yet: it is made when the first secret is stored"));
   else

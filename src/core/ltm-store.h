@@ -156,10 +156,9 @@ gboolean     ltm_store_init_master_key_file (LtmStore            *self,
 LtmSecret   *ltm_store_export_channel       (LtmStore            *self,
                                              const char          *channel_id,
                                              GError             **error);
-gboolean     ltm_store_import_channel       (LtmStore            *self,
+char        *ltm_store_import_channel       (LtmStore            *self,
                                              const char          *data,
                                              gsize                len,
-                                             char               **out_channel_id,
                                              GError             **error);
 
 /* Asynchronous, for the window: the database and the keyring are used in
