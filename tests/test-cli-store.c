@@ -96,6 +96,12 @@ run_ltmv (Fixture            *fixture,
                                         &run->out, &run->err, &error);
   g_assert_no_error (error);
   g_subprocess_wait (process, NULL, NULL);
+
+  /* A signal is a crash: say which, with what ltm printed before it. */
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("ltm %s %s was killed by signal %d\nstdout: %s\nstderr: %s", args[0],
+             args[1] != NULL ? args[1] : "", g_subprocess_get_term_sig (process), run->out,
+             run->err);
   run->status = g_subprocess_get_exit_status (process);
 
   g_test_message ("ltm %s %s → %d\nstdout: %s\nstderr: %s",

@@ -560,7 +560,8 @@ test_verify_no_answer_body (LtmWindow     *window,
   ltm_test_gui_click (root, "Verify Token");
   ltm_test_gui_wait_until (ltm_activity_get_message (activity) != NULL);
   g_assert_nonnull (strstr (ltm_activity_get_message (activity), "Could not reach 127.0.0.1"));
-  g_assert_nonnull (ltm_test_gui_find_text (root, "LINE could not be reached"));
+  /* shown once the card's revealer has drawn it, however slow the machine */
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (root, "LINE could not be reached") != NULL);
   g_assert_null (ltm_test_gui_find_text (root, "LINE did not verify the token"));
 
   ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/verify", LTM_TEST_FAULT_NONE);
