@@ -656,7 +656,8 @@ test_sync (Fixture       *fixture,
   ltm_test_gui_run (test_sync_body, fixture);
 }
 
-/* Rotate Token: a new token stored and valid, the old one revoked. */
+/* Rotate Token: a new token stored and valid; with no deploy target the
+ * old one stays valid at LINE, replaced (the bot may still use it). */
 static void
 test_rotate_body (LtmWindow     *window,
                   gconstpointer  data)
@@ -673,12 +674,14 @@ test_rotate_body (LtmWindow     *window,
   ltm_test_gui_click (GTK_WIDGET (window), "Rotate Token");
   ltm_test_gui_wait_for_toast (window, "Token rotated");
   g_assert_cmpuint (count_tokens (window), ==, 2);
-  g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "revoked");
+  g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "valid");
+  g_assert_cmpint (ltm_token_get_retirement (ltm_channel_find_token (channel, old_key_id)), ==,
+                   LTM_TOKEN_RETIREMENT_REPLACED);
   newest = ltm_channel_get_newest_usable (channel, now ());
   g_assert_nonnull (newest);
   g_assert_cmpstr (ltm_token_get_key_id (newest), !=, old_key_id);
   g_assert_cmpstr (listed_status (fixture, ltm_token_get_key_id (newest)), ==, "valid");
-  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 2);
   /* What the rotation did, in words, on the page. */
   report = find_text_part (GTK_WIDGET (window), "New token ");
   g_assert_nonnull (report);

@@ -706,7 +706,7 @@ ltm_tokens_page_rotate_action (GtkWidget  *widget,
     return;
 
   ltm_lifecycle_rotate_async (ltm_tokens_page_get_store (), client, op->channel_id,
-                              op->cancellable, ltm_tokens_page_rotated_cb, op);
+                              LTM_ROTATE_FLAGS_NONE, -1, op->cancellable, ltm_tokens_page_rotated_cb, op);
 }
 
 /* Sync with LINE */

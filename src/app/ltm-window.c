@@ -698,7 +698,7 @@ ltm_window_rotate_response_cb (AdwMessageDialog *dialog,
 
   cancellable = ltm_activity_begin (self->activity, _("Rotating tokens…"));
   ltm_lifecycle_rotate_many_async (self->store, client, channel_ids, LTM_LIFECYCLE_DEFAULT_JOBS,
-                                   ltm_window_rotation_progress, self, cancellable,
+                                   LTM_ROTATE_FLAGS_NONE, -1, ltm_window_rotation_progress, self, cancellable,
                                    ltm_window_rotated_cb, g_object_ref (self));
 }
 

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ltm-cli.h"
+#include "ltm-deploy.h"
 #include "ltm-duration.h"
 #include "ltm-jwt.h"
 #include "ltm-lifecycle.h"
@@ -608,6 +609,106 @@ ltm_cli_token_rotation_progress (guint    done,
     }
 }
 
+/* Revokes the retiring tokens whose time has come, of every channel but
+ * those in @skip (a rotation just did theirs). */
+static void
+ltm_cli_token_retire_all (LtmCli        *cli,
+                          LtmStore      *store,
+                          LtmLineClient *client,
+                          GPtrArray     *skip)
+{
+  GListModel *channels = ltm_store_get_channels (store);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < g_list_model_get_n_items (channels); i++)
+    {
+      g_autoptr(LtmChannel) channel = g_list_model_get_item (channels, i);
+      const char *id = ltm_channel_get_channel_id (channel);
+      g_auto(GStrv) due = ltm_lifecycle_find_retired (channel, now);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(LtmRevocation) revocation = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (due[0] == NULL || (skip != NULL && g_ptr_array_find_with_equal_func (skip, id,
+                                                                                g_str_equal, NULL)))
+        continue;
+
+      ltm_lifecycle_retire_async (store, client, id, now, NULL, ltm_async_result_cb, &result);
+      revocation = ltm_lifecycle_retire_finish (ltm_async_wait (&result), &error);
+      if (revocation == NULL)
+        g_printerr (_("ltm: the replaced tokens of channel %s could not be revoked: %s\n"), id,
+                    error->message);
+      else if (revocation->not_revoked > 0)
+        g_printerr (_("ltm: %u replaced tokens of channel %s could not be revoked:%s\n"),
+                    revocation->not_revoked, id, revocation->problems);
+    }
+}
+
+static int
+ltm_cli_token_deploy (LtmCli  *cli,
+                      int      argc,
+                      char   **argv)
+{
+  g_autofree char *channel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  LtmChannel *stored;
+  LtmToken *newest;
+  const GOptionEntry entries[] = {
+    { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
+    G_OPTION_ENTRY_NULL
+  };
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 0, &status))
+    return status;
+
+  if (channel == NULL)
+    return ltm_cli_usage_error (cli, _("--channel is required"));
+
+  if ((stored = ltm_cli_get_channel (cli, channel, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  if (!ltm_channel_has_deploy_target (stored))
+    {
+      g_set_error (&error, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_NO_TARGET,
+                   _("Channel %s has no deploy target: set one with “ltm channel set %s "
+                     "--env-file PATH” or “--deploy-command CMD”"), channel, channel);
+      return ltm_cli_fail (cli, error);
+    }
+
+  newest = ltm_channel_get_newest_usable (stored, g_get_real_time () / G_USEC_PER_SEC);
+  if (newest == NULL)
+    {
+      g_set_error (&error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                   _("No usable token is stored for channel %s: issue one with “ltm token issue "
+                     "--channel %s”"), channel, channel);
+      return ltm_cli_fail (cli, error);
+    }
+
+  ltm_deploy_async (cli->store, channel, ltm_token_get_key_id (newest), NULL,
+                    ltm_async_result_cb, &result);
+  if (!ltm_deploy_finish (ltm_async_wait (&result), &error))
+    return ltm_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      ltm_cli_json_set_string (builder, "channel_id", channel);
+      ltm_cli_json_set_string (builder, "key_id", ltm_token_get_key_id (newest));
+      ltm_cli_json_set_string (builder, "delivery", "delivered");
+      json_builder_end_object (builder);
+      ltm_cli_print_builder (builder);
+    }
+  else
+    g_print (_("Delivered token %s to the deploy targets of channel %s.\n"),
+             ltm_token_get_key_id (newest), channel);
+
+  return LTM_CLI_OK;
+}
+
 static int
 ltm_cli_token_rotate (LtmCli  *cli,
                       int      argc,
@@ -620,6 +721,9 @@ ltm_cli_token_rotate (LtmCli  *cli,
   g_autoptr(GPtrArray) channel_ids = NULL;
   g_autoptr(GPtrArray) rotations = NULL;
   gint64 within = 7 * 24 * 60 * 60;
+  g_autofree char *grace_text = NULL;
+  gint64 grace = -1;
+  gboolean revoke_old = FALSE;
   gboolean all = FALSE;
   gboolean interactive = isatty (STDERR_FILENO) && !cli->json;
   int jobs = LTM_LIFECYCLE_DEFAULT_JOBS;
@@ -635,12 +739,20 @@ ltm_cli_token_rotate (LtmCli  *cli,
       N_("With --all, how soon counts (default 7d)"), N_("DURATION") },
     { "jobs", 0, 0, G_OPTION_ARG_INT, &jobs,
       N_("How many channels rotate at once, 1 to 16 (default 8)"), N_("N") },
+    { "revoke-old", 0, 0, G_OPTION_ARG_NONE, &revoke_old,
+      N_("Revoke the replaced tokens now, even with no deploy target"), NULL },
+    { "grace", 0, 0, G_OPTION_ARG_STRING, &grace_text,
+      N_("How long replaced tokens stay valid after a delivery (default: the channel's)"),
+      N_("DURATION") },
     G_OPTION_ENTRY_NULL
   };
   int status;
 
   if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 0, &status))
     return status;
+
+  if (grace_text != NULL && !ltm_cli_parse_duration ("--grace", grace_text, NULL, &grace, &error))
+    return ltm_cli_fail (cli, error);
 
   if ((channel == NULL) == !all)
     return ltm_cli_usage_error (cli, _("give either --channel ID or --all"));
@@ -663,6 +775,8 @@ ltm_cli_token_rotate (LtmCli  *cli,
     channel_ids = ltm_lifecycle_find_expiring (store, g_get_real_time () / G_USEC_PER_SEC, within);
 
   ltm_lifecycle_rotate_many_async (store, client, channel_ids, jobs,
+                                   revoke_old ? LTM_ROTATE_REVOKE_OLD : LTM_ROTATE_FLAGS_NONE,
+                                   grace,
                                    ltm_cli_token_rotation_progress, &interactive, NULL,
                                    ltm_async_result_cb, &result);
   rotations = ltm_lifecycle_rotate_many_finish (ltm_async_wait (&result), &error);
@@ -670,6 +784,10 @@ ltm_cli_token_rotate (LtmCli  *cli,
     return ltm_cli_fail (cli, error);
   if (interactive && rotations->len > 0)
     g_printerr ("\n");
+
+  /* The other channels' tokens whose grace period is over go too. */
+  if (all)
+    ltm_cli_token_retire_all (cli, store, client, channel_ids);
 
   for (guint i = 0; i < rotations->len; i++)
     if (((LtmRotation *) g_ptr_array_index (rotations, i))->outcome != LTM_ROTATION_ROTATED)
@@ -761,6 +879,22 @@ ltm_cli_token_sync (LtmCli  *cli,
   reconciliation = ltm_lifecycle_reconcile_finish (ltm_async_wait (&result), &error);
   if (reconciliation == NULL)
     return ltm_cli_fail (cli, error);
+
+  /* Retiring tokens whose grace period is over go now. */
+  {
+    g_autoptr(GPtrArray) others = NULL;
+    GListModel *channels = ltm_store_get_channels (store);
+
+    others = g_ptr_array_new_with_free_func (g_free);
+    for (guint i = 0; i < g_list_model_get_n_items (channels); i++)
+      {
+        g_autoptr(LtmChannel) each = g_list_model_get_item (channels, i);
+
+        if (g_strcmp0 (ltm_channel_get_channel_id (each), channel) != 0)
+          g_ptr_array_add (others, g_strdup (ltm_channel_get_channel_id (each)));
+      }
+    ltm_cli_token_retire_all (cli, store, client, others);
+  }
 
   if (cli->json)
     {
@@ -903,13 +1037,24 @@ const LtmCliCommand ltm_cli_token_commands[] = {
     ltm_cli_token_list,
   },
   {
-    "token", "rotate", "", "(--channel ID | --all) [--within 7d] [--jobs N]",
-    N_("Replace tokens before they expire: issue, verify, store, then revoke the old"),
-    N_("The old tokens are revoked only once the new one is stored; a channel that fails "
-       "keeps its old tokens. Exit status 1 if any channel was not fully rotated.\n\n"
+    "token", "rotate", "",
+    "(--channel ID | --all) [--within 7d] [--jobs N] [--revoke-old] [--grace DURATION]",
+    N_("Replace tokens before they expire: issue, verify, store, deliver, then revoke the old"),
+    N_("The new token is delivered to the channel's deploy targets (ltm channel set "
+       "--env-file, --deploy-command); the old tokens are revoked only once every target took "
+       "it, after the grace period. With no target they stay valid until they expire, unless "
+       "--revoke-old. A channel that fails keeps its old tokens. Exit status 1 if any channel "
+       "was not fully rotated or its delivery failed.\n\n"
        "Run it daily, for example from a systemd user timer (see the README):\n"
        "  ltm token rotate --all --within 7d"),
     ltm_cli_token_rotate,
+  },
+  {
+    "token", "deploy", "", "--channel ID",
+    N_("Deliver the newest token to the channel's deploy targets now"),
+    N_("After changing the targets with ltm channel set. Exit status 1 if a target did not "
+       "take it."),
+    ltm_cli_token_deploy,
   },
   {
     "token", "sync", "", "--channel ID",

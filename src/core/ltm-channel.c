@@ -652,7 +652,8 @@ ltm_channel_count_usable_v21 (LtmChannel *self,
  * @self: a #LtmChannel
  * @now: the current time, Unix seconds
  *
- * Returns: (transfer none) (nullable): the usable token that expires last
+ * Returns: (transfer none) (nullable): the usable token that expires last,
+ *   preferring one that no rotation replaced
  */
 LtmToken *
 ltm_channel_get_newest_usable (LtmChannel *self,
@@ -668,8 +669,23 @@ ltm_channel_get_newest_usable (LtmChannel *self,
     {
       g_autoptr(LtmToken) token = g_list_model_get_item (G_LIST_MODEL (self->tokens), i);
 
-      if (ltm_token_is_usable (token, now) &&
-          (newest == NULL || ltm_token_get_expires_at (token) > ltm_token_get_expires_at (newest)))
+      gboolean replaced, newest_replaced;
+
+      if (!ltm_token_is_usable (token, now))
+        continue;
+      if (newest == NULL)
+        {
+          newest = token;
+          continue;
+        }
+
+      /* A token a rotation replaced is never the newest; of the others,
+       * the one that lives longest, the later one on a tie. */
+      replaced = ltm_token_get_retirement (token) != LTM_TOKEN_RETIREMENT_NONE;
+      newest_replaced = ltm_token_get_retirement (newest) != LTM_TOKEN_RETIREMENT_NONE;
+      if ((newest_replaced && !replaced) ||
+          (newest_replaced == replaced &&
+           ltm_token_get_expires_at (token) >= ltm_token_get_expires_at (newest)))
         newest = token;
     }
 

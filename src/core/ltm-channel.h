@@ -40,6 +40,8 @@ const char *ltm_delivery_status_to_string  (LtmDeliveryStatus       status);
 gboolean    ltm_delivery_status_from_string (const char            *text,
                                              LtmDeliveryStatus     *out_status);
 
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LtmDeployTargets, ltm_deploy_targets_clear)
+
 #define LTM_TYPE_CHANNEL (ltm_channel_get_type ())
 
 G_DECLARE_FINAL_TYPE (LtmChannel, ltm_channel, LTM, CHANNEL, GObject)

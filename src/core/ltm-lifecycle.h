@@ -16,7 +16,15 @@ typedef enum {
   LTM_ROTATION_ROTATED,         /* a new token is stored, the old ones are revoked */
   LTM_ROTATION_PARTIAL,         /* a new token is stored; some old ones could not be revoked */
   LTM_ROTATION_FAILED,          /* no new token: the old ones are untouched and still stored */
+  LTM_ROTATION_DEPLOY_FAILED,   /* a new token is stored, a target did not take it: the old
+                                 * ones stay valid */
 } LtmRotationOutcome;
+
+typedef enum {
+  LTM_ROTATE_FLAGS_NONE = 0,
+  LTM_ROTATE_REVOKE_OLD = 1 << 0,  /* revoke the replaced tokens now, even with no deploy
+                                    * target and within the grace period */
+} LtmRotateFlags;
 
 /* What rotating one channel did, step by step, in words. */
 typedef struct {
@@ -26,8 +34,20 @@ typedef struct {
   gint64 new_expires_at;
   guint revoked;
   guint not_revoked;
+  guint retiring;               /* replaced, revoked after retire_at */
+  guint replaced;               /* replaced, no target: valid until they expire */
+  gint64 retire_at;
+  gboolean delivered;           /* every deploy target took the new token */
   char *message;
 } LtmRotation;
+
+/* What revoking a list of stored tokens did. */
+typedef struct {
+  char *channel_id;
+  guint revoked;
+  guint not_revoked;
+  char *problems;               /* why some were not, in words ("" when none) */
+} LtmRevocation;
 
 /* What LINE's key-ID list said of a channel's stored tokens. */
 typedef struct {
@@ -43,6 +63,7 @@ typedef void (*LtmLifecycleProgress) (guint    done,
                                       gpointer user_data);
 
 void                ltm_rotation_free                 (LtmRotation          *rotation);
+void                ltm_revocation_free               (LtmRevocation        *revocation);
 void                ltm_reconciliation_free           (LtmReconciliation    *reconciliation);
 const char         *ltm_rotation_outcome_to_string    (LtmRotationOutcome    outcome);
 
@@ -56,9 +77,34 @@ GPtrArray          *ltm_lifecycle_find_expiring       (LtmStore             *sto
                                                        gint64                now,
                                                        gint64                within);
 
+GStrv               ltm_lifecycle_find_retired        (LtmChannel           *channel,
+                                                       gint64                now);
+
+void                ltm_lifecycle_revoke_async        (LtmStore             *store,
+                                                       LtmLineClient        *client,
+                                                       const char           *channel_id,
+                                                       const char * const   *key_ids,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+LtmRevocation      *ltm_lifecycle_revoke_finish       (GAsyncResult         *result,
+                                                       GError              **error);
+
+void                ltm_lifecycle_retire_async        (LtmStore             *store,
+                                                       LtmLineClient        *client,
+                                                       const char           *channel_id,
+                                                       gint64                now,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+LtmRevocation      *ltm_lifecycle_retire_finish       (GAsyncResult         *result,
+                                                       GError              **error);
+
 void                ltm_lifecycle_rotate_async        (LtmStore             *store,
                                                        LtmLineClient        *client,
                                                        const char           *channel_id,
+                                                       LtmRotateFlags        flags,
+                                                       gint64                grace,
                                                        GCancellable         *cancellable,
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);
@@ -69,6 +115,8 @@ void                ltm_lifecycle_rotate_many_async   (LtmStore             *sto
                                                        LtmLineClient        *client,
                                                        GPtrArray            *channel_ids,
                                                        guint                 jobs,
+                                                       LtmRotateFlags        flags,
+                                                       gint64                grace,
                                                        LtmLifecycleProgress  progress,
                                                        gpointer              progress_data,
                                                        GCancellable         *cancellable,
@@ -87,6 +135,7 @@ LtmReconciliation  *ltm_lifecycle_reconcile_finish    (GAsyncResult         *res
                                                        GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmRotation, ltm_rotation_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmRevocation, ltm_revocation_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmReconciliation, ltm_reconciliation_free)
 
 G_END_DECLS
