@@ -1140,12 +1140,15 @@ test_cli_store_revoke_old (Fixture       *fixture,
   g_auto(LtmTestRun) rotate = { 0 };
   g_auto(LtmTestRun) revoke = { 0 };
   g_auto(LtmTestRun) no_target = { 0 };
+  g_auto(LtmTestRun) list = { 0 };
 
   run_ltm (fixture, &rotate, "token", "rotate", "--channel", CHANNEL);
   g_assert_cmpint (rotate.status, ==, 0);
   g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 2);
   g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM tokens "
                                        "WHERE retirement = 'replaced'"), ==, 1);
+  run_ltm (fixture, &list, "token", "list");
+  g_assert_nonnull (strstr (list.out, "replaced"));
 
   run_ltm (fixture, &revoke, "token", "rotate", "--channel", CHANNEL, "--revoke-old");
   g_assert_cmpint (revoke.status, ==, 0);

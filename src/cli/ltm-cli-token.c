@@ -509,8 +509,14 @@ ltm_cli_token_list_add (JsonBuilder *builder,
   for (guint i = 0; i < g_list_model_get_n_items (tokens); i++)
     {
       g_autoptr(LtmToken) token = g_list_model_get_item (tokens, i);
+      const char *status;
+      const char *retirement = ltm_token_retirement_to_string (ltm_token_get_retirement (token));
 
       ltm_token_update_status (token, now, LTM_TOKEN_DEFAULT_WARNING);
+      status = ltm_token_status_to_string (ltm_token_get_status (token));
+      /* A valid token a rotation replaced says so. */
+      if (retirement != NULL && ltm_token_is_usable (token, now))
+        status = retirement;
 
       if (builder != NULL)
         {
@@ -523,6 +529,9 @@ ltm_cli_token_list_add (JsonBuilder *builder,
           ltm_cli_json_set_int (builder, "expires_at", ltm_token_get_expires_at (token));
           ltm_cli_json_set_string (builder, "status",
                                    ltm_token_status_to_string (ltm_token_get_status (token)));
+          ltm_cli_json_set_string (builder, "retirement", retirement);
+          if (retirement != NULL)
+            ltm_cli_json_set_int (builder, "retire_at", ltm_token_get_retire_at (token));
           json_builder_end_object (builder);
         }
       else
@@ -532,8 +541,7 @@ ltm_cli_token_list_add (JsonBuilder *builder,
           ltm_cli_print_row (token_list_widths, ltm_channel_get_channel_id (channel),
                              ltm_token_get_key_id (token),
                              ltm_token_kind_to_string (ltm_token_get_kind (token)),
-                             ltm_token_status_to_string (ltm_token_get_status (token)), expires,
-                             NULL);
+                             status, expires, NULL);
         }
     }
 }
