@@ -696,6 +696,75 @@ test_rotate (Fixture       *fixture,
   ltm_test_gui_run (test_rotate_body, fixture);
 }
 
+/* The Deploy group: every control named; a command set there gets the
+ * new token when Rotate Token runs, the old one is revoked, and the last
+ * delivery is shown. */
+static void
+test_deploy_body (LtmWindow     *window,
+                  gconstpointer  data)
+{
+  Fixture *fixture = (Fixture *) data;
+  LtmChannel *channel = ltm_window_get_channel (window);
+  g_autofree char *old_key_id = issue_with_ltm (fixture);
+  g_autofree char *got = g_build_filename (ltm_test_get_tmp_dir (), "deployed-token", NULL);
+  g_autofree char *command = g_strdup_printf ("cat > '%s'", got);
+  g_autofree char *received = NULL;
+  g_autoptr(LtmSecret) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page = ltm_test_gui_show_page (window, "webhook");
+  GtkWidget *command_row;
+  GtkWidget *delivery_row;
+  const char *names[] = { "Choose Env File", "Stop Writing the Env File", "Variable name",
+                          "Deploy command", "Grace period", "Deploy Now" };
+  LtmToken *newest;
+
+  /* The page checks the bot when it shows: let that end first. */
+  ltm_test_gui_wait_until (!ltm_activity_get_busy (ltm_test_gui_get_activity (page)));
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_assert_nonnull (ltm_test_gui_find_labelled (page, names[i]));
+  /* Nothing to deliver to yet. */
+  g_assert_false (ltm_test_gui_is_enabled (page, "Deploy Now"));
+  delivery_row = ltm_test_gui_find_row (page, "Last delivery");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (delivery_row)), ==,
+                   "Nothing delivered yet");
+
+  command_row = ltm_test_gui_find_labelled (page, "Deploy command");
+  gtk_editable_set_text (GTK_EDITABLE (command_row), command);
+  g_signal_emit_by_name (command_row, "apply");
+  ltm_test_gui_wait_for_toast (window, "Deploy targets saved");
+  g_assert_cmpstr (ltm_channel_get_deploy_command (channel), ==, command);
+  g_assert_true (ltm_test_gui_is_enabled (page, "Deploy Now"));
+
+  show_tokens_page (window);
+  ltm_test_gui_click (GTK_WIDGET (window), "Rotate Token");
+  ltm_test_gui_wait_for_toast (window, "Token rotated");
+
+  newest = ltm_channel_get_newest_usable (channel, now ());
+  g_assert_cmpstr (ltm_token_get_key_id (newest), !=, old_key_id);
+  stored = ltm_store_get_token (ltm_application_get_store (ltm_application_get_default ()),
+                                CHANNEL, ltm_token_get_key_id (newest), &error);
+  g_assert_no_error (error);
+  g_file_get_contents (got, &received, NULL, &error);
+  g_assert_cmpstr (received, ==, stored);
+  /* Every target took it: the old one is revoked. */
+  g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "revoked");
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
+
+  page = ltm_test_gui_show_page (window, "webhook");
+  ltm_test_gui_wait_until (!ltm_activity_get_busy (ltm_test_gui_get_activity (page)));
+  delivery_row = ltm_test_gui_find_row (page, "Last delivery");
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (delivery_row)),
+                                   "Delivered, "));
+}
+
+static void
+test_deploy (Fixture       *fixture,
+             gconstpointer  data)
+{
+  ltm_test_gui_run (test_deploy_body, fixture);
+}
+
 /* The other kinds: a stateless token goes to the clipboard and is not
  * kept; a short-lived one is kept, and verified on LINE's v2 endpoint. */
 static void
@@ -759,6 +828,7 @@ main (int   argc,
   add_test ("/gui/tokens/env-no-secret", SETUP_KEY | SETUP_KID, test_env);
   add_test ("/gui/tokens/sync", SETUP_KEY | SETUP_KID, test_sync);
   add_test ("/gui/tokens/rotate", SETUP_KEY | SETUP_KID | SETUP_SECRET, test_rotate);
+  add_test ("/gui/tokens/deploy", SETUP_KEY | SETUP_KID | SETUP_SECRET, test_deploy);
   add_test ("/gui/tokens/other-kinds", SETUP_KEY | SETUP_KID | SETUP_SECRET, test_other_kinds);
 
   return g_test_run ();

@@ -688,6 +688,9 @@ ltm_tokens_page_rotated_cb (GObject      *source,
   ltm_tokens_op_fail (op,
                       rotation->outcome == LTM_ROTATION_PARTIAL
                       ? _("A new token is stored, but not every old one was revoked")
+                      : rotation->outcome == LTM_ROTATION_DEPLOY_FAILED
+                      ? _("A new token is stored, but delivering it failed; the old tokens stay "
+                          "valid")
                       : op->failure,
                       error);
 }
