@@ -665,6 +665,8 @@ test_rotate_body (LtmWindow     *window,
   Fixture *fixture = (Fixture *) data;
   LtmChannel *channel = ltm_window_get_channel (window);
   g_autofree char *old_key_id = issue_with_ltm (fixture);
+  AdwMessageDialog *dialog;
+  GtkWidget *revoke_switch;
   GtkWidget *report;
   LtmToken *newest;
 
@@ -672,6 +674,11 @@ test_rotate_body (LtmWindow     *window,
   ltm_test_gui_wait_until (count_tokens (window) == 1);
 
   ltm_test_gui_click (GTK_WIDGET (window), "Rotate Token");
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "no deploy target"));
+  revoke_switch = ltm_test_gui_find_labelled (GTK_WIDGET (dialog), "Revoke the old tokens now");
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (revoke_switch)));
+  respond_and_wait (dialog, "rotate");
   ltm_test_gui_wait_for_toast (window, "Token rotated");
   g_assert_cmpuint (count_tokens (window), ==, 2);
   g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "valid");
@@ -687,6 +694,16 @@ test_rotate_body (LtmWindow     *window,
   g_assert_nonnull (report);
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (report)),
                             ltm_token_get_key_id (newest)));
+
+  /* Asked to: both replaced tokens are revoked now. */
+  ltm_test_gui_click (GTK_WIDGET (window), "Rotate Token");
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  revoke_switch = ltm_test_gui_find_labelled (GTK_WIDGET (dialog), "Revoke the old tokens now");
+  gtk_switch_set_active (GTK_SWITCH (revoke_switch), TRUE);
+  respond_and_wait (dialog, "rotate");
+  ltm_test_gui_wait_until (count_tokens (window) == 3);
+  ltm_test_gui_wait_until (g_strcmp0 (listed_status (fixture, old_key_id), "revoked") == 0);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
 }
 
 static void
@@ -714,6 +731,7 @@ test_deploy_body (LtmWindow     *window,
   GtkWidget *page = ltm_test_gui_show_page (window, "webhook");
   GtkWidget *command_row;
   GtkWidget *delivery_row;
+  AdwMessageDialog *dialog;
   const char *names[] = { "Choose Env File", "Stop Writing the Env File", "Variable name",
                           "Deploy command", "Grace period", "Deploy Now" };
   LtmToken *newest;
@@ -738,6 +756,9 @@ test_deploy_body (LtmWindow     *window,
 
   show_tokens_page (window);
   ltm_test_gui_click (GTK_WIDGET (window), "Rotate Token");
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "delivered to the deploy"));
+  respond_and_wait (dialog, "rotate");
   ltm_test_gui_wait_for_toast (window, "Token rotated");
 
   newest = ltm_channel_get_newest_usable (channel, now ());

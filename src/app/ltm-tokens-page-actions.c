@@ -696,20 +696,82 @@ ltm_tokens_page_rotated_cb (GObject      *source,
 }
 
 static void
+ltm_tokens_page_rotate_response_cb (AdwMessageDialog *dialog,
+                                    const char       *response,
+                                    LtmTokensPage    *self)
+{
+  GtkSwitch *revoke_switch = g_object_get_data (G_OBJECT (dialog), "revoke-switch");
+  LtmRotateFlags flags = LTM_ROTATE_FLAGS_NONE;
+  LtmLineClient *client;
+  LtmTokensOp *op;
+
+  if (g_strcmp0 (response, "rotate") != 0)
+    return;
+
+  if (gtk_switch_get_active (revoke_switch))
+    flags |= LTM_ROTATE_REVOKE_OLD;
+
+  op = ltm_tokens_op_new (self, _("Rotating the token…"), _("The token was not rotated"));
+  if (op == NULL || (client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
+
+  /* The policy is core's, the same for Rotate All and `ltm token rotate`. */
+  ltm_lifecycle_rotate_async (ltm_tokens_page_get_store (), client, op->channel_id, flags, -1,
+                              op->cancellable, ltm_tokens_page_rotated_cb, op);
+}
+
+/* Asks first: where the new token goes, and whether the old ones go now. */
+static void
 ltm_tokens_page_rotate_action (GtkWidget  *widget,
                                const char *action_name,
                                GVariant   *parameter)
 {
-  LtmLineClient *client;
-  LtmTokensOp *op;
+  LtmTokensPage *self = LTM_TOKENS_PAGE (widget);
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  AdwMessageDialog *dialog;
+  GtkWidget *group;
+  GtkWidget *row;
+  GtkWidget *revoke_switch;
+  gboolean has_target;
 
-  op = ltm_tokens_op_new (LTM_TOKENS_PAGE (widget), _("Rotating the token…"),
-                          _("The token was not rotated"));
-  if (op == NULL || (client = ltm_tokens_op_get_client (op)) == NULL)
+  if (channel == NULL)
     return;
 
-  ltm_lifecycle_rotate_async (ltm_tokens_page_get_store (), client, op->channel_id,
-                              LTM_ROTATE_FLAGS_NONE, -1, op->cancellable, ltm_tokens_page_rotated_cb, op);
+  has_target = ltm_channel_has_deploy_target (channel);
+  dialog = ltm_ui_confirm_new (widget, _("Rotate the Token?"),
+                               has_target
+                               ? _("A new token is issued, stored and delivered to the deploy "
+                                   "targets. The old tokens are revoked once every target took "
+                                   "it, after the grace period.")
+                               : _("A new token is issued and stored. This channel has no "
+                                   "deploy target, so nothing shows that the bot has the new "
+                                   "token: the old tokens stay valid until they expire."),
+                               "rotate", _("_Rotate"));
+  adw_message_dialog_set_response_appearance (dialog, "rotate", ADW_RESPONSE_SUGGESTED);
+
+  revoke_switch = gtk_switch_new ();
+  gtk_widget_set_valign (revoke_switch, GTK_ALIGN_CENTER);
+  /* Off unless asked: with no target a running bot would be cut off. */
+  gtk_switch_set_active (GTK_SWITCH (revoke_switch), FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (revoke_switch),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Revoke the old tokens now"), -1);
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Revoke the old tokens now"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                               has_target
+                               ? _("Without waiting for the grace period")
+                               : _("A bot still using one stops working"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), revoke_switch);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), revoke_switch);
+  group = adw_preferences_group_new ();
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  adw_message_dialog_set_extra_child (dialog, group);
+  g_object_set_data (G_OBJECT (dialog), "revoke-switch", revoke_switch);
+
+  g_signal_connect_object (dialog, "response", G_CALLBACK (ltm_tokens_page_rotate_response_cb),
+                           self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* Sync with LINE */
