@@ -424,6 +424,8 @@ test_store_deploy_targets (Fixture       *fixture,
                                (char *) "systemctl --user restart bot", 3600 };
   LtmDeployTargets bad = { (char *) "relative/.env", NULL, NULL, 0 };
   LtmDeployTargets bad_name = { NULL, (char *) "1TOKEN", NULL, 0 };
+  LtmDeployTargets bad_command = { NULL, NULL, (char *) "echo \033]0;title\007", 0 };
+  LtmDeployTargets script = { NULL, NULL, (char *) "cat > /dev/null &&\n\tsystemctl restart x", 0 };
   LtmChannel *channel;
 
   g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, "One", NULL, NULL, NULL, &error));
@@ -456,6 +458,11 @@ test_store_deploy_targets (Fixture       *fixture,
   g_assert_false (ltm_store_set_deploy_targets (fixture->store, CHANNEL, &bad_name, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
+  g_assert_false (ltm_store_set_deploy_targets (fixture->store, CHANNEL, &bad_command, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_true (ltm_store_set_deploy_targets (fixture->store, CHANNEL, &script, &error));
+  g_assert_no_error (error);
   ltm_test_assert_finalize_soon (g_steal_pointer (&other));
 }
 

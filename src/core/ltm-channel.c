@@ -709,8 +709,9 @@ ltm_deploy_targets_clear (LtmDeployTargets *targets)
  * @error: return location for a #GError
  *
  * An env file is an absolute path; its variable a shell name (letters,
- * digits, underscores, not starting with a digit); a command is one line
- * of valid UTF-8; the grace period at most 30 days.
+ * digits, underscores, not starting with a digit); a command is valid
+ * UTF-8 without control characters but line breaks and tabs (a shell
+ * script may span lines); the grace period at most 30 days.
  *
  * Returns: %TRUE if they may be kept, else %FALSE with
  *   %G_IO_ERROR_INVALID_ARGUMENT
@@ -742,13 +743,22 @@ ltm_deploy_targets_check (const LtmDeployTargets  *targets,
         }
     }
 
-  if (targets->command != NULL &&
-      (targets->command[0] == '\0' || !g_utf8_validate (targets->command, -1, NULL) ||
-       strchr (targets->command, '\n') != NULL))
+  if (targets->command != NULL)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("The deploy command must be one line of text."));
-      return FALSE;
+      gboolean ok = targets->command[0] != '\0' && g_utf8_validate (targets->command, -1, NULL);
+
+      for (const char *p = targets->command; ok && *p != '\0'; p = g_utf8_next_char (p))
+        {
+          gunichar c = g_utf8_get_char (p);
+
+          ok = c == '\n' || c == '\t' || !ltm_text_is_control (c);
+        }
+      if (!ok)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("The deploy command must be text without control characters."));
+          return FALSE;
+        }
     }
 
   if (targets->grace < 0 || targets->grace > 30 * 24 * 60 * 60)
