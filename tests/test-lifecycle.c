@@ -563,6 +563,65 @@ test_rotate_limit (Fixture       *fixture,
   g_assert_true (ltm_token_get_revoked (find_token (fixture, "5000000005", oldest)));
 }
 
+static LtmIssuance *
+issue (Fixture       *fixture,
+       const char    *channel_id,
+       LtmIssueFlags  flags)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LtmIssuance *issuance;
+
+  ltm_lifecycle_issue_async (fixture->store, fixture->client, channel_id, NULL, NULL, 3600, flags,
+                             NULL, ltm_async_result_cb, &result);
+  issuance = ltm_lifecycle_issue_finish (ltm_async_wait (&result), &error);
+  g_assert_no_error (error);
+
+  return issuance;
+}
+
+/* Issuing in one place: stored with the stored key and kid; not with
+ * NO_STORE; and when the store refuses, the token is in the report with
+ * why it was not kept. */
+static void
+test_issue (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(LtmIssuance) stored = NULL;
+  g_autoptr(LtmIssuance) unkept = NULL;
+  g_autoptr(LtmIssuance) refused = NULL;
+  g_autoptr(LtmSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  sqlite3 *db = NULL;
+
+  add_channel (fixture, "6000000001", 0, 86400);
+
+  stored = issue (fixture, "6000000001", LTM_ISSUE_FLAGS_NONE);
+  g_assert_true (stored->stored);
+  g_assert_null (stored->store_error);
+  secret = ltm_store_get_token (fixture->store, "6000000001", stored->token->key_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, stored->token->access_token);
+
+  unkept = issue (fixture, "6000000001", LTM_ISSUE_NO_STORE);
+  g_assert_false (unkept->stored);
+  g_assert_null (ltm_channel_find_token (ltm_store_find_channel (fixture->store, "6000000001"),
+                                         unkept->token->key_id));
+
+  path = g_build_filename (fixture->dir, "store.sqlite3", NULL);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TRIGGER refuse BEFORE INSERT ON tokens "
+                                     "BEGIN SELECT RAISE (ABORT, 'refused'); END", NULL, NULL,
+                                 NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  refused = issue (fixture, "6000000001", LTM_ISSUE_FLAGS_NONE);
+  g_assert_false (refused->stored);
+  g_assert_nonnull (refused->store_error);
+  g_assert_nonnull (refused->token->access_token);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "6000000001"), ==, 3);
+}
+
 static void
 test_find_expiring (Fixture       *fixture,
                     gconstpointer  data)
@@ -611,6 +670,7 @@ main (int   argc,
   ADD ("/lifecycle/rotate-deploy-fails", test_rotate_deploy_fails);
   ADD ("/lifecycle/rotate-grace", test_rotate_grace);
   ADD ("/lifecycle/rotate-limit", test_rotate_limit);
+  ADD ("/lifecycle/issue", test_issue);
 
 #undef ADD
 

@@ -100,19 +100,29 @@ ltm_tokens_page_issued_cb (GObject      *source,
 }
 
 static void
-ltm_tokens_page_issue_key_cb (GObject      *source,
-                              GAsyncResult *result,
-                              gpointer      user_data)
+ltm_tokens_page_issued_v21_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
 {
   LtmTokensOp *op = user_data;
-  g_autofree char *jwt = NULL;
-  LtmLineClient *client;
+  g_autoptr(LtmIssuance) issuance = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if ((jwt = ltm_tokens_op_sign (op, source, result, op->lifetime)) == NULL ||
-      (client = ltm_tokens_op_get_client (op)) == NULL)
-    return;
+  issuance = ltm_lifecycle_issue_finish (result, &error);
+  if (issuance == NULL)
+    {
+      ltm_tokens_op_fail (op, op->failure, error);
+      return;
+    }
 
-  ltm_line_client_issue_token_async (client, jwt, op->cancellable, ltm_tokens_page_issued_cb, op);
+  if (issuance->store_error != NULL)
+    {
+      ltm_tokens_op_fail (op, _("LINE issued the token, but it could not be kept"),
+                          issuance->store_error);
+      return;
+    }
+
+  ltm_tokens_op_end (op, _("Token issued"));
 }
 
 static void
@@ -122,18 +132,22 @@ ltm_tokens_page_issue_action (GtkWidget  *widget,
 {
   LtmTokensPage *self = LTM_TOKENS_PAGE (widget);
   LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  LtmLineClient *client;
   LtmTokensOp *op;
 
   if (!ltm_tokens_page_can_sign (self))
     return;
 
   op = ltm_tokens_op_new (self, _("Issuing a token…"), _("The token was not issued"));
+  if (op == NULL || (client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
   op->kind = LTM_TOKEN_KIND_V21;
-  op->kid = g_strdup (ltm_channel_get_kid (channel));
   op->lifetime = (gint64) gtk_adjustment_get_value (self->lifetime_adjustment) * 24 * 60 * 60;
 
-  ltm_store_get_key_async (ltm_tokens_page_get_store (), op->channel_id, op->cancellable,
-                           ltm_tokens_page_issue_key_cb, op);
+  /* Sign, ask LINE, keep: the workflow `ltm token issue` runs too. */
+  ltm_lifecycle_issue_async (ltm_tokens_page_get_store (), client, op->channel_id, NULL,
+                             ltm_channel_get_kid (channel), op->lifetime, LTM_ISSUE_FLAGS_NONE,
+                             op->cancellable, ltm_tokens_page_issued_v21_cb, op);
 }
 
 static void

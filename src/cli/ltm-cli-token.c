@@ -107,14 +107,16 @@ ltm_cli_token_issue (LtmCli  *cli,
   g_autofree char *kid = NULL;
   g_autofree char *key_file = NULL;
   g_autofree char *token_lifetime_text = NULL;
-  g_autofree char *jwt = NULL;
+  g_autofree char *signer_kid = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(LtmLineToken) token = NULL;
+  g_autoptr(LtmIssuance) issuance = NULL;
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(LtmKey) key = NULL;
   gint64 token_lifetime = LTM_JWT_MAX_TOKEN_LIFETIME;
   gboolean no_store = FALSE;
   LtmLineClient *client;
-  gint64 issued_at;
+  LtmStore *store = NULL;
   const GOptionEntry entries[] = {
     { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
     { "kid", 0, 0, G_OPTION_ARG_STRING, &kid,
@@ -142,17 +144,29 @@ ltm_cli_token_issue (LtmCli  *cli,
     return ltm_cli_fail (cli, error);
 
   if ((client = ltm_cli_get_client (cli, &error)) == NULL ||
-      (jwt = ltm_cli_sign_assertion (cli, channel, kid, key_file, LTM_JWT_ASSERTION_LIFETIME,
-                                     token_lifetime, &error)) == NULL)
+      (key = ltm_cli_find_signer (cli, channel, kid, key_file, &signer_kid, &error)) == NULL)
     return ltm_cli_fail (cli, error);
 
-  issued_at = g_get_real_time () / G_USEC_PER_SEC;
-  ltm_line_client_issue_token_async (client, jwt, NULL, ltm_async_result_cb, &result);
-  token = ltm_line_client_issue_token_finish (client, ltm_async_wait (&result), &error);
-  if (token == NULL)
+  /* The store keeps it for a stored channel; a store that cannot be read
+   * is said after the token is printed. */
+  if (!no_store)
+    store = ltm_cli_get_store (cli, &store_error);
+
+  ltm_lifecycle_issue_async (store, client, channel, key, signer_kid, token_lifetime,
+                             no_store ? LTM_ISSUE_NO_STORE : LTM_ISSUE_FLAGS_NONE, NULL,
+                             ltm_async_result_cb, &result);
+  issuance = ltm_lifecycle_issue_finish (ltm_async_wait (&result), &error);
+  if (issuance == NULL)
     return ltm_cli_fail (cli, error);
 
-  return ltm_cli_token_keep (cli, channel, LTM_TOKEN_KIND_V21, token, issued_at, no_store);
+  /* Printed whatever happens, so that it is never lost. */
+  ltm_cli_token_print (cli, issuance->token);
+  if (issuance->store_error != NULL || store_error != NULL)
+    return ltm_cli_fail_prefixed (cli, _("the token was issued but not stored"),
+                                  issuance->store_error != NULL ? issuance->store_error
+                                                                : store_error);
+
+  return LTM_CLI_OK;
 }
 
 static int

@@ -161,6 +161,220 @@ ltm_lifecycle_find_expiring (LtmStore *store,
   return expiring;
 }
 
+/* Issuing a v2.1 token: sign, ask LINE, keep */
+
+void
+ltm_issuance_free (LtmIssuance *issuance)
+{
+  if (issuance == NULL)
+    return;
+
+  g_free (issuance->channel_id);
+  ltm_line_token_free (issuance->token);
+  g_clear_error (&issuance->store_error);
+  g_free (issuance);
+}
+
+typedef struct {
+  LtmStore *store;              /* NULL: nothing is kept */
+  LtmLineClient *client;
+  char *kid;
+  gint64 lifetime;
+  LtmIssuance *issuance;
+} LtmIssue;
+
+static void
+ltm_issue_free (LtmIssue *state)
+{
+  g_clear_object (&state->store);
+  g_clear_object (&state->client);
+  g_free (state->kid);
+  ltm_issuance_free (state->issuance);
+  g_free (state);
+}
+
+static void
+ltm_issue_return (GTask *task)
+{
+  LtmIssue *state = g_task_get_task_data (task);
+
+  g_task_return_pointer (task, g_steal_pointer (&state->issuance),
+                         (GDestroyNotify) ltm_issuance_free);
+}
+
+static void
+ltm_issue_stored_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmIssue *state = g_task_get_task_data (task);
+
+  /* Issued but not stored: said here, once, for every front end; the
+   * token itself is in the report, so that it is never lost. */
+  state->issuance->stored = ltm_store_change_finish (state->store, result,
+                                                     &state->issuance->store_error);
+  ltm_issue_return (task);
+}
+
+static void
+ltm_issue_issued_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmIssue *state = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  state->issuance->token = ltm_line_client_issue_token_finish (state->client, result, &error);
+  if (state->issuance->token == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (state->store == NULL)
+    {
+      ltm_issue_return (task);
+      return;
+    }
+
+  /* LINE counts the token from now on: it is kept even if the caller
+   * cancels meanwhile. */
+  ltm_store_add_token_async (state->store, state->issuance->channel_id, LTM_TOKEN_KIND_V21,
+                             state->issuance->token, state->issuance->issued_at, NULL,
+                             ltm_issue_stored_cb, g_steal_pointer (&task));
+}
+
+static void
+ltm_issue_sign (GTask  *task,
+                LtmKey *key)
+{
+  LtmIssue *state = g_task_get_task_data (task);
+  g_autofree char *jwt = NULL;
+  GError *error = NULL;
+
+  state->issuance->issued_at = g_get_real_time () / G_USEC_PER_SEC;
+  jwt = ltm_jwt_create_assertion (key, state->kid, state->issuance->channel_id,
+                                  state->issuance->issued_at, LTM_JWT_ASSERTION_LIFETIME,
+                                  state->lifetime, &error);
+  if (jwt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  ltm_line_client_issue_token_async (state->client, jwt, g_task_get_cancellable (task),
+                                     ltm_issue_issued_cb, g_object_ref (task));
+}
+
+static void
+ltm_issue_key_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmStore *store = LTM_STORE (source);
+  g_autoptr(LtmKey) key = NULL;
+  GError *error = NULL;
+
+  if ((key = ltm_store_get_key_finish (store, result, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  ltm_issue_sign (task, key);
+}
+
+/**
+ * ltm_lifecycle_issue_async:
+ * @store: (nullable): a loaded #LtmStore; %NULL when there is none
+ * @client: the process's #LtmLineClient
+ * @channel_id: the channel
+ * @key: (nullable): the assertion signing key; %NULL for the stored one
+ * @kid: (nullable): its kid; %NULL for the stored one
+ * @lifetime: the token's lifetime, seconds (at most 30 days)
+ * @flags: %LTM_ISSUE_NO_STORE not to keep it
+ * @cancellable: (nullable): stops before LINE is asked
+ * @callback: called with the report
+ * @user_data: data for @callback
+ *
+ * Signs an assertion, asks LINE for a v2.1 token and, for a stored
+ * channel, keeps it.  Once LINE issued it the report always holds the
+ * token: when it could not be kept, store_error says why ("issued but
+ * not stored"), and the caller shows the token all the same.
+ */
+void
+ltm_lifecycle_issue_async (LtmStore            *store,
+                           LtmLineClient       *client,
+                           const char          *channel_id,
+                           LtmKey              *key,
+                           const char          *kid,
+                           gint64               lifetime,
+                           LtmIssueFlags        flags,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LtmChannel *channel = NULL;
+  LtmIssue *state;
+
+  g_return_if_fail (store == NULL || LTM_IS_STORE (store));
+  g_return_if_fail (LTM_IS_LINE_CLIENT (client));
+  g_return_if_fail (channel_id != NULL);
+  g_return_if_fail (key == NULL || LTM_IS_KEY (key));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ltm_lifecycle_issue_async);
+
+  if (store != NULL)
+    channel = ltm_store_find_channel (store, channel_id);
+
+  state = g_new0 (LtmIssue, 1);
+  state->client = g_object_ref (client);
+  state->store = channel != NULL && !(flags & LTM_ISSUE_NO_STORE) ? g_object_ref (store) : NULL;
+  state->kid = g_strdup (kid != NULL ? kid : channel != NULL ? ltm_channel_get_kid (channel)
+                                                             : NULL);
+  state->lifetime = lifetime;
+  state->issuance = g_new0 (LtmIssuance, 1);
+  state->issuance->channel_id = g_strdup (channel_id);
+  g_task_set_task_data (task, state, (GDestroyNotify) ltm_issue_free);
+
+  if (state->kid == NULL || (key == NULL && (channel == NULL || !ltm_channel_get_has_key (channel))))
+    {
+      g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                               _("The channel %s needs a key and its kid to issue tokens."),
+                               channel_id);
+      return;
+    }
+
+  if (key != NULL)
+    ltm_issue_sign (task, key);
+  else
+    ltm_store_get_key_async (store, channel_id, cancellable, ltm_issue_key_cb,
+                             g_steal_pointer (&task));
+}
+
+/**
+ * ltm_lifecycle_issue_finish:
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError: nothing was issued
+ *
+ * Returns: (transfer full): the token and whether it is kept
+ */
+LtmIssuance *
+ltm_lifecycle_issue_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_lifecycle_issue_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* Revoking stored tokens */
 
 void

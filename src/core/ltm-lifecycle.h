@@ -21,6 +21,20 @@ typedef enum {
 } LtmRotationOutcome;
 
 typedef enum {
+  LTM_ISSUE_FLAGS_NONE = 0,
+  LTM_ISSUE_NO_STORE = 1 << 0,  /* do not keep it, even for a stored channel */
+} LtmIssueFlags;
+
+/* What issuing a v2.1 token did. */
+typedef struct {
+  char *channel_id;
+  LtmLineToken *token;          /* LINE's answer: the token is never lost */
+  gint64 issued_at;
+  gboolean stored;              /* kept in the store */
+  GError *store_error;          /* issued but not stored, and why; NULL otherwise */
+} LtmIssuance;
+
+typedef enum {
   LTM_ROTATE_FLAGS_NONE = 0,
   LTM_ROTATE_REVOKE_OLD = 1 << 0,  /* revoke the replaced tokens now, even with no deploy
                                     * target and within the grace period */
@@ -64,6 +78,7 @@ typedef void (*LtmLifecycleProgress) (guint    done,
 
 void                ltm_rotation_free                 (LtmRotation          *rotation);
 void                ltm_revocation_free               (LtmRevocation        *revocation);
+void                ltm_issuance_free                 (LtmIssuance          *issuance);
 void                ltm_reconciliation_free           (LtmReconciliation    *reconciliation);
 const char         *ltm_rotation_outcome_to_string    (LtmRotationOutcome    outcome);
 
@@ -79,6 +94,19 @@ GPtrArray          *ltm_lifecycle_find_expiring       (LtmStore             *sto
 
 GStrv               ltm_lifecycle_find_retired        (LtmChannel           *channel,
                                                        gint64                now);
+
+void                ltm_lifecycle_issue_async         (LtmStore             *store,
+                                                       LtmLineClient        *client,
+                                                       const char           *channel_id,
+                                                       LtmKey               *key,
+                                                       const char           *kid,
+                                                       gint64                lifetime,
+                                                       LtmIssueFlags         flags,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+LtmIssuance        *ltm_lifecycle_issue_finish        (GAsyncResult         *result,
+                                                       GError              **error);
 
 void                ltm_lifecycle_revoke_async        (LtmStore             *store,
                                                        LtmLineClient        *client,
@@ -136,6 +164,7 @@ LtmReconciliation  *ltm_lifecycle_reconcile_finish    (GAsyncResult         *res
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmRotation, ltm_rotation_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmRevocation, ltm_revocation_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmIssuance, ltm_issuance_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmReconciliation, ltm_reconciliation_free)
 
 G_END_DECLS
