@@ -531,6 +531,32 @@ test_rotate_grace (Fixture       *fixture,
   g_assert_true (ltm_token_get_revoked (token));
 }
 
+/* Sync revokes a retiring token whose time has passed. */
+static void
+test_reconcile_retires (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(LtmReconciliation) reconciliation = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old = NULL;
+  const char *key_ids[2] = { NULL, NULL };
+
+  add_channel (fixture, "5000000006", 2, 86400);
+  old = first_key_id (fixture, "5000000006");
+  key_ids[0] = old;
+  g_assert_true (ltm_store_retire_tokens (fixture->store, "5000000006", key_ids,
+                                          LTM_TOKEN_RETIREMENT_RETIRING, 1, &error));
+
+  ltm_lifecycle_reconcile_async (fixture->store, fixture->client, "5000000006", NULL,
+                                 ltm_async_result_cb, &result);
+  reconciliation = ltm_lifecycle_reconcile_finish (ltm_async_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reconciliation->retired, ==, 1);
+  g_assert_true (ltm_token_get_revoked (find_token (fixture, "5000000006", old)));
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "5000000006"), ==, 1);
+}
+
 /* LINE's 30: a rotation that would pass it revokes the oldest replaced first. */
 static void
 test_rotate_limit (Fixture       *fixture,
@@ -671,6 +697,7 @@ main (int   argc,
   ADD ("/lifecycle/rotate-grace", test_rotate_grace);
   ADD ("/lifecycle/rotate-limit", test_rotate_limit);
   ADD ("/lifecycle/issue", test_issue);
+  ADD ("/lifecycle/reconcile-retires", test_reconcile_retires);
 
 #undef ADD
 

@@ -902,21 +902,6 @@ ltm_cli_token_sync (LtmCli  *cli,
   if (reconciliation == NULL)
     return ltm_cli_fail (cli, error);
 
-  /* Retiring tokens whose grace period is over go now. */
-  {
-    g_autoptr(GPtrArray) others = NULL;
-    GListModel *channels = ltm_store_get_channels (store);
-
-    others = g_ptr_array_new_with_free_func (g_free);
-    for (guint i = 0; i < g_list_model_get_n_items (channels); i++)
-      {
-        g_autoptr(LtmChannel) each = g_list_model_get_item (channels, i);
-
-        if (g_strcmp0 (ltm_channel_get_channel_id (each), channel) != 0)
-          g_ptr_array_add (others, g_strdup (ltm_channel_get_channel_id (each)));
-      }
-    ltm_cli_token_retire_all (cli, store, client, others);
-  }
 
   if (cli->json)
     {
@@ -928,6 +913,7 @@ ltm_cli_token_sync (LtmCli  *cli,
       ltm_cli_json_set_int (builder, "gone", reconciliation->gone);
       ltm_cli_json_set_int (builder, "elsewhere", reconciliation->elsewhere);
       ltm_cli_json_set_int (builder, "line_total", reconciliation->line_total);
+      ltm_cli_json_set_int (builder, "retired", reconciliation->retired);
       json_builder_end_object (builder);
       ltm_cli_print_builder (builder);
       return LTM_CLI_OK;
@@ -937,6 +923,8 @@ ltm_cli_token_sync (LtmCli  *cli,
   g_print (_("Gone at LINE, marked revoked:  %u\n"), reconciliation->gone);
   g_print (_("Issued elsewhere, not stored:  %u\n"), reconciliation->elsewhere);
   g_print (_("Valid at LINE, of its 30:      %u\n"), reconciliation->line_total);
+  if (reconciliation->retired > 0)
+    g_print (_("Past their grace, revoked:     %u\n"), reconciliation->retired);
   if (reconciliation->line_total >= LTM_LINE_MAX_V21_TOKENS)
     g_print ("%s\n", _("The channel is at LINE's limit: a new token will be refused until one is "
                        "revoked or expires."));

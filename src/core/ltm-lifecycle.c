@@ -1524,6 +1524,28 @@ ltm_reconcile_marked_cb (GObject      *source,
 }
 
 static void
+ltm_reconcile_retired_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmReconcile *state = g_task_get_task_data (task);
+  g_autoptr(LtmRevocation) revocation = NULL;
+  GError *error = NULL;
+
+  revocation = ltm_lifecycle_retire_finish (result, &error);
+  if (revocation == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  state->reconciliation->retired = revocation->revoked;
+  g_task_return_pointer (task, g_steal_pointer (&state->reconciliation),
+                         (GDestroyNotify) ltm_reconciliation_free);
+}
+
+static void
 ltm_reconcile_mark_next (GTask *task)
 {
   LtmReconcile *state = g_task_get_task_data (task);
@@ -1538,8 +1560,10 @@ ltm_reconcile_mark_next (GTask *task)
       return;
     }
 
-  g_task_return_pointer (task, g_steal_pointer (&state->reconciliation),
-                         (GDestroyNotify) ltm_reconciliation_free);
+  /* Then the tokens whose grace period is over go. */
+  ltm_lifecycle_retire_async (state->store, state->client, state->channel_id,
+                              g_get_real_time () / G_USEC_PER_SEC, g_task_get_cancellable (task),
+                              ltm_reconcile_retired_cb, g_object_ref (task));
 }
 
 static void
@@ -1624,7 +1648,8 @@ ltm_reconcile_key_cb (GObject      *source,
  *
  * Asks LINE which v2.1 tokens of the channel are valid: stored tokens it
  * no longer lists are marked revoked; listed tokens the store does not know
- * were issued elsewhere, and count against LINE's 30 all the same.
+ * were issued elsewhere, and count against LINE's 30 all the same.  Then
+ * the retiring tokens whose grace period is over are revoked.
  */
 void
 ltm_lifecycle_reconcile_async (LtmStore            *store,

@@ -70,6 +70,7 @@ typedef struct {
   guint gone;                   /* stored, but LINE no longer lists them: marked revoked */
   guint elsewhere;              /* listed by LINE, not stored: issued by someone else */
   guint line_total;             /* what counts against LINE's 30 */
+  guint retired;                /* retiring tokens past their grace period: revoked now */
 } LtmReconciliation;
 
 typedef void (*LtmLifecycleProgress) (guint    done,
