@@ -184,6 +184,19 @@ test_command_fails (void)
                    "The deploy command failed (exit status 3): one / gh: HTTP 403");
 }
 
+/* A command that never reads its standard input (it closed it) still
+ * delivers by its exit status; ltm is not killed by a broken pipe. */
+static void
+test_command_ignores_stdin (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (run_command ("exec 0<&-; sleep 0.2; exit 0", 10, &error));
+  g_assert_no_error (error);
+  g_assert_true (run_command ("exit 0", 10, &error));
+  g_assert_no_error (error);
+}
+
 /* Past the timeout the command and what it started are killed. */
 static void
 test_command_timeout (void)
@@ -212,6 +225,7 @@ main (int   argc,
   g_test_add_func ("/deploy/command/stdin", test_command_stdin);
   g_test_add_func ("/deploy/command/fails", test_command_fails);
   g_test_add_func ("/deploy/command/timeout", test_command_timeout);
+  g_test_add_func ("/deploy/command/ignores-stdin", test_command_ignores_stdin);
 
   return g_test_run ();
 }

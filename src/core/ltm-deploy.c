@@ -11,7 +11,9 @@
  *                 .env read it.
  *   a command     run with /bin/sh -c in a process group of its own, the
  *                 token on standard input and nowhere else (not in argv,
- *                 not in the environment); LTM_CHANNEL_ID,
+ *                 not in the environment, not on disk: standard input is
+ *                 a memfd, so that a command that does not read it cannot
+ *                 kill ltm with SIGPIPE); LTM_CHANNEL_ID,
  *                 LTM_TOKEN_KEY_ID and LTM_TOKEN_EXPIRES_AT tell it which
  *                 token it got.  Exit 0 is delivered; anything else, or
  *                 running past the timeout (then the group is killed),
@@ -31,6 +33,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -427,9 +430,9 @@ ltm_deploy_run_command_async (const char          *command,
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GDateTime) expires = NULL;
   g_autofree char *expires_text = NULL;
-  g_autoptr(GBytes) input = NULL;
   g_autoptr(GError) error = NULL;
   LtmDeployCommand *state;
+  int input;
 
   g_return_if_fail (command != NULL && token != NULL && channel_id != NULL);
 
@@ -443,9 +446,24 @@ ltm_deploy_run_command_async (const char          *command,
   expires_text = expires != NULL ? g_date_time_format (expires, "%Y-%m-%dT%H:%M:%SZ")
                                  : g_strdup ("");
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+  /* The token in memory only, read from the start. */
+  input = memfd_create ("ltm-token", MFD_CLOEXEC);
+  if (input < 0 || !ltm_deploy_write_all (input, token, strlen (token)) ||
+      lseek (input, 0, SEEK_SET) != 0)
+    {
+      int saved_errno = errno;
+
+      if (input >= 0)
+        close (input);
+      g_task_return_new_error (task, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_COMMAND_FAILED,
+                               _("The deploy command could not be given the token: %s"),
+                               g_strerror (saved_errno));
+      return;
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_take_stdin_fd (launcher, input);
   /* Secrets this process may have been given stay here. */
   g_subprocess_launcher_unsetenv (launcher, "LTM_ACCESS_TOKEN");
   g_subprocess_launcher_unsetenv (launcher, "LTM_CHANNEL_SECRET");
@@ -466,8 +484,7 @@ ltm_deploy_run_command_async (const char          *command,
   g_source_set_callback (state->timeout, ltm_deploy_timeout_cb, task, NULL);
   g_source_attach (state->timeout, g_main_context_get_thread_default ());
 
-  input = g_bytes_new (token, strlen (token));
-  g_subprocess_communicate_async (state->process, input, cancellable,
+  g_subprocess_communicate_async (state->process, NULL, cancellable,
                                   ltm_deploy_communicated_cb, g_steal_pointer (&task));
 }
 
