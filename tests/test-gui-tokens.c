@@ -668,9 +668,10 @@ test_rotate_body (LtmWindow     *window,
   AdwMessageDialog *dialog;
   GtkWidget *revoke_switch;
   GtkWidget *report;
+  LtmActivity *activity;
   LtmToken *newest;
 
-  show_tokens_page (window);
+  activity = show_tokens_page (window);
   ltm_test_gui_wait_until (count_tokens (window) == 1);
 
   ltm_test_gui_click (GTK_WIDGET (window), "Rotate Token");
@@ -702,7 +703,9 @@ test_rotate_body (LtmWindow     *window,
   gtk_switch_set_active (GTK_SWITCH (revoke_switch), TRUE);
   respond_and_wait (dialog, "rotate");
   ltm_test_gui_wait_until (count_tokens (window) == 3);
-  ltm_test_gui_wait_until (g_strcmp0 (listed_status (fixture, old_key_id), "revoked") == 0);
+  /* The rotation ends once both replaced tokens are revoked. */
+  ltm_test_gui_wait_until (!ltm_activity_get_busy (activity));
+  g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "revoked");
   g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
 }
 

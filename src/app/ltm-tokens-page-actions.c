@@ -398,7 +398,8 @@ ltm_tokens_page_verify_action (GtkWidget  *widget,
 }
 
 /* Revoke Token: asks first, and for the channel secret when none is
- * stored; then does what `ltm token revoke --key-id` does. */
+ * stored; then does what `ltm token revoke --key-id` does (a short-lived
+ * token: LINE's v2 endpoint, no secret). */
 
 static void
 ltm_tokens_page_secret_kept_cb (GObject      *source,
@@ -433,14 +434,6 @@ ltm_tokens_page_marked_cb (GObject      *source,
       return;
     }
 
-  /* LINE just accepted the secret the user typed: worth keeping. */
-  if (op->keep_secret)
-    {
-      ltm_store_set_secret_async (LTM_STORE (source), op->channel_id, op->channel_secret, NULL,
-                                  ltm_tokens_page_secret_kept_cb, op);
-      return;
-    }
-
   ltm_tokens_op_end (op, _("Token revoked"));
 }
 
@@ -452,14 +445,8 @@ ltm_tokens_page_revoked_cb (GObject      *source,
   LtmTokensOp *op = user_data;
   g_autoptr(GError) error = NULL;
   LtmLineClient *client = LTM_LINE_CLIENT (source);
-  gboolean revoked;
 
-  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
-    revoked = ltm_line_client_revoke_short_lived_token_finish (client, result, &error);
-  else
-    revoked = ltm_line_client_revoke_token_finish (client, result, &error);
-
-  if (!revoked)
+  if (!ltm_line_client_revoke_short_lived_token_finish (client, result, &error))
     {
       ltm_tokens_op_fail (op, op->failure, error);
       return;
@@ -482,26 +469,44 @@ ltm_tokens_page_revoke_token_cb (GObject      *source,
       (client = ltm_tokens_op_get_client (op)) == NULL)
     return;
 
-  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
-    ltm_line_client_revoke_short_lived_token_async (client, op->access_token, op->cancellable,
-                                                    ltm_tokens_page_revoked_cb, op);
-  else
-    ltm_line_client_revoke_token_async (client, op->channel_id, op->channel_secret,
-                                        op->access_token, op->cancellable,
-                                        ltm_tokens_page_revoked_cb, op);
+  ltm_line_client_revoke_short_lived_token_async (client, op->access_token, op->cancellable,
+                                                  ltm_tokens_page_revoked_cb, op);
 }
 
+/* A v2.1 token: the revoke workflow of core, as `ltm token revoke
+ * --key-id` and rotations use it. */
 static void
-ltm_tokens_page_revoke_secret_cb (GObject      *source,
-                                  GAsyncResult *result,
-                                  gpointer      user_data)
+ltm_tokens_page_revoked_v21_cb (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data)
 {
   LtmTokensOp *op = user_data;
+  g_autoptr(LtmRevocation) revocation = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if (!ltm_tokens_op_finish_secret (op, source, result, &op->channel_secret))
-    return;
+  revocation = ltm_lifecycle_revoke_finish (result, &error);
+  if (revocation == NULL || revocation->error != NULL)
+    {
+      ltm_tokens_op_fail (op, op->failure, revocation != NULL ? revocation->error : error);
+      return;
+    }
 
-  ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_revoke_token_cb);
+  if (revocation->mark_error != NULL)
+    {
+      ltm_tokens_op_fail (op, _("LINE revoked the token, but it could not be marked revoked"),
+                          revocation->mark_error);
+      return;
+    }
+
+  /* LINE just accepted the secret the user typed: worth keeping. */
+  if (op->keep_secret)
+    {
+      ltm_store_set_secret_async (ltm_tokens_page_get_store (), op->channel_id,
+                                  op->channel_secret, NULL, ltm_tokens_page_secret_kept_cb, op);
+      return;
+    }
+
+  ltm_tokens_op_end (op, _("Token revoked"));
 }
 
 /* What the question gathers to start the revocation. */
@@ -535,6 +540,8 @@ ltm_tokens_page_revoke_response_cb (AdwMessageDialog *dialog,
 {
   LtmTokensPage *self = revoke->self;
   LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  const char *key_ids[2] = { NULL, NULL };
+  LtmLineClient *client;
   LtmTokensOp *op;
 
   /* libadwaita 1.2's AdwPasswordEntryRow follows its text's focus without
@@ -552,10 +559,20 @@ ltm_tokens_page_revoke_response_cb (AdwMessageDialog *dialog,
   op->channel_secret = g_steal_pointer (&revoke->secret);
   op->keep_secret = op->channel_secret != NULL && revoke->keep_secret;
 
-  if (op->kind != LTM_TOKEN_KIND_SHORT_LIVED && op->channel_secret == NULL)
-    ltm_tokens_op_read_secret (op, NULL, ltm_tokens_page_revoke_secret_cb);
-  else
-    ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_revoke_token_cb);
+  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
+    {
+      ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_revoke_token_cb);
+      return;
+    }
+
+  if ((client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
+
+  /* The typed channel secret, or the stored one. */
+  key_ids[0] = op->key_id;
+  ltm_lifecycle_revoke_async (ltm_tokens_page_get_store (), client, op->channel_id, key_ids,
+                              op->channel_secret, op->cancellable,
+                              ltm_tokens_page_revoked_v21_cb, op);
 }
 
 static void

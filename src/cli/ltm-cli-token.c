@@ -357,6 +357,37 @@ ltm_cli_token_revoke (LtmCli  *cli,
     return ltm_cli_usage_error (cli, _("say which token: --key-id KEYID, - (standard input), "
                                        "--token-file or LTM_ACCESS_TOKEN"));
 
+  /* A stored v2.1 token: the revoke workflow of core, as rotations use it. */
+  if (key_id != NULL && !short_lived)
+    {
+      const char *key_ids[] = { key_id, NULL };
+      g_autoptr(LtmRevocation) revocation = NULL;
+
+      if (!ltm_jwt_check_key_id (key_id, &error) ||
+          ltm_cli_get_channel (cli, channel, &error) == NULL ||
+          (client = ltm_cli_get_client (cli, &error)) == NULL ||
+          (secret = ltm_cli_channel_secret (cli, channel, secret_file, &error)) == NULL)
+        return ltm_cli_fail (cli, error);
+
+      ltm_lifecycle_revoke_async (cli->store, client, channel, key_ids, secret, NULL,
+                                  ltm_async_result_cb, &result);
+      revocation = ltm_lifecycle_revoke_finish (ltm_async_wait (&result), &error);
+      if (revocation == NULL)
+        return ltm_cli_fail (cli, error);
+      if (revocation->error != NULL)
+        return ltm_cli_fail (cli, revocation->error);
+      if (revocation->mark_error != NULL)
+        return ltm_cli_fail_prefixed (cli, _("LINE revoked the token, but the store could not "
+                                             "mark it"), revocation->mark_error);
+
+      if (cli->json)
+        ltm_cli_print_status (cli, "revoked", NULL);
+      else
+        g_print ("%s\n", _("Revoked. LINE answers the same for a token it did not know."));
+
+      return LTM_CLI_OK;
+    }
+
   if ((token = ltm_cli_access_token (cli, key_id != NULL ? channel : NULL, key_id,
                                      key_id != NULL ? NULL : token_file, &error)) == NULL ||
       (client = ltm_cli_get_client (cli, &error)) == NULL)

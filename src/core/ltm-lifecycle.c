@@ -385,6 +385,8 @@ ltm_revocation_free (LtmRevocation *revocation)
 
   g_free (revocation->channel_id);
   g_free (revocation->problems);
+  g_clear_error (&revocation->error);
+  g_clear_error (&revocation->mark_error);
   g_free (revocation);
 }
 
@@ -418,12 +420,14 @@ static void ltm_revoke_next (GTask *task);
 static void
 ltm_revoke_failed (GTask      *task,
                    const char *key_id,
-                   const char *why)
+                   GError     *error)
 {
   LtmRevoke *state = g_task_get_task_data (task);
 
   state->revocation->not_revoked++;
-  g_string_append_printf (state->problems, _(" %s: %s."), key_id, why);
+  g_string_append_printf (state->problems, _(" %s: %s."), key_id, error->message);
+  g_clear_error (&state->revocation->error);
+  state->revocation->error = g_error_copy (error);
   ltm_revoke_next (task);
 }
 
@@ -440,8 +444,13 @@ ltm_revoke_marked_cb (GObject      *source,
   /* Revoked at LINE either way; say so when the store still lists it. */
   state->revocation->revoked++;
   if (!ltm_store_change_finish (state->store, result, &error))
-    g_string_append_printf (state->problems, _(" %s was revoked but could not be marked so (%s)."),
-                            key_id, error->message);
+    {
+      g_string_append_printf (state->problems,
+                              _(" %s was revoked but could not be marked so (%s)."),
+                              key_id, error->message);
+      g_clear_error (&state->revocation->mark_error);
+      state->revocation->mark_error = g_steal_pointer (&error);
+    }
 
   ltm_revoke_next (task);
 }
@@ -458,10 +467,11 @@ ltm_revoke_revoked_cb (GObject      *source,
 
   if (!ltm_line_client_revoke_token_finish (state->client, result, &error))
     {
-      ltm_revoke_failed (task, key_id, error->message);
+      ltm_revoke_failed (task, key_id, error);
       return;
     }
 
+  /* LINE no longer knows it: the store says so whatever happens now. */
   ltm_store_set_token_state_async (state->store, state->channel_id, key_id, TRUE, FALSE, NULL,
                                    ltm_revoke_marked_cb, g_steal_pointer (&task));
 }
@@ -480,7 +490,7 @@ ltm_revoke_token_cb (GObject      *source,
   token = ltm_store_get_secret_finish (state->store, result, &error);
   if (token == NULL)
     {
-      ltm_revoke_failed (task, key_id, error->message);
+      ltm_revoke_failed (task, key_id, error);
       return;
     }
 
@@ -533,6 +543,7 @@ ltm_revoke_secret_cb (GObject      *source,
  * @client: the process's #LtmLineClient
  * @channel_id: a stored channel with its channel secret
  * @key_ids: the stored v2.1 tokens to revoke
+ * @channel_secret: (nullable): the channel secret; %NULL for the stored one
  * @cancellable: (nullable): stops between revocations
  * @callback: called with the report
  * @user_data: data for @callback
@@ -545,6 +556,7 @@ ltm_lifecycle_revoke_async (LtmStore            *store,
                             LtmLineClient       *client,
                             const char          *channel_id,
                             const char * const  *key_ids,
+                            const char          *channel_secret,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
@@ -568,6 +580,13 @@ ltm_lifecycle_revoke_async (LtmStore            *store,
   state->revocation = g_new0 (LtmRevocation, 1);
   state->revocation->channel_id = g_strdup (channel_id);
   g_task_set_task_data (task, state, (GDestroyNotify) ltm_revoke_free);
+
+  if (channel_secret != NULL)
+    {
+      state->secret = g_strdup (channel_secret);
+      ltm_revoke_next (task);
+      return;
+    }
 
   ltm_store_get_secret_async (store, channel_id, NULL, cancellable, ltm_revoke_secret_cb,
                               g_steal_pointer (&task));
@@ -833,7 +852,7 @@ ltm_rotate_settle_old (GTask *task)
   if ((state->flags & LTM_ROTATE_REVOKE_OLD) || (state->has_target && state->grace == 0))
     {
       ltm_lifecycle_revoke_async (state->store, state->client, state->channel_id,
-                                  (const char * const *) state->old_key_ids, NULL,
+                                  (const char * const *) state->old_key_ids, state->secret, NULL,
                                   ltm_rotate_old_revoked_cb, g_object_ref (task));
       return;
     }
@@ -1030,7 +1049,7 @@ ltm_rotate_secret_cb (GObject      *source,
   if (state->first[0] != NULL)
     {
       ltm_lifecycle_revoke_async (state->store, state->client, state->channel_id,
-                                  (const char * const *) state->first,
+                                  (const char * const *) state->first, state->secret,
                                   g_task_get_cancellable (task),
                                   ltm_rotate_first_revoked_cb, g_object_ref (task));
       return;
@@ -1292,8 +1311,8 @@ ltm_lifecycle_retire_async (LtmStore            *store,
       return;
     }
 
-  ltm_lifecycle_revoke_async (store, client, channel_id, (const char * const *) due, cancellable,
-                              ltm_retire_revoked_cb, g_steal_pointer (&task));
+  ltm_lifecycle_revoke_async (store, client, channel_id, (const char * const *) due, NULL,
+                              cancellable, ltm_retire_revoked_cb, g_steal_pointer (&task));
 }
 
 /**

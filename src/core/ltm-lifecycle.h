@@ -61,6 +61,8 @@ typedef struct {
   guint revoked;
   guint not_revoked;
   char *problems;               /* why some were not, in words ("" when none) */
+  GError *error;                /* the last token's failure, as LINE or the store said it */
+  GError *mark_error;           /* revoked at LINE, but the store could not mark one so */
 } LtmRevocation;
 
 /* What LINE's key-ID list said of a channel's stored tokens. */
@@ -113,6 +115,7 @@ void                ltm_lifecycle_revoke_async        (LtmStore             *sto
                                                        LtmLineClient        *client,
                                                        const char           *channel_id,
                                                        const char * const   *key_ids,
+                                                       const char           *channel_secret,
                                                        GCancellable         *cancellable,
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);
