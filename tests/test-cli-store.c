@@ -986,18 +986,25 @@ wait_for_file (const char *path,
 
 /* A bot the way the seed deploys one: it reads CHANNEL_ACCESS_TOKEN from
  * its env file before every call and asks for its bot info every 20 ms.
- * It writes "ok refused tokens-seen" after each call, until told to stop. */
+ * It holds a shared lock on the file while it reads and uses the token
+ * (opening it again when it was replaced meanwhile), so that whether a
+ * call races the revocation is not left to chance.  It writes "ok
+ * refused tokens-seen" after each call, until told to stop. */
 static const char bot_script[] =
-  "import os, sys, time, urllib.request, urllib.error\n"
+  "import fcntl, os, sys, time, urllib.request, urllib.error\n"
   "base, env, stop, out = sys.argv[1:5]\n"
   "ok = refused = 0\n"
   "seen = set()\n"
   "while not os.path.exists(stop):\n"
+  "    f = open(env)\n"
+  "    fcntl.flock(f, fcntl.LOCK_SH)\n"
+  "    if os.fstat(f.fileno()).st_ino != os.stat(env).st_ino:\n"
+  "        f.close()\n"
+  "        continue\n"
   "    token = None\n"
-  "    with open(env) as f:\n"
-  "        for line in f:\n"
-  "            if line.startswith('CHANNEL_ACCESS_TOKEN='):\n"
-  "                token = line.rstrip('\\n').split('=', 1)[1]\n"
+  "    for line in f:\n"
+  "        if line.startswith('CHANNEL_ACCESS_TOKEN='):\n"
+  "            token = line.rstrip('\\n').split('=', 1)[1]\n"
   "    request = urllib.request.Request(base + '/v2/bot/info',\n"
   "                                     headers={'Authorization': 'Bearer ' + token})\n"
   "    try:\n"
@@ -1006,6 +1013,7 @@ static const char bot_script[] =
   "    except urllib.error.HTTPError as e:\n"
   "        refused += 1\n"
   "        sys.stderr.write('refused: %d\\n' % e.code)\n"
+  "    f.close()\n"
   "    seen.add(token)\n"
   "    with open(out + '.tmp', 'w') as f:\n"
   "        f.write('%d %d %d\\n' % (ok, refused, len(seen)))\n"

@@ -8,7 +8,11 @@
  *                 kept byte for byte, and the file keeps its mode and
  *                 owner; a new file is made 0600.  systemd's
  *                 EnvironmentFile=, docker run --env-file and a local
- *                 .env read it.
+ *                 .env read it.  The old file is locked (flock, exclusive)
+ *                 while it is replaced: a reader that holds a shared lock
+ *                 while it reads and uses the token, and opens the file
+ *                 again when it was replaced meanwhile, never uses a
+ *                 token that a rotation revokes under it.
  *   a command     run with /bin/sh -c in a process group of its own, the
  *                 token on standard input and nowhere else (not in argv,
  *                 not in the environment, not on disk: standard input is
@@ -33,6 +37,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -161,6 +166,12 @@ ltm_deploy_write_all (int          fd,
   return TRUE;
 }
 
+static gboolean ltm_deploy_replace_file (const char   *real,
+                                         const char   *path,
+                                         GString      *text,
+                                         struct stat  *st,
+                                         GError      **error);
+
 /**
  * ltm_deploy_write_env_file:
  * @path: the env file; followed when it is a symbolic link
@@ -182,16 +193,13 @@ ltm_deploy_write_env_file (const char  *path,
 {
   g_autofree char *real = NULL;
   g_autofree char *contents = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *tmp = NULL;
   g_autoptr(GString) text = NULL;
   g_autoptr(GError) read_error = NULL;
   struct stat st;
   gboolean exists;
+  gboolean ok;
   gsize len = 0;
-  int saved_errno;
-  int dir_fd;
-  int fd;
+  int lock_fd = -1;
 
   g_return_val_if_fail (path != NULL && token != NULL, FALSE);
 
@@ -209,14 +217,44 @@ ltm_deploy_write_env_file (const char  *path,
   if (exists && !S_ISREG (st.st_mode))
     return ltm_deploy_env_error (error, path, _("not a regular file"), EINVAL);
 
+  /* Readers that lock the file finish with the old token first; the
+   * file is read under the lock, so that no other writer's change is lost. */
+  if (exists && (lock_fd = open (real, O_RDONLY | O_CLOEXEC)) >= 0)
+    while (flock (lock_fd, LOCK_EX) != 0 && errno == EINTR)
+      ;
+
   if (exists && !g_file_get_contents (real, &contents, &len, &read_error))
     {
       g_set_error (error, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_ENV_FILE,
                    _("Could not read the env file “%s”: %s"), path, read_error->message);
+      if (lock_fd >= 0)
+        close (lock_fd);
       return FALSE;
     }
 
   text = ltm_deploy_rewrite (contents != NULL ? contents : "", len, name, token);
+  ok = ltm_deploy_replace_file (real, path, text, exists ? &st : NULL, error);
+
+  if (lock_fd >= 0)
+    close (lock_fd);
+
+  return ok;
+}
+
+/* Writes @text beside @real and renames it over; @st: the old file's. */
+static gboolean
+ltm_deploy_replace_file (const char   *real,
+                         const char   *path,
+                         GString      *text,
+                         struct stat  *st,
+                         GError      **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *tmp = NULL;
+  gboolean exists = st != NULL;
+  int saved_errno;
+  int dir_fd;
+  int fd;
 
   dir = g_path_get_dirname (real);
   {
@@ -229,9 +267,9 @@ ltm_deploy_write_env_file (const char  *path,
     return ltm_deploy_env_error (error, path, _("cannot create a file beside it"), errno);
 
   if (!ltm_deploy_write_all (fd, text->str, text->len) ||
-      (exists && fchmod (fd, st.st_mode & 07777) != 0) ||
-      (exists && (st.st_uid != geteuid () || st.st_gid != getegid ()) &&
-       fchown (fd, st.st_uid, st.st_gid) != 0) ||
+      (exists && fchmod (fd, st->st_mode & 07777) != 0) ||
+      (exists && (st->st_uid != geteuid () || st->st_gid != getegid ()) &&
+       fchown (fd, st->st_uid, st->st_gid) != 0) ||
       fsync (fd) != 0)
     {
       saved_errno = errno;
