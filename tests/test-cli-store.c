@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -40,6 +42,7 @@ typedef struct {
   const char *bus;              /* DBUS_SESSION_BUS_ADDRESS for ltm, or NULL */
   const char *master_key_file;  /* LTM_MASTER_KEY_FILE for ltm, or NULL */
   const char *credentials;      /* CREDENTIALS_DIRECTORY for ltm, or NULL */
+  const char *deploy_timeout;   /* LTM_TEST_DEPLOY_TIMEOUT for ltm, or NULL */
   gboolean mounted;             /* data_dir is a tmpfs of the test's */
 } Fixture;
 
@@ -47,7 +50,7 @@ static GSubprocess *
 spawn_ltmv (Fixture            *fixture,
             const char * const *args)
 {
-  const char *env[17] = {
+  const char *env[19] = {
     "LTM_API_BASE", ltm_test_server_get_base_url (fixture->server),
     "LTM_DATA_DIR", fixture->data_dir,
     NULL
@@ -76,6 +79,11 @@ spawn_ltmv (Fixture            *fixture,
     {
       env[n++] = "CREDENTIALS_DIRECTORY";
       env[n++] = fixture->credentials;
+    }
+  if (fixture->deploy_timeout != NULL)
+    {
+      env[n++] = "LTM_TEST_DEPLOY_TIMEOUT";
+      env[n++] = fixture->deploy_timeout;
     }
   env[n] = NULL;
 
@@ -644,7 +652,7 @@ run_headless_flow (Fixture *fixture)
   g_assert_cmpint (add.status, ==, 0);
   run_ltm (fixture, &issue, "token", "issue", "--channel", CHANNEL);
   g_assert_cmpint (issue.status, ==, 0);
-  run_ltm (fixture, &rotate, "token", "rotate", "--channel", CHANNEL);
+  run_ltm (fixture, &rotate, "token", "rotate", "--channel", CHANNEL, "--revoke-old");
   g_assert_cmpint (rotate.status, ==, 0);
   run_ltm (fixture, &list, "token", "list");
   g_assert_cmpint (list.status, ==, 0);
@@ -944,7 +952,9 @@ test_cli_store_rotate (Fixture       *fixture,
   g_assert_cmpint (rotate.status, ==, 0);
   g_assert_nonnull (strstr (rotate.out, CHANNEL));
   g_assert_nonnull (strstr (rotate.out, "rotated"));
-  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
+  /* no deploy target: the old token stays valid, replaced */
+  g_assert_nonnull (strstr (rotate.out, "no deploy target"));
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 2);
 
   /* the deploy lines hold the new token, not the revoked one */
   run_ltm (fixture, &env, "token", "env", "--channel", CHANNEL);
@@ -955,7 +965,7 @@ test_cli_store_rotate (Fixture       *fixture,
 
   run_ltm (fixture, &sync, "--json", "token", "sync", "--channel", CHANNEL);
   g_assert_cmpint (sync.status, ==, 0);
-  g_assert_nonnull (strstr (sync.out, "\"known\" : 1"));
+  g_assert_nonnull (strstr (sync.out, "\"known\" : 2"));
   g_assert_nonnull (strstr (sync.out, "\"gone\" : 0"));
 
   /* a channel that cannot rotate: exit 1, the table says why */
@@ -964,7 +974,256 @@ test_cli_store_rotate (Fixture       *fixture,
   g_assert_cmpint (refused.status, ==, 1);
   g_assert_nonnull (strstr (refused.out, "failed"));
   g_assert_nonnull (strstr (refused.err, "not fully rotated"));
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 2);
+}
+
+/* A stored channel with key, kid and secret, and one token issued; its
+ * access token. */
+static char *
+add_rotatable_channel (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmKey) key = ltm_test_load_key ("pkcs8.pem", LTM_KEY_IMPORT_PRIVATE);
+  g_autofree char *key_file = ltm_test_data_path ("pkcs8.pem");
+  g_autofree char *public_jwk = ltm_key_to_public_jwk (key);
+  g_autofree char *kid = NULL;
+  g_auto(LtmTestRun) add = { 0 };
+  g_auto(LtmTestRun) issue = { 0 };
+
+  kid = ltm_test_server_register_key (fixture->server, CHANNEL, public_jwk, &error);
+  g_assert_no_error (error);
+  run_ltm (fixture, &add, "channel", "add", CHANNEL, "--name", "Deployed", "--kid", kid,
+           "--key", key_file, "--secret-file", fixture->secret_file);
+  g_assert_cmpint (add.status, ==, 0);
+  run_ltm (fixture, &issue, "token", "issue", "--channel", CHANNEL);
+  g_assert_cmpint (issue.status, ==, 0);
+
+  return g_strdup (g_strstrip (issue.out));
+}
+
+/* Turns the main loop (the test server answers) until @path exists and
+ * holds @prefix at its start, or fails after a minute. */
+static char *
+wait_for_file (const char *path,
+               const char *prefix)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *contents = NULL;
+
+      /* The server answers the bot meanwhile. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (2000);
+
+      if (g_file_get_contents (path, &contents, NULL, NULL) &&
+          g_str_has_prefix (contents, prefix))
+        return g_steal_pointer (&contents);
+    }
+
+  g_error ("%s never held “%s”", path, prefix);
+}
+
+/* A bot the way the seed deploys one: it reads CHANNEL_ACCESS_TOKEN from
+ * its env file before every call and asks for its bot info every 20 ms.
+ * It holds a shared lock on the file while it reads and uses the token
+ * (opening it again when it was replaced meanwhile), so that whether a
+ * call races the revocation is not left to chance.  It writes "ok
+ * refused tokens-seen" after each call, until told to stop. */
+static const char bot_script[] =
+  "import fcntl, os, sys, time, urllib.request, urllib.error\n"
+  "base, env, stop, out = sys.argv[1:5]\n"
+  "ok = refused = 0\n"
+  "seen = set()\n"
+  "while not os.path.exists(stop):\n"
+  "    f = open(env)\n"
+  "    fcntl.flock(f, fcntl.LOCK_SH)\n"
+  "    if os.fstat(f.fileno()).st_ino != os.stat(env).st_ino:\n"
+  "        f.close()\n"
+  "        continue\n"
+  "    token = None\n"
+  "    for line in f:\n"
+  "        if line.startswith('CHANNEL_ACCESS_TOKEN='):\n"
+  "            token = line.rstrip('\\n').split('=', 1)[1]\n"
+  "    request = urllib.request.Request(base + '/v2/bot/info',\n"
+  "                                     headers={'Authorization': 'Bearer ' + token})\n"
+  "    try:\n"
+  "        urllib.request.urlopen(request, timeout=30).read()\n"
+  "        ok += 1\n"
+  "    except urllib.error.HTTPError as e:\n"
+  "        refused += 1\n"
+  "        sys.stderr.write('refused: %d\\n' % e.code)\n"
+  "    f.close()\n"
+  "    seen.add(token)\n"
+  "    with open(out + '.tmp', 'w') as f:\n"
+  "        f.write('%d %d %d\\n' % (ok, refused, len(seen)))\n"
+  "    os.rename(out + '.tmp', out)\n"
+  "    time.sleep(0.02)\n";
+
+/* The bot keeps running through the rotation: not one call refused; its
+ * env file holds the new token, every other line and its mode as they
+ * were; the old token is revoked at LINE. */
+static void
+test_cli_store_deploy_bot (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_token = add_rotatable_channel (fixture);
+  g_autofree char *env = g_build_filename (fixture->dir, "bot.env", NULL);
+  g_autofree char *stop = g_build_filename (fixture->dir, "bot.stop", NULL);
+  g_autofree char *out = g_build_filename (fixture->dir, "bot.out", NULL);
+  g_autofree char *before = g_strdup_printf ("# echo bot\nPORT=8080\nCHANNEL_ACCESS_TOKEN=%s\n"
+                                             "CHANNEL_SECRET=" SECRET "\n", old_token);
+  g_autofree char *after = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *final = NULL;
+  g_autofree char *new_token = NULL;
+  g_autoptr(GSubprocess) bot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(LtmTestRun) set = { 0 };
+  g_auto(LtmTestRun) rotate = { 0 };
+  g_auto(LtmTestRun) env_lines = { 0 };
+  guint ok = 0, refused = 1, seen = 0;
+  struct stat st;
+
+  g_assert_true (g_file_set_contents (env, before, -1, &error));
+  g_assert_cmpint (g_chmod (env, 0640), ==, 0);
+  run_ltm (fixture, &set, "channel", "set", CHANNEL, "--env-file", env);
+  g_assert_cmpint (set.status, ==, 0);
+
+  bot = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "python3", "-c", bot_script,
+                          ltm_test_server_get_base_url (fixture->server), env, stop, out, NULL);
+  g_assert_no_error (error);
+  g_free (wait_for_file (out, "5 0 1"));
+
+  run_ltm (fixture, &rotate, "token", "rotate", "--channel", CHANNEL);
+  g_assert_cmpint (rotate.status, ==, 0);
+  g_assert_nonnull (strstr (rotate.out, "delivered"));
+  g_assert_nonnull (strstr (rotate.out, "1 old token revoked"));
+
+  /* The bot goes on with the new token; then it stops. */
+  g_free (wait_for_file (out, ""));
+  for (gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+       seen < 2 && g_get_monotonic_time () < deadline;)
+    {
+      g_autofree char *counts = wait_for_file (out, "");
+      g_assert_cmpint (sscanf (counts, "%u %u %u", &ok, &refused, &seen), ==, 3);
+      g_assert_cmpuint (refused, ==, 0);
+    }
+  g_assert_cmpuint (seen, ==, 2);
+  g_assert_true (g_file_set_contents (stop, "", -1, &error));
+  g_clear_pointer (&final, g_free);
+  g_subprocess_wait_check_async (bot, NULL, ltm_async_result_cb, &result);
+  g_assert_true (g_subprocess_wait_check_finish (bot, ltm_async_wait (&result), &error));
+  final = wait_for_file (out, "");
+  g_assert_cmpint (sscanf (final, "%u %u %u", &ok, &refused, &seen), ==, 3);
+  g_test_message ("the bot: %u calls answered, %u refused", ok, refused);
+  g_assert_cmpuint (refused, ==, 0);
+  g_assert_cmpuint (ok, >, 1);
+
+  run_ltm (fixture, &env_lines, "token", "env", "--channel", CHANNEL);
+  new_token = g_strndup (env_lines.out + strlen ("CHANNEL_ACCESS_TOKEN="),
+                         strcspn (env_lines.out + strlen ("CHANNEL_ACCESS_TOKEN="), "\n"));
+  expected = g_strdup_printf ("# echo bot\nPORT=8080\nCHANNEL_ACCESS_TOKEN=%s\n"
+                              "CHANNEL_SECRET=" SECRET "\n", new_token);
+  g_file_get_contents (env, &after, NULL, &error);
+  g_assert_cmpstr (after, ==, expected);
+  g_assert_cmpint (g_stat (env, &st), ==, 0);
+  g_assert_cmpuint (st.st_mode & 07777, ==, 0640);
   g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
+}
+
+/* A deploy command gets exactly the token on standard input; one that
+ * fails fails the rotation, and the old token stays valid. */
+static void
+test_cli_store_deploy_command (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_token = add_rotatable_channel (fixture);
+  g_autofree char *got = g_build_filename (fixture->dir, "got", NULL);
+  g_autofree char *command = g_strdup_printf ("cat > '%s'", got);
+  g_autofree char *received = NULL;
+  g_auto(LtmTestRun) set = { 0 };
+  g_auto(LtmTestRun) show = { 0 };
+  g_auto(LtmTestRun) deploy = { 0 };
+  g_auto(LtmTestRun) set_failing = { 0 };
+  g_auto(LtmTestRun) rotate = { 0 };
+  g_auto(LtmTestRun) list = { 0 };
+  g_auto(LtmTestRun) show_failed = { 0 };
+
+  run_ltm (fixture, &set, "channel", "set", CHANNEL, "--deploy-command", command,
+           "--grace", "10m");
+  g_assert_cmpint (set.status, ==, 0);
+  run_ltm (fixture, &show, "channel", "show", CHANNEL);
+  g_assert_nonnull (strstr (show.out, command));
+  g_assert_nonnull (strstr (show.out, "Grace period:   10 minutes"));
+
+  run_ltm (fixture, &deploy, "token", "deploy", "--channel", CHANNEL);
+  g_assert_cmpint (deploy.status, ==, 0);
+  g_file_get_contents (got, &received, NULL, &error);
+  g_assert_cmpstr (received, ==, old_token);
+
+  run_ltm (fixture, &set_failing, "channel", "set", CHANNEL, "--deploy-command",
+           "cat > /dev/null; echo 'the host said no' >&2; exit 3");
+  g_assert_cmpint (set_failing.status, ==, 0);
+  run_ltm (fixture, &rotate, "token", "rotate", "--channel", CHANNEL, "--revoke-old");
+  g_assert_cmpint (rotate.status, ==, 1);
+  g_assert_nonnull (strstr (rotate.out, "deploy-failed"));
+  g_assert_nonnull (strstr (rotate.out, "exit status 3): the host said no"));
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 2);
+  run_ltm (fixture, &list, "--json", "token", "list", "--channel", CHANNEL);
+  g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM tokens WHERE revoked = 0 "
+                                       "AND sealed_token IS NOT NULL"), ==, 2);
+  run_ltm (fixture, &show_failed, "channel", "show", CHANNEL);
+  g_assert_nonnull (strstr (show_failed.out, "Last delivery:  failed"));
+}
+
+/* No target: the old token stays valid; --revoke-old revokes it. */
+static void
+test_cli_store_revoke_old (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *old_token = add_rotatable_channel (fixture);
+  g_auto(LtmTestRun) rotate = { 0 };
+  g_auto(LtmTestRun) revoke = { 0 };
+  g_auto(LtmTestRun) no_target = { 0 };
+  g_auto(LtmTestRun) list = { 0 };
+
+  run_ltm (fixture, &rotate, "token", "rotate", "--channel", CHANNEL);
+  g_assert_cmpint (rotate.status, ==, 0);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 2);
+  g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM tokens "
+                                       "WHERE retirement = 'replaced'"), ==, 1);
+  run_ltm (fixture, &list, "token", "list");
+  g_assert_nonnull (strstr (list.out, "replaced"));
+
+  run_ltm (fixture, &revoke, "token", "rotate", "--channel", CHANNEL, "--revoke-old");
+  g_assert_cmpint (revoke.status, ==, 0);
+  g_assert_nonnull (strstr (revoke.out, "2 old tokens revoked"));
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
+
+  run_ltm (fixture, &no_target, "token", "deploy", "--channel", CHANNEL);
+  ltm_test_assert_failed_with (&no_target, "has no deploy target");
+}
+
+/* A command that hangs is stopped at the timeout (shortened for the test). */
+static void
+test_cli_store_deploy_timeout (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *old_token = add_rotatable_channel (fixture);
+  g_auto(LtmTestRun) set = { 0 };
+  g_auto(LtmTestRun) deploy = { 0 };
+
+  run_ltm (fixture, &set, "channel", "set", CHANNEL, "--deploy-command",
+           "echo 'connecting…' >&2; sleep 600");
+  g_assert_cmpint (set.status, ==, 0);
+  fixture->deploy_timeout = "1";
+  run_ltm (fixture, &deploy, "token", "deploy", "--channel", CHANNEL);
+  ltm_test_assert_failed_with (&deploy, "ran longer than 1 seconds and was stopped: connecting…");
 }
 
 int
@@ -994,6 +1253,10 @@ main (int   argc,
   ADD ("/cli-store/read-only", test_cli_store_read_only);
   ADD ("/cli-store/disk-full", test_cli_store_disk_full);
   ADD ("/cli-store/rotate", test_cli_store_rotate);
+  ADD ("/cli-store/deploy-bot", test_cli_store_deploy_bot);
+  ADD ("/cli-store/deploy-command", test_cli_store_deploy_command);
+  ADD ("/cli-store/revoke-old", test_cli_store_revoke_old);
+  ADD ("/cli-store/deploy-timeout", test_cli_store_deploy_timeout);
 
 #undef ADD
 

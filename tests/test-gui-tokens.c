@@ -770,8 +770,9 @@ menu_label (GMenuModel *model,
   return NULL;
 }
 
-/* Rotate Token asks first, as it cuts off the old token's users; then a
- * new token stored and valid, the old one revoked. */
+/* Rotate Token asks first (Cancel changes nothing); then a new token
+ * stored and valid; with no deploy target the old one stays valid at LINE,
+ * replaced (the bot may still use it). */
 static void
 test_rotate_body (LtmWindow     *window,
                   gconstpointer  data)
@@ -782,10 +783,12 @@ test_rotate_body (LtmWindow     *window,
   g_autofree char *item = NULL;
   AdwMessageDialog *dialog;
   GtkWidget *menu_button;
+  GtkWidget *revoke_switch;
   GtkWidget *report;
+  LtmActivity *activity;
   LtmToken *newest;
 
-  show_tokens_page (window);
+  activity = show_tokens_page (window);
   ltm_test_gui_wait_until (count_tokens (window) == 1);
 
   /* The menu item says that more follows. */
@@ -798,7 +801,7 @@ test_rotate_body (LtmWindow     *window,
   ltm_test_gui_click (GTK_WIDGET (window), "Rotate Token");
   dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Rotate the Token?");
-  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "stop working"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "no deploy target"));
   g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
   ltm_test_gui_respond (dialog, "cancel");
   ltm_test_gui_wait_until (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL);
@@ -806,23 +809,39 @@ test_rotate_body (LtmWindow     *window,
   g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "valid");
   g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
 
-  /* The channel menu asks the same. */
+  /* The channel menu asks the same; the old tokens stay unless asked. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.rotate-channel", NULL);
   dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
-  ltm_test_gui_respond (dialog, "rotate");
+  revoke_switch = ltm_test_gui_find_labelled (GTK_WIDGET (dialog), "Revoke the old tokens now");
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (revoke_switch)));
+  respond_and_wait (dialog, "rotate");
   ltm_test_gui_wait_for_toast (window, "Token rotated");
   g_assert_cmpuint (count_tokens (window), ==, 2);
-  g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "revoked");
+  g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "valid");
+  g_assert_cmpint (ltm_token_get_retirement (ltm_channel_find_token (channel, old_key_id)), ==,
+                   LTM_TOKEN_RETIREMENT_REPLACED);
   newest = ltm_channel_get_newest_usable (channel, now ());
   g_assert_nonnull (newest);
   g_assert_cmpstr (ltm_token_get_key_id (newest), !=, old_key_id);
   g_assert_cmpstr (listed_status (fixture, ltm_token_get_key_id (newest)), ==, "valid");
-  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 2);
   /* What the rotation did, in words, on the page. */
   report = find_text_part (GTK_WIDGET (window), "New token ");
   g_assert_nonnull (report);
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (report)),
                             ltm_token_get_key_id (newest)));
+
+  /* Asked to: both replaced tokens are revoked now. */
+  ltm_test_gui_click (GTK_WIDGET (window), "Rotate Token");
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  revoke_switch = ltm_test_gui_find_labelled (GTK_WIDGET (dialog), "Revoke the old tokens now");
+  gtk_switch_set_active (GTK_SWITCH (revoke_switch), TRUE);
+  respond_and_wait (dialog, "rotate");
+  ltm_test_gui_wait_until (count_tokens (window) == 3);
+  /* The rotation ends once both replaced tokens are revoked. */
+  ltm_test_gui_wait_until (!ltm_activity_get_busy (activity));
+  g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "revoked");
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
 }
 
 static void
@@ -830,6 +849,79 @@ test_rotate (Fixture       *fixture,
              gconstpointer  data)
 {
   ltm_test_gui_run (test_rotate_body, fixture);
+}
+
+/* The Deploy group: every control named; a command set there gets the
+ * new token when Rotate Token runs, the old one is revoked, and the last
+ * delivery is shown. */
+static void
+test_deploy_body (LtmWindow     *window,
+                  gconstpointer  data)
+{
+  Fixture *fixture = (Fixture *) data;
+  LtmChannel *channel = ltm_window_get_channel (window);
+  g_autofree char *old_key_id = issue_with_ltm (fixture);
+  g_autofree char *got = g_build_filename (ltm_test_get_tmp_dir (), "deployed-token", NULL);
+  g_autofree char *command = g_strdup_printf ("cat > '%s'", got);
+  g_autofree char *received = NULL;
+  g_autoptr(LtmSecret) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page = ltm_test_gui_show_page (window, "webhook");
+  GtkWidget *command_row;
+  GtkWidget *delivery_row;
+  AdwMessageDialog *dialog;
+  const char *names[] = { "Choose Env File", "Stop Writing the Env File", "Variable name",
+                          "Deploy command", "Grace period", "Deploy Now" };
+  LtmToken *newest;
+
+  /* The page checks the bot when it shows: let that end first. */
+  ltm_test_gui_wait_until (!ltm_activity_get_busy (ltm_test_gui_get_activity (page)));
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_assert_nonnull (ltm_test_gui_find_labelled (page, names[i]));
+  /* Nothing to deliver to yet. */
+  g_assert_false (ltm_test_gui_is_enabled (page, "Deploy Now"));
+  delivery_row = ltm_test_gui_find_row (page, "Last delivery");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (delivery_row)), ==,
+                   "Nothing delivered yet");
+
+  command_row = ltm_test_gui_find_labelled (page, "Deploy command");
+  gtk_editable_set_text (GTK_EDITABLE (command_row), command);
+  g_signal_emit_by_name (command_row, "apply");
+  ltm_test_gui_wait_for_toast (window, "Deploy targets saved");
+  g_assert_cmpstr (ltm_channel_get_deploy_command (channel), ==, command);
+  g_assert_true (ltm_test_gui_is_enabled (page, "Deploy Now"));
+
+  show_tokens_page (window);
+  ltm_test_gui_click (GTK_WIDGET (window), "Rotate Token");
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "delivered to the deploy"));
+  respond_and_wait (dialog, "rotate");
+  ltm_test_gui_wait_for_toast (window, "Token rotated");
+
+  newest = ltm_channel_get_newest_usable (channel, now ());
+  g_assert_cmpstr (ltm_token_get_key_id (newest), !=, old_key_id);
+  stored = ltm_store_get_token (ltm_application_get_store (ltm_application_get_default ()),
+                                CHANNEL, ltm_token_get_key_id (newest), &error);
+  g_assert_no_error (error);
+  g_file_get_contents (got, &received, NULL, &error);
+  g_assert_cmpstr (received, ==, stored);
+  /* Every target took it: the old one is revoked. */
+  g_assert_cmpstr (listed_status (fixture, old_key_id), ==, "revoked");
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, CHANNEL), ==, 1);
+
+  page = ltm_test_gui_show_page (window, "webhook");
+  ltm_test_gui_wait_until (!ltm_activity_get_busy (ltm_test_gui_get_activity (page)));
+  delivery_row = ltm_test_gui_find_row (page, "Last delivery");
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (delivery_row)),
+                                   "Delivered, "));
+}
+
+static void
+test_deploy (Fixture       *fixture,
+             gconstpointer  data)
+{
+  ltm_test_gui_run (test_deploy_body, fixture);
 }
 
 /* The other kinds: a stateless token goes to the clipboard and is not
@@ -896,6 +988,7 @@ main (int   argc,
   add_test ("/gui/tokens/env-no-secret", SETUP_KEY | SETUP_KID, test_env);
   add_test ("/gui/tokens/sync", SETUP_KEY | SETUP_KID, test_sync);
   add_test ("/gui/tokens/rotate", SETUP_KEY | SETUP_KID | SETUP_SECRET, test_rotate);
+  add_test ("/gui/tokens/deploy", SETUP_KEY | SETUP_KID | SETUP_SECRET, test_deploy);
   add_test ("/gui/tokens/other-kinds", SETUP_KEY | SETUP_KID | SETUP_SECRET, test_other_kinds);
 
   return g_test_run ();

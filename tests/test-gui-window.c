@@ -208,6 +208,38 @@ test_follows_ltm_and_search (void)
   ltm_test_gui_run (test_follows_ltm_and_search_body, NULL);
 }
 
+/* A channel whose delivery failed is marked in the list, with why. */
+static void
+test_deploy_failed_mark_body (LtmWindow     *window,
+                              gconstpointer  data)
+{
+  g_auto(LtmTestRun) run = { 0 };
+  const char * const add[] = { "channel", "add", "2000000002", "--name", "Bot", NULL };
+  LtmStore *store = ltm_application_get_store (ltm_application_get_default ());
+  g_autoptr(GError) error = NULL;
+  GtkWidget *list;
+
+  ltm_test_run_ltm (&run, NULL, NULL, add);
+  g_assert_cmpint (run.status, ==, 0);
+  ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+  list = ltm_test_gui_find_labelled (GTK_WIDGET (window), "Channels");
+  g_assert_null (ltm_test_gui_lookup_labelled (list, "Deploy failed: exit status 3"));
+
+  g_assert_true (ltm_store_set_delivery (store, "2000000002", LTM_DELIVERY_FAILED,
+                                         g_get_real_time () / G_USEC_PER_SEC, "exit status 3",
+                                         &error));
+  g_assert_no_error (error);
+  ltm_test_gui_wait_until (ltm_test_gui_lookup_labelled (list, "Deploy failed: exit status 3")
+                           != NULL);
+}
+
+static void
+test_deploy_failed_mark (void)
+{
+  ltm_test_remove_store ();
+  ltm_test_gui_run (test_deploy_failed_mark_body, NULL);
+}
+
 /* Remove Channel asks first; Cancel keeps it, Remove removes it. */
 static void
 test_remove_channel_body (LtmWindow     *window,
@@ -329,8 +361,8 @@ test_rotate_expiring_body (LtmWindow     *window,
 
   ltm_test_gui_wait_for_toast (window, "Rotated 2 channels");
 
-  /* The two due have a new token each, and the old one is revoked at LINE;
-   * the one not due is untouched. */
+  /* The two due have a new token each; with no deploy target the old one
+   * stays valid at LINE; the one not due is untouched. */
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     {
       const char *now = ltm_test_newest_key_id (store, ids[i]);
@@ -339,7 +371,7 @@ test_rotate_expiring_body (LtmWindow     *window,
         g_assert_cmpstr (now, !=, before[i]);
       else
         g_assert_cmpstr (now, ==, before[i]);
-      g_assert_cmpuint (ltm_test_server_count_valid_tokens (server, ids[i]), ==, 1);
+      g_assert_cmpuint (ltm_test_server_count_valid_tokens (server, ids[i]), ==, i < 2 ? 2 : 1);
       g_free (before[i]);
     }
 }
@@ -899,6 +931,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/remove-channel", test_remove_channel);
   g_test_add_func ("/gui/window/damaged-store", test_damaged_store);
   g_test_add_func ("/gui/window/rotate-expiring", test_rotate_expiring);
+  g_test_add_func ("/gui/window/deploy-failed-mark", test_deploy_failed_mark);
   g_test_add_func ("/gui/window/size-kept", test_size_kept);
   g_test_add_func ("/gui/window/accessible-names", test_accessible_names);
   g_test_add_func ("/gui/window/narrow", test_narrow);

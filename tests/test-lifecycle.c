@@ -106,14 +106,16 @@ add_channel (Fixture    *fixture,
 }
 
 static LtmRotation *
-rotate (Fixture    *fixture,
-        const char *channel_id)
+rotate_with (Fixture        *fixture,
+             const char     *channel_id,
+             LtmRotateFlags  flags,
+             gint64          grace)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   LtmRotation *rotation;
 
-  ltm_lifecycle_rotate_async (fixture->store, fixture->client, channel_id, NULL,
+  ltm_lifecycle_rotate_async (fixture->store, fixture->client, channel_id, flags, grace, NULL,
                               ltm_async_result_cb, &result);
   rotation = ltm_lifecycle_rotate_finish (ltm_async_wait (&result), &error);
   g_assert_no_error (error);
@@ -121,6 +123,14 @@ rotate (Fixture    *fixture,
                   ltm_rotation_outcome_to_string (rotation->outcome), rotation->message);
 
   return rotation;
+}
+
+/* As before deploy targets: the old tokens revoked at once. */
+static LtmRotation *
+rotate (Fixture    *fixture,
+        const char *channel_id)
+{
+  return rotate_with (fixture, channel_id, LTM_ROTATE_REVOKE_OLD, -1);
 }
 
 static guint
@@ -285,7 +295,7 @@ test_rotate_many (Fixture       *fixture,
   g_assert_cmpuint (expiring->len, ==, 4);
 
   ltm_lifecycle_rotate_many_async (fixture->store, fixture->client, expiring, 2,
-                                   count_progress, &progress_calls, NULL,
+                                   LTM_ROTATE_REVOKE_OLD, -1, count_progress, &progress_calls, NULL,
                                    ltm_async_result_cb, &result);
   rotations = ltm_lifecycle_rotate_many_finish (ltm_async_wait (&result), &error);
   g_assert_no_error (error);
@@ -349,6 +359,296 @@ test_reconcile (Fixture       *fixture,
 }
 
 static void
+set_targets (Fixture    *fixture,
+             const char *channel_id,
+             const char *env_file,
+             const char *command,
+             gint64      grace)
+{
+  g_autoptr(GError) error = NULL;
+  LtmDeployTargets targets = { (char *) env_file, NULL, (char *) command, grace };
+
+  g_assert_true (ltm_store_set_deploy_targets (fixture->store, channel_id, &targets, &error));
+  g_assert_no_error (error);
+}
+
+static LtmToken *
+find_token (Fixture    *fixture,
+            const char *channel_id,
+            const char *key_id)
+{
+  return ltm_channel_find_token (ltm_store_find_channel (fixture->store, channel_id), key_id);
+}
+
+static char *
+first_key_id (Fixture    *fixture,
+              const char *channel_id)
+{
+  GListModel *tokens = ltm_channel_get_tokens (ltm_store_find_channel (fixture->store,
+                                                                       channel_id));
+  g_autoptr(LtmToken) first = g_list_model_get_item (tokens, 0);
+
+  return g_strdup (ltm_token_get_key_id (first));
+}
+
+/* No deploy target: nothing shows the bot has the new token, so the old
+ * one stays valid, marked replaced; unless asked. */
+static void
+test_rotate_no_target (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(LtmRotation) rotation = NULL;
+  g_autoptr(LtmRotation) again = NULL;
+  g_autofree char *old = NULL;
+
+  add_channel (fixture, "5000000001", 1, 86400);
+  old = first_key_id (fixture, "5000000001");
+
+  rotation = rotate_with (fixture, "5000000001", LTM_ROTATE_FLAGS_NONE, -1);
+  g_assert_cmpint (rotation->outcome, ==, LTM_ROTATION_ROTATED);
+  g_assert_cmpuint (rotation->revoked, ==, 0);
+  g_assert_cmpuint (rotation->replaced, ==, 1);
+  g_assert_nonnull (strstr (rotation->message, "no deploy target"));
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "5000000001"), ==, 2);
+  g_assert_cmpint (ltm_token_get_retirement (find_token (fixture, "5000000001", old)), ==,
+                   LTM_TOKEN_RETIREMENT_REPLACED);
+
+  /* --revoke-old: both replaced ones go */
+  again = rotate_with (fixture, "5000000001", LTM_ROTATE_REVOKE_OLD, -1);
+  g_assert_cmpint (again->outcome, ==, LTM_ROTATION_ROTATED);
+  g_assert_cmpuint (again->revoked, ==, 2);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "5000000001"), ==, 1);
+  g_assert_true (ltm_token_get_revoked (find_token (fixture, "5000000001", old)));
+}
+
+/* An env file took the new token: the old one is revoked at once. */
+static void
+test_rotate_env_file (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(LtmRotation) rotation = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmSecret) stored = NULL;
+  g_autofree char *env = g_build_filename (fixture->dir, "bot.env", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *expected = NULL;
+  LtmChannel *channel;
+
+  add_channel (fixture, "5000000002", 1, 86400);
+  g_assert_true (g_file_set_contents (env, "PORT=1\n", -1, &error));
+  set_targets (fixture, "5000000002", env, NULL, 0);
+
+  rotation = rotate_with (fixture, "5000000002", LTM_ROTATE_FLAGS_NONE, -1);
+  g_assert_cmpint (rotation->outcome, ==, LTM_ROTATION_ROTATED);
+  g_assert_true (rotation->delivered);
+  g_assert_cmpuint (rotation->revoked, ==, 1);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "5000000002"), ==, 1);
+
+  stored = ltm_store_get_token (fixture->store, "5000000002", rotation->new_key_id, &error);
+  g_assert_no_error (error);
+  expected = g_strdup_printf ("PORT=1\nCHANNEL_ACCESS_TOKEN=%s\n", stored);
+  g_file_get_contents (env, &contents, NULL, &error);
+  g_assert_cmpstr (contents, ==, expected);
+
+  channel = ltm_store_find_channel (fixture->store, "5000000002");
+  g_assert_cmpint (ltm_channel_get_delivery (channel), ==, LTM_DELIVERY_DELIVERED);
+  g_assert_cmpint (ltm_channel_get_delivered_at (channel), >, 0);
+}
+
+/* A failing command: the new token stored, the old one valid, the channel
+ * marked, the message the command's. */
+static void
+test_rotate_deploy_fails (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(LtmRotation) rotation = NULL;
+  g_autofree char *old = NULL;
+  LtmChannel *channel;
+
+  add_channel (fixture, "5000000003", 1, 86400);
+  old = first_key_id (fixture, "5000000003");
+  set_targets (fixture, "5000000003", NULL, "cat > /dev/null; echo 'no route to host' >&2; exit 3",
+               0);
+
+  rotation = rotate_with (fixture, "5000000003", LTM_ROTATE_REVOKE_OLD, -1);
+  g_assert_cmpint (rotation->outcome, ==, LTM_ROTATION_DEPLOY_FAILED);
+  g_assert_nonnull (rotation->new_key_id);
+  g_assert_nonnull (strstr (rotation->message, "exit status 3): no route to host"));
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "5000000003"), ==, 2);
+  g_assert_nonnull (find_token (fixture, "5000000003", rotation->new_key_id));
+  g_assert_false (ltm_token_get_revoked (find_token (fixture, "5000000003", old)));
+
+  channel = ltm_store_find_channel (fixture->store, "5000000003");
+  g_assert_cmpint (ltm_channel_get_delivery (channel), ==, LTM_DELIVERY_FAILED);
+  g_assert_nonnull (strstr (ltm_channel_get_delivery_message (channel), "no route to host"));
+}
+
+/* A grace period: retiring until its time, then revoked by the next tick
+ * (a clock of the test's own: nothing waits). */
+static void
+test_rotate_grace (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(LtmRotation) rotation = NULL;
+  g_autoptr(LtmRevocation) early = NULL;
+  g_autoptr(LtmRevocation) late = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *env = g_build_filename (fixture->dir, "grace.env", NULL);
+  g_autofree char *old = NULL;
+  LtmToken *token;
+  gint64 retire_at;
+
+  add_channel (fixture, "5000000004", 1, 86400);
+  old = first_key_id (fixture, "5000000004");
+  set_targets (fixture, "5000000004", env, NULL, 3600);
+
+  rotation = rotate_with (fixture, "5000000004", LTM_ROTATE_FLAGS_NONE, -1);
+  g_assert_cmpint (rotation->outcome, ==, LTM_ROTATION_ROTATED);
+  g_assert_cmpuint (rotation->retiring, ==, 1);
+  token = find_token (fixture, "5000000004", old);
+  g_assert_cmpint (ltm_token_get_retirement (token), ==, LTM_TOKEN_RETIREMENT_RETIRING);
+  retire_at = ltm_token_get_retire_at (token);
+  g_assert_cmpint (retire_at, ==, rotation->retire_at);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "5000000004"), ==, 2);
+
+  /* a second before its time: kept */
+  ltm_lifecycle_retire_async (fixture->store, fixture->client, "5000000004", retire_at - 1, NULL,
+                              ltm_async_result_cb, &result);
+  early = ltm_lifecycle_retire_finish (ltm_async_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (early->revoked, ==, 0);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "5000000004"), ==, 2);
+
+  /* at its time: revoked */
+  g_clear_object (&result);
+  ltm_lifecycle_retire_async (fixture->store, fixture->client, "5000000004", retire_at, NULL,
+                              ltm_async_result_cb, &result);
+  late = ltm_lifecycle_retire_finish (ltm_async_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (late->revoked, ==, 1);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "5000000004"), ==, 1);
+  g_assert_true (ltm_token_get_revoked (token));
+}
+
+/* Sync revokes a retiring token whose time has passed. */
+static void
+test_reconcile_retires (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(LtmReconciliation) reconciliation = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old = NULL;
+  const char *key_ids[2] = { NULL, NULL };
+
+  add_channel (fixture, "5000000006", 2, 86400);
+  old = first_key_id (fixture, "5000000006");
+  key_ids[0] = old;
+  g_assert_true (ltm_store_retire_tokens (fixture->store, "5000000006", key_ids,
+                                          LTM_TOKEN_RETIREMENT_RETIRING, 1, &error));
+
+  ltm_lifecycle_reconcile_async (fixture->store, fixture->client, "5000000006", NULL,
+                                 ltm_async_result_cb, &result);
+  reconciliation = ltm_lifecycle_reconcile_finish (ltm_async_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reconciliation->retired, ==, 1);
+  g_assert_true (ltm_token_get_revoked (find_token (fixture, "5000000006", old)));
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "5000000006"), ==, 1);
+}
+
+/* LINE's 30: a rotation that would pass it revokes the oldest replaced first. */
+static void
+test_rotate_limit (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(LtmRotation) rotation = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *oldest = NULL;
+  g_auto(GStrv) all = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GListModel *tokens;
+
+  add_channel (fixture, "5000000005", 30, 86400);
+  oldest = first_key_id (fixture, "5000000005");
+  tokens = ltm_channel_get_tokens (ltm_store_find_channel (fixture->store, "5000000005"));
+  for (guint i = 0; i < g_list_model_get_n_items (tokens); i++)
+    {
+      g_autoptr(LtmToken) token = g_list_model_get_item (tokens, i);
+      g_strv_builder_add (builder, ltm_token_get_key_id (token));
+    }
+  all = g_strv_builder_end (builder);
+  g_assert_true (ltm_store_retire_tokens (fixture->store, "5000000005",
+                                          (const char * const *) all,
+                                          LTM_TOKEN_RETIREMENT_REPLACED, 1, &error));
+
+  rotation = rotate_with (fixture, "5000000005", LTM_ROTATE_FLAGS_NONE, -1);
+  g_assert_cmpint (rotation->outcome, ==, LTM_ROTATION_ROTATED);
+  g_assert_nonnull (strstr (rotation->message, "LINE allows 30 valid tokens per channel"));
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "5000000005"), ==, 30);
+  g_assert_true (ltm_token_get_revoked (find_token (fixture, "5000000005", oldest)));
+}
+
+static LtmIssuance *
+issue (Fixture       *fixture,
+       const char    *channel_id,
+       LtmIssueFlags  flags)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  LtmIssuance *issuance;
+
+  ltm_lifecycle_issue_async (fixture->store, fixture->client, channel_id, NULL, NULL, 3600, flags,
+                             NULL, ltm_async_result_cb, &result);
+  issuance = ltm_lifecycle_issue_finish (ltm_async_wait (&result), &error);
+  g_assert_no_error (error);
+
+  return issuance;
+}
+
+/* Issuing in one place: stored with the stored key and kid; not with
+ * NO_STORE; and when the store refuses, the token is in the report with
+ * why it was not kept. */
+static void
+test_issue (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(LtmIssuance) stored = NULL;
+  g_autoptr(LtmIssuance) unkept = NULL;
+  g_autoptr(LtmIssuance) refused = NULL;
+  g_autoptr(LtmSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  sqlite3 *db = NULL;
+
+  add_channel (fixture, "6000000001", 0, 86400);
+
+  stored = issue (fixture, "6000000001", LTM_ISSUE_FLAGS_NONE);
+  g_assert_true (stored->stored);
+  g_assert_null (stored->store_error);
+  secret = ltm_store_get_token (fixture->store, "6000000001", stored->token->key_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, stored->token->access_token);
+
+  unkept = issue (fixture, "6000000001", LTM_ISSUE_NO_STORE);
+  g_assert_false (unkept->stored);
+  g_assert_null (ltm_channel_find_token (ltm_store_find_channel (fixture->store, "6000000001"),
+                                         unkept->token->key_id));
+
+  path = g_build_filename (fixture->dir, "store.sqlite3", NULL);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TRIGGER refuse BEFORE INSERT ON tokens "
+                                     "BEGIN SELECT RAISE (ABORT, 'refused'); END", NULL, NULL,
+                                 NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  refused = issue (fixture, "6000000001", LTM_ISSUE_FLAGS_NONE);
+  g_assert_false (refused->stored);
+  g_assert_nonnull (refused->store_error);
+  g_assert_nonnull (refused->token->access_token);
+  g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "6000000001"), ==, 3);
+}
+
+static void
 test_find_expiring (Fixture       *fixture,
                     gconstpointer  data)
 {
@@ -391,6 +691,13 @@ main (int   argc,
   ADD ("/lifecycle/rotate-many", test_rotate_many);
   ADD ("/lifecycle/reconcile", test_reconcile);
   ADD ("/lifecycle/find-expiring", test_find_expiring);
+  ADD ("/lifecycle/rotate-no-target", test_rotate_no_target);
+  ADD ("/lifecycle/rotate-env-file", test_rotate_env_file);
+  ADD ("/lifecycle/rotate-deploy-fails", test_rotate_deploy_fails);
+  ADD ("/lifecycle/rotate-grace", test_rotate_grace);
+  ADD ("/lifecycle/rotate-limit", test_rotate_limit);
+  ADD ("/lifecycle/issue", test_issue);
+  ADD ("/lifecycle/reconcile-retires", test_reconcile_retires);
 
 #undef ADD
 

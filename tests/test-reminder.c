@@ -145,6 +145,43 @@ test_several_channels (void)
   g_assert_true (g_strv_contains ((const char * const *) later->channel_ids, "1000000005"));
 }
 
+/* A failed delivery is said once, in words, with what failed; a later
+ * failure is said again. */
+static void
+test_deploy_failed (void)
+{
+  g_autoptr(LtmStore) store = ltm_test_store_new ();
+  g_autoptr(LtmReminder) reminder = ltm_reminder_new (store);
+  g_autoptr(LtmReminderNote) note = NULL;
+  g_autoptr(LtmReminderNote) again = NULL;
+  g_autoptr(LtmReminderNote) later = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean any = FALSE;
+
+  ltm_test_add (store, "1000000001", "Shop", "k1", T0, 30 * DAY);
+  g_assert_true (ltm_store_set_delivery (store, "1000000001", LTM_DELIVERY_FAILED, T0 + DAY,
+                                         "The deploy command failed (exit status 3): no", &error));
+  g_assert_no_error (error);
+
+  /* Not due for expiry: said because the delivery failed. */
+  note = ltm_reminder_check (reminder, T0 + DAY, 7 * DAY, &any);
+  g_assert_nonnull (note);
+  g_assert_true (any);
+  g_assert_cmpstr (note->title, ==, "Deploy failed for “Shop”");
+  g_assert_nonnull (strstr (note->body, "delivering it failed: The deploy command failed "
+                                        "(exit status 3): no"));
+  g_assert_cmpstr (note->channel_ids[0], ==, "1000000001");
+
+  again = ltm_reminder_check (reminder, T0 + DAY + 1, 7 * DAY, &any);
+  g_assert_null (again);
+  g_assert_true (any);
+
+  g_assert_true (ltm_store_set_delivery (store, "1000000001", LTM_DELIVERY_FAILED, T0 + 2 * DAY,
+                                         "again", &error));
+  later = ltm_reminder_check (reminder, T0 + 2 * DAY, 7 * DAY, &any);
+  g_assert_nonnull (later);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -155,6 +192,8 @@ main (int   argc,
   g_test_add_func ("/reminder/one-channel", test_one_channel);
   g_test_add_func ("/reminder/expired-then-rotated", test_expired_then_rotated);
   g_test_add_func ("/reminder/several-channels", test_several_channels);
+
+  g_test_add_func ("/reminder/deploy-failed", test_deploy_failed);
 
   return g_test_run ();
 }

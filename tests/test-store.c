@@ -412,6 +412,125 @@ test_store_newer_version (Fixture       *fixture,
   g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM channels"), ==, 1);
 }
 
+/* Deploy targets and the last delivery are plain columns; a second store
+ * object (another process) reads them back; bad targets are refused. */
+static void
+test_store_deploy_targets (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmStore) other = NULL;
+  LtmDeployTargets targets = { (char *) "/srv/bot/.env", (char *) "LINE_TOKEN",
+                               (char *) "systemctl --user restart bot", 3600 };
+  LtmDeployTargets bad = { (char *) "relative/.env", NULL, NULL, 0 };
+  LtmDeployTargets bad_name = { NULL, (char *) "1TOKEN", NULL, 0 };
+  LtmDeployTargets bad_command = { NULL, NULL, (char *) "echo \033]0;title\007", 0 };
+  LtmDeployTargets script = { NULL, NULL, (char *) "cat > /dev/null &&\n\tsystemctl restart x", 0 };
+  LtmChannel *channel;
+
+  g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, "One", NULL, NULL, NULL, &error));
+  channel = ltm_store_find_channel (fixture->store, CHANNEL);
+  g_assert_false (ltm_channel_has_deploy_target (channel));
+
+  g_assert_true (ltm_store_set_deploy_targets (fixture->store, CHANNEL, &targets, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (ltm_channel_get_env_file (channel), ==, "/srv/bot/.env");
+  g_assert_cmpstr (ltm_channel_get_env_name (channel), ==, "LINE_TOKEN");
+  g_assert_cmpstr (ltm_channel_get_deploy_command (channel), ==, "systemctl --user restart bot");
+  g_assert_cmpint (ltm_channel_get_grace (channel), ==, 3600);
+  g_assert_true (ltm_channel_has_deploy_target (channel));
+
+  g_assert_true (ltm_store_set_delivery (fixture->store, CHANNEL, LTM_DELIVERY_FAILED, 1800000000,
+                                         "exit 3: no", &error));
+  g_assert_cmpint (query_int (fixture, "SELECT grace FROM channels"), ==, 3600);
+  g_assert_cmpint (query_int (fixture, "SELECT delivered_at FROM channels"), ==, 1800000000);
+
+  other = ltm_store_new (fixture->dir);
+  g_assert_true (ltm_store_load (other, &error));
+  channel = ltm_store_find_channel (other, CHANNEL);
+  g_assert_cmpstr (ltm_channel_get_env_file (channel), ==, "/srv/bot/.env");
+  g_assert_cmpint (ltm_channel_get_delivery (channel), ==, LTM_DELIVERY_FAILED);
+  g_assert_cmpstr (ltm_channel_get_delivery_message (channel), ==, "exit 3: no");
+
+  g_assert_false (ltm_store_set_deploy_targets (fixture->store, CHANNEL, &bad, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (ltm_store_set_deploy_targets (fixture->store, CHANNEL, &bad_name, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (ltm_store_set_deploy_targets (fixture->store, CHANNEL, &bad_command, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_true (ltm_store_set_deploy_targets (fixture->store, CHANNEL, &script, &error));
+  g_assert_no_error (error);
+  ltm_test_assert_finalize_soon (g_steal_pointer (&other));
+}
+
+/* Replaced and retiring tokens, with their time; a revoked one stays revoked. */
+static void
+test_store_retire_tokens (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmLineToken) one = fake_token ("k1", 3600);
+  g_autoptr(LtmLineToken) two = fake_token ("k2", 3600);
+  g_autofree char *id1 = NULL;
+  g_autofree char *id2 = NULL;
+  const char *both[] = { "k1", "k2", NULL };
+  LtmChannel *channel;
+  LtmToken *token;
+
+  g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, "One", NULL, NULL, SECRET, &error));
+  id1 = ltm_store_add_token (fixture->store, CHANNEL, LTM_TOKEN_KIND_V21, one, 1800000000, &error);
+  id2 = ltm_store_add_token (fixture->store, CHANNEL, LTM_TOKEN_KIND_V21, two, 1800000000, &error);
+  g_assert_no_error (error);
+  g_assert_true (ltm_store_set_token_state (fixture->store, CHANNEL, "k2", TRUE, FALSE, &error));
+
+  g_assert_true (ltm_store_retire_tokens (fixture->store, CHANNEL, both,
+                                          LTM_TOKEN_RETIREMENT_RETIRING, 1800003600, &error));
+  g_assert_no_error (error);
+  channel = ltm_store_find_channel (fixture->store, CHANNEL);
+  token = ltm_channel_find_token (channel, "k1");
+  g_assert_cmpint (ltm_token_get_retirement (token), ==, LTM_TOKEN_RETIREMENT_RETIRING);
+  g_assert_cmpint (ltm_token_get_retire_at (token), ==, 1800003600);
+  token = ltm_channel_find_token (channel, "k2");
+  g_assert_cmpint (ltm_token_get_retirement (token), ==, LTM_TOKEN_RETIREMENT_NONE);
+  g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM tokens WHERE retirement = 'retiring'"),
+                   ==, 1);
+}
+
+/* A store of schema 1 (before deploy targets) is brought to 2, its rows kept. */
+static void
+test_store_schema_upgrade (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  LtmDeployTargets targets = { (char *) "/tmp/x.env", NULL, NULL, 0 };
+
+  g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, "One", NULL, NULL, NULL, &error));
+  run_sql (fixture, "ALTER TABLE channels DROP COLUMN env_file;"
+                    "ALTER TABLE channels DROP COLUMN env_name;"
+                    "ALTER TABLE channels DROP COLUMN deploy_command;"
+                    "ALTER TABLE channels DROP COLUMN grace;"
+                    "ALTER TABLE channels DROP COLUMN delivery;"
+                    "ALTER TABLE channels DROP COLUMN delivered_at;"
+                    "ALTER TABLE channels DROP COLUMN delivery_message;"
+                    "ALTER TABLE tokens DROP COLUMN retirement;"
+                    "ALTER TABLE tokens DROP COLUMN retire_at;"
+                    "PRAGMA user_version = 1");
+
+  g_clear_object (&fixture->store);
+  fixture->store = ltm_store_new (fixture->dir);
+  g_assert_true (ltm_store_load (fixture->store, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (ltm_store_find_channel (fixture->store, CHANNEL));
+  g_assert_true (ltm_store_set_deploy_targets (fixture->store, CHANNEL, &targets, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM channels "
+                                       "WHERE env_file = '/tmp/x.env' AND name = 'One'"), ==, 1);
+}
+
 static void
 test_store_two_writers (Fixture       *fixture,
                         gconstpointer  data)
@@ -821,6 +940,9 @@ main (int   argc,
   ADD ("/store/damaged-file", test_store_damaged_file);
   ADD ("/store/newer-version", test_store_newer_version);
   ADD ("/store/two-writers", test_store_two_writers);
+  ADD ("/store/deploy-targets", test_store_deploy_targets);
+  ADD ("/store/retire-tokens", test_store_retire_tokens);
+  ADD ("/store/schema-upgrade", test_store_schema_upgrade);
   ADD ("/store/check-and-repair", test_store_check_and_repair);
   ADD ("/store/async", test_store_async);
   ADD ("/store/generation", test_store_generation);

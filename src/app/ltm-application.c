@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "ltm-preferences-window.h"
+#include "ltm-lifecycle.h"
 #include "ltm-reminder.h"
 #include "ltm-ui.h"
 #include "ltm-window.h"
@@ -146,9 +147,48 @@ ltm_application_remind (LtmApplication *self)
                                          LTM_APPLICATION_EXPIRY_NOTIFICATION);
 }
 
+static void
+ltm_application_retired_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(LtmRevocation) revocation = NULL;
+  g_autoptr(GError) error = NULL;
+
+  revocation = ltm_lifecycle_retire_finish (result, &error);
+  if (revocation == NULL)
+    g_debug ("Replaced tokens were not revoked: %s", error->message);
+  else if (revocation->not_revoked > 0)
+    g_debug ("%u replaced tokens of channel %s were not revoked:%s", revocation->not_revoked,
+             revocation->channel_id, revocation->problems);
+}
+
+/* Every few hours: the tokens whose grace period is over are revoked. */
+static void
+ltm_application_retire (LtmApplication *self)
+{
+  GListModel *channels = ltm_store_get_channels (self->store);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  LtmLineClient *client = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (channels); i++)
+    {
+      g_autoptr(LtmChannel) channel = g_list_model_get_item (channels, i);
+      g_auto(GStrv) due = ltm_lifecycle_find_retired (channel, now);
+
+      if (due[0] == NULL)
+        continue;
+      if (client == NULL && (client = ltm_application_get_client (self, NULL)) == NULL)
+        return;
+      ltm_lifecycle_retire_async (self->store, client, ltm_channel_get_channel_id (channel), now,
+                                  NULL, ltm_application_retired_cb, NULL);
+    }
+}
+
 static gboolean
 ltm_application_remind_cb (gpointer user_data)
 {
+  ltm_application_retire (LTM_APPLICATION (user_data));
   ltm_application_remind (LTM_APPLICATION (user_data));
 
   return G_SOURCE_CONTINUE;

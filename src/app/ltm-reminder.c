@@ -6,6 +6,9 @@
  * few hours only speaks up for what is newly due, so the reminder is not a
  * nag.  The time is a parameter, so the tests drive it with a fake clock.
  *
+ * A channel whose last delivery failed is announced too ("deploy failed"):
+ * its bot may still hold a token that is about to go.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -47,6 +50,10 @@ ltm_reminder_describe (LtmChannel *channel,
 {
   g_autofree char *name = ltm_channel_dup_display_name (channel);
   gint64 days;
+
+  if (ltm_channel_get_delivery (channel) == LTM_DELIVERY_FAILED)
+    /* Translators: %s is a channel's name */
+    return g_strdup_printf (_("Deploy failed for “%s”"), name);
 
   if (expires_at <= now)
     /* Translators: %s is a channel's name */
@@ -91,12 +98,20 @@ ltm_reminder_check (LtmReminder *self,
       gint64 expiry = 0;
       char *stamp;
 
-      if (!ltm_lifecycle_channel_is_due (channel, now, within, &expiry))
+      gboolean failed = ltm_channel_get_delivery (channel) == LTM_DELIVERY_FAILED;
+
+      if (!ltm_lifecycle_channel_is_due (channel, now, within, &expiry) && !failed)
         continue;
 
       any = TRUE;
-      stamp = g_strdup_printf ("%s %" G_GINT64_FORMAT, ltm_channel_get_channel_id (channel),
-                               expiry);
+      /* A failed delivery is said once, and again when another fails. */
+      if (failed)
+        stamp = g_strdup_printf ("%s failed %" G_GINT64_FORMAT,
+                                 ltm_channel_get_channel_id (channel),
+                                 ltm_channel_get_delivered_at (channel));
+      else
+        stamp = g_strdup_printf ("%s %" G_GINT64_FORMAT, ltm_channel_get_channel_id (channel),
+                                 expiry);
       if (!g_hash_table_add (self->announced, stamp))
         continue;
 
@@ -113,9 +128,19 @@ ltm_reminder_check (LtmReminder *self,
 
   if (fresh->len == 1)
     {
-      title = ltm_reminder_describe (g_ptr_array_index (fresh, 0), first_expiry, now);
-      body = g_strdup (_("Rotate it before your bot stops working: LINE Token Manager issues a "
-                         "new token and revokes the old one."));
+      LtmChannel *channel = g_ptr_array_index (fresh, 0);
+
+      title = ltm_reminder_describe (channel, first_expiry, now);
+      if (ltm_channel_get_delivery (channel) == LTM_DELIVERY_FAILED)
+        /* Translators: %s is why the delivery failed, in words */
+        body = g_strdup_printf (_("The new token is stored, but delivering it failed: %s "
+                                  "The old tokens stay valid. Fix the deploy target, then "
+                                  "choose Deploy Now."),
+                                ltm_channel_get_delivery_message (channel) != NULL
+                                ? ltm_channel_get_delivery_message (channel) : "");
+      else
+        body = g_strdup (_("Rotate it before your bot stops working: LINE Token Manager issues "
+                           "a new token and delivers it to your bot."));
     }
   else
     {
@@ -127,11 +152,14 @@ ltm_reminder_check (LtmReminder *self,
                                fresh->len);
       for (guint i = 0; i < fresh->len && i < 3; i++)
         {
-          g_autofree char *name = ltm_channel_dup_display_name (g_ptr_array_index (fresh, i));
+          LtmChannel *channel = g_ptr_array_index (fresh, i);
+          g_autofree char *name = ltm_channel_dup_display_name (channel);
 
           if (i > 0)
             g_string_append (names, _(", "));
           g_string_append (names, name);
+          if (ltm_channel_get_delivery (channel) == LTM_DELIVERY_FAILED)
+            g_string_append (names, _(" (deploy failed)"));
         }
       if (fresh->len > 3)
         g_string_append (names, _(", …"));

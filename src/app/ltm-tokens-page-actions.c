@@ -100,19 +100,29 @@ ltm_tokens_page_issued_cb (GObject      *source,
 }
 
 static void
-ltm_tokens_page_issue_key_cb (GObject      *source,
-                              GAsyncResult *result,
-                              gpointer      user_data)
+ltm_tokens_page_issued_v21_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
 {
   LtmTokensOp *op = user_data;
-  g_autofree char *jwt = NULL;
-  LtmLineClient *client;
+  g_autoptr(LtmIssuance) issuance = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if ((jwt = ltm_tokens_op_sign (op, source, result, op->lifetime)) == NULL ||
-      (client = ltm_tokens_op_get_client (op)) == NULL)
-    return;
+  issuance = ltm_lifecycle_issue_finish (result, &error);
+  if (issuance == NULL)
+    {
+      ltm_tokens_op_fail (op, op->failure, error);
+      return;
+    }
 
-  ltm_line_client_issue_token_async (client, jwt, op->cancellable, ltm_tokens_page_issued_cb, op);
+  if (issuance->store_error != NULL)
+    {
+      ltm_tokens_op_fail (op, _("LINE issued the token, but it could not be kept"),
+                          issuance->store_error);
+      return;
+    }
+
+  ltm_tokens_op_end (op, _("Token issued"));
 }
 
 static void
@@ -122,18 +132,22 @@ ltm_tokens_page_issue_action (GtkWidget  *widget,
 {
   LtmTokensPage *self = LTM_TOKENS_PAGE (widget);
   LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  LtmLineClient *client;
   LtmTokensOp *op;
 
   if (!ltm_tokens_page_can_sign (self))
     return;
 
   op = ltm_tokens_op_new (self, _("Issuing a token…"), _("The token was not issued"));
+  if (op == NULL || (client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
   op->kind = LTM_TOKEN_KIND_V21;
-  op->kid = g_strdup (ltm_channel_get_kid (channel));
   op->lifetime = (gint64) gtk_adjustment_get_value (self->lifetime_adjustment) * 24 * 60 * 60;
 
-  ltm_store_get_key_async (ltm_tokens_page_get_store (), op->channel_id, op->cancellable,
-                           ltm_tokens_page_issue_key_cb, op);
+  /* Sign, ask LINE, keep: the workflow `ltm token issue` runs too. */
+  ltm_lifecycle_issue_async (ltm_tokens_page_get_store (), client, op->channel_id, NULL,
+                             ltm_channel_get_kid (channel), op->lifetime, LTM_ISSUE_FLAGS_NONE,
+                             op->cancellable, ltm_tokens_page_issued_v21_cb, op);
 }
 
 static void
@@ -385,7 +399,8 @@ ltm_tokens_page_verify_action (GtkWidget  *widget,
 }
 
 /* Revoke Token: asks first, and for the channel secret when none is
- * stored; then does what `ltm token revoke --key-id` does. */
+ * stored; then does what `ltm token revoke --key-id` does (a short-lived
+ * token: LINE's v2 endpoint, no secret). */
 
 static void
 ltm_tokens_page_secret_kept_cb (GObject      *source,
@@ -420,14 +435,6 @@ ltm_tokens_page_marked_cb (GObject      *source,
       return;
     }
 
-  /* LINE just accepted the secret the user typed: worth keeping. */
-  if (op->keep_secret)
-    {
-      ltm_store_set_secret_async (LTM_STORE (source), op->channel_id, op->channel_secret, NULL,
-                                  ltm_tokens_page_secret_kept_cb, op);
-      return;
-    }
-
   ltm_tokens_op_end (op, _("Token revoked"));
 }
 
@@ -439,14 +446,8 @@ ltm_tokens_page_revoked_cb (GObject      *source,
   LtmTokensOp *op = user_data;
   g_autoptr(GError) error = NULL;
   LtmLineClient *client = LTM_LINE_CLIENT (source);
-  gboolean revoked;
 
-  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
-    revoked = ltm_line_client_revoke_short_lived_token_finish (client, result, &error);
-  else
-    revoked = ltm_line_client_revoke_token_finish (client, result, &error);
-
-  if (!revoked)
+  if (!ltm_line_client_revoke_short_lived_token_finish (client, result, &error))
     {
       ltm_tokens_op_fail (op, op->failure, error);
       return;
@@ -469,26 +470,44 @@ ltm_tokens_page_revoke_token_cb (GObject      *source,
       (client = ltm_tokens_op_get_client (op)) == NULL)
     return;
 
-  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
-    ltm_line_client_revoke_short_lived_token_async (client, op->access_token, op->cancellable,
-                                                    ltm_tokens_page_revoked_cb, op);
-  else
-    ltm_line_client_revoke_token_async (client, op->channel_id, op->channel_secret,
-                                        op->access_token, op->cancellable,
-                                        ltm_tokens_page_revoked_cb, op);
+  ltm_line_client_revoke_short_lived_token_async (client, op->access_token, op->cancellable,
+                                                  ltm_tokens_page_revoked_cb, op);
 }
 
+/* A v2.1 token: the revoke workflow of core, as `ltm token revoke
+ * --key-id` and rotations use it. */
 static void
-ltm_tokens_page_revoke_secret_cb (GObject      *source,
-                                  GAsyncResult *result,
-                                  gpointer      user_data)
+ltm_tokens_page_revoked_v21_cb (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data)
 {
   LtmTokensOp *op = user_data;
+  g_autoptr(LtmRevocation) revocation = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if (!ltm_tokens_op_finish_secret (op, source, result, &op->channel_secret))
-    return;
+  revocation = ltm_lifecycle_revoke_finish (result, &error);
+  if (revocation == NULL || revocation->error != NULL)
+    {
+      ltm_tokens_op_fail (op, op->failure, revocation != NULL ? revocation->error : error);
+      return;
+    }
 
-  ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_revoke_token_cb);
+  if (revocation->mark_error != NULL)
+    {
+      ltm_tokens_op_fail (op, _("LINE revoked the token, but it could not be marked revoked"),
+                          revocation->mark_error);
+      return;
+    }
+
+  /* LINE just accepted the secret the user typed: worth keeping. */
+  if (op->keep_secret)
+    {
+      ltm_store_set_secret_async (ltm_tokens_page_get_store (), op->channel_id,
+                                  op->channel_secret, NULL, ltm_tokens_page_secret_kept_cb, op);
+      return;
+    }
+
+  ltm_tokens_op_end (op, _("Token revoked"));
 }
 
 /* What the question gathers to start the revocation. */
@@ -522,6 +541,8 @@ ltm_tokens_page_revoke_response_cb (AdwMessageDialog *dialog,
 {
   LtmTokensPage *self = revoke->self;
   LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  const char *key_ids[2] = { NULL, NULL };
+  LtmLineClient *client;
   LtmTokensOp *op;
 
   /* libadwaita 1.2's AdwPasswordEntryRow follows its text's focus without
@@ -539,10 +560,20 @@ ltm_tokens_page_revoke_response_cb (AdwMessageDialog *dialog,
   op->channel_secret = g_steal_pointer (&revoke->secret);
   op->keep_secret = op->channel_secret != NULL && revoke->keep_secret;
 
-  if (op->kind != LTM_TOKEN_KIND_SHORT_LIVED && op->channel_secret == NULL)
-    ltm_tokens_op_read_secret (op, NULL, ltm_tokens_page_revoke_secret_cb);
-  else
-    ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_revoke_token_cb);
+  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
+    {
+      ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_revoke_token_cb);
+      return;
+    }
+
+  if ((client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
+
+  /* The typed channel secret, or the stored one. */
+  key_ids[0] = op->key_id;
+  ltm_lifecycle_revoke_async (ltm_tokens_page_get_store (), client, op->channel_id, key_ids,
+                              op->channel_secret, op->cancellable,
+                              ltm_tokens_page_revoked_v21_cb, op);
 }
 
 static void
@@ -689,6 +720,9 @@ ltm_tokens_page_rotated_cb (GObject      *source,
   ltm_tokens_op_fail (op,
                       rotation->outcome == LTM_ROTATION_PARTIAL
                       ? _("A new token is stored, but not every old one was revoked")
+                      : rotation->outcome == LTM_ROTATION_DEPLOY_FAILED
+                      ? _("A new token is stored, but delivering it failed; the old tokens stay "
+                          "valid")
                       : op->failure,
                       error);
 }
@@ -698,8 +732,10 @@ ltm_tokens_page_rotate_response_cb (AdwMessageDialog *dialog,
                                     const char       *response,
                                     LtmTokensPage    *self)
 {
+  GtkSwitch *revoke_switch = g_object_get_data (G_OBJECT (dialog), "revoke-switch");
   const char *channel_id = g_object_get_data (G_OBJECT (dialog), "ltm-channel-id");
   LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
+  LtmRotateFlags flags = LTM_ROTATE_FLAGS_NONE;
   LtmLineClient *client;
   LtmTokensOp *op;
 
@@ -708,37 +744,71 @@ ltm_tokens_page_rotate_response_cb (AdwMessageDialog *dialog,
       g_strcmp0 (ltm_channel_get_channel_id (channel), channel_id) != 0)
     return;
 
+  if (gtk_switch_get_active (revoke_switch))
+    flags |= LTM_ROTATE_REVOKE_OLD;
+
   op = ltm_tokens_op_new (self, _("Rotating the token…"), _("The token was not rotated"));
   if (op == NULL || (client = ltm_tokens_op_get_client (op)) == NULL)
     return;
 
-  ltm_lifecycle_rotate_async (ltm_tokens_page_get_store (), client, op->channel_id,
+  /* The policy is core's, the same for Rotate All and `ltm token rotate`. */
+  ltm_lifecycle_rotate_async (ltm_tokens_page_get_store (), client, op->channel_id, flags, -1,
                               op->cancellable, ltm_tokens_page_rotated_cb, op);
 }
 
-/* A rotation revokes the tokens it replaces, which cuts off whatever still
- * uses them: ask first, as Revoke does.  (A revoke policy of its own
- * comes with the rotation dialog of issue 13.) */
+/* Asks first: where the new token goes, and whether the old ones go now. */
 static void
 ltm_tokens_page_rotate_action (GtkWidget  *widget,
                                const char *action_name,
                                GVariant   *parameter)
 {
-  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (widget));
+  LtmTokensPage *self = LTM_TOKENS_PAGE (widget);
+  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
   AdwMessageDialog *dialog;
+  GtkWidget *group;
+  GtkWidget *row;
+  GtkWidget *revoke_switch;
+  gboolean has_target;
 
   if (channel == NULL)
     return;
 
+  has_target = ltm_channel_has_deploy_target (channel);
   dialog = ltm_ui_confirm_new (widget, _("Rotate the Token?"),
-                               _("A new token is issued and stored, and then the channel's older "
-                                 "tokens are revoked. Bots and services still using an older "
-                                 "token stop working until they get the new one."),
+                               has_target
+                               ? _("A new token is issued, stored and delivered to the deploy "
+                                   "targets. The old tokens are revoked once every target took "
+                                   "it, after the grace period.")
+                               : _("A new token is issued and stored. This channel has no "
+                                   "deploy target, so nothing shows that the bot has the new "
+                                   "token: the old tokens stay valid until they expire."),
                                "rotate", _("_Rotate"));
+  adw_message_dialog_set_response_appearance (dialog, "rotate", ADW_RESPONSE_SUGGESTED);
+
+  revoke_switch = gtk_switch_new ();
+  gtk_widget_set_valign (revoke_switch, GTK_ALIGN_CENTER);
+  /* Off unless asked: with no target a running bot would be cut off. */
+  gtk_switch_set_active (GTK_SWITCH (revoke_switch), FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (revoke_switch),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Revoke the old tokens now"), -1);
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Revoke the old tokens now"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                               has_target
+                               ? _("Without waiting for the grace period")
+                               : _("A bot still using one stops working"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), revoke_switch);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), revoke_switch);
+  group = adw_preferences_group_new ();
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  adw_message_dialog_set_extra_child (dialog, group);
+  g_object_set_data (G_OBJECT (dialog), "revoke-switch", revoke_switch);
   g_object_set_data_full (G_OBJECT (dialog), "ltm-channel-id",
                           g_strdup (ltm_channel_get_channel_id (channel)), g_free);
+
   g_signal_connect_object (dialog, "response", G_CALLBACK (ltm_tokens_page_rotate_response_cb),
-                           widget, 0);
+                           self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "ltm-activity.h"
+#include "ltm-deploy-group.h"
 #include "ltm-application.h"
 #include "ltm-ui.h"
 
@@ -800,6 +801,7 @@ ltm_webhook_page_class_init (LtmWebhookPageClass *klass)
   page_class->channel_changed = ltm_webhook_page_channel_changed;
 
   g_type_ensure (LTM_TYPE_ACTIVITY);
+  g_type_ensure (LTM_TYPE_DEPLOY_GROUP);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/ltm/LineTokenManager/"

@@ -230,7 +230,8 @@ ltm_window_name_to_title (GBinding     *binding,
 }
 
 /* The warning mark of a row: the channel's token expires within the
- * Preferences' warning, or none is usable any more. */
+ * Preferences' warning, or none is usable any more, or its last delivery
+ * failed. */
 static void
 ltm_window_update_row (GtkWidget *row)
 {
@@ -240,14 +241,21 @@ ltm_window_update_row (GtkWidget *row)
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autofree char *text = NULL;
   gint64 expiry = 0;
+  gboolean failed;
   gboolean due;
 
   due = ltm_lifecycle_channel_is_due (channel, now, ltm_application_get_warning (app), &expiry);
-  gtk_widget_set_visible (mark, due);
-  if (!due)
+  failed = ltm_channel_get_delivery (channel) == LTM_DELIVERY_FAILED;
+  gtk_widget_set_visible (mark, due || failed);
+  if (!due && !failed)
     return;
 
-  if (expiry == 0)
+  if (failed)
+    /* Translators: %s is why delivering the new token failed */
+    text = g_strdup_printf (_("Deploy failed: %s"),
+                            ltm_channel_get_delivery_message (channel) != NULL
+                            ? ltm_channel_get_delivery_message (channel) : "");
+  else if (expiry == 0)
     text = g_strdup (_("No valid token: rotate or issue one"));
   else
     text = ltm_ui_format_expiry (expiry, now);
@@ -304,6 +312,10 @@ ltm_window_create_row (gpointer item,
 
   ltm_window_update_row (row);
   g_signal_connect_object (ltm_channel_get_tokens (channel), "items-changed",
+                           G_CALLBACK (ltm_window_update_row), row, G_CONNECT_SWAPPED);
+  g_signal_connect_object (channel, "notify::delivery",
+                           G_CALLBACK (ltm_window_update_row), row, G_CONNECT_SWAPPED);
+  g_signal_connect_object (channel, "notify::delivery-message",
                            G_CALLBACK (ltm_window_update_row), row, G_CONNECT_SWAPPED);
 
   return row;
@@ -816,7 +828,7 @@ ltm_window_rotate_response_cb (AdwMessageDialog *dialog,
 
   cancellable = ltm_activity_begin (self->activity, _("Rotating tokens…"));
   ltm_lifecycle_rotate_many_async (self->store, client, channel_ids, LTM_LIFECYCLE_DEFAULT_JOBS,
-                                   ltm_window_rotation_progress, self, cancellable,
+                                   LTM_ROTATE_FLAGS_NONE, -1, ltm_window_rotation_progress, self, cancellable,
                                    ltm_window_rotated_cb, g_object_ref (self));
 }
 

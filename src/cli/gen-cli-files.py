@@ -29,6 +29,9 @@ ENVIRONMENT = [
     ("LTM_MASTER_KEY_FILE",
      "A file, readable only by its owner, holding the master key that seals the "
      "store's secrets; for servers without a desktop keyring."),
+    ("LTM_TEST_DEPLOY_TIMEOUT",
+     "For the project's tests only: how many seconds a deploy command may run "
+     "before it is stopped, instead of 120."),
     ("CREDENTIALS_DIRECTORY",
      "Set by systemd for a service with LoadCredential=: the master key is read "
      "from ltm-master-key in it when LTM_MASTER_KEY_FILE is not set."),

@@ -11,6 +11,8 @@
 
 #include "ltm-cli.h"
 #include "ltm-jwt.h"
+#include "ltm-duration.h"
+#include "ltm-text.h"
 
 typedef struct {
   char *name;
@@ -153,23 +155,89 @@ ltm_cli_channel_set (LtmCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(LtmKey) key = NULL;
   g_autoptr(LtmSecret) secret = NULL;
-  const GOptionEntry entries[] = { LTM_CLI_CHANNEL_ENTRIES (options), G_OPTION_ENTRY_NULL };
+  g_autofree char *env_file = NULL;
+  g_autofree char *env_name = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *grace_text = NULL;
+  g_auto(LtmDeployTargets) targets = { 0 };
+  gboolean no_env_file = FALSE;
+  gboolean no_command = FALSE;
+  gboolean deploy;
+  gint64 grace = 0;
+  const GOptionEntry entries[] = {
+    LTM_CLI_CHANNEL_ENTRIES (options),
+    { "env-file", 0, 0, G_OPTION_ARG_FILENAME, &env_file,
+      N_("After each rotation, set the token in this env file (rewritten in place)"),
+      N_("PATH") },
+    { "env-name", 0, 0, G_OPTION_ARG_STRING, &env_name,
+      N_("The env file's variable (default CHANNEL_ACCESS_TOKEN)"), N_("NAME") },
+    { "no-env-file", 0, 0, G_OPTION_ARG_NONE, &no_env_file,
+      N_("Stop writing the env file"), NULL },
+    { "deploy-command", 0, 0, G_OPTION_ARG_STRING, &command,
+      N_("After each rotation, run this with /bin/sh -c, the token on standard input"),
+      N_("CMD") },
+    { "no-deploy-command", 0, 0, G_OPTION_ARG_NONE, &no_command,
+      N_("Stop running the deploy command"), NULL },
+    { "grace", 0, 0, G_OPTION_ARG_STRING, &grace_text,
+      N_("How long replaced tokens stay valid after a delivery (default 0)"), N_("DURATION") },
+    G_OPTION_ENTRY_NULL
+  };
   LtmChannel *channel;
   int status;
 
   if (!ltm_cli_parse (cli, entries, &argc, &argv, 1, 1, &status))
     return status;
 
+  deploy = env_file != NULL || env_name != NULL || no_env_file || command != NULL ||
+           no_command || grace_text != NULL;
   if (options.name == NULL && options.kid == NULL && options.key_file == NULL &&
-      !options.generate_key && options.secret_file == NULL)
+      !options.generate_key && options.secret_file == NULL && !deploy)
     return ltm_cli_usage_error (cli, _("nothing to set: give --name, --kid, --key, "
-                                       "--generate-key or --secret-file"));
+                                       "--generate-key, --secret-file, --env-file, "
+                                       "--deploy-command or --grace"));
+  if (env_file != NULL && no_env_file)
+    return ltm_cli_usage_error (cli, _("use either --env-file or --no-env-file"));
+  if (command != NULL && no_command)
+    return ltm_cli_usage_error (cli, _("use either --deploy-command or --no-deploy-command"));
+
+  if (grace_text != NULL && !ltm_cli_parse_duration ("--grace", grace_text, NULL, &grace, &error))
+    return ltm_cli_fail (cli, error);
 
   if (!ltm_cli_channel_read_options (cli, &options, &key, &secret, &status))
     return status;
 
   if ((channel = ltm_cli_get_channel (cli, argv[1], &error)) == NULL)
     return ltm_cli_fail (cli, error);
+
+  if (deploy)
+    {
+      /* What is not given stays as it is. */
+      ltm_channel_get_deploy_targets (channel, &targets);
+      if (env_file != NULL)
+        {
+          g_free (targets.env_file);
+          targets.env_file = g_canonicalize_filename (env_file, NULL);
+        }
+      if (no_env_file)
+        g_clear_pointer (&targets.env_file, g_free);
+      if (env_name != NULL)
+        {
+          g_free (targets.env_name);
+          targets.env_name = g_strdup (env_name);
+        }
+      if (command != NULL)
+        {
+          g_free (targets.command);
+          targets.command = g_strdup (command);
+        }
+      if (no_command)
+        g_clear_pointer (&targets.command, g_free);
+      if (grace_text != NULL)
+        targets.grace = grace;
+
+      if (!ltm_store_set_deploy_targets (cli->store, argv[1], &targets, &error))
+        return ltm_cli_fail (cli, error);
+    }
 
   /* The key before the kid: a new key clears the old key's kid. */
   if ((key != NULL && !ltm_store_set_key (cli->store, argv[1], key, &error)) ||
@@ -204,6 +272,20 @@ ltm_cli_channel_to_json (JsonBuilder *builder,
   ltm_cli_json_set_bool (builder, "has_key", ltm_channel_get_has_key (channel));
   ltm_cli_json_set_bool (builder, "has_secret", ltm_channel_get_has_secret (channel));
   ltm_cli_json_set_int (builder, "valid_v21_tokens", ltm_channel_count_usable_v21 (channel, now));
+  ltm_cli_json_set_string (builder, "env_file", ltm_channel_get_env_file (channel));
+  ltm_cli_json_set_string (builder, "env_name", ltm_channel_get_env_file (channel) == NULL ? NULL
+                           : ltm_channel_get_env_name (channel) != NULL
+                           ? ltm_channel_get_env_name (channel) : LTM_DEPLOY_DEFAULT_ENV_NAME);
+  ltm_cli_json_set_string (builder, "deploy_command", ltm_channel_get_deploy_command (channel));
+  ltm_cli_json_set_int (builder, "grace", ltm_channel_get_grace (channel));
+  ltm_cli_json_set_string (builder, "delivery",
+                           ltm_delivery_status_to_string (ltm_channel_get_delivery (channel)));
+  ltm_cli_json_set_string (builder, "delivery_message", ltm_channel_get_delivery_message (channel));
+  json_builder_set_member_name (builder, "delivered_at");
+  if (ltm_channel_get_delivery (channel) != LTM_DELIVERY_NONE)
+    json_builder_add_int_value (builder, ltm_channel_get_delivered_at (channel));
+  else
+    json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "next_expiry");
   if (newest != NULL)
     json_builder_add_int_value (builder, ltm_token_get_expires_at (newest));
@@ -320,6 +402,36 @@ ltm_cli_channel_show (LtmCli  *cli,
     {
       g_autofree char *when = ltm_cli_format_time (ltm_token_get_expires_at (newest), now);
       g_print (_("Newest token:   %s, expires %s\n"), ltm_token_get_key_id (newest), when);
+    }
+
+  /* Where rotations deliver the new token. */
+  if (ltm_channel_get_env_file (channel) != NULL)
+    g_print (_("Env file:       %s (%s)\n"), ltm_channel_get_env_file (channel),
+             ltm_channel_get_env_name (channel) != NULL
+             ? ltm_channel_get_env_name (channel) : LTM_DEPLOY_DEFAULT_ENV_NAME);
+  if (ltm_channel_get_deploy_command (channel) != NULL)
+    {
+      g_autofree char *shown = ltm_text_escape_controls (ltm_channel_get_deploy_command (channel),
+                                                         NULL);
+      g_print (_("Deploy command: %s\n"), shown);
+    }
+  if (!ltm_channel_has_deploy_target (channel))
+    g_print (_("Deploy:         no target: replaced tokens stay valid until they expire\n"));
+  if (ltm_channel_get_grace (channel) > 0)
+    {
+      g_autofree char *grace = ltm_duration_format (ltm_channel_get_grace (channel));
+      g_print (_("Grace period:   %s\n"), grace);
+    }
+  if (ltm_channel_get_delivery (channel) != LTM_DELIVERY_NONE)
+    {
+      g_autofree char *when = ltm_cli_format_time (ltm_channel_get_delivered_at (channel), now);
+      g_autofree char *message = ltm_text_escape_controls (
+        ltm_channel_get_delivery_message (channel) != NULL
+        ? ltm_channel_get_delivery_message (channel) : "", NULL);
+
+      g_print (_("Last delivery:  %s, %s: %s\n"),
+               ltm_channel_get_delivery (channel) == LTM_DELIVERY_DELIVERED
+               ? _("delivered") : _("failed"), when, message);
     }
 
   /* The public key, for the console: it needs the master key. */
@@ -515,10 +627,19 @@ const LtmCliCommand ltm_cli_channel_commands[] = {
   },
   {
     "channel", "set", "ID",
-    "ID [--name NAME] [--kid KID] [--key FILE | --generate-key] [--secret-file F]",
-    N_("Change a stored channel: its name, kid, key or channel secret"),
+    "ID [--name NAME] [--kid KID] [--key FILE | --generate-key] [--secret-file F] "
+    "[--env-file PATH [--env-name NAME] | --no-env-file] "
+    "[--deploy-command CMD | --no-deploy-command] [--grace DURATION]",
+    N_("Change a stored channel: its name, kid, key, channel secret or deploy targets"),
     N_("A new key replaces the old one only once it is stored, and clears the kid: "
-       "register the new public key and save its kid."),
+       "register the new public key and save its kid.\n\n"
+       "Deploy targets get each new token after a rotation: --env-file rewrites one line of "
+       "the file in place (mode and owner kept); --deploy-command runs with /bin/sh -c and "
+       "reads the token on standard input, with LTM_CHANNEL_ID, LTM_TOKEN_KEY_ID and "
+       "LTM_TOKEN_EXPIRES_AT in its environment, for at most 120 seconds. The replaced "
+       "tokens are revoked once every target took the new one, after --grace.\n\n"
+       "Example:\n  ltm channel set 1234567890 --env-file ~/bot/.env "
+       "--deploy-command 'systemctl --user restart bot'"),
     ltm_cli_channel_set,
   },
   {

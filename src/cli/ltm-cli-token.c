@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ltm-cli.h"
+#include "ltm-deploy.h"
 #include "ltm-duration.h"
 #include "ltm-jwt.h"
 #include "ltm-lifecycle.h"
@@ -106,14 +107,16 @@ ltm_cli_token_issue (LtmCli  *cli,
   g_autofree char *kid = NULL;
   g_autofree char *key_file = NULL;
   g_autofree char *token_lifetime_text = NULL;
-  g_autofree char *jwt = NULL;
+  g_autofree char *signer_kid = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(LtmLineToken) token = NULL;
+  g_autoptr(LtmIssuance) issuance = NULL;
+  g_autoptr(GError) store_error = NULL;
+  g_autoptr(LtmKey) key = NULL;
   gint64 token_lifetime = LTM_JWT_MAX_TOKEN_LIFETIME;
   gboolean no_store = FALSE;
   LtmLineClient *client;
-  gint64 issued_at;
+  LtmStore *store = NULL;
   const GOptionEntry entries[] = {
     { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
     { "kid", 0, 0, G_OPTION_ARG_STRING, &kid,
@@ -141,17 +144,29 @@ ltm_cli_token_issue (LtmCli  *cli,
     return ltm_cli_fail (cli, error);
 
   if ((client = ltm_cli_get_client (cli, &error)) == NULL ||
-      (jwt = ltm_cli_sign_assertion (cli, channel, kid, key_file, LTM_JWT_ASSERTION_LIFETIME,
-                                     token_lifetime, &error)) == NULL)
+      (key = ltm_cli_find_signer (cli, channel, kid, key_file, &signer_kid, &error)) == NULL)
     return ltm_cli_fail (cli, error);
 
-  issued_at = g_get_real_time () / G_USEC_PER_SEC;
-  ltm_line_client_issue_token_async (client, jwt, NULL, ltm_async_result_cb, &result);
-  token = ltm_line_client_issue_token_finish (client, ltm_async_wait (&result), &error);
-  if (token == NULL)
+  /* The store keeps it for a stored channel; a store that cannot be read
+   * is said after the token is printed. */
+  if (!no_store)
+    store = ltm_cli_get_store (cli, &store_error);
+
+  ltm_lifecycle_issue_async (store, client, channel, key, signer_kid, token_lifetime,
+                             no_store ? LTM_ISSUE_NO_STORE : LTM_ISSUE_FLAGS_NONE, NULL,
+                             ltm_async_result_cb, &result);
+  issuance = ltm_lifecycle_issue_finish (ltm_async_wait (&result), &error);
+  if (issuance == NULL)
     return ltm_cli_fail (cli, error);
 
-  return ltm_cli_token_keep (cli, channel, LTM_TOKEN_KIND_V21, token, issued_at, no_store);
+  /* Printed whatever happens, so that it is never lost. */
+  ltm_cli_token_print (cli, issuance->token);
+  if (issuance->store_error != NULL || store_error != NULL)
+    return ltm_cli_fail_prefixed (cli, _("the token was issued but not stored"),
+                                  issuance->store_error != NULL ? issuance->store_error
+                                                                : store_error);
+
+  return LTM_CLI_OK;
 }
 
 static int
@@ -342,6 +357,37 @@ ltm_cli_token_revoke (LtmCli  *cli,
     return ltm_cli_usage_error (cli, _("say which token: --key-id KEYID, - (standard input), "
                                        "--token-file or LTM_ACCESS_TOKEN"));
 
+  /* A stored v2.1 token: the revoke workflow of core, as rotations use it. */
+  if (key_id != NULL && !short_lived)
+    {
+      const char *key_ids[] = { key_id, NULL };
+      g_autoptr(LtmRevocation) revocation = NULL;
+
+      if (!ltm_jwt_check_key_id (key_id, &error) ||
+          ltm_cli_get_channel (cli, channel, &error) == NULL ||
+          (client = ltm_cli_get_client (cli, &error)) == NULL ||
+          (secret = ltm_cli_channel_secret (cli, channel, secret_file, &error)) == NULL)
+        return ltm_cli_fail (cli, error);
+
+      ltm_lifecycle_revoke_async (cli->store, client, channel, key_ids, secret, NULL,
+                                  ltm_async_result_cb, &result);
+      revocation = ltm_lifecycle_revoke_finish (ltm_async_wait (&result), &error);
+      if (revocation == NULL)
+        return ltm_cli_fail (cli, error);
+      if (revocation->error != NULL)
+        return ltm_cli_fail (cli, revocation->error);
+      if (revocation->mark_error != NULL)
+        return ltm_cli_fail_prefixed (cli, _("LINE revoked the token, but the store could not "
+                                             "mark it"), revocation->mark_error);
+
+      if (cli->json)
+        ltm_cli_print_status (cli, "revoked", NULL);
+      else
+        g_print ("%s\n", _("Revoked. LINE answers the same for a token it did not know."));
+
+      return LTM_CLI_OK;
+    }
+
   if ((token = ltm_cli_access_token (cli, key_id != NULL ? channel : NULL, key_id,
                                      key_id != NULL ? NULL : token_file, &error)) == NULL ||
       (client = ltm_cli_get_client (cli, &error)) == NULL)
@@ -508,8 +554,14 @@ ltm_cli_token_list_add (JsonBuilder *builder,
   for (guint i = 0; i < g_list_model_get_n_items (tokens); i++)
     {
       g_autoptr(LtmToken) token = g_list_model_get_item (tokens, i);
+      const char *status;
+      const char *retirement = ltm_token_retirement_to_string (ltm_token_get_retirement (token));
 
       ltm_token_update_status (token, now, LTM_TOKEN_DEFAULT_WARNING);
+      status = ltm_token_status_to_string (ltm_token_get_status (token));
+      /* A valid token a rotation replaced says so. */
+      if (retirement != NULL && ltm_token_is_usable (token, now))
+        status = retirement;
 
       if (builder != NULL)
         {
@@ -522,6 +574,9 @@ ltm_cli_token_list_add (JsonBuilder *builder,
           ltm_cli_json_set_int (builder, "expires_at", ltm_token_get_expires_at (token));
           ltm_cli_json_set_string (builder, "status",
                                    ltm_token_status_to_string (ltm_token_get_status (token)));
+          ltm_cli_json_set_string (builder, "retirement", retirement);
+          if (retirement != NULL)
+            ltm_cli_json_set_int (builder, "retire_at", ltm_token_get_retire_at (token));
           json_builder_end_object (builder);
         }
       else
@@ -535,8 +590,7 @@ ltm_cli_token_list_add (JsonBuilder *builder,
           ltm_cli_print_row (token_list_widths, ltm_channel_get_channel_id (channel),
                              ltm_token_get_key_id (token),
                              ltm_token_kind_to_string (ltm_token_get_kind (token)),
-                             ltm_token_status_to_string (ltm_token_get_status (token)), expires,
-                             NULL);
+                             status, expires, NULL);
         }
     }
 }
@@ -612,6 +666,106 @@ ltm_cli_token_rotation_progress (guint    done,
     }
 }
 
+/* Revokes the retiring tokens whose time has come, of every channel but
+ * those in @skip (a rotation just did theirs). */
+static void
+ltm_cli_token_retire_all (LtmCli        *cli,
+                          LtmStore      *store,
+                          LtmLineClient *client,
+                          GPtrArray     *skip)
+{
+  GListModel *channels = ltm_store_get_channels (store);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < g_list_model_get_n_items (channels); i++)
+    {
+      g_autoptr(LtmChannel) channel = g_list_model_get_item (channels, i);
+      const char *id = ltm_channel_get_channel_id (channel);
+      g_auto(GStrv) due = ltm_lifecycle_find_retired (channel, now);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(LtmRevocation) revocation = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (due[0] == NULL || (skip != NULL && g_ptr_array_find_with_equal_func (skip, id,
+                                                                                g_str_equal, NULL)))
+        continue;
+
+      ltm_lifecycle_retire_async (store, client, id, now, NULL, ltm_async_result_cb, &result);
+      revocation = ltm_lifecycle_retire_finish (ltm_async_wait (&result), &error);
+      if (revocation == NULL)
+        g_printerr (_("ltm: the replaced tokens of channel %s could not be revoked: %s\n"), id,
+                    error->message);
+      else if (revocation->not_revoked > 0)
+        g_printerr (_("ltm: %u replaced tokens of channel %s could not be revoked:%s\n"),
+                    revocation->not_revoked, id, revocation->problems);
+    }
+}
+
+static int
+ltm_cli_token_deploy (LtmCli  *cli,
+                      int      argc,
+                      char   **argv)
+{
+  g_autofree char *channel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  LtmChannel *stored;
+  LtmToken *newest;
+  const GOptionEntry entries[] = {
+    { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
+    G_OPTION_ENTRY_NULL
+  };
+  int status;
+
+  if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 0, &status))
+    return status;
+
+  if (channel == NULL)
+    return ltm_cli_usage_error (cli, _("--channel is required"));
+
+  if ((stored = ltm_cli_get_channel (cli, channel, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+
+  if (!ltm_channel_has_deploy_target (stored))
+    {
+      g_set_error (&error, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_NO_TARGET,
+                   _("Channel %s has no deploy target: set one with “ltm channel set %s "
+                     "--env-file PATH” or “--deploy-command CMD”"), channel, channel);
+      return ltm_cli_fail (cli, error);
+    }
+
+  newest = ltm_channel_get_newest_usable (stored, g_get_real_time () / G_USEC_PER_SEC);
+  if (newest == NULL)
+    {
+      g_set_error (&error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                   _("No usable token is stored for channel %s: issue one with “ltm token issue "
+                     "--channel %s”"), channel, channel);
+      return ltm_cli_fail (cli, error);
+    }
+
+  ltm_deploy_async (cli->store, channel, ltm_token_get_key_id (newest), NULL,
+                    ltm_async_result_cb, &result);
+  if (!ltm_deploy_finish (ltm_async_wait (&result), &error))
+    return ltm_cli_fail (cli, error);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      ltm_cli_json_set_string (builder, "channel_id", channel);
+      ltm_cli_json_set_string (builder, "key_id", ltm_token_get_key_id (newest));
+      ltm_cli_json_set_string (builder, "delivery", "delivered");
+      json_builder_end_object (builder);
+      ltm_cli_print_builder (builder);
+    }
+  else
+    g_print (_("Delivered token %s to the deploy targets of channel %s.\n"),
+             ltm_token_get_key_id (newest), channel);
+
+  return LTM_CLI_OK;
+}
+
 static int
 ltm_cli_token_rotate (LtmCli  *cli,
                       int      argc,
@@ -624,6 +778,9 @@ ltm_cli_token_rotate (LtmCli  *cli,
   g_autoptr(GPtrArray) channel_ids = NULL;
   g_autoptr(GPtrArray) rotations = NULL;
   gint64 within = 7 * 24 * 60 * 60;
+  g_autofree char *grace_text = NULL;
+  gint64 grace = -1;
+  gboolean revoke_old = FALSE;
   gboolean all = FALSE;
   gboolean interactive = isatty (STDERR_FILENO) && !cli->json;
   int jobs = LTM_LIFECYCLE_DEFAULT_JOBS;
@@ -639,12 +796,20 @@ ltm_cli_token_rotate (LtmCli  *cli,
       N_("With --all, how soon counts (default 7d)"), N_("DURATION") },
     { "jobs", 0, 0, G_OPTION_ARG_INT, &jobs,
       N_("How many channels rotate at once, 1 to 64 (default 16)"), N_("N") },
+    { "revoke-old", 0, 0, G_OPTION_ARG_NONE, &revoke_old,
+      N_("Revoke the replaced tokens now, even with no deploy target"), NULL },
+    { "grace", 0, 0, G_OPTION_ARG_STRING, &grace_text,
+      N_("How long replaced tokens stay valid after a delivery (default: the channel's)"),
+      N_("DURATION") },
     G_OPTION_ENTRY_NULL
   };
   int status;
 
   if (!ltm_cli_parse (cli, entries, &argc, &argv, 0, 0, &status))
     return status;
+
+  if (grace_text != NULL && !ltm_cli_parse_duration ("--grace", grace_text, NULL, &grace, &error))
+    return ltm_cli_fail (cli, error);
 
   if ((channel == NULL) == !all)
     return ltm_cli_usage_error (cli, _("give either --channel ID or --all"));
@@ -667,6 +832,8 @@ ltm_cli_token_rotate (LtmCli  *cli,
     channel_ids = ltm_lifecycle_find_expiring (store, g_get_real_time () / G_USEC_PER_SEC, within);
 
   ltm_lifecycle_rotate_many_async (store, client, channel_ids, jobs,
+                                   revoke_old ? LTM_ROTATE_REVOKE_OLD : LTM_ROTATE_FLAGS_NONE,
+                                   grace,
                                    ltm_cli_token_rotation_progress, &interactive, NULL,
                                    ltm_async_result_cb, &result);
   rotations = ltm_lifecycle_rotate_many_finish (ltm_async_wait (&result), &error);
@@ -674,6 +841,10 @@ ltm_cli_token_rotate (LtmCli  *cli,
     return ltm_cli_fail (cli, error);
   if (interactive && rotations->len > 0)
     g_printerr ("\n");
+
+  /* The other channels' tokens whose grace period is over go too. */
+  if (all)
+    ltm_cli_token_retire_all (cli, store, client, channel_ids);
 
   for (guint i = 0; i < rotations->len; i++)
     if (((LtmRotation *) g_ptr_array_index (rotations, i))->outcome != LTM_ROTATION_ROTATED)
@@ -766,6 +937,7 @@ ltm_cli_token_sync (LtmCli  *cli,
   if (reconciliation == NULL)
     return ltm_cli_fail (cli, error);
 
+
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -776,6 +948,7 @@ ltm_cli_token_sync (LtmCli  *cli,
       ltm_cli_json_set_int (builder, "gone", reconciliation->gone);
       ltm_cli_json_set_int (builder, "elsewhere", reconciliation->elsewhere);
       ltm_cli_json_set_int (builder, "line_total", reconciliation->line_total);
+      ltm_cli_json_set_int (builder, "retired", reconciliation->retired);
       json_builder_end_object (builder);
       ltm_cli_print_builder (builder);
       return LTM_CLI_OK;
@@ -785,6 +958,8 @@ ltm_cli_token_sync (LtmCli  *cli,
   g_print (_("Gone at LINE, marked revoked:  %u\n"), reconciliation->gone);
   g_print (_("Issued elsewhere, not stored:  %u\n"), reconciliation->elsewhere);
   g_print (_("Valid at LINE, of its 30:      %u\n"), reconciliation->line_total);
+  if (reconciliation->retired > 0)
+    g_print (_("Past their grace, revoked:     %u\n"), reconciliation->retired);
   if (reconciliation->line_total >= LTM_LINE_MAX_V21_TOKENS)
     g_print ("%s\n", _("The channel is at LINE's limit: a new token will be refused until one is "
                        "revoked or expires."));
@@ -907,13 +1082,24 @@ const LtmCliCommand ltm_cli_token_commands[] = {
     ltm_cli_token_list,
   },
   {
-    "token", "rotate", "", "(--channel ID | --all) [--within 7d] [--jobs N]",
-    N_("Replace tokens before they expire: issue, verify, store, then revoke the old"),
-    N_("The old tokens are revoked only once the new one is stored; a channel that fails "
-       "keeps its old tokens. Exit status 1 if any channel was not fully rotated.\n\n"
+    "token", "rotate", "",
+    "(--channel ID | --all) [--within 7d] [--jobs N] [--revoke-old] [--grace DURATION]",
+    N_("Replace tokens before they expire: issue, verify, store, deliver, then revoke the old"),
+    N_("The new token is delivered to the channel's deploy targets (ltm channel set "
+       "--env-file, --deploy-command); the old tokens are revoked only once every target took "
+       "it, after the grace period. With no target they stay valid until they expire, unless "
+       "--revoke-old. A channel that fails keeps its old tokens. Exit status 1 if any channel "
+       "was not fully rotated or its delivery failed.\n\n"
        "Run it daily, for example from a systemd user timer (see the README):\n"
        "  ltm token rotate --all --within 7d"),
     ltm_cli_token_rotate,
+  },
+  {
+    "token", "deploy", "", "--channel ID",
+    N_("Deliver the newest token to the channel's deploy targets now"),
+    N_("After changing the targets with ltm channel set. Exit status 1 if a target did not "
+       "take it."),
+    ltm_cli_token_deploy,
   },
   {
     "token", "sync", "", "--channel ID",

@@ -949,27 +949,26 @@ ltm_cli_get_channel (LtmCli      *cli,
 }
 
 /**
- * ltm_cli_sign_assertion:
+ * ltm_cli_find_signer:
  * @cli: the command line
  * @channel_id: the channel ID
  * @kid: (nullable): the kid; %NULL for the stored one
  * @key_file: (nullable): the private key file, or "-"; %NULL for the stored key
- * @lifetime: seconds the JWT lives
- * @token_lifetime: seconds the token it asks for should live
+ * @out_kid: (out) (transfer full): the kid to sign with
  * @error: return location for a #GError
  *
- * Flags and files win; what they leave out comes from the store.
+ * Flags and files win; what they leave out comes from the store; what is
+ * missing is said with the command that adds it.
  *
- * Returns: (transfer full): a signed assertion for LINE
+ * Returns: (transfer full): the private key to sign with
  */
-char *
-ltm_cli_sign_assertion (LtmCli      *cli,
-                        const char  *channel_id,
-                        const char  *kid,
-                        const char  *key_file,
-                        gint64       lifetime,
-                        gint64       token_lifetime,
-                        GError     **error)
+LtmKey *
+ltm_cli_find_signer (LtmCli      *cli,
+                     const char  *channel_id,
+                     const char  *kid,
+                     const char  *key_file,
+                     char       **out_kid,
+                     GError     **error)
 {
   g_autoptr(LtmKey) key = NULL;
 
@@ -1017,8 +1016,43 @@ ltm_cli_sign_assertion (LtmCli      *cli,
   if (key == NULL)
     return NULL;
 
-  return ltm_jwt_create_assertion (key, kid, channel_id, g_get_real_time () / G_USEC_PER_SEC,
-                                   lifetime, token_lifetime, error);
+  *out_kid = g_strdup (kid);
+
+  return g_steal_pointer (&key);
+}
+
+/**
+ * ltm_cli_sign_assertion:
+ * @cli: the command line
+ * @channel_id: the channel ID
+ * @kid: (nullable): the kid; %NULL for the stored one
+ * @key_file: (nullable): the private key file, or "-"; %NULL for the stored key
+ * @lifetime: seconds the JWT lives
+ * @token_lifetime: seconds the token it asks for should live
+ * @error: return location for a #GError
+ *
+ * As ltm_cli_find_signer() finds them.
+ *
+ * Returns: (transfer full): a signed assertion for LINE
+ */
+char *
+ltm_cli_sign_assertion (LtmCli      *cli,
+                        const char  *channel_id,
+                        const char  *kid,
+                        const char  *key_file,
+                        gint64       lifetime,
+                        gint64       token_lifetime,
+                        GError     **error)
+{
+  g_autoptr(LtmKey) key = NULL;
+  g_autofree char *signer_kid = NULL;
+
+  if ((key = ltm_cli_find_signer (cli, channel_id, kid, key_file, &signer_kid, error)) == NULL)
+    return NULL;
+
+  return ltm_jwt_create_assertion (key, signer_kid, channel_id,
+                                   g_get_real_time () / G_USEC_PER_SEC, lifetime, token_lifetime,
+                                   error);
 }
 
 /**

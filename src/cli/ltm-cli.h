@@ -94,6 +94,12 @@ gboolean     ltm_cli_parse_duration    (const char          *option,
                                         gint64              *out_seconds,
                                         GError             **error);
 
+LtmKey      *ltm_cli_find_signer       (LtmCli              *cli,
+                                        const char          *channel_id,
+                                        const char          *kid,
+                                        const char          *key_file,
+                                        char               **out_kid,
+                                        GError             **error);
 char        *ltm_cli_sign_assertion    (LtmCli              *cli,
                                         const char          *channel_id,
                                         const char          *kid,

@@ -11,8 +11,11 @@
 
 #include "ltm-channel.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
+#include "ltm-enums.h"
 #include "ltm-text.h"
 
 struct _LtmChannel
@@ -26,6 +29,10 @@ struct _LtmChannel
   gint64 key_created;
   gboolean has_secret;
   GListStore *tokens;
+  LtmDeployTargets targets;
+  LtmDeliveryStatus delivery;
+  gint64 delivered_at;
+  char *delivery_message;
 };
 
 G_DEFINE_FINAL_TYPE (LtmChannel, ltm_channel, G_TYPE_OBJECT)
@@ -40,6 +47,13 @@ enum {
   PROP_HAS_KEY,
   PROP_HAS_SECRET,
   PROP_TOKENS,
+  PROP_ENV_FILE,
+  PROP_ENV_NAME,
+  PROP_DEPLOY_COMMAND,
+  PROP_GRACE,
+  PROP_DELIVERY,
+  PROP_DELIVERED_AT,
+  PROP_DELIVERY_MESSAGE,
   N_PROPS
 };
 
@@ -55,6 +69,8 @@ ltm_channel_finalize (GObject *object)
   g_clear_pointer (&self->kid, g_free);
   g_clear_pointer (&self->key_thumbprint, g_free);
   g_clear_object (&self->tokens);
+  ltm_deploy_targets_clear (&self->targets);
+  g_clear_pointer (&self->delivery_message, g_free);
 
   G_OBJECT_CLASS (ltm_channel_parent_class)->finalize (object);
 }
@@ -99,6 +115,34 @@ ltm_channel_get_property (GObject    *object,
 
     case PROP_TOKENS:
       g_value_set_object (value, self->tokens);
+      break;
+
+    case PROP_ENV_FILE:
+      g_value_set_string (value, self->targets.env_file);
+      break;
+
+    case PROP_ENV_NAME:
+      g_value_set_string (value, self->targets.env_name);
+      break;
+
+    case PROP_DEPLOY_COMMAND:
+      g_value_set_string (value, self->targets.command);
+      break;
+
+    case PROP_GRACE:
+      g_value_set_int64 (value, self->targets.grace);
+      break;
+
+    case PROP_DELIVERY:
+      g_value_set_enum (value, self->delivery);
+      break;
+
+    case PROP_DELIVERED_AT:
+      g_value_set_int64 (value, self->delivered_at);
+      break;
+
+    case PROP_DELIVERY_MESSAGE:
+      g_value_set_string (value, self->delivery_message);
       break;
 
     default:
@@ -193,6 +237,41 @@ ltm_channel_class_init (LtmChannelClass *klass)
     g_param_spec_object ("tokens", NULL, NULL,
                          G_TYPE_LIST_MODEL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_ENV_FILE] =
+    g_param_spec_string ("env-file", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_ENV_NAME] =
+    g_param_spec_string ("env-name", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_DEPLOY_COMMAND] =
+    g_param_spec_string ("deploy-command", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_GRACE] =
+    g_param_spec_int64 ("grace", NULL, NULL,
+                        0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_DELIVERY] =
+    g_param_spec_enum ("delivery", NULL, NULL,
+                       LTM_TYPE_DELIVERY_STATUS, LTM_DELIVERY_NONE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_DELIVERED_AT] =
+    g_param_spec_int64 ("delivered-at", NULL, NULL,
+                        0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_DELIVERY_MESSAGE] =
+    g_param_spec_string ("delivery-message", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -573,7 +652,8 @@ ltm_channel_count_usable_v21 (LtmChannel *self,
  * @self: a #LtmChannel
  * @now: the current time, Unix seconds
  *
- * Returns: (transfer none) (nullable): the usable token that expires last
+ * Returns: (transfer none) (nullable): the usable token that expires last,
+ *   preferring one that no rotation replaced
  */
 LtmToken *
 ltm_channel_get_newest_usable (LtmChannel *self,
@@ -589,10 +669,294 @@ ltm_channel_get_newest_usable (LtmChannel *self,
     {
       g_autoptr(LtmToken) token = g_list_model_get_item (G_LIST_MODEL (self->tokens), i);
 
-      if (ltm_token_is_usable (token, now) &&
-          (newest == NULL || ltm_token_get_expires_at (token) > ltm_token_get_expires_at (newest)))
+      gboolean replaced, newest_replaced;
+
+      if (!ltm_token_is_usable (token, now))
+        continue;
+      if (newest == NULL)
+        {
+          newest = token;
+          continue;
+        }
+
+      /* A token a rotation replaced is never the newest; of the others,
+       * the one that lives longest, the later one on a tie. */
+      replaced = ltm_token_get_retirement (token) != LTM_TOKEN_RETIREMENT_NONE;
+      newest_replaced = ltm_token_get_retirement (newest) != LTM_TOKEN_RETIREMENT_NONE;
+      if ((newest_replaced && !replaced) ||
+          (newest_replaced == replaced &&
+           ltm_token_get_expires_at (token) >= ltm_token_get_expires_at (newest)))
         newest = token;
     }
 
   return newest;
+}
+
+/* Deploy targets and deliveries */
+
+void
+ltm_deploy_targets_clear (LtmDeployTargets *targets)
+{
+  g_clear_pointer (&targets->env_file, g_free);
+  g_clear_pointer (&targets->env_name, g_free);
+  g_clear_pointer (&targets->command, g_free);
+  targets->grace = 0;
+}
+
+/**
+ * ltm_deploy_targets_check:
+ * @targets: deploy targets, as given
+ * @error: return location for a #GError
+ *
+ * An env file is an absolute path; its variable a shell name (letters,
+ * digits, underscores, not starting with a digit); a command is valid
+ * UTF-8 without control characters but line breaks and tabs (a shell
+ * script may span lines); the grace period at most 30 days.
+ *
+ * Returns: %TRUE if they may be kept, else %FALSE with
+ *   %G_IO_ERROR_INVALID_ARGUMENT
+ */
+gboolean
+ltm_deploy_targets_check (const LtmDeployTargets  *targets,
+                          GError                 **error)
+{
+  if (targets->env_file != NULL &&
+      (!g_path_is_absolute (targets->env_file) || strchr (targets->env_file, '\n') != NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The env file “%s” is not an absolute path."), targets->env_file);
+      return FALSE;
+    }
+
+  if (targets->env_name != NULL)
+    {
+      gboolean ok = targets->env_name[0] != '\0' && !g_ascii_isdigit (targets->env_name[0]);
+
+      for (const char *p = targets->env_name; ok && *p != '\0'; p++)
+        ok = g_ascii_isalnum (*p) || *p == '_';
+      if (!ok)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("The variable name may hold only letters, digits and "
+                                 "underscores, and may not start with a digit."));
+          return FALSE;
+        }
+    }
+
+  if (targets->command != NULL)
+    {
+      gboolean ok = targets->command[0] != '\0' && g_utf8_validate (targets->command, -1, NULL);
+
+      for (const char *p = targets->command; ok && *p != '\0'; p = g_utf8_next_char (p))
+        {
+          gunichar c = g_utf8_get_char (p);
+
+          ok = c == '\n' || c == '\t' || !ltm_text_is_control (c);
+        }
+      if (!ok)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("The deploy command must be text without control characters."));
+          return FALSE;
+        }
+    }
+
+  if (targets->grace < 0 || targets->grace > 30 * 24 * 60 * 60)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("The grace period is at most 30 days."));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+ltm_deploy_targets_copy (const LtmDeployTargets *targets,
+                         LtmDeployTargets       *out_copy)
+{
+  out_copy->env_file = g_strdup (targets->env_file);
+  out_copy->env_name = g_strdup (targets->env_name);
+  out_copy->command = g_strdup (targets->command);
+  out_copy->grace = targets->grace;
+}
+
+/**
+ * ltm_delivery_status_to_string:
+ * @status: a delivery status
+ *
+ * Returns: (nullable): "delivered" or "failed" for the store and `--json`;
+ *   %NULL for none
+ */
+const char *
+ltm_delivery_status_to_string (LtmDeliveryStatus status)
+{
+  switch (status)
+    {
+    case LTM_DELIVERY_DELIVERED:
+      return "delivered";
+    case LTM_DELIVERY_FAILED:
+      return "failed";
+    case LTM_DELIVERY_NONE:
+    default:
+      return NULL;
+    }
+}
+
+gboolean
+ltm_delivery_status_from_string (const char        *text,
+                                 LtmDeliveryStatus *out_status)
+{
+  if (g_strcmp0 (text, "delivered") == 0)
+    *out_status = LTM_DELIVERY_DELIVERED;
+  else if (g_strcmp0 (text, "failed") == 0)
+    *out_status = LTM_DELIVERY_FAILED;
+  else
+    {
+      *out_status = LTM_DELIVERY_NONE;
+      return text == NULL;
+    }
+
+  return TRUE;
+}
+
+const char *
+ltm_channel_get_env_file (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), NULL);
+
+  return self->targets.env_file;
+}
+
+/**
+ * ltm_channel_get_env_name:
+ * @self: a #LtmChannel
+ *
+ * Returns: (nullable): the variable the env file target sets, if one was
+ *   given (else the target sets %LTM_DEPLOY_DEFAULT_ENV_NAME)
+ */
+const char *
+ltm_channel_get_env_name (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), NULL);
+
+  return self->targets.env_name;
+}
+
+const char *
+ltm_channel_get_deploy_command (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), NULL);
+
+  return self->targets.command;
+}
+
+gint64
+ltm_channel_get_grace (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), 0);
+
+  return self->targets.grace;
+}
+
+/**
+ * ltm_channel_get_deploy_targets:
+ * @self: a #LtmChannel
+ * @out_targets: (out caller-allocates): a copy; clear with ltm_deploy_targets_clear()
+ */
+void
+ltm_channel_get_deploy_targets (LtmChannel       *self,
+                                LtmDeployTargets *out_targets)
+{
+  g_return_if_fail (LTM_IS_CHANNEL (self));
+
+  ltm_deploy_targets_copy (&self->targets, out_targets);
+}
+
+void
+ltm_channel_set_deploy_targets (LtmChannel             *self,
+                                const LtmDeployTargets *targets)
+{
+  g_return_if_fail (LTM_IS_CHANNEL (self));
+  g_return_if_fail (targets != NULL);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  ltm_channel_replace_string (self, &self->targets.env_file, targets->env_file, PROP_ENV_FILE);
+  ltm_channel_replace_string (self, &self->targets.env_name, targets->env_name, PROP_ENV_NAME);
+  ltm_channel_replace_string (self, &self->targets.command, targets->command,
+                              PROP_DEPLOY_COMMAND);
+  if (self->targets.grace != targets->grace)
+    {
+      self->targets.grace = targets->grace;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GRACE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * ltm_channel_has_deploy_target:
+ * @self: a #LtmChannel
+ *
+ * Returns: whether a rotation delivers new tokens somewhere: an env file
+ *   or a command
+ */
+gboolean
+ltm_channel_has_deploy_target (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), FALSE);
+
+  return self->targets.env_file != NULL || self->targets.command != NULL;
+}
+
+LtmDeliveryStatus
+ltm_channel_get_delivery (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), LTM_DELIVERY_NONE);
+
+  return self->delivery;
+}
+
+gint64
+ltm_channel_get_delivered_at (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), 0);
+
+  return self->delivered_at;
+}
+
+/**
+ * ltm_channel_get_delivery_message:
+ * @self: a #LtmChannel
+ *
+ * Returns: (nullable): what the last delivery did, in words
+ */
+const char *
+ltm_channel_get_delivery_message (LtmChannel *self)
+{
+  g_return_val_if_fail (LTM_IS_CHANNEL (self), NULL);
+
+  return self->delivery_message;
+}
+
+void
+ltm_channel_set_delivery (LtmChannel        *self,
+                          LtmDeliveryStatus  status,
+                          gint64             delivered_at,
+                          const char        *message)
+{
+  g_return_if_fail (LTM_IS_CHANNEL (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->delivery != status)
+    {
+      self->delivery = status;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELIVERY]);
+    }
+  if (self->delivered_at != delivered_at)
+    {
+      self->delivered_at = delivered_at;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELIVERED_AT]);
+    }
+  ltm_channel_replace_string (self, &self->delivery_message, message, PROP_DELIVERY_MESSAGE);
+  g_object_thaw_notify (G_OBJECT (self));
 }

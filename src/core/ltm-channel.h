@@ -13,6 +13,35 @@ G_BEGIN_DECLS
 /* A name is a label in a list, not a description. */
 #define LTM_CHANNEL_MAX_NAME 200
 
+/* The variable an env-file target sets unless told otherwise. */
+#define LTM_DEPLOY_DEFAULT_ENV_NAME "CHANNEL_ACCESS_TOKEN"
+
+/* Where a channel's new tokens are delivered after a rotation.  Not
+ * secrets: kept in plain. */
+typedef struct {
+  char *env_file;               /* rewritten with the token; NULL: none */
+  char *env_name;               /* its variable; NULL: LTM_DEPLOY_DEFAULT_ENV_NAME */
+  char *command;                /* run by /bin/sh -c, the token on stdin; NULL: none */
+  gint64 grace;                 /* seconds replaced tokens stay valid after a delivery */
+} LtmDeployTargets;
+
+typedef enum {
+  LTM_DELIVERY_NONE,            /* nothing delivered yet */
+  LTM_DELIVERY_DELIVERED,       /* every target took the token */
+  LTM_DELIVERY_FAILED,          /* a target did not */
+} LtmDeliveryStatus;
+
+void        ltm_deploy_targets_clear       (LtmDeployTargets       *targets);
+gboolean    ltm_deploy_targets_check       (const LtmDeployTargets *targets,
+                                            GError                **error);
+void        ltm_deploy_targets_copy        (const LtmDeployTargets *targets,
+                                            LtmDeployTargets       *out_copy);
+const char *ltm_delivery_status_to_string  (LtmDeliveryStatus       status);
+gboolean    ltm_delivery_status_from_string (const char            *text,
+                                             LtmDeliveryStatus     *out_status);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LtmDeployTargets, ltm_deploy_targets_clear)
+
 #define LTM_TYPE_CHANNEL (ltm_channel_get_type ())
 
 G_DECLARE_FINAL_TYPE (LtmChannel, ltm_channel, LTM, CHANNEL, GObject)
@@ -52,5 +81,22 @@ guint       ltm_channel_count_usable_v21   (LtmChannel *self,
                                             gint64      now);
 LtmToken   *ltm_channel_get_newest_usable  (LtmChannel *self,
                                             gint64      now);
+
+const char *ltm_channel_get_env_file       (LtmChannel *self);
+const char *ltm_channel_get_env_name       (LtmChannel *self);
+const char *ltm_channel_get_deploy_command (LtmChannel *self);
+gint64      ltm_channel_get_grace          (LtmChannel *self);
+void        ltm_channel_get_deploy_targets (LtmChannel *self,
+                                            LtmDeployTargets *out_targets);
+void        ltm_channel_set_deploy_targets (LtmChannel *self,
+                                            const LtmDeployTargets *targets);
+gboolean    ltm_channel_has_deploy_target  (LtmChannel *self);
+LtmDeliveryStatus ltm_channel_get_delivery (LtmChannel *self);
+gint64      ltm_channel_get_delivered_at   (LtmChannel *self);
+const char *ltm_channel_get_delivery_message (LtmChannel *self);
+void        ltm_channel_set_delivery       (LtmChannel *self,
+                                            LtmDeliveryStatus status,
+                                            gint64      delivered_at,
+                                            const char *message);
 
 G_END_DECLS

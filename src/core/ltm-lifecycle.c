@@ -2,8 +2,9 @@
  *
  * Rotating a channel is: read its key and channel secret from the keyring,
  * issue a new v2.1 token with the lifetime the channel's tokens have had,
- * verify it, store it, and only then revoke the tokens it replaces and mark
- * them revoked.  A failure before the new token is stored revokes the new
+ * verify it, store it, deliver it to the channel's deploy targets, and only
+ * then revoke the tokens it replaces (after the channel's grace period;
+ * with no target only when asked).  A failure before the new token is stored revokes the new
  * token again and leaves the old ones as they were; a failure while
  * revoking leaves the remaining old tokens stored and working.  Either way
  * the LtmRotation says exactly what happened.  Failures are reports, not
@@ -17,6 +18,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ltm-deploy.h"
 #include "ltm-duration.h"
 #include "ltm-jwt.h"
 
@@ -57,6 +59,8 @@ ltm_rotation_outcome_to_string (LtmRotationOutcome outcome)
       return "rotated";
     case LTM_ROTATION_PARTIAL:
       return "partial";
+    case LTM_ROTATION_DEPLOY_FAILED:
+      return "deploy-failed";
     case LTM_ROTATION_FAILED:
     default:
       return "failed";
@@ -157,6 +161,484 @@ ltm_lifecycle_find_expiring (LtmStore *store,
   return expiring;
 }
 
+/* Issuing a v2.1 token: sign, ask LINE, keep */
+
+void
+ltm_issuance_free (LtmIssuance *issuance)
+{
+  if (issuance == NULL)
+    return;
+
+  g_free (issuance->channel_id);
+  ltm_line_token_free (issuance->token);
+  g_clear_error (&issuance->store_error);
+  g_free (issuance);
+}
+
+typedef struct {
+  LtmStore *store;              /* NULL: nothing is kept */
+  LtmLineClient *client;
+  char *kid;
+  gint64 lifetime;
+  LtmIssuance *issuance;
+} LtmIssue;
+
+static void
+ltm_issue_free (LtmIssue *state)
+{
+  g_clear_object (&state->store);
+  g_clear_object (&state->client);
+  g_free (state->kid);
+  ltm_issuance_free (state->issuance);
+  g_free (state);
+}
+
+static void
+ltm_issue_return (GTask *task)
+{
+  LtmIssue *state = g_task_get_task_data (task);
+
+  g_task_return_pointer (task, g_steal_pointer (&state->issuance),
+                         (GDestroyNotify) ltm_issuance_free);
+}
+
+static void
+ltm_issue_stored_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmIssue *state = g_task_get_task_data (task);
+
+  /* Issued but not stored: said here, once, for every front end; the
+   * token itself is in the report, so that it is never lost. */
+  state->issuance->stored = ltm_store_change_finish (state->store, result,
+                                                     &state->issuance->store_error);
+  ltm_issue_return (task);
+}
+
+static void
+ltm_issue_issued_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmIssue *state = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  state->issuance->token = ltm_line_client_issue_token_finish (state->client, result, &error);
+  if (state->issuance->token == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (state->store == NULL)
+    {
+      ltm_issue_return (task);
+      return;
+    }
+
+  /* LINE counts the token from now on: it is kept even if the caller
+   * cancels meanwhile. */
+  ltm_store_add_token_async (state->store, state->issuance->channel_id, LTM_TOKEN_KIND_V21,
+                             state->issuance->token, state->issuance->issued_at, NULL,
+                             ltm_issue_stored_cb, g_steal_pointer (&task));
+}
+
+static void
+ltm_issue_sign (GTask  *task,
+                LtmKey *key)
+{
+  LtmIssue *state = g_task_get_task_data (task);
+  g_autofree char *jwt = NULL;
+  GError *error = NULL;
+
+  state->issuance->issued_at = g_get_real_time () / G_USEC_PER_SEC;
+  jwt = ltm_jwt_create_assertion (key, state->kid, state->issuance->channel_id,
+                                  state->issuance->issued_at, LTM_JWT_ASSERTION_LIFETIME,
+                                  state->lifetime, &error);
+  if (jwt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  ltm_line_client_issue_token_async (state->client, jwt, g_task_get_cancellable (task),
+                                     ltm_issue_issued_cb, g_object_ref (task));
+}
+
+static void
+ltm_issue_key_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmStore *store = LTM_STORE (source);
+  g_autoptr(LtmKey) key = NULL;
+  GError *error = NULL;
+
+  if ((key = ltm_store_get_key_finish (store, result, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  ltm_issue_sign (task, key);
+}
+
+/**
+ * ltm_lifecycle_issue_async:
+ * @store: (nullable): a loaded #LtmStore; %NULL when there is none
+ * @client: the process's #LtmLineClient
+ * @channel_id: the channel
+ * @key: (nullable): the assertion signing key; %NULL for the stored one
+ * @kid: (nullable): its kid; %NULL for the stored one
+ * @lifetime: the token's lifetime, seconds (at most 30 days)
+ * @flags: %LTM_ISSUE_NO_STORE not to keep it
+ * @cancellable: (nullable): stops before LINE is asked
+ * @callback: called with the report
+ * @user_data: data for @callback
+ *
+ * Signs an assertion, asks LINE for a v2.1 token and, for a stored
+ * channel, keeps it.  Once LINE issued it the report always holds the
+ * token: when it could not be kept, store_error says why ("issued but
+ * not stored"), and the caller shows the token all the same.
+ */
+void
+ltm_lifecycle_issue_async (LtmStore            *store,
+                           LtmLineClient       *client,
+                           const char          *channel_id,
+                           LtmKey              *key,
+                           const char          *kid,
+                           gint64               lifetime,
+                           LtmIssueFlags        flags,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LtmChannel *channel = NULL;
+  LtmIssue *state;
+
+  g_return_if_fail (store == NULL || LTM_IS_STORE (store));
+  g_return_if_fail (LTM_IS_LINE_CLIENT (client));
+  g_return_if_fail (channel_id != NULL);
+  g_return_if_fail (key == NULL || LTM_IS_KEY (key));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ltm_lifecycle_issue_async);
+
+  if (store != NULL)
+    channel = ltm_store_find_channel (store, channel_id);
+
+  state = g_new0 (LtmIssue, 1);
+  state->client = g_object_ref (client);
+  state->store = channel != NULL && !(flags & LTM_ISSUE_NO_STORE) ? g_object_ref (store) : NULL;
+  state->kid = g_strdup (kid != NULL ? kid : channel != NULL ? ltm_channel_get_kid (channel)
+                                                             : NULL);
+  state->lifetime = lifetime;
+  state->issuance = g_new0 (LtmIssuance, 1);
+  state->issuance->channel_id = g_strdup (channel_id);
+  g_task_set_task_data (task, state, (GDestroyNotify) ltm_issue_free);
+
+  if (state->kid == NULL || (key == NULL && (channel == NULL || !ltm_channel_get_has_key (channel))))
+    {
+      g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                               _("The channel %s needs a key and its kid to issue tokens."),
+                               channel_id);
+      return;
+    }
+
+  if (key != NULL)
+    ltm_issue_sign (task, key);
+  else
+    ltm_store_get_key_async (store, channel_id, cancellable, ltm_issue_key_cb,
+                             g_steal_pointer (&task));
+}
+
+/**
+ * ltm_lifecycle_issue_finish:
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError: nothing was issued
+ *
+ * Returns: (transfer full): the token and whether it is kept
+ */
+LtmIssuance *
+ltm_lifecycle_issue_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_lifecycle_issue_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Revoking stored tokens */
+
+void
+ltm_revocation_free (LtmRevocation *revocation)
+{
+  if (revocation == NULL)
+    return;
+
+  g_free (revocation->channel_id);
+  g_free (revocation->problems);
+  g_clear_error (&revocation->error);
+  g_clear_error (&revocation->mark_error);
+  g_free (revocation);
+}
+
+typedef struct {
+  LtmStore *store;
+  LtmLineClient *client;
+  char *channel_id;
+  GStrv key_ids;
+  guint next;
+  LtmSecret *secret;
+  GString *problems;
+  LtmRevocation *revocation;
+} LtmRevoke;
+
+static void
+ltm_revoke_free (LtmRevoke *state)
+{
+  g_clear_object (&state->store);
+  g_clear_object (&state->client);
+  g_free (state->channel_id);
+  g_strfreev (state->key_ids);
+  ltm_secret_free (state->secret);
+  if (state->problems != NULL)
+    g_string_free (state->problems, TRUE);
+  ltm_revocation_free (state->revocation);
+  g_free (state);
+}
+
+static void ltm_revoke_next (GTask *task);
+
+static void
+ltm_revoke_failed (GTask      *task,
+                   const char *key_id,
+                   GError     *error)
+{
+  LtmRevoke *state = g_task_get_task_data (task);
+
+  state->revocation->not_revoked++;
+  g_string_append_printf (state->problems, _(" %s: %s."), key_id, error->message);
+  g_clear_error (&state->revocation->error);
+  state->revocation->error = g_error_copy (error);
+  ltm_revoke_next (task);
+}
+
+static void
+ltm_revoke_marked_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRevoke *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  const char *key_id = state->key_ids[state->next - 1];
+
+  /* Revoked at LINE either way; say so when the store still lists it. */
+  state->revocation->revoked++;
+  if (!ltm_store_change_finish (state->store, result, &error))
+    {
+      g_string_append_printf (state->problems,
+                              _(" %s was revoked but could not be marked so (%s)."),
+                              key_id, error->message);
+      g_clear_error (&state->revocation->mark_error);
+      state->revocation->mark_error = g_steal_pointer (&error);
+    }
+
+  ltm_revoke_next (task);
+}
+
+static void
+ltm_revoke_revoked_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRevoke *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  const char *key_id = state->key_ids[state->next - 1];
+
+  if (!ltm_line_client_revoke_token_finish (state->client, result, &error))
+    {
+      ltm_revoke_failed (task, key_id, error);
+      return;
+    }
+
+  /* LINE no longer knows it: the store says so whatever happens now. */
+  ltm_store_set_token_state_async (state->store, state->channel_id, key_id, TRUE, FALSE, NULL,
+                                   ltm_revoke_marked_cb, g_steal_pointer (&task));
+}
+
+static void
+ltm_revoke_token_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRevoke *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmSecret) token = NULL;
+  const char *key_id = state->key_ids[state->next - 1];
+
+  token = ltm_store_get_secret_finish (state->store, result, &error);
+  if (token == NULL)
+    {
+      ltm_revoke_failed (task, key_id, error);
+      return;
+    }
+
+  ltm_line_client_revoke_token_async (state->client, state->channel_id, state->secret, token,
+                                      g_task_get_cancellable (task),
+                                      ltm_revoke_revoked_cb, g_object_ref (task));
+}
+
+static void
+ltm_revoke_next (GTask *task)
+{
+  LtmRevoke *state = g_task_get_task_data (task);
+
+  if (state->key_ids[state->next] != NULL)
+    {
+      ltm_store_get_secret_async (state->store, state->channel_id,
+                                  state->key_ids[state->next++],
+                                  g_task_get_cancellable (task),
+                                  ltm_revoke_token_cb, g_object_ref (task));
+      return;
+    }
+
+  state->revocation->problems = g_string_free (g_steal_pointer (&state->problems), FALSE);
+  g_task_return_pointer (task, g_steal_pointer (&state->revocation),
+                         (GDestroyNotify) ltm_revocation_free);
+}
+
+static void
+ltm_revoke_secret_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRevoke *state = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  state->secret = ltm_store_get_secret_finish (state->store, result, &error);
+  if (state->secret == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  ltm_revoke_next (task);
+}
+
+/**
+ * ltm_lifecycle_revoke_async:
+ * @store: a loaded #LtmStore
+ * @client: the process's #LtmLineClient
+ * @channel_id: a stored channel with its channel secret
+ * @key_ids: the stored v2.1 tokens to revoke
+ * @channel_secret: (nullable): the channel secret; %NULL for the stored one
+ * @cancellable: (nullable): stops between revocations
+ * @callback: called with the report
+ * @user_data: data for @callback
+ *
+ * Revokes each token at LINE and marks it revoked in the store (its
+ * secret goes).  One that fails is reported and stays as it was.
+ */
+void
+ltm_lifecycle_revoke_async (LtmStore            *store,
+                            LtmLineClient       *client,
+                            const char          *channel_id,
+                            const char * const  *key_ids,
+                            const char          *channel_secret,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LtmRevoke *state;
+
+  g_return_if_fail (LTM_IS_STORE (store));
+  g_return_if_fail (LTM_IS_LINE_CLIENT (client));
+  g_return_if_fail (channel_id != NULL && key_ids != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ltm_lifecycle_revoke_async);
+
+  state = g_new0 (LtmRevoke, 1);
+  state->store = g_object_ref (store);
+  state->client = g_object_ref (client);
+  state->channel_id = g_strdup (channel_id);
+  state->key_ids = g_strdupv ((char **) key_ids);
+  state->problems = g_string_new (NULL);
+  state->revocation = g_new0 (LtmRevocation, 1);
+  state->revocation->channel_id = g_strdup (channel_id);
+  g_task_set_task_data (task, state, (GDestroyNotify) ltm_revoke_free);
+
+  if (channel_secret != NULL)
+    {
+      state->secret = g_strdup (channel_secret);
+      ltm_revoke_next (task);
+      return;
+    }
+
+  ltm_store_get_secret_async (store, channel_id, NULL, cancellable, ltm_revoke_secret_cb,
+                              g_steal_pointer (&task));
+}
+
+/**
+ * ltm_lifecycle_revoke_finish:
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError: no channel secret, or cancelled
+ *
+ * Returns: (transfer full): how many were revoked, and why others were not
+ */
+LtmRevocation *
+ltm_lifecycle_revoke_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_lifecycle_revoke_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * ltm_lifecycle_find_retired:
+ * @channel: a stored channel
+ * @now: the current time, Unix seconds
+ *
+ * The tokens whose grace period is over: retiring, still valid, and
+ * @now is at or past their time.
+ *
+ * Returns: (transfer full): their key IDs, %NULL-terminated
+ */
+GStrv
+ltm_lifecycle_find_retired (LtmChannel *channel,
+                            gint64      now)
+{
+  GListModel *tokens = ltm_channel_get_tokens (channel);
+  g_autoptr(GStrvBuilder) due = g_strv_builder_new ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (tokens); i++)
+    {
+      g_autoptr(LtmToken) token = g_list_model_get_item (tokens, i);
+
+      if (ltm_token_get_retirement (token) == LTM_TOKEN_RETIREMENT_RETIRING &&
+          ltm_token_get_retire_at (token) <= now && ltm_token_is_usable (token, now))
+        g_strv_builder_add (due, ltm_token_get_key_id (token));
+    }
+
+  return g_strv_builder_end (due);
+}
+
 /* Rotating one channel */
 
 typedef struct {
@@ -165,13 +647,17 @@ typedef struct {
   char *channel_id;
   char *kid;
   gint64 lifetime;
-  GPtrArray *old_key_ids;       /* the usable v2.1 tokens it replaces */
-  guint next_old;
+  LtmRotateFlags flags;
+  gint64 grace;
+  gboolean has_target;
+  GStrv first;                  /* revoked before issuing: retired, and over LINE's 30 */
+  guint over_limit;             /* of them, how many for LINE's 30 */
+  GStrv old_key_ids;            /* the usable v2.1 tokens it replaces */
   LtmKey *key;
   LtmSecret *secret;
   LtmLineToken *token;
   gint64 issued_at;
-  GString *unrevoked;           /* why old tokens stayed */
+  GString *notes;               /* what else happened, appended to the message */
   char *discarded;              /* why the new token was revoked again */
   LtmRotation *rotation;
 } LtmRotate;
@@ -183,20 +669,19 @@ ltm_rotate_free (LtmRotate *state)
   g_clear_object (&state->client);
   g_free (state->channel_id);
   g_free (state->kid);
-  g_clear_pointer (&state->old_key_ids, g_ptr_array_unref);
+  g_strfreev (state->first);
+  g_strfreev (state->old_key_ids);
   g_clear_object (&state->key);
   ltm_secret_free (state->secret);
   ltm_line_token_free (state->token);
-  if (state->unrevoked != NULL)
-    g_string_free (state->unrevoked, TRUE);
+  if (state->notes != NULL)
+    g_string_free (state->notes, TRUE);
   g_free (state->discarded);
   ltm_rotation_free (state->rotation);
   g_free (state);
 }
 
-static void ltm_rotate_revoke_next (GTask *task);
-
-/* Ends the rotation with @outcome and @message (takes it). */
+/* Ends the rotation with @outcome and @message (takes it), the notes after it. */
 static void
 ltm_rotate_end (GTask              *task,
                 LtmRotationOutcome  outcome,
@@ -205,7 +690,8 @@ ltm_rotate_end (GTask              *task,
   LtmRotate *state = g_task_get_task_data (task);
 
   state->rotation->outcome = outcome;
-  state->rotation->message = message;
+  state->rotation->message = g_strconcat (message, state->notes->str, NULL);
+  g_free (message);
   g_task_return_pointer (task, g_steal_pointer (&state->rotation),
                          (GDestroyNotify) ltm_rotation_free);
 }
@@ -246,114 +732,164 @@ ltm_rotate_discard (GTask *task,
                                       ltm_rotate_discarded_cb, task);
 }
 
-static void
-ltm_rotate_marked_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+static char *
+ltm_rotate_stored_words (LtmRotate *state)
 {
-  g_autoptr(GTask) task = user_data;
-  LtmRotate *state = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  const char *key_id = g_ptr_array_index (state->old_key_ids, state->next_old - 1);
+  g_autofree char *expires = ltm_duration_format_rounded (state->token->expires_in);
 
-  if (ltm_store_change_finish (state->store, result, &error))
-    state->rotation->revoked++;
-  else
-    {
-      /* Revoked at LINE, but still listed as valid: say so. */
-      state->rotation->revoked++;
-      g_string_append_printf (state->unrevoked, _(" %s was revoked but could not be marked so (%s)."),
-                              key_id, error->message);
-    }
-
-  ltm_rotate_revoke_next (task);
+  return g_strdup_printf (_("New token %s stored (expires in %s)"), state->token->key_id,
+                          expires);
 }
 
 static void
-ltm_rotate_revoked_cb (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+ltm_rotate_old_revoked_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(LtmRevocation) revocation = NULL;
   g_autoptr(GError) error = NULL;
-  const char *key_id = g_ptr_array_index (state->old_key_ids, state->next_old - 1);
+  g_autofree char *stored = ltm_rotate_stored_words (state);
+  g_autofree char *delivered = NULL;
 
-  if (!ltm_line_client_revoke_token_finish (state->client, result, &error))
+  revocation = ltm_lifecycle_revoke_finish (result, &error);
+  if (revocation == NULL)
     {
-      state->rotation->not_revoked++;
-      g_string_append_printf (state->unrevoked, _(" %s: %s."), key_id, error->message);
-      ltm_rotate_revoke_next (task);
+      state->rotation->not_revoked = g_strv_length (state->old_key_ids);
+      ltm_rotate_end (task, LTM_ROTATION_PARTIAL,
+                      g_strdup_printf (_("%s; the old tokens could not be revoked and still "
+                                         "work: %s"), stored, error->message));
       return;
     }
 
-  ltm_store_set_token_state_async (state->store, state->channel_id, key_id, TRUE, FALSE, NULL,
-                                   ltm_rotate_marked_cb, g_steal_pointer (&task));
-}
+  state->rotation->revoked += revocation->revoked;
+  state->rotation->not_revoked += revocation->not_revoked;
+  delivered = g_strdup (state->rotation->delivered ? _(", delivered") : "");
 
-static void
-ltm_rotate_old_token_cb (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  LtmRotate *state = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LtmSecret) old_token = NULL;
-  const char *key_id = g_ptr_array_index (state->old_key_ids, state->next_old - 1);
-
-  old_token = ltm_store_get_secret_finish (state->store, result, &error);
-  if (old_token == NULL)
-    {
-      state->rotation->not_revoked++;
-      g_string_append_printf (state->unrevoked, _(" %s: %s."), key_id, error->message);
-      ltm_rotate_revoke_next (task);
-      return;
-    }
-
-  ltm_line_client_revoke_token_async (state->client, state->channel_id, state->secret, old_token,
-                                      g_task_get_cancellable (task),
-                                      ltm_rotate_revoked_cb, g_object_ref (task));
-}
-
-static void
-ltm_rotate_revoke_next (GTask *task)
-{
-  LtmRotate *state = g_task_get_task_data (task);
-  g_autofree char *expires = NULL;
-
-  if (state->next_old < state->old_key_ids->len)
-    {
-      const char *key_id = g_ptr_array_index (state->old_key_ids, state->next_old++);
-
-      ltm_store_get_secret_async (state->store, state->channel_id, key_id,
-                                  g_task_get_cancellable (task),
-                                  ltm_rotate_old_token_cb, g_object_ref (task));
-      return;
-    }
-
-  expires = ltm_duration_format_rounded (state->token->expires_in);
-
-  if (state->rotation->not_revoked > 0)
+  if (revocation->not_revoked > 0)
     ltm_rotate_end (task, LTM_ROTATION_PARTIAL,
                     g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                  "New token %s stored (expires in %s); %u old "
-                                                  "token could not be revoked and still works:%s",
-                                                  "New token %s stored (expires in %s); %u old "
-                                                  "tokens could not be revoked and still work:%s",
-                                                  state->rotation->not_revoked),
-                                     state->token->key_id, expires, state->rotation->not_revoked,
-                                     state->unrevoked->str));
+                                                  "%s%s; %u old token could not be revoked and "
+                                                  "still works:%s",
+                                                  "%s%s; %u old tokens could not be revoked and "
+                                                  "still work:%s",
+                                                  revocation->not_revoked),
+                                     stored, delivered, revocation->not_revoked,
+                                     revocation->problems));
   else
     ltm_rotate_end (task, LTM_ROTATION_ROTATED,
                     g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                  "New token %s stored (expires in %s); %u old "
-                                                  "token revoked.%s",
-                                                  "New token %s stored (expires in %s); %u old "
-                                                  "tokens revoked.%s",
-                                                  state->rotation->revoked),
-                                     state->token->key_id, expires, state->rotation->revoked,
-                                     state->unrevoked->str));
+                                                  "%s%s; %u old token revoked.%s",
+                                                  "%s%s; %u old tokens revoked.%s",
+                                                  revocation->revoked),
+                                     stored, delivered, revocation->revoked,
+                                     revocation->problems));
+}
+
+static void
+ltm_rotate_old_retired_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = ltm_rotate_stored_words (state);
+  guint n = g_strv_length (state->old_key_ids);
+
+  if (!ltm_store_change_finish (state->store, result, &error))
+    g_string_append_printf (state->notes, _(" The old tokens could not be marked replaced (%s)."),
+                            error->message);
+
+  if (state->rotation->retire_at > 0)
+    {
+      g_autoptr(GDateTime) at = g_date_time_new_from_unix_local (state->rotation->retire_at);
+      g_autofree char *when = g_date_time_format (at, "%Y-%m-%d %H:%M");
+
+      state->rotation->retiring = n;
+      ltm_rotate_end (task, LTM_ROTATION_ROTATED,
+                      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                    "%s, delivered; %u old token stays valid "
+                                                    "for the grace period and is revoked after %s.",
+                                                    "%s, delivered; %u old tokens stay valid "
+                                                    "for the grace period and are revoked after %s.",
+                                                    n),
+                                       stored, n, when));
+    }
+  else
+    {
+      state->rotation->replaced = n;
+      ltm_rotate_end (task, LTM_ROTATION_ROTATED,
+                      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                    "%s; no deploy target, so %u old token stays "
+                                                    "valid until it expires.",
+                                                    "%s; no deploy target, so %u old tokens stay "
+                                                    "valid until they expire.",
+                                                    n),
+                                       stored, n));
+    }
+}
+
+/* The new token is stored (and delivered, if there is a target): what
+ * becomes of the ones it replaces. */
+static void
+ltm_rotate_settle_old (GTask *task)
+{
+  LtmRotate *state = g_task_get_task_data (task);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *stored = NULL;
+
+  if (state->old_key_ids[0] == NULL)
+    {
+      stored = ltm_rotate_stored_words (state);
+      ltm_rotate_end (task, LTM_ROTATION_ROTATED,
+                      g_strdup_printf (state->rotation->delivered ? _("%s, delivered.") : "%s.",
+                                       stored));
+      return;
+    }
+
+  if ((state->flags & LTM_ROTATE_REVOKE_OLD) || (state->has_target && state->grace == 0))
+    {
+      ltm_lifecycle_revoke_async (state->store, state->client, state->channel_id,
+                                  (const char * const *) state->old_key_ids, state->secret, NULL,
+                                  ltm_rotate_old_revoked_cb, g_object_ref (task));
+      return;
+    }
+
+  if (state->has_target)
+    state->rotation->retire_at = now + state->grace;
+
+  ltm_store_retire_tokens_async (state->store, state->channel_id,
+                                 (const char * const *) state->old_key_ids,
+                                 state->has_target ? LTM_TOKEN_RETIREMENT_RETIRING
+                                                   : LTM_TOKEN_RETIREMENT_REPLACED,
+                                 state->has_target ? state->rotation->retire_at : now,
+                                 NULL, ltm_rotate_old_retired_cb, g_object_ref (task));
+}
+
+static void
+ltm_rotate_deployed_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!ltm_deploy_finish (result, &error))
+    {
+      g_autofree char *stored = ltm_rotate_stored_words (state);
+
+      /* The bot may still hold an old token: none goes. */
+      ltm_rotate_end (task, LTM_ROTATION_DEPLOY_FAILED,
+                      g_strdup_printf (_("%s, but delivering it failed: %s The old tokens stay "
+                                         "valid."), stored, error->message));
+      return;
+    }
+
+  state->rotation->delivered = TRUE;
+  ltm_rotate_settle_old (task);
 }
 
 static void
@@ -376,8 +912,13 @@ ltm_rotate_stored_cb (GObject      *source,
   state->rotation->new_key_id = g_strdup (state->token->key_id);
   state->rotation->new_expires_at = state->issued_at + state->token->expires_in;
 
-  /* Only now that the new token is safe do the old ones go. */
-  ltm_rotate_revoke_next (task);
+  /* Only now that the new token is safe does it go out, and only once it
+   * is out do the old ones go. */
+  if (state->has_target)
+    ltm_deploy_async (state->store, state->channel_id, state->token->key_id, NULL,
+                      ltm_rotate_deployed_cb, g_steal_pointer (&task));
+  else
+    ltm_rotate_settle_old (task);
 }
 
 static void
@@ -431,25 +972,11 @@ ltm_rotate_issued_cb (GObject      *source,
 }
 
 static void
-ltm_rotate_secret_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+ltm_rotate_issue (GTask *task)
 {
-  g_autoptr(GTask) task = user_data;
   LtmRotate *state = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *jwt = NULL;
-
-  /* Without the channel secret the old tokens could not be revoked:
-   * better not to issue at all. */
-  state->secret = ltm_store_get_secret_finish (state->store, result, &error);
-  if (state->secret == NULL)
-    {
-      ltm_rotate_end (task, LTM_ROTATION_FAILED,
-                      g_strdup_printf (_("The channel secret is needed to revoke the old tokens: "
-                                         "%s"), error->message));
-      return;
-    }
 
   state->issued_at = g_get_real_time () / G_USEC_PER_SEC;
   jwt = ltm_jwt_create_assertion (state->key, state->kid, state->channel_id, state->issued_at,
@@ -462,6 +989,73 @@ ltm_rotate_secret_cb (GObject      *source,
 
   ltm_line_client_issue_token_async (state->client, jwt, g_task_get_cancellable (task),
                                      ltm_rotate_issued_cb, g_object_ref (task));
+}
+
+static void
+ltm_rotate_first_revoked_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(LtmRevocation) revocation = NULL;
+  g_autoptr(GError) error = NULL;
+
+  revocation = ltm_lifecycle_revoke_finish (result, &error);
+  if (revocation != NULL)
+    {
+      state->rotation->revoked += revocation->revoked;
+      if (state->over_limit > 0)
+        g_string_append_printf (state->notes,
+                                g_dngettext (GETTEXT_PACKAGE,
+                                             " LINE allows %d valid tokens per channel: the "
+                                             "oldest replaced token was revoked first.",
+                                             " LINE allows %d valid tokens per channel: the "
+                                             "oldest replaced tokens were revoked first.",
+                                             state->over_limit),
+                                LTM_LINE_MAX_V21_TOKENS);
+      if (revocation->not_revoked > 0)
+        g_string_append_printf (state->notes, _(" Replaced tokens that could not be revoked:%s"),
+                                revocation->problems);
+    }
+  else
+    g_string_append_printf (state->notes, _(" Replaced tokens could not be revoked: %s."),
+                            error->message);
+
+  ltm_rotate_issue (task);
+}
+
+static void
+ltm_rotate_secret_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  /* Without the channel secret the old tokens could not be revoked:
+   * better not to issue at all. */
+  state->secret = ltm_store_get_secret_finish (state->store, result, &error);
+  if (state->secret == NULL)
+    {
+      ltm_rotate_end (task, LTM_ROTATION_FAILED,
+                      g_strdup_printf (_("The channel secret is needed to revoke the old tokens: "
+                                         "%s"), error->message));
+      return;
+    }
+
+  /* Tokens past their grace period, and room under LINE's 30, first. */
+  if (state->first[0] != NULL)
+    {
+      ltm_lifecycle_revoke_async (state->store, state->client, state->channel_id,
+                                  (const char * const *) state->first, state->secret,
+                                  g_task_get_cancellable (task),
+                                  ltm_rotate_first_revoked_cb, g_object_ref (task));
+      return;
+    }
+
+  ltm_rotate_issue (task);
 }
 
 static void
@@ -484,19 +1078,98 @@ ltm_rotate_key_cb (GObject      *source,
                               ltm_rotate_secret_cb, g_object_ref (task));
 }
 
+static int
+ltm_rotate_compare_issued (gconstpointer a,
+                           gconstpointer b)
+{
+  LtmToken *token_a = *(LtmToken **) a;
+  LtmToken *token_b = *(LtmToken **) b;
+  gint64 issued_a = ltm_token_get_issued_at (token_a);
+  gint64 issued_b = ltm_token_get_issued_at (token_b);
+
+  return issued_a < issued_b ? -1 : issued_a > issued_b;
+}
+
+/* Which tokens go before issuing, and which the new one replaces. */
+static void
+ltm_rotate_plan (LtmRotate  *state,
+                 LtmChannel *channel,
+                 gint64      now)
+{
+  g_autoptr(GStrvBuilder) first = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) old = g_strv_builder_new ();
+  g_autoptr(GPtrArray) replaced = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *tokens = ltm_channel_get_tokens (channel);
+  g_auto(GStrv) retired = ltm_lifecycle_find_retired (channel, now);
+  guint usable = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (tokens); i++)
+    {
+      g_autoptr(LtmToken) token = g_list_model_get_item (tokens, i);
+      const char *key_id = ltm_token_get_key_id (token);
+
+      if (ltm_token_get_kind (token) != LTM_TOKEN_KIND_V21 || !ltm_token_is_usable (token, now))
+        continue;
+
+      if (g_strv_contains ((const char * const *) retired, key_id))
+        {
+          g_strv_builder_add (first, key_id);
+          continue;
+        }
+
+      usable++;
+      if (ltm_token_get_retirement (token) != LTM_TOKEN_RETIREMENT_NONE)
+        g_ptr_array_add (replaced, g_object_ref (token));
+    }
+
+  /* The new one must fit under LINE's 30: the oldest replaced ones go. */
+  g_ptr_array_sort (replaced, ltm_rotate_compare_issued);
+  for (guint i = 0; i < replaced->len && usable >= LTM_LINE_MAX_V21_TOKENS; i++)
+    {
+      g_strv_builder_add (first, ltm_token_get_key_id (g_ptr_array_index (replaced, i)));
+      state->over_limit++;
+      usable--;
+    }
+  state->first = g_strv_builder_end (first);
+
+  for (guint i = 0; i < g_list_model_get_n_items (tokens); i++)
+    {
+      g_autoptr(LtmToken) token = g_list_model_get_item (tokens, i);
+      const char *key_id = ltm_token_get_key_id (token);
+
+      if (ltm_token_get_kind (token) == LTM_TOKEN_KIND_V21 && ltm_token_is_usable (token, now) &&
+          !g_strv_contains ((const char * const *) state->first, key_id))
+        g_strv_builder_add (old, key_id);
+    }
+  state->old_key_ids = g_strv_builder_end (old);
+}
+
 /**
  * ltm_lifecycle_rotate_async:
  * @store: a loaded #LtmStore
  * @client: the process's #LtmLineClient
  * @channel_id: a stored channel with a key, a kid and a channel secret
+ * @flags: %LTM_ROTATE_REVOKE_OLD to revoke the replaced tokens at once
+ * @grace: how long replaced tokens stay valid after a delivery, seconds;
+ *   -1 for the channel's own grace period
  * @cancellable: (nullable): stops before issuing, or between revocations
  * @callback: called with the report
  * @user_data: data for @callback
+ *
+ * Issues, verifies and stores a new token, delivers it to the channel's
+ * deploy targets, and only when every target took it revokes the tokens
+ * it replaced, after the grace period ("retiring" until then).  With no
+ * target they stay valid ("replaced") unless @flags say otherwise.  A
+ * failed delivery keeps the new token stored and the old ones valid.
+ * Tokens whose grace period is over are revoked first, and so are the
+ * oldest replaced ones when the new one would pass LINE's 30.
  */
 void
 ltm_lifecycle_rotate_async (LtmStore            *store,
                             LtmLineClient       *client,
                             const char          *channel_id,
+                            LtmRotateFlags       flags,
+                            gint64               grace,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
@@ -506,7 +1179,6 @@ ltm_lifecycle_rotate_async (LtmStore            *store,
   LtmChannel *channel;
   LtmToken *newest;
   LtmRotate *state;
-  GListModel *tokens;
 
   g_return_if_fail (LTM_IS_STORE (store));
   g_return_if_fail (LTM_IS_LINE_CLIENT (client));
@@ -519,8 +1191,8 @@ ltm_lifecycle_rotate_async (LtmStore            *store,
   state->store = g_object_ref (store);
   state->client = g_object_ref (client);
   state->channel_id = g_strdup (channel_id);
-  state->old_key_ids = g_ptr_array_new_with_free_func (g_free);
-  state->unrevoked = g_string_new (NULL);
+  state->flags = flags;
+  state->notes = g_string_new (NULL);
   state->rotation = g_new0 (LtmRotation, 1);
   state->rotation->channel_id = g_strdup (channel_id);
   g_task_set_task_data (task, state, (GDestroyNotify) ltm_rotate_free);
@@ -536,6 +1208,8 @@ ltm_lifecycle_rotate_async (LtmStore            *store,
     }
 
   state->kid = g_strdup (ltm_channel_get_kid (channel));
+  state->has_target = ltm_channel_has_deploy_target (channel);
+  state->grace = grace >= 0 ? grace : ltm_channel_get_grace (channel);
 
   /* The replacement lives as long as the tokens it replaces did. */
   newest = ltm_channel_get_newest_usable (channel, now);
@@ -544,14 +1218,7 @@ ltm_lifecycle_rotate_async (LtmStore            *store,
     state->lifetime = CLAMP (ltm_token_get_expires_at (newest) - ltm_token_get_issued_at (newest),
                              1, LTM_JWT_MAX_TOKEN_LIFETIME);
 
-  tokens = ltm_channel_get_tokens (channel);
-  for (guint i = 0; i < g_list_model_get_n_items (tokens); i++)
-    {
-      g_autoptr(LtmToken) token = g_list_model_get_item (tokens, i);
-
-      if (ltm_token_get_kind (token) == LTM_TOKEN_KIND_V21 && ltm_token_is_usable (token, now))
-        g_ptr_array_add (state->old_key_ids, g_strdup (ltm_token_get_key_id (token)));
-    }
+  ltm_rotate_plan (state, channel, now);
 
   ltm_store_get_key_async (store, channel_id, cancellable, ltm_rotate_key_cb,
                            g_steal_pointer (&task));
@@ -575,6 +1242,97 @@ ltm_lifecycle_rotate_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Revoking tokens whose grace period is over */
+
+static void
+ltm_retire_revoked_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  LtmRevocation *revocation = ltm_lifecycle_revoke_finish (result, &error);
+
+  if (revocation == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, revocation, (GDestroyNotify) ltm_revocation_free);
+}
+
+/**
+ * ltm_lifecycle_retire_async:
+ * @store: a loaded #LtmStore
+ * @client: the process's #LtmLineClient
+ * @channel_id: a stored channel
+ * @now: the current time, Unix seconds (the tests' clock is their own)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the report
+ * @user_data: data for @callback
+ *
+ * Revokes the channel's retiring tokens whose grace period is over at
+ * @now: what the next rotate, sync or reminder tick does.
+ */
+void
+ltm_lifecycle_retire_async (LtmStore            *store,
+                            LtmLineClient       *client,
+                            const char          *channel_id,
+                            gint64               now,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_auto(GStrv) due = NULL;
+  LtmChannel *channel;
+
+  g_return_if_fail (LTM_IS_STORE (store));
+  g_return_if_fail (LTM_IS_LINE_CLIENT (client));
+  g_return_if_fail (channel_id != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ltm_lifecycle_retire_async);
+
+  channel = ltm_store_find_channel (store, channel_id);
+  if (channel == NULL)
+    {
+      g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                               _("The channel %s is not in the list."), channel_id);
+      return;
+    }
+
+  due = ltm_lifecycle_find_retired (channel, now);
+  if (due[0] == NULL)
+    {
+      LtmRevocation *nothing = g_new0 (LtmRevocation, 1);
+
+      nothing->channel_id = g_strdup (channel_id);
+      nothing->problems = g_strdup ("");
+      g_task_return_pointer (task, nothing, (GDestroyNotify) ltm_revocation_free);
+      return;
+    }
+
+  ltm_lifecycle_revoke_async (store, client, channel_id, (const char * const *) due, NULL,
+                              cancellable, ltm_retire_revoked_cb, g_steal_pointer (&task));
+}
+
+/**
+ * ltm_lifecycle_retire_finish:
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): what was revoked
+ */
+LtmRevocation *
+ltm_lifecycle_retire_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_lifecycle_retire_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* Rotating many channels, a bounded number at once */
 
 typedef struct {
@@ -586,6 +1344,8 @@ typedef struct {
   guint running;
   guint done;
   guint jobs;
+  LtmRotateFlags flags;
+  gint64 grace;
   LtmLifecycleProgress progress;
   gpointer progress_data;
 } LtmRotateMany;
@@ -656,6 +1416,7 @@ ltm_rotate_many_start_more (GTask *task)
        * ends consistent, and reports what it did. */
       ltm_lifecycle_rotate_async (state->store, state->client,
                                   g_ptr_array_index (state->channel_ids, one->position),
+                                  state->flags, state->grace,
                                   cancellable, ltm_rotate_many_one_cb, one);
     }
 
@@ -670,6 +1431,8 @@ ltm_rotate_many_start_more (GTask *task)
  * @client: the process's #LtmLineClient, shared by all
  * @channel_ids: (element-type utf8): the channels, as ltm_lifecycle_find_expiring() gives
  * @jobs: how many rotations run at once (0 for the default, 8)
+ * @flags: as for ltm_lifecycle_rotate_async()
+ * @grace: as for ltm_lifecycle_rotate_async()
  * @progress: (nullable): called as each channel is done
  * @progress_data: data for @progress
  * @cancellable: (nullable): stops starting new rotations
@@ -681,6 +1444,8 @@ ltm_lifecycle_rotate_many_async (LtmStore             *store,
                                  LtmLineClient        *client,
                                  GPtrArray            *channel_ids,
                                  guint                 jobs,
+                                 LtmRotateFlags        flags,
+                                 gint64                grace,
                                  LtmLifecycleProgress  progress,
                                  gpointer              progress_data,
                                  GCancellable         *cancellable,
@@ -704,6 +1469,8 @@ ltm_lifecycle_rotate_many_async (LtmStore             *store,
   state->rotations = g_ptr_array_new_full (channel_ids->len, (GDestroyNotify) ltm_rotation_free);
   g_ptr_array_set_size (state->rotations, channel_ids->len);
   state->jobs = jobs > 0 ? jobs : LTM_LIFECYCLE_DEFAULT_JOBS;
+  state->flags = flags;
+  state->grace = grace;
   state->progress = progress;
   state->progress_data = progress_data;
   g_task_set_task_data (task, state, (GDestroyNotify) ltm_rotate_many_free);
@@ -776,6 +1543,28 @@ ltm_reconcile_marked_cb (GObject      *source,
 }
 
 static void
+ltm_reconcile_retired_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmReconcile *state = g_task_get_task_data (task);
+  g_autoptr(LtmRevocation) revocation = NULL;
+  GError *error = NULL;
+
+  revocation = ltm_lifecycle_retire_finish (result, &error);
+  if (revocation == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  state->reconciliation->retired = revocation->revoked;
+  g_task_return_pointer (task, g_steal_pointer (&state->reconciliation),
+                         (GDestroyNotify) ltm_reconciliation_free);
+}
+
+static void
 ltm_reconcile_mark_next (GTask *task)
 {
   LtmReconcile *state = g_task_get_task_data (task);
@@ -790,8 +1579,10 @@ ltm_reconcile_mark_next (GTask *task)
       return;
     }
 
-  g_task_return_pointer (task, g_steal_pointer (&state->reconciliation),
-                         (GDestroyNotify) ltm_reconciliation_free);
+  /* Then the tokens whose grace period is over go. */
+  ltm_lifecycle_retire_async (state->store, state->client, state->channel_id,
+                              g_get_real_time () / G_USEC_PER_SEC, g_task_get_cancellable (task),
+                              ltm_reconcile_retired_cb, g_object_ref (task));
 }
 
 static void
@@ -876,7 +1667,8 @@ ltm_reconcile_key_cb (GObject      *source,
  *
  * Asks LINE which v2.1 tokens of the channel are valid: stored tokens it
  * no longer lists are marked revoked; listed tokens the store does not know
- * were issued elsewhere, and count against LINE's 30 all the same.
+ * were issued elsewhere, and count against LINE's 30 all the same.  Then
+ * the retiring tokens whose grace period is over are revoked.
  */
 void
 ltm_lifecycle_reconcile_async (LtmStore            *store,

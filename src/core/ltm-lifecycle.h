@@ -20,7 +20,29 @@ typedef enum {
   LTM_ROTATION_ROTATED,         /* a new token is stored, the old ones are revoked */
   LTM_ROTATION_PARTIAL,         /* a new token is stored; some old ones could not be revoked */
   LTM_ROTATION_FAILED,          /* no new token: the old ones are untouched and still stored */
+  LTM_ROTATION_DEPLOY_FAILED,   /* a new token is stored, a target did not take it: the old
+                                 * ones stay valid */
 } LtmRotationOutcome;
+
+typedef enum {
+  LTM_ISSUE_FLAGS_NONE = 0,
+  LTM_ISSUE_NO_STORE = 1 << 0,  /* do not keep it, even for a stored channel */
+} LtmIssueFlags;
+
+/* What issuing a v2.1 token did. */
+typedef struct {
+  char *channel_id;
+  LtmLineToken *token;          /* LINE's answer: the token is never lost */
+  gint64 issued_at;
+  gboolean stored;              /* kept in the store */
+  GError *store_error;          /* issued but not stored, and why; NULL otherwise */
+} LtmIssuance;
+
+typedef enum {
+  LTM_ROTATE_FLAGS_NONE = 0,
+  LTM_ROTATE_REVOKE_OLD = 1 << 0,  /* revoke the replaced tokens now, even with no deploy
+                                    * target and within the grace period */
+} LtmRotateFlags;
 
 /* What rotating one channel did, step by step, in words. */
 typedef struct {
@@ -30,8 +52,22 @@ typedef struct {
   gint64 new_expires_at;
   guint revoked;
   guint not_revoked;
+  guint retiring;               /* replaced, revoked after retire_at */
+  guint replaced;               /* replaced, no target: valid until they expire */
+  gint64 retire_at;
+  gboolean delivered;           /* every deploy target took the new token */
   char *message;
 } LtmRotation;
+
+/* What revoking a list of stored tokens did. */
+typedef struct {
+  char *channel_id;
+  guint revoked;
+  guint not_revoked;
+  char *problems;               /* why some were not, in words ("" when none) */
+  GError *error;                /* the last token's failure, as LINE or the store said it */
+  GError *mark_error;           /* revoked at LINE, but the store could not mark one so */
+} LtmRevocation;
 
 /* What LINE's key-ID list said of a channel's stored tokens. */
 typedef struct {
@@ -40,6 +76,7 @@ typedef struct {
   guint gone;                   /* stored, but LINE no longer lists them: marked revoked */
   guint elsewhere;              /* listed by LINE, not stored: issued by someone else */
   guint line_total;             /* what counts against LINE's 30 */
+  guint retired;                /* retiring tokens past their grace period: revoked now */
 } LtmReconciliation;
 
 typedef void (*LtmLifecycleProgress) (guint    done,
@@ -47,6 +84,8 @@ typedef void (*LtmLifecycleProgress) (guint    done,
                                       gpointer user_data);
 
 void                ltm_rotation_free                 (LtmRotation          *rotation);
+void                ltm_revocation_free               (LtmRevocation        *revocation);
+void                ltm_issuance_free                 (LtmIssuance          *issuance);
 void                ltm_reconciliation_free           (LtmReconciliation    *reconciliation);
 const char         *ltm_rotation_outcome_to_string    (LtmRotationOutcome    outcome);
 
@@ -60,9 +99,48 @@ GPtrArray          *ltm_lifecycle_find_expiring       (LtmStore             *sto
                                                        gint64                now,
                                                        gint64                within);
 
+GStrv               ltm_lifecycle_find_retired        (LtmChannel           *channel,
+                                                       gint64                now);
+
+void                ltm_lifecycle_issue_async         (LtmStore             *store,
+                                                       LtmLineClient        *client,
+                                                       const char           *channel_id,
+                                                       LtmKey               *key,
+                                                       const char           *kid,
+                                                       gint64                lifetime,
+                                                       LtmIssueFlags         flags,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+LtmIssuance        *ltm_lifecycle_issue_finish        (GAsyncResult         *result,
+                                                       GError              **error);
+
+void                ltm_lifecycle_revoke_async        (LtmStore             *store,
+                                                       LtmLineClient        *client,
+                                                       const char           *channel_id,
+                                                       const char * const   *key_ids,
+                                                       const char           *channel_secret,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+LtmRevocation      *ltm_lifecycle_revoke_finish       (GAsyncResult         *result,
+                                                       GError              **error);
+
+void                ltm_lifecycle_retire_async        (LtmStore             *store,
+                                                       LtmLineClient        *client,
+                                                       const char           *channel_id,
+                                                       gint64                now,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+LtmRevocation      *ltm_lifecycle_retire_finish       (GAsyncResult         *result,
+                                                       GError              **error);
+
 void                ltm_lifecycle_rotate_async        (LtmStore             *store,
                                                        LtmLineClient        *client,
                                                        const char           *channel_id,
+                                                       LtmRotateFlags        flags,
+                                                       gint64                grace,
                                                        GCancellable         *cancellable,
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);
@@ -73,6 +151,8 @@ void                ltm_lifecycle_rotate_many_async   (LtmStore             *sto
                                                        LtmLineClient        *client,
                                                        GPtrArray            *channel_ids,
                                                        guint                 jobs,
+                                                       LtmRotateFlags        flags,
+                                                       gint64                grace,
                                                        LtmLifecycleProgress  progress,
                                                        gpointer              progress_data,
                                                        GCancellable         *cancellable,
@@ -91,6 +171,8 @@ LtmReconciliation  *ltm_lifecycle_reconcile_finish    (GAsyncResult         *res
                                                        GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmRotation, ltm_rotation_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmRevocation, ltm_revocation_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmIssuance, ltm_issuance_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmReconciliation, ltm_reconciliation_free)
 
 G_END_DECLS

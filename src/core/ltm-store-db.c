@@ -5,7 +5,12 @@
  *   channels  one row a channel, in the order they were added; the
  *             assertion key and the channel secret sealed in the row
  *   tokens    one row a token of a channel, its access token sealed in
- *             the row (and dropped once revoked)
+ *             the row (and dropped once revoked); a token a rotation
+ *             replaced is "replaced" (since retire_at) or "retiring"
+ *             (revoked at retire_at)
+ *
+ * A channel's deploy targets (an env file and a command) and its last
+ * delivery are plain columns of its row: they are not secrets.
  *
  * Secrets are sealed with AES-256-GCM (ltm-seal.c) under the master key
  * (ltm-master-key.c); the associated data names the row (format, channel,
@@ -75,6 +80,18 @@ static const char *const migrations[] = {
   "  UNIQUE (channel_id, key_id)"
   ");"
   "INSERT INTO meta (name, value) VALUES ('generation', 0);",
+
+  /* 1 → 2: deploy targets and the last delivery per channel (plain: they
+   * are not secrets); a replaced token's retirement and its time */
+  "ALTER TABLE channels ADD COLUMN env_file TEXT;"
+  "ALTER TABLE channels ADD COLUMN env_name TEXT;"
+  "ALTER TABLE channels ADD COLUMN deploy_command TEXT;"
+  "ALTER TABLE channels ADD COLUMN grace INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE channels ADD COLUMN delivery TEXT;"
+  "ALTER TABLE channels ADD COLUMN delivered_at INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE channels ADD COLUMN delivery_message TEXT;"
+  "ALTER TABLE tokens ADD COLUMN retirement TEXT;"
+  "ALTER TABLE tokens ADD COLUMN retire_at INTEGER NOT NULL DEFAULT 0;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LTM_STORE_SCHEMA_VERSION);
@@ -509,9 +526,10 @@ ltm_store_db_read (LtmStoreDb  *db,
   /* One statement each for one channel and for all: an "?1 IS NULL OR"
    * would keep SQLite from the index, and a change would scan every token. */
 #define CHANNEL_COLUMNS "SELECT channel_id, name, kid, key_thumbprint, key_created, " \
-                        "sealed_secret IS NOT NULL, rev FROM channels "
-#define TOKEN_COLUMNS "SELECT channel_id, key_id, kind, issued_at, expires_at, revoked, unknown " \
-                      "FROM tokens "
+                        "sealed_secret IS NOT NULL, rev, env_file, env_name, deploy_command, " \
+                        "grace, delivery, delivered_at, delivery_message FROM channels "
+#define TOKEN_COLUMNS "SELECT channel_id, key_id, kind, issued_at, expires_at, revoked, unknown, " \
+                      "retirement, retire_at FROM tokens "
   if (channel_id != NULL)
     {
       channels = ltm_store_db_prepare (db, CHANNEL_COLUMNS "WHERE channel_id = ?1", error);
@@ -544,6 +562,14 @@ ltm_store_db_read (LtmStoreDb  *db,
       record->key_created = sqlite3_column_int64 (channels, 4);
       record->has_secret = sqlite3_column_int (channels, 5);
       record->rev = sqlite3_column_int64 (channels, 6);
+      record->targets.env_file = g_strdup (ltm_store_db_column_text (channels, 7));
+      record->targets.env_name = g_strdup (ltm_store_db_column_text (channels, 8));
+      record->targets.command = g_strdup (ltm_store_db_column_text (channels, 9));
+      record->targets.grace = sqlite3_column_int64 (channels, 10);
+      ltm_delivery_status_from_string (ltm_store_db_column_text (channels, 11),
+                                       &record->delivery);
+      record->delivered_at = sqlite3_column_int64 (channels, 12);
+      record->delivery_message = g_strdup (ltm_store_db_column_text (channels, 13));
       g_ptr_array_add (doc->channels, record);
       g_hash_table_insert (by_id, record->channel_id, record);
     }
@@ -568,6 +594,8 @@ ltm_store_db_read (LtmStoreDb  *db,
                                     sqlite3_column_int64 (tokens, 4));
       token->revoked = sqlite3_column_int (tokens, 5);
       token->unknown = sqlite3_column_int (tokens, 6);
+      ltm_token_retirement_from_string (ltm_store_db_column_text (tokens, 7), &token->retirement);
+      token->retire_at = sqlite3_column_int64 (tokens, 8);
       g_ptr_array_add (record->tokens, token);
     }
   if (rc != SQLITE_DONE)

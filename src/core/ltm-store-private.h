@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 
+#include "ltm-channel.h"
 #include "ltm-key.h"
 #include "ltm-master-key.h"
 #include "ltm-seal.h"
@@ -26,7 +27,7 @@ G_BEGIN_DECLS
 #define LTM_STORE_VERSION 1
 
 /* The database's schema, PRAGMA user_version; a newer one is never touched. */
-#define LTM_STORE_SCHEMA_VERSION 1
+#define LTM_STORE_SCHEMA_VERSION 2
 
 #define LTM_STORE_FILE_NAME "store.sqlite3"
 #define LTM_STORE_LEGACY_FILE_NAME "channels.json"
@@ -41,6 +42,8 @@ typedef struct {
   gint64 expires_at;
   gboolean revoked;
   gboolean unknown;
+  LtmTokenRetirement retirement;
+  gint64 retire_at;
 } LtmTokenRecord;
 
 typedef struct {
@@ -51,6 +54,10 @@ typedef struct {
   gint64 key_created;
   gboolean has_secret;
   gint64 rev;                   /* the store's generation when it last changed */
+  LtmDeployTargets targets;
+  LtmDeliveryStatus delivery;
+  gint64 delivered_at;
+  char *delivery_message;
   GPtrArray *tokens;            /* LtmTokenRecord */
 } LtmChannelRecord;
 

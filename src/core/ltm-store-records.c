@@ -41,6 +41,8 @@ ltm_channel_record_free (gpointer data)
   g_free (record->name);
   g_free (record->kid);
   g_free (record->key_thumbprint);
+  ltm_deploy_targets_clear (&record->targets);
+  g_free (record->delivery_message);
   g_ptr_array_unref (record->tokens);
   g_free (record);
 }

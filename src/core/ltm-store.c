@@ -63,6 +63,9 @@ typedef enum {
   LTM_STORE_OP_SET_TOKEN_STATE,
   LTM_STORE_OP_REMOVE_TOKEN,
   LTM_STORE_OP_REPAIR,
+  LTM_STORE_OP_SET_DEPLOY_TARGETS,
+  LTM_STORE_OP_SET_DELIVERY,
+  LTM_STORE_OP_RETIRE_TOKENS,
 } LtmStoreOpKind;
 
 typedef struct {
@@ -80,6 +83,11 @@ typedef struct {
   gboolean revoked;
   gboolean unknown;
   gint64 seen;                  /* LOAD: skip the read when the store is still at this generation */
+  LtmDeployTargets targets;
+  LtmDeliveryStatus delivery;
+  gint64 delivered_at;          /* also: RETIRE_TOKENS' retire_at */
+  LtmTokenRetirement retirement;
+  GStrv key_ids;                /* RETIRE_TOKENS */
 } LtmStoreOp;
 
 static void
@@ -91,6 +99,8 @@ ltm_store_op_free (LtmStoreOp *op)
   g_clear_object (&op->key);
   ltm_secret_free (op->secret);
   g_free (op->key_id);
+  ltm_deploy_targets_clear (&op->targets);
+  g_strfreev (op->key_ids);
   g_free (op);
 }
 
@@ -375,6 +385,82 @@ ltm_store_op_channel_statement (LtmStoreOp   *op,
   return TRUE;
 }
 
+static gboolean
+ltm_store_op_set_deploy_targets (LtmStoreOp  *op,
+                                 LtmStoreDb  *db,
+                                 GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = ltm_store_db_prepare (db,
+                               "UPDATE channels SET env_file = ?2, env_name = ?3, "
+                               "deploy_command = ?4, grace = ?5 WHERE channel_id = ?1",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, op->targets.env_file, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, op->targets.env_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, op->targets.command, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, op->targets.grace);
+
+  return ltm_store_step (db, stmt, error);
+}
+
+static gboolean
+ltm_store_op_set_delivery (LtmStoreOp  *op,
+                           LtmStoreDb  *db,
+                           GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = ltm_store_db_prepare (db,
+                               "UPDATE channels SET delivery = ?2, delivered_at = ?3, "
+                               "delivery_message = ?4 WHERE channel_id = ?1",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, ltm_delivery_status_to_string (op->delivery), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, op->delivered_at);
+  sqlite3_bind_text (stmt, 4, op->name, -1, SQLITE_STATIC);
+
+  return ltm_store_step (db, stmt, error);
+}
+
+/* Marks each of @op's tokens that is still valid; a revoked one stays revoked. */
+static gboolean
+ltm_store_op_retire_tokens (LtmStoreOp  *op,
+                            LtmStoreDb  *db,
+                            GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = ltm_store_db_prepare (db,
+                               "UPDATE tokens SET retirement = ?3, retire_at = ?4 "
+                               "WHERE channel_id = ?1 AND key_id = ?2 AND revoked = 0",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+
+  for (guint i = 0; op->key_ids != NULL && op->key_ids[i] != NULL; i++)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, op->key_ids[i], -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, ltm_token_retirement_to_string (op->retirement), -1,
+                         SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 4, op->retirement != LTM_TOKEN_RETIREMENT_NONE
+                                   ? op->delivered_at : 0);
+      if (!ltm_store_step (db, stmt, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean ltm_store_inspect (LtmStoreDb  *db,
                                    gboolean     repair,
                                    GPtrArray   *problems,
@@ -416,6 +502,9 @@ ltm_store_op_change (LtmStoreOp   *op,
     case LTM_STORE_OP_ADD_TOKEN:
     case LTM_STORE_OP_SET_TOKEN_STATE:
     case LTM_STORE_OP_REMOVE_TOKEN:
+    case LTM_STORE_OP_SET_DEPLOY_TARGETS:
+    case LTM_STORE_OP_SET_DELIVERY:
+    case LTM_STORE_OP_RETIRE_TOKENS:
     default:
       break;
     }
@@ -471,6 +560,15 @@ ltm_store_op_change (LtmStoreOp   *op,
                                            "WHERE channel_id = ?1 AND key_id = ?2",
                                            error);
 
+    case LTM_STORE_OP_SET_DEPLOY_TARGETS:
+      return ltm_store_op_set_deploy_targets (op, db, error);
+
+    case LTM_STORE_OP_SET_DELIVERY:
+      return ltm_store_op_set_delivery (op, db, error);
+
+    case LTM_STORE_OP_RETIRE_TOKENS:
+      return ltm_store_op_retire_tokens (op, db, error);
+
     case LTM_STORE_OP_LOAD:
     case LTM_STORE_OP_ADD_CHANNEL:
     case LTM_STORE_OP_REMOVE_CHANNEL:
@@ -505,9 +603,14 @@ ltm_store_op_check (LtmStoreOp  *op,
     case LTM_STORE_OP_REMOVE_CHANNEL:
     case LTM_STORE_OP_SET_KEY:
     case LTM_STORE_OP_SET_SECRET:
+    case LTM_STORE_OP_SET_DEPLOY_TARGETS:
+      return ltm_deploy_targets_check (&op->targets, error);
+
     case LTM_STORE_OP_SET_TOKEN_STATE:
     case LTM_STORE_OP_REMOVE_TOKEN:
     case LTM_STORE_OP_REPAIR:
+    case LTM_STORE_OP_SET_DELIVERY:
+    case LTM_STORE_OP_RETIRE_TOKENS:
     default:
       return TRUE;
     }
@@ -650,6 +753,7 @@ ltm_store_new_token (LtmTokenRecord *record)
 
   ltm_token_set_revoked (token, record->revoked);
   ltm_token_set_unknown (token, record->unknown);
+  ltm_token_set_retirement (token, record->retirement, record->retire_at);
 
   return token;
 }
@@ -693,6 +797,7 @@ ltm_store_apply_tokens (LtmChannel       *channel,
           g_object_ref (token);
           ltm_token_set_revoked (token, token_record->revoked);
           ltm_token_set_unknown (token, token_record->unknown);
+          ltm_token_set_retirement (token, token_record->retirement, token_record->retire_at);
           if (same)
             {
               g_autoptr(LtmToken) at = g_list_model_get_item (tokens, i);
@@ -716,6 +821,9 @@ ltm_store_apply_record (LtmChannel       *channel,
   ltm_channel_set_key_thumbprint (channel, record->key_thumbprint);
   ltm_channel_set_key_created (channel, record->key_created);
   ltm_channel_set_has_secret (channel, record->has_secret);
+  ltm_channel_set_deploy_targets (channel, &record->targets);
+  ltm_channel_set_delivery (channel, record->delivery, record->delivered_at,
+                            record->delivery_message);
   ltm_store_apply_tokens (channel, record);
 }
 
@@ -1329,6 +1437,134 @@ ltm_store_remove_token (LtmStore    *self,
 
   op = ltm_store_op_new (self, LTM_STORE_OP_REMOVE_TOKEN, channel_id);
   op->key_id = g_strdup (key_id);
+
+  return ltm_store_run (self, op, error);
+}
+
+static LtmStoreOp *
+ltm_store_op_new_set_deploy_targets (LtmStore               *self,
+                                     const char             *channel_id,
+                                     const LtmDeployTargets *targets)
+{
+  LtmStoreOp *op = ltm_store_op_new (self, LTM_STORE_OP_SET_DEPLOY_TARGETS, channel_id);
+
+  ltm_deploy_targets_copy (targets, &op->targets);
+
+  return op;
+}
+
+static LtmStoreOp *
+ltm_store_op_new_set_delivery (LtmStore          *self,
+                               const char        *channel_id,
+                               LtmDeliveryStatus  status,
+                               gint64             delivered_at,
+                               const char        *message)
+{
+  LtmStoreOp *op = ltm_store_op_new (self, LTM_STORE_OP_SET_DELIVERY, channel_id);
+
+  op->delivery = status;
+  op->delivered_at = delivered_at;
+  op->name = g_strdup (message);
+
+  return op;
+}
+
+static LtmStoreOp *
+ltm_store_op_new_retire_tokens (LtmStore           *self,
+                                const char         *channel_id,
+                                const char * const *key_ids,
+                                LtmTokenRetirement  retirement,
+                                gint64              retire_at)
+{
+  LtmStoreOp *op = ltm_store_op_new (self, LTM_STORE_OP_RETIRE_TOKENS, channel_id);
+
+  op->key_ids = g_strdupv ((char **) key_ids);
+  op->retirement = retirement;
+  op->delivered_at = retire_at;
+
+  return op;
+}
+
+/**
+ * ltm_store_set_deploy_targets:
+ * @self: a #LtmStore
+ * @channel_id: the channel ID
+ * @targets: where the channel's new tokens go, and its grace period
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ltm_store_set_deploy_targets (LtmStore                *self,
+                              const char              *channel_id,
+                              const LtmDeployTargets  *targets,
+                              GError                 **error)
+{
+  g_autoptr(LtmStoreOp) op = NULL;
+
+  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (targets != NULL, FALSE);
+
+  op = ltm_store_op_new_set_deploy_targets (self, channel_id, targets);
+
+  return ltm_store_run (self, op, error);
+}
+
+/**
+ * ltm_store_set_delivery:
+ * @self: a #LtmStore
+ * @channel_id: the channel ID
+ * @status: how the last delivery went
+ * @delivered_at: when, Unix seconds
+ * @message: (nullable): what it did, in words
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ltm_store_set_delivery (LtmStore           *self,
+                        const char         *channel_id,
+                        LtmDeliveryStatus   status,
+                        gint64              delivered_at,
+                        const char         *message,
+                        GError            **error)
+{
+  g_autoptr(LtmStoreOp) op = NULL;
+
+  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
+
+  op = ltm_store_op_new_set_delivery (self, channel_id, status, delivered_at, message);
+
+  return ltm_store_run (self, op, error);
+}
+
+/**
+ * ltm_store_retire_tokens:
+ * @self: a #LtmStore
+ * @channel_id: the channel ID
+ * @key_ids: the tokens a rotation replaced
+ * @retirement: replaced (valid until they expire) or retiring (revoked at @retire_at)
+ * @retire_at: when they were replaced, or when to revoke them, Unix seconds
+ * @error: return location for a #GError
+ *
+ * Marks the tokens in one transaction; revoked ones are left as they are.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ltm_store_retire_tokens (LtmStore            *self,
+                         const char          *channel_id,
+                         const char * const  *key_ids,
+                         LtmTokenRetirement   retirement,
+                         gint64               retire_at,
+                         GError             **error)
+{
+  g_autoptr(LtmStoreOp) op = NULL;
+
+  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key_ids != NULL, FALSE);
+
+  op = ltm_store_op_new_retire_tokens (self, channel_id, key_ids, retirement, retire_at);
 
   return ltm_store_run (self, op, error);
 }
@@ -2207,6 +2443,87 @@ ltm_store_set_token_state_async (LtmStore            *self,
   op->revoked = revoked;
   op->unknown = unknown;
   ltm_store_run_async (self, op, cancellable, callback, user_data);
+}
+
+/**
+ * ltm_store_set_deploy_targets_async:
+ * @self: a #LtmStore
+ * @channel_id: the channel ID
+ * @targets: where the channel's new tokens go, and its grace period
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done; finish with ltm_store_change_finish()
+ * @user_data: data for @callback
+ */
+void
+ltm_store_set_deploy_targets_async (LtmStore               *self,
+                                    const char             *channel_id,
+                                    const LtmDeployTargets *targets,
+                                    GCancellable           *cancellable,
+                                    GAsyncReadyCallback     callback,
+                                    gpointer                user_data)
+{
+  g_return_if_fail (LTM_IS_STORE (self));
+  g_return_if_fail (targets != NULL);
+
+  ltm_store_run_async (self, ltm_store_op_new_set_deploy_targets (self, channel_id, targets),
+                       cancellable, callback, user_data);
+}
+
+/**
+ * ltm_store_set_delivery_async:
+ * @self: a #LtmStore
+ * @channel_id: the channel ID
+ * @status: how the last delivery went
+ * @delivered_at: when, Unix seconds
+ * @message: (nullable): what it did, in words
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done; finish with ltm_store_change_finish()
+ * @user_data: data for @callback
+ */
+void
+ltm_store_set_delivery_async (LtmStore            *self,
+                              const char          *channel_id,
+                              LtmDeliveryStatus    status,
+                              gint64               delivered_at,
+                              const char          *message,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (LTM_IS_STORE (self));
+
+  ltm_store_run_async (self, ltm_store_op_new_set_delivery (self, channel_id, status,
+                                                            delivered_at, message),
+                       cancellable, callback, user_data);
+}
+
+/**
+ * ltm_store_retire_tokens_async:
+ * @self: a #LtmStore
+ * @channel_id: the channel ID
+ * @key_ids: the tokens a rotation replaced
+ * @retirement: replaced or retiring
+ * @retire_at: when they were replaced, or when to revoke them
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done; finish with ltm_store_change_finish()
+ * @user_data: data for @callback
+ */
+void
+ltm_store_retire_tokens_async (LtmStore            *self,
+                               const char          *channel_id,
+                               const char * const  *key_ids,
+                               LtmTokenRetirement   retirement,
+                               gint64               retire_at,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (LTM_IS_STORE (self));
+  g_return_if_fail (key_ids != NULL);
+
+  ltm_store_run_async (self, ltm_store_op_new_retire_tokens (self, channel_id, key_ids,
+                                                             retirement, retire_at),
+                       cancellable, callback, user_data);
 }
 
 typedef struct {

@@ -23,6 +23,8 @@ struct _LtmToken
   gint64 expires_at;
   gboolean revoked;
   gboolean unknown;
+  LtmTokenRetirement retirement;
+  gint64 retire_at;
   LtmTokenStatus status;
   gint64 last_now;
   gint64 last_warning;
@@ -39,6 +41,8 @@ enum {
   PROP_REVOKED,
   PROP_UNKNOWN,
   PROP_STATUS,
+  PROP_RETIREMENT,
+  PROP_RETIRE_AT,
   N_PROPS
 };
 
@@ -115,6 +119,14 @@ ltm_token_get_property (GObject    *object,
 
     case PROP_UNKNOWN:
       g_value_set_boolean (value, self->unknown);
+      break;
+
+    case PROP_RETIREMENT:
+      g_value_set_enum (value, self->retirement);
+      break;
+
+    case PROP_RETIRE_AT:
+      g_value_set_int64 (value, self->retire_at);
       break;
 
     case PROP_STATUS:
@@ -221,6 +233,16 @@ ltm_token_class_init (LtmTokenClass *klass)
     g_param_spec_enum ("status", NULL, NULL,
                        LTM_TYPE_TOKEN_STATUS, LTM_TOKEN_STATUS_VALID,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_RETIREMENT] =
+    g_param_spec_enum ("retirement", NULL, NULL,
+                       LTM_TYPE_TOKEN_RETIREMENT, LTM_TOKEN_RETIREMENT_NONE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  properties[PROP_RETIRE_AT] =
+    g_param_spec_int64 ("retire-at", NULL, NULL,
+                        0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -383,6 +405,48 @@ ltm_token_update_status (LtmToken *self,
   ltm_token_refresh (self);
 }
 
+LtmTokenRetirement
+ltm_token_get_retirement (LtmToken *self)
+{
+  g_return_val_if_fail (LTM_IS_TOKEN (self), LTM_TOKEN_RETIREMENT_NONE);
+
+  return self->retirement;
+}
+
+/**
+ * ltm_token_get_retire_at:
+ * @self: a #LtmToken
+ *
+ * Returns: when a replaced token was replaced, or when a retiring one is
+ *   to be revoked, Unix seconds; 0 otherwise
+ */
+gint64
+ltm_token_get_retire_at (LtmToken *self)
+{
+  g_return_val_if_fail (LTM_IS_TOKEN (self), 0);
+
+  return self->retire_at;
+}
+
+void
+ltm_token_set_retirement (LtmToken           *self,
+                          LtmTokenRetirement  retirement,
+                          gint64              retire_at)
+{
+  g_return_if_fail (LTM_IS_TOKEN (self));
+
+  if (self->retirement != retirement)
+    {
+      self->retirement = retirement;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETIREMENT]);
+    }
+  if (self->retire_at != retire_at)
+    {
+      self->retire_at = retire_at;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETIRE_AT]);
+    }
+}
+
 /**
  * ltm_token_is_usable:
  * @self: a #LtmToken
@@ -469,4 +533,43 @@ ltm_token_status_to_string (LtmTokenStatus status)
     default:
       g_return_val_if_reached ("valid");
     }
+}
+
+/**
+ * ltm_token_retirement_to_string:
+ * @retirement: a retirement
+ *
+ * Returns: (nullable): "replaced" or "retiring" for the store and `--json`;
+ *   %NULL for none
+ */
+const char *
+ltm_token_retirement_to_string (LtmTokenRetirement retirement)
+{
+  switch (retirement)
+    {
+    case LTM_TOKEN_RETIREMENT_REPLACED:
+      return "replaced";
+    case LTM_TOKEN_RETIREMENT_RETIRING:
+      return "retiring";
+    case LTM_TOKEN_RETIREMENT_NONE:
+    default:
+      return NULL;
+    }
+}
+
+gboolean
+ltm_token_retirement_from_string (const char         *text,
+                                  LtmTokenRetirement *out_retirement)
+{
+  if (g_strcmp0 (text, "replaced") == 0)
+    *out_retirement = LTM_TOKEN_RETIREMENT_REPLACED;
+  else if (g_strcmp0 (text, "retiring") == 0)
+    *out_retirement = LTM_TOKEN_RETIREMENT_RETIRING;
+  else
+    {
+      *out_retirement = LTM_TOKEN_RETIREMENT_NONE;
+      return text == NULL;
+    }
+
+  return TRUE;
 }

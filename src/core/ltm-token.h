@@ -25,6 +25,13 @@ typedef enum {
   LTM_TOKEN_STATUS_UNKNOWN,
 } LtmTokenStatus;
 
+/* What a rotation did to the tokens it replaced, while they stay valid. */
+typedef enum {
+  LTM_TOKEN_RETIREMENT_NONE,      /* the channel's current token, or never rotated */
+  LTM_TOKEN_RETIREMENT_REPLACED,  /* replaced at retire-at; expires on its own */
+  LTM_TOKEN_RETIREMENT_RETIRING,  /* replaced; to be revoked at retire-at */
+} LtmTokenRetirement;
+
 #define LTM_TYPE_TOKEN (ltm_token_get_type ())
 
 G_DECLARE_FINAL_TYPE (LtmToken, ltm_token, LTM, TOKEN, GObject)
@@ -43,6 +50,11 @@ void            ltm_token_set_revoked       (LtmToken       *self,
 gboolean        ltm_token_get_unknown       (LtmToken       *self);
 void            ltm_token_set_unknown       (LtmToken       *self,
                                              gboolean        unknown);
+LtmTokenRetirement ltm_token_get_retirement (LtmToken    *self);
+gint64          ltm_token_get_retire_at     (LtmToken       *self);
+void            ltm_token_set_retirement    (LtmToken       *self,
+                                             LtmTokenRetirement retirement,
+                                             gint64          retire_at);
 LtmTokenStatus  ltm_token_get_status        (LtmToken       *self);
 void            ltm_token_update_status     (LtmToken       *self,
                                              gint64          now,
@@ -54,5 +66,8 @@ const char     *ltm_token_kind_to_string    (LtmTokenKind    kind);
 gboolean        ltm_token_kind_from_string  (const char     *text,
                                              LtmTokenKind   *out_kind);
 const char     *ltm_token_status_to_string  (LtmTokenStatus  status);
+const char     *ltm_token_retirement_to_string   (LtmTokenRetirement  retirement);
+gboolean        ltm_token_retirement_from_string (const char         *text,
+                                                  LtmTokenRetirement *out_retirement);
 
 G_END_DECLS

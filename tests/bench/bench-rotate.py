@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 # Rotating 200 channels at once: `ltm token rotate --all --within 7d` against
 # ltm-test-server with 20 ms added to every answer, each channel holding one
-# token that expires in 3 days, the store's master key in GNOME Keyring in a
-# private D-Bus session (or libsecret's file backend, --backend file).
-# Prints the wall time and peak memory of that one ltm process, and checks
-# that every old token is revoked and every new one stored.  The
+# token that expires in 3 days and an env-file deploy target of its own,
+# the store's master key in GNOME Keyring in a private D-Bus session (or
+# libsecret's file backend, --backend file).  Prints the wall time and peak
+# memory of that one ltm process, and checks that every env file holds its
+# new token, every old token is revoked and every new one stored.  The
 # one-at-a-time floor is 200 channels x 3 round trips (issue, verify,
 # revoke) x 20 ms.
 #
@@ -85,7 +86,10 @@ def main():
             ltm(args, env, "key", "generate", "-o", key_file)
             public_jwk = ltm(args, env, "key", "public", key_file)
 
-            print(f"Setting up {args.channels} channels, each with a token that expires in 3 days…")
+            print(f"Setting up {args.channels} channels, each with a token that expires in 3 days "
+                  f"and an env file…")
+            env_dir = os.path.join(tmp, "bots")
+            os.mkdir(env_dir)
             channels = [str(5000000000 + i) for i in range(args.channels)]
             for channel in channels:
                 admin(base_url, "channels", {"channel_id": channel, "channel_secret": SECRET})
@@ -96,6 +100,10 @@ def main():
                 ltm(args, env, "channel", "add", channel, "--name", channel, "--kid", kid,
                     "--key", key_file, "--secret-file", secret_file)
                 ltm(args, env, "token", "issue", "--channel", channel, "--token-lifetime", "3d")
+                env_file = os.path.join(env_dir, f"{channel}.env")
+                with open(env_file, "w") as f:
+                    f.write(f"PORT=8080\nBOT_NAME={channel}\n")
+                ltm(args, env, "channel", "set", channel, "--env-file", env_file)
 
             before = admin(base_url, "stats")
             start = time.perf_counter()
@@ -117,6 +125,16 @@ def main():
             revoked = sum(1 for t in listed if t["status"] == "revoked")
             valid = sum(1 for t in listed if t["status"] in ("valid", "expiring"))
             at_line = sum(admin(base_url, f"channels/{c}/tokens")["valid"] for c in channels)
+            delivered = 0
+            for rotation in rotations:
+                env_file = os.path.join(env_dir, f"{rotation['channel_id']}.env")
+                with open(env_file) as f:
+                    lines = f.read().splitlines()
+                token = ltm(args, env, "token", "env", "--channel",
+                            rotation["channel_id"]).splitlines()[0]
+                if lines[:2] == ["PORT=8080", f"BOT_NAME={rotation['channel_id']}"] and \
+                        lines[2:] == [token]:
+                    delivered += 1
 
             floor = args.channels * 3 * args.latency_ms / 1000
             print(f"ltm token rotate --all, {args.channels} channels, {args.latency_ms} ms latency, "
@@ -127,11 +145,13 @@ def main():
                   f"target under 30 MB)")
             print(f"  requests      {after['requests'] - before['requests']} over "
                   f"{after['connections'] - before['connections']} connections")
-            print(f"  rotated {rotated}/{len(rotations)}; in the store {revoked} old tokens revoked, "
-                  f"{valid} valid; at LINE {at_line} valid tokens")
-            if rotated != args.channels or revoked != args.channels or at_line != args.channels:
-                sys.exit("the rotation did not leave every old token revoked and one new token per "
-                         "channel")
+            print(f"  rotated {rotated}/{len(rotations)}; {delivered} env files hold the new token; "
+                  f"in the store {revoked} old tokens revoked, {valid} valid; at LINE {at_line} "
+                  f"valid tokens")
+            if rotated != args.channels or revoked != args.channels or at_line != args.channels \
+                    or delivered != args.channels:
+                sys.exit("the rotation did not deliver every new token, leave every old token "
+                         "revoked and one new token per channel")
     finally:
         server.stdin.close()
         server.terminate()

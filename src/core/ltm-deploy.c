@@ -1,0 +1,780 @@
+/* ltm-deploy.c: delivering a channel's new token to where its bot reads it
+ *
+ * Two kinds of target, both optional, both kept in the store in plain:
+ *
+ *   an env file   rewritten atomically in its own folder (a temporary
+ *                 file, fsync, rename, fsync of the folder) with the
+ *                 variable's line replaced or added; every other line is
+ *                 kept byte for byte, and the file keeps its mode and
+ *                 owner; a new file is made 0600.  systemd's
+ *                 EnvironmentFile=, docker run --env-file and a local
+ *                 .env read it.  The old file is locked (flock, exclusive)
+ *                 while it is replaced: a reader that holds a shared lock
+ *                 while it reads and uses the token, and opens the file
+ *                 again when it was replaced meanwhile, never uses a
+ *                 token that a rotation revokes under it.
+ *   a command     run with /bin/sh -c in a process group of its own, the
+ *                 token on standard input and nowhere else (not in argv,
+ *                 not in the environment, not on disk: standard input is
+ *                 a memfd, so that a command that does not read it cannot
+ *                 kill ltm with SIGPIPE); LTM_CHANNEL_ID,
+ *                 LTM_TOKEN_KEY_ID and LTM_TOKEN_EXPIRES_AT tell it which
+ *                 token it got.  Exit 0 is delivered; anything else, or
+ *                 running past the timeout (then the group is killed),
+ *                 fails with the last lines of its standard error.
+ *
+ * ltm_deploy_async() delivers one stored token to every target and
+ * records the outcome as the channel's last delivery.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "ltm-deploy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "ltm-text.h"
+
+/* How many lines of a failed command's standard error the message keeps. */
+#define STDERR_TAIL_LINES 5
+
+G_DEFINE_QUARK (ltm-deploy-error-quark, ltm_deploy_error)
+
+/* Env files */
+
+/* Whether @line (without its end) sets @name: "NAME=…" or "export NAME=…",
+ * blanks allowed around. */
+static gboolean
+ltm_deploy_line_sets (const char *line,
+                      gsize       len,
+                      const char *name,
+                      gsize      *out_prefix)
+{
+  const char *p = line;
+  const char *end = line + len;
+  gsize name_len = strlen (name);
+
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  if ((gsize) (end - p) > 7 && strncmp (p, "export", 6) == 0 && (p[6] == ' ' || p[6] == '\t'))
+    {
+      p += 7;
+      while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    }
+  if ((gsize) (end - p) < name_len || strncmp (p, name, name_len) != 0)
+    return FALSE;
+  p += name_len;
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  if (p == end || *p != '=')
+    return FALSE;
+
+  *out_prefix = p + 1 - line;
+
+  return TRUE;
+}
+
+/* The file's text with @name's lines set to @token (or one added). */
+static GString *
+ltm_deploy_rewrite (const char *contents,
+                    gsize       len,
+                    const char *name,
+                    const char *token)
+{
+  GString *out = g_string_sized_new (len + strlen (name) + strlen (token) + 2);
+  const char *p = contents;
+  const char *end = contents + len;
+  gboolean found = FALSE;
+
+  while (p < end)
+    {
+      const char *eol = memchr (p, '\n', end - p);
+      const char *next = eol != NULL ? eol + 1 : end;
+      gsize line_len = (eol != NULL ? eol : end) - p;
+      gsize prefix = 0;
+      gboolean cr = line_len > 0 && p[line_len - 1] == '\r';
+
+      if (ltm_deploy_line_sets (p, cr ? line_len - 1 : line_len, name, &prefix))
+        {
+          /* The line's own start ("export NAME="), the token, its own end. */
+          found = TRUE;
+          g_string_append_len (out, p, prefix);
+          g_string_append (out, token);
+          if (cr)
+            g_string_append_c (out, '\r');
+          if (eol != NULL)
+            g_string_append_c (out, '\n');
+        }
+      else
+        g_string_append_len (out, p, next - p);
+
+      p = next;
+    }
+
+  if (!found)
+    {
+      if (out->len > 0 && out->str[out->len - 1] != '\n')
+        g_string_append_c (out, '\n');
+      g_string_append_printf (out, "%s=%s\n", name, token);
+    }
+
+  return out;
+}
+
+static gboolean
+ltm_deploy_env_error (GError     **error,
+                      const char  *path,
+                      const char  *what,
+                      int          saved_errno)
+{
+  g_set_error (error, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_ENV_FILE,
+               _("Could not write the env file “%s”: %s (%s)."), path, what,
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gboolean
+ltm_deploy_write_all (int          fd,
+                      const char  *data,
+                      gsize        len)
+{
+  while (len > 0)
+    {
+      gssize written = write (fd, data, len);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written <= 0)
+        return FALSE;
+      data += written;
+      len -= written;
+    }
+
+  return TRUE;
+}
+
+static gboolean ltm_deploy_replace_file (const char   *real,
+                                         const char   *path,
+                                         GString      *text,
+                                         struct stat  *st,
+                                         GError      **error);
+
+/**
+ * ltm_deploy_write_env_file:
+ * @path: the env file; followed when it is a symbolic link
+ * @name: (nullable): the variable; %NULL for %LTM_DEPLOY_DEFAULT_ENV_NAME
+ * @token: the access token
+ * @error: return location for a #GError
+ *
+ * Sets `NAME=token` in @path atomically: a reader sees the old file or the
+ * new one, never a part.  Other lines are kept byte for byte, the mode and
+ * owner too; a new file is 0600.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ltm_deploy_write_env_file (const char  *path,
+                           const char  *name,
+                           const char  *token,
+                           GError     **error)
+{
+  g_autofree char *real = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GError) read_error = NULL;
+  struct stat st;
+  gboolean exists;
+  gboolean ok;
+  gsize len = 0;
+  int lock_fd = -1;
+
+  g_return_val_if_fail (path != NULL && token != NULL, FALSE);
+
+  if (name == NULL)
+    name = LTM_DEPLOY_DEFAULT_ENV_NAME;
+
+  /* Rename replaces the link's target, not the link. */
+  real = realpath (path, NULL);
+  if (real == NULL)
+    real = g_strdup (path);
+
+  exists = g_stat (real, &st) == 0;
+  if (!exists && errno != ENOENT)
+    return ltm_deploy_env_error (error, path, _("cannot look at it"), errno);
+  if (exists && !S_ISREG (st.st_mode))
+    return ltm_deploy_env_error (error, path, _("not a regular file"), EINVAL);
+
+  /* Readers that lock the file finish with the old token first; the
+   * file is read under the lock, so that no other writer's change is lost. */
+  if (exists && (lock_fd = open (real, O_RDONLY | O_CLOEXEC)) >= 0)
+    while (flock (lock_fd, LOCK_EX) != 0 && errno == EINTR)
+      ;
+
+  if (exists && !g_file_get_contents (real, &contents, &len, &read_error))
+    {
+      g_set_error (error, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_ENV_FILE,
+                   _("Could not read the env file “%s”: %s"), path, read_error->message);
+      if (lock_fd >= 0)
+        close (lock_fd);
+      return FALSE;
+    }
+
+  text = ltm_deploy_rewrite (contents != NULL ? contents : "", len, name, token);
+  ok = ltm_deploy_replace_file (real, path, text, exists ? &st : NULL, error);
+
+  if (lock_fd >= 0)
+    close (lock_fd);
+
+  return ok;
+}
+
+/* Writes @text beside @real and renames it over; @st: the old file's. */
+static gboolean
+ltm_deploy_replace_file (const char   *real,
+                         const char   *path,
+                         GString      *text,
+                         struct stat  *st,
+                         GError      **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *tmp = NULL;
+  gboolean exists = st != NULL;
+  int saved_errno;
+  int dir_fd;
+  int fd;
+
+  dir = g_path_get_dirname (real);
+  {
+    g_autofree char *base = g_path_get_basename (real);
+    tmp = g_strdup_printf ("%s/.%s.ltm-XXXXXX", dir, base);
+  }
+
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return ltm_deploy_env_error (error, path, _("cannot create a file beside it"), errno);
+
+  if (!ltm_deploy_write_all (fd, text->str, text->len) ||
+      (exists && fchmod (fd, st->st_mode & 07777) != 0) ||
+      (exists && (st->st_uid != geteuid () || st->st_gid != getegid ()) &&
+       fchown (fd, st->st_uid, st->st_gid) != 0) ||
+      fsync (fd) != 0)
+    {
+      saved_errno = errno;
+      close (fd);
+      g_unlink (tmp);
+      return ltm_deploy_env_error (error, path, _("cannot write the new version"), saved_errno);
+    }
+
+  if (close (fd) != 0 || g_rename (tmp, real) != 0)
+    {
+      saved_errno = errno;
+      g_unlink (tmp);
+      return ltm_deploy_env_error (error, path, _("cannot replace it"), saved_errno);
+    }
+
+  /* The rename itself on disk. */
+  dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0)
+    {
+      fsync (dir_fd);
+      close (dir_fd);
+    }
+
+  return TRUE;
+}
+
+/* Deploy commands */
+
+typedef struct {
+  GSubprocess *process;
+  GSource *timeout;
+  guint timeout_seconds;
+  gboolean timed_out;
+} LtmDeployCommand;
+
+static void
+ltm_deploy_command_free (LtmDeployCommand *state)
+{
+  if (state->timeout != NULL)
+    {
+      g_source_destroy (state->timeout);
+      g_source_unref (state->timeout);
+    }
+  g_clear_object (&state->process);
+  g_free (state);
+}
+
+static void
+ltm_deploy_child_setup (gpointer user_data)
+{
+  /* A group of its own, so that the timeout kills what it started too. */
+  setpgid (0, 0);
+}
+
+static void
+ltm_deploy_kill_group (GSubprocess *process)
+{
+  const char *identifier = g_subprocess_get_identifier (process);
+
+  if (identifier != NULL)
+    kill (-(pid_t) g_ascii_strtoll (identifier, NULL, 10), SIGKILL);
+}
+
+static gboolean
+ltm_deploy_timeout_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  LtmDeployCommand *state = g_task_get_task_data (task);
+
+  state->timed_out = TRUE;
+  ltm_deploy_kill_group (state->process);
+  g_clear_pointer (&state->timeout, g_source_unref);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The last lines of @err, one line, controls escaped. */
+static char *
+ltm_deploy_stderr_tail (const char *err)
+{
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) tail = g_string_new (NULL);
+  g_autofree char *stripped = g_strstrip (g_strdup (err != NULL ? err : ""));
+  guint n;
+  guint first;
+
+  if (stripped[0] == '\0')
+    return NULL;
+
+  lines = g_strsplit (stripped, "\n", -1);
+  n = g_strv_length (lines);
+  first = n > STDERR_TAIL_LINES ? n - STDERR_TAIL_LINES : 0;
+  for (guint i = first; i < n; i++)
+    {
+      g_strstrip (lines[i]);
+      if (lines[i][0] == '\0')
+        continue;
+      if (tail->len > 0)
+        g_string_append (tail, " / ");
+      g_string_append (tail, lines[i]);
+    }
+
+  return ltm_text_escape_controls (tail->str, NULL);
+}
+
+static void
+ltm_deploy_communicated_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmDeployCommand *state = g_task_get_task_data (task);
+  g_autoptr(GBytes) err_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *tail = NULL;
+  int status;
+
+  if (state->timeout != NULL)
+    {
+      g_source_destroy (state->timeout);
+      g_clear_pointer (&state->timeout, g_source_unref);
+    }
+
+  if (!g_subprocess_communicate_finish (state->process, result, NULL, &err_bytes, &error))
+    {
+      ltm_deploy_kill_group (state->process);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (err_bytes != NULL && g_bytes_get_size (err_bytes) > 0)
+    err = g_utf8_make_valid (g_bytes_get_data (err_bytes, NULL), g_bytes_get_size (err_bytes));
+  tail = ltm_deploy_stderr_tail (err);
+
+  if (state->timed_out)
+    {
+      g_task_return_new_error (task, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_TIMED_OUT,
+                               tail != NULL
+                               ? _("The deploy command ran longer than %u seconds and was "
+                                   "stopped: %s")
+                               : _("The deploy command ran longer than %u seconds and was "
+                                   "stopped."),
+                               state->timeout_seconds, tail);
+      return;
+    }
+
+  if (g_subprocess_get_if_exited (state->process))
+    {
+      status = g_subprocess_get_exit_status (state->process);
+      if (status == 0)
+        {
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+      g_task_return_new_error (task, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_COMMAND_FAILED,
+                               tail != NULL
+                               ? _("The deploy command failed (exit status %d): %s")
+                               : _("The deploy command failed (exit status %d)."),
+                               status, tail);
+      return;
+    }
+
+  g_task_return_new_error (task, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_COMMAND_FAILED,
+                           tail != NULL
+                           ? _("The deploy command was killed by signal %d: %s")
+                           : _("The deploy command was killed by signal %d."),
+                           g_subprocess_get_term_sig (state->process), tail);
+}
+
+/**
+ * ltm_deploy_run_command_async:
+ * @command: a shell command line
+ * @token: the access token, written to its standard input and nowhere else
+ * @channel_id: LTM_CHANNEL_ID in its environment
+ * @key_id: LTM_TOKEN_KEY_ID in its environment
+ * @expires_at: LTM_TOKEN_EXPIRES_AT (ISO 8601, UTC) in its environment
+ * @timeout_seconds: then the command and what it started are killed; 0 for
+ *   %LTM_DEPLOY_COMMAND_TIMEOUT
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when it ended
+ * @user_data: data for @callback
+ */
+void
+ltm_deploy_run_command_async (const char          *command,
+                              const char          *token,
+                              const char          *channel_id,
+                              const char          *key_id,
+                              gint64               expires_at,
+                              guint                timeout_seconds,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDateTime) expires = NULL;
+  g_autofree char *expires_text = NULL;
+  g_autoptr(GError) error = NULL;
+  LtmDeployCommand *state;
+  int input;
+
+  g_return_if_fail (command != NULL && token != NULL && channel_id != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ltm_deploy_run_command_async);
+  state = g_new0 (LtmDeployCommand, 1);
+  state->timeout_seconds = timeout_seconds > 0 ? timeout_seconds : LTM_DEPLOY_COMMAND_TIMEOUT;
+  g_task_set_task_data (task, state, (GDestroyNotify) ltm_deploy_command_free);
+
+  expires = g_date_time_new_from_unix_utc (expires_at);
+  expires_text = expires != NULL ? g_date_time_format (expires, "%Y-%m-%dT%H:%M:%SZ")
+                                 : g_strdup ("");
+
+  /* The token in memory only, read from the start. */
+  input = memfd_create ("ltm-token", MFD_CLOEXEC);
+  if (input < 0 || !ltm_deploy_write_all (input, token, strlen (token)) ||
+      lseek (input, 0, SEEK_SET) != 0)
+    {
+      int saved_errno = errno;
+
+      if (input >= 0)
+        close (input);
+      g_task_return_new_error (task, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_COMMAND_FAILED,
+                               _("The deploy command could not be given the token: %s"),
+                               g_strerror (saved_errno));
+      return;
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_take_stdin_fd (launcher, input);
+  /* Secrets this process may have been given stay here. */
+  g_subprocess_launcher_unsetenv (launcher, "LTM_ACCESS_TOKEN");
+  g_subprocess_launcher_unsetenv (launcher, "LTM_CHANNEL_SECRET");
+  g_subprocess_launcher_setenv (launcher, "LTM_CHANNEL_ID", channel_id, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LTM_TOKEN_KEY_ID", key_id != NULL ? key_id : "", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LTM_TOKEN_EXPIRES_AT", expires_text, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, ltm_deploy_child_setup, NULL, NULL);
+
+  state->process = g_subprocess_launcher_spawn (launcher, &error, "/bin/sh", "-c", command, NULL);
+  if (state->process == NULL)
+    {
+      g_task_return_new_error (task, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_COMMAND_FAILED,
+                               _("The deploy command could not be started: %s"), error->message);
+      return;
+    }
+
+  state->timeout = g_timeout_source_new_seconds (state->timeout_seconds);
+  g_source_set_callback (state->timeout, ltm_deploy_timeout_cb, task, NULL);
+  g_source_attach (state->timeout, g_main_context_get_thread_default ());
+
+  g_subprocess_communicate_async (state->process, NULL, cancellable,
+                                  ltm_deploy_communicated_cb, g_steal_pointer (&task));
+}
+
+/**
+ * ltm_deploy_run_command_finish:
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the command exited with 0
+ */
+gboolean
+ltm_deploy_run_command_finish (GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_deploy_run_command_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Delivering a stored token to every target */
+
+typedef struct {
+  LtmStore *store;
+  char *channel_id;
+  char *key_id;
+  gint64 expires_at;
+  LtmDeployTargets targets;
+  LtmSecret *token;
+  GError *failure;              /* the delivery's, kept while it is recorded */
+} LtmDeploy;
+
+static void
+ltm_deploy_free (LtmDeploy *state)
+{
+  g_clear_object (&state->store);
+  g_free (state->channel_id);
+  g_free (state->key_id);
+  ltm_deploy_targets_clear (&state->targets);
+  ltm_secret_free (state->token);
+  g_clear_error (&state->failure);
+  g_free (state);
+}
+
+/* The timeout; the tests set LTM_TEST_DEPLOY_TIMEOUT to wait less. */
+static guint
+ltm_deploy_get_timeout (void)
+{
+  const char *text = g_getenv ("LTM_TEST_DEPLOY_TIMEOUT");
+  guint64 seconds = 0;
+
+  if (text != NULL && g_ascii_string_to_unsigned (text, 10, 1, 3600, &seconds, NULL))
+    return seconds;
+
+  return LTM_DEPLOY_COMMAND_TIMEOUT;
+}
+
+static void
+ltm_deploy_recorded_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmDeploy *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (state->failure != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&state->failure));
+      return;
+    }
+
+  /* Delivered, though the store could not say so: still delivered. */
+  if (!ltm_store_change_finish (state->store, result, &error))
+    g_warning ("The delivery to channel %s could not be recorded: %s", state->channel_id,
+               error->message);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+ltm_deploy_record (GTask *task)
+{
+  LtmDeploy *state = g_task_get_task_data (task);
+  g_autofree char *message = NULL;
+
+  if (state->failure != NULL)
+    message = g_strdup (state->failure->message);
+  else
+    message = g_strdup_printf (_("Token %s delivered."), state->key_id);
+
+  ltm_store_set_delivery_async (state->store, state->channel_id,
+                                state->failure != NULL ? LTM_DELIVERY_FAILED
+                                                       : LTM_DELIVERY_DELIVERED,
+                                g_get_real_time () / G_USEC_PER_SEC, message, NULL,
+                                ltm_deploy_recorded_cb, task);
+}
+
+static void
+ltm_deploy_command_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GTask *task = user_data;
+  LtmDeploy *state = g_task_get_task_data (task);
+
+  ltm_deploy_run_command_finish (result, &state->failure);
+  ltm_deploy_record (task);
+}
+
+static void
+ltm_deploy_env_file_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GTask *task = user_data;
+  LtmDeploy *state = g_task_get_task_data (task);
+
+  if (!g_task_propagate_boolean (G_TASK (result), &state->failure) ||
+      state->targets.command == NULL)
+    {
+      ltm_deploy_record (task);
+      return;
+    }
+
+  ltm_deploy_run_command_async (state->targets.command, state->token, state->channel_id,
+                                state->key_id, state->expires_at, ltm_deploy_get_timeout (),
+                                g_task_get_cancellable (task), ltm_deploy_command_cb, task);
+}
+
+static void
+ltm_deploy_env_file_thread (GTask        *task,
+                            gpointer      source_object,
+                            gpointer      task_data,
+                            GCancellable *cancellable)
+{
+  LtmDeploy *state = task_data;
+  GError *error = NULL;
+
+  if (state->targets.env_file != NULL &&
+      !ltm_deploy_write_env_file (state->targets.env_file, state->targets.env_name, state->token,
+                                  &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+ltm_deploy_token_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  LtmDeploy *state = g_task_get_task_data (task);
+  g_autoptr(GTask) writer = NULL;
+  GError *error = NULL;
+
+  state->token = ltm_store_get_secret_finish (state->store, result, &error);
+  if (state->token == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  /* The file is written in a thread: fsync may take a while. */
+  writer = g_task_new (NULL, NULL, ltm_deploy_env_file_cb, task);
+  g_task_set_task_data (writer, state, NULL);
+  g_task_run_in_thread (writer, ltm_deploy_env_file_thread);
+}
+
+/**
+ * ltm_deploy_async:
+ * @store: a loaded #LtmStore
+ * @channel_id: a stored channel with at least one deploy target
+ * @key_id: (nullable): the token to deliver; %NULL for the newest usable one
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Delivers the token to the env file, then to the command, and records
+ * the outcome as the channel's last delivery.
+ */
+void
+ltm_deploy_async (LtmStore            *store,
+                  const char          *channel_id,
+                  const char          *key_id,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LtmChannel *channel;
+  LtmToken *token;
+  LtmDeploy *state;
+
+  g_return_if_fail (LTM_IS_STORE (store));
+  g_return_if_fail (channel_id != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ltm_deploy_async);
+
+  channel = ltm_store_find_channel (store, channel_id);
+  if (channel == NULL)
+    {
+      g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                               _("The channel %s is not in the list."), channel_id);
+      return;
+    }
+  if (!ltm_channel_has_deploy_target (channel))
+    {
+      g_task_return_new_error (task, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_NO_TARGET,
+                               _("The channel %s has no deploy target."), channel_id);
+      return;
+    }
+
+  token = key_id != NULL ? ltm_channel_find_token (channel, key_id)
+                         : ltm_channel_get_newest_usable (channel,
+                                                          g_get_real_time () / G_USEC_PER_SEC);
+  if (token == NULL)
+    {
+      g_task_return_new_error (task, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_NO_TOKEN,
+                               _("No usable token is stored for channel %s."), channel_id);
+      return;
+    }
+
+  state = g_new0 (LtmDeploy, 1);
+  state->store = g_object_ref (store);
+  state->channel_id = g_strdup (channel_id);
+  state->key_id = g_strdup (ltm_token_get_key_id (token));
+  state->expires_at = ltm_token_get_expires_at (token);
+  ltm_channel_get_deploy_targets (channel, &state->targets);
+  g_task_set_task_data (task, state, (GDestroyNotify) ltm_deploy_free);
+
+  ltm_store_get_secret_async (store, channel_id, state->key_id, cancellable,
+                              ltm_deploy_token_cb, g_steal_pointer (&task));
+}
+
+/**
+ * ltm_deploy_finish:
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if every target took the token
+ */
+gboolean
+ltm_deploy_finish (GAsyncResult  *result,
+                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_deploy_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
