@@ -40,6 +40,8 @@ def parse_args():
     parser.add_argument("--channels", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=0, help="0: ltm's default")
     parser.add_argument("--backend", choices=["service", "file"], default="service")
+    parser.add_argument("--no-targets", action="store_true",
+                        help="no env-file targets: rotate with --revoke-old, as before deploys")
     parser.add_argument("--latency-ms", type=int, default=20)
     args = parser.parse_args()
     args.ltm = str(Path(args.ltm).resolve())
@@ -100,6 +102,8 @@ def main():
                 ltm(args, env, "channel", "add", channel, "--name", channel, "--kid", kid,
                     "--key", key_file, "--secret-file", secret_file)
                 ltm(args, env, "token", "issue", "--channel", channel, "--token-lifetime", "3d")
+                if args.no_targets:
+                    continue
                 env_file = os.path.join(env_dir, f"{channel}.env")
                 with open(env_file, "w") as f:
                     f.write(f"PORT=8080\nBOT_NAME={channel}\n")
@@ -109,6 +113,8 @@ def main():
             start = time.perf_counter()
             wrap = os.environ.get("LTM_BENCH_WRAP", "").split()
             jobs = ["--jobs", str(args.jobs)] if args.jobs > 0 else []
+            if args.no_targets:
+                jobs.append("--revoke-old")
             rotate = subprocess.run([*wrap, args.ltm, "--json", "token", "rotate", "--all", "--within", "7d",
                                      *jobs],
                                     env=env, capture_output=True, text=True)
@@ -125,8 +131,8 @@ def main():
             revoked = sum(1 for t in listed if t["status"] == "revoked")
             valid = sum(1 for t in listed if t["status"] in ("valid", "expiring"))
             at_line = sum(admin(base_url, f"channels/{c}/tokens")["valid"] for c in channels)
-            delivered = 0
-            for rotation in rotations:
+            delivered = args.channels if args.no_targets else 0
+            for rotation in ([] if args.no_targets else rotations):
                 env_file = os.path.join(env_dir, f"{rotation['channel_id']}.env")
                 with open(env_file) as f:
                     lines = f.read().splitlines()
