@@ -1,9 +1,9 @@
 /* ltm-channel.c: a LINE channel the store keeps (metadata only)
  *
  * What may be shown of a channel: its ID and name, the kid and thumbprint
- * of its assertion key, whether the keyring holds the key and the channel
- * secret, and its tokens as a GListModel.  The secrets themselves stay in
- * the keyring; LtmStore fetches them when a command needs them.
+ * of its assertion key, whether the store holds the key and the channel
+ * secret, and its tokens as a GListModel.  The secrets themselves stay
+ * sealed in the store; LtmStore opens them when a command needs them.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -488,7 +488,7 @@ ltm_channel_set_key_created (LtmChannel *self,
  * ltm_channel_get_has_key:
  * @self: a #LtmChannel
  *
- * Returns: whether the keyring holds the channel's assertion key
+ * Returns: whether the store holds the channel's assertion key
  */
 gboolean
 ltm_channel_get_has_key (LtmChannel *self)

@@ -1,6 +1,6 @@
 /* ltm-lifecycle.c: keeping tokens alive: rotation, reconciliation, expiry
  *
- * Rotating a channel is: read its key and channel secret from the keyring,
+ * Rotating a channel is: read its key and channel secret from the store,
  * issue a new v2.1 token with the lifetime the channel's tokens have had,
  * verify it, store it, deliver it to the channel's deploy targets, and only
  * then revoke the tokens it replaces (after the channel's grace period;
@@ -101,7 +101,7 @@ ltm_lifecycle_format_env (const char *access_token,
  *
  * Whether @channel needs rotating: it has had v2.1 tokens, and the newest
  * usable one expires within @within (or none is usable any more).  From
- * the metadata alone: no network, no keyring.
+ * the metadata alone: no network, nothing unsealed.
  */
 gboolean
 ltm_lifecycle_channel_is_due (LtmChannel *channel,

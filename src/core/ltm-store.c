@@ -1167,8 +1167,8 @@ ltm_store_op_new_add_channel (LtmStore   *self,
  * @channel_secret: (nullable): the channel secret
  * @error: return location for a #GError
  *
- * The secrets go to the keyring first; the channel is listed only when
- * they are stored, and nothing is left behind when something fails.
+ * The channel and its sealed secrets go in one transaction: all of it is
+ * stored, or nothing.
  *
  * Returns: %TRUE on success
  */
@@ -1198,7 +1198,7 @@ ltm_store_add_channel (LtmStore    *self,
  * @channel_id: the channel ID
  * @error: return location for a #GError
  *
- * Removes the channel and every secret the keyring holds for it.
+ * Removes the channel, its sealed secrets and its tokens.
  *
  * Returns: %TRUE on success
  */
@@ -1274,9 +1274,8 @@ ltm_store_set_kid (LtmStore    *self,
  * @key: the new assertion signing key
  * @error: return location for a #GError
  *
- * Replaces the channel's key.  The old key stays in the keyring until the
- * new one is stored.  A different key needs registering again, so the
- * stored kid is cleared.
+ * Replaces the channel's key in one transaction.  A different key needs
+ * registering again, so the stored kid is cleared.
  *
  * Returns: %TRUE on success
  */
