@@ -172,6 +172,31 @@ static gboolean ltm_deploy_replace_file (const char   *real,
                                          struct stat  *st,
                                          GError      **error);
 
+/* The env file's text ("" when there is none yet), or %NULL with @error. */
+static LtmSecret *
+ltm_deploy_read_env_file (const char  *real,
+                          const char  *path,
+                          gboolean     exists,
+                          gsize       *out_len,
+                          GError     **error)
+{
+  g_autoptr(GError) read_error = NULL;
+  char *contents = NULL;
+
+  *out_len = 0;
+  if (!exists)
+    return g_strdup ("");
+
+  if (!g_file_get_contents (real, &contents, out_len, &read_error))
+    {
+      g_set_error (error, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_ENV_FILE,
+                   _("Could not read the env file “%s”: %s"), path, read_error->message);
+      return NULL;
+    }
+
+  return contents;
+}
+
 /**
  * ltm_deploy_write_env_file:
  * @path: the env file; followed when it is a symbolic link
@@ -192,9 +217,8 @@ ltm_deploy_write_env_file (const char  *path,
                            GError     **error)
 {
   g_autofree char *real = NULL;
-  g_autofree char *contents = NULL;
+  g_autoptr(LtmSecret) contents = NULL;         /* it holds the old token */
   g_autoptr(GString) text = NULL;
-  g_autoptr(GError) read_error = NULL;
   struct stat st;
   gboolean exists;
   gboolean ok;
@@ -223,16 +247,14 @@ ltm_deploy_write_env_file (const char  *path,
     while (flock (lock_fd, LOCK_EX) != 0 && errno == EINTR)
       ;
 
-  if (exists && !g_file_get_contents (real, &contents, &len, &read_error))
+  if ((contents = ltm_deploy_read_env_file (real, path, exists, &len, error)) == NULL)
     {
-      g_set_error (error, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_ENV_FILE,
-                   _("Could not read the env file “%s”: %s"), path, read_error->message);
       if (lock_fd >= 0)
         close (lock_fd);
       return FALSE;
     }
 
-  text = ltm_deploy_rewrite (contents != NULL ? contents : "", len, name, token);
+  text = ltm_deploy_rewrite (contents, len, name, token);
   ok = ltm_deploy_replace_file (real, path, text, exists ? &st : NULL, error);
 
   if (lock_fd >= 0)
