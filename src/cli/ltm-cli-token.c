@@ -108,6 +108,7 @@ ltm_cli_token_issue (LtmCli  *cli,
   g_autofree char *key_file = NULL;
   g_autofree char *token_lifetime_text = NULL;
   g_autofree char *signer_kid = NULL;
+  char *found_kid = NULL;                       /* (gcc's analyzer: no g_autofree address) */
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(LtmIssuance) issuance = NULL;
@@ -144,8 +145,9 @@ ltm_cli_token_issue (LtmCli  *cli,
     return ltm_cli_fail (cli, error);
 
   if ((client = ltm_cli_get_client (cli, &error)) == NULL ||
-      (key = ltm_cli_find_signer (cli, channel, kid, key_file, &signer_kid, &error)) == NULL)
+      (key = ltm_cli_find_signer (cli, channel, kid, key_file, &found_kid, &error)) == NULL)
     return ltm_cli_fail (cli, error);
+  signer_kid = found_kid;
 
   /* The store keeps it for a stored channel; a store that cannot be read
    * is said after the token is printed. */

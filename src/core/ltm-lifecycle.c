@@ -756,6 +756,7 @@ ltm_rotate_old_revoked_cb (GObject      *source,
   revocation = ltm_lifecycle_revoke_finish (result, &error);
   if (revocation == NULL)
     {
+      g_assert (error != NULL);
       state->rotation->not_revoked = g_strv_length (state->old_key_ids);
       ltm_rotate_end (task, LTM_ROTATION_PARTIAL,
                       g_strdup_printf (_("%s; the old tokens could not be revoked and still "
@@ -1019,8 +1020,11 @@ ltm_rotate_first_revoked_cb (GObject      *source,
                                 revocation->problems);
     }
   else
-    g_string_append_printf (state->notes, _(" Replaced tokens could not be revoked: %s."),
-                            error->message);
+    {
+      g_assert (error != NULL);
+      g_string_append_printf (state->notes, _(" Replaced tokens could not be revoked: %s."),
+                              error->message);
+    }
 
   ltm_rotate_issue (task);
 }
