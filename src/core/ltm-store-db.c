@@ -671,6 +671,7 @@ typedef struct {
 } LtmKnownKey;
 
 G_LOCK_DEFINE_STATIC (known_keys);
+G_LOCK_DEFINE_STATIC (loading_key);
 static GHashTable *known_keys;  /* store ID → LtmKnownKey */
 
 static void
@@ -882,21 +883,32 @@ ltm_store_db_get_master_key (LtmStoreDb  *db,
   if ((key = ltm_store_db_lookup_known_key (db->store_id)) != NULL)
     return key;
 
+  /* One thread reads it; the others (a rotation starts sixteen at once)
+   * wait for it rather than each asking the keyring. */
+  G_LOCK (loading_key);
+  if ((key = ltm_store_db_lookup_known_key (db->store_id)) != NULL)
+    goto out;
+
   check = ltm_store_db_read_check (db, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
+      goto out;
     }
 
   if (check == NULL && !create)
     {
       g_set_error_literal (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
                            _("Nothing is sealed in this store yet."));
-      return NULL;
+      goto out;
     }
 
-  return ltm_store_db_load_master_key (db, check, error);
+  key = ltm_store_db_load_master_key (db, check, error);
+
+out:
+  G_UNLOCK (loading_key);
+
+  return key;
 }
 
 /**
