@@ -478,12 +478,6 @@ ltm_store_db_get_handle (LtmStoreDb *db)
 }
 
 const char *
-ltm_store_db_get_path (LtmStoreDb *db)
-{
-  return db->path;
-}
-
-const char *
 ltm_store_db_get_store_id (LtmStoreDb *db)
 {
   return db->store_id;

@@ -99,7 +99,6 @@ LtmStoreDb       *ltm_store_db_open             (const char          *dir,
                                                  GError             **error);
 void              ltm_store_db_close            (LtmStoreDb        *db);
 sqlite3          *ltm_store_db_get_handle       (LtmStoreDb        *db);
-const char       *ltm_store_db_get_path         (LtmStoreDb        *db);
 const char       *ltm_store_db_get_store_id     (LtmStoreDb        *db);
 gboolean          ltm_store_db_begin            (LtmStoreDb        *db,
                                                  gboolean           write,
