@@ -347,6 +347,61 @@ test_cli_store_flow (Fixture       *fixture,
   g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM tokens"), ==, 0);
 }
 
+/* A stored short-lived token is named by the store's key ID, and verified
+ * and revoked at LINE's v2 endpoints by what the store knows of it:
+ * neither --short-lived nor a channel secret is needed. */
+static void
+test_cli_store_short_lived (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *key_id = NULL;
+  g_auto(LtmTestRun) add = { 0 };
+  g_auto(LtmTestRun) issue = { 0 };
+  g_auto(LtmTestRun) verify = { 0 };
+  g_auto(LtmTestRun) env = { 0 };
+  g_auto(LtmTestRun) revoke = { 0 };
+  g_auto(LtmTestRun) list = { 0 };
+  g_auto(LtmTestRun) missing = { 0 };
+  g_auto(LtmTestRun) none = { 0 };
+
+  run_ltm (fixture, &add, "channel", "add", CHANNEL, "--name", "Short");
+  g_assert_cmpint (add.status, ==, 0);
+
+  run_ltm (fixture, &issue, "--json", "token", "short-lived", "--channel", CHANNEL,
+           "--secret-file", fixture->secret_file);
+  g_assert_cmpint (issue.status, ==, 0);
+  json_parser_load_from_data (parser, issue.out, -1, &error);
+  g_assert_no_error (error);
+  key_id = g_strdup (json_object_get_string_member (json_node_get_object (
+                       json_parser_get_root (parser)), "key_id"));
+  g_assert_true (g_str_has_prefix (key_id, "local-"));
+
+  run_ltm (fixture, &verify, "token", "verify", "--channel", CHANNEL, "--key-id", key_id);
+  g_assert_cmpint (verify.status, ==, 0);
+  g_assert_nonnull (strstr (verify.out, "Valid for channel " CHANNEL));
+  g_assert_cmpstr (ltm_test_server_get_last_path (fixture->server), ==, "/v2/oauth/verify");
+
+  /* No channel secret is stored: only the token. */
+  run_ltm (fixture, &env, "token", "env", "--channel", CHANNEL);
+  g_assert_cmpint (env.status, ==, 0);
+  g_assert_true (g_str_has_prefix (env.out, "CHANNEL_ACCESS_TOKEN="));
+  g_assert_null (strstr (env.out, "CHANNEL_SECRET="));
+
+  run_ltm (fixture, &revoke, "token", "revoke", "--channel", CHANNEL, "--key-id", key_id);
+  g_assert_cmpint (revoke.status, ==, 0);
+  g_assert_cmpstr (ltm_test_server_get_last_path (fixture->server), ==, "/v2/oauth/revoke");
+  run_ltm (fixture, &list, "--json", "token", "list", "--channel", CHANNEL);
+  g_assert_nonnull (strstr (list.out, "\"status\" : \"revoked\""));
+
+  run_ltm (fixture, &missing, "token", "verify", "--channel", CHANNEL, "--key-id", "local-x");
+  ltm_test_assert_failed_with (&missing, "ltm token list --channel " CHANNEL);
+  run_ltm (fixture, &none, "token", "env", "--channel", CHANNEL);
+  ltm_test_assert_failed_with (&none, "No usable token is stored for channel " CHANNEL);
+  g_assert_nonnull (strstr (none.err, "ltm token issue --channel " CHANNEL));
+}
+
 static void
 test_cli_store_generate_key (Fixture       *fixture,
                              gconstpointer  data)
@@ -1241,6 +1296,7 @@ main (int   argc,
 
   ADD ("/cli-store/flow", test_cli_store_flow);
   ADD ("/cli-store/generate-key", test_cli_store_generate_key);
+  ADD ("/cli-store/short-lived", test_cli_store_short_lived);
   ADD ("/cli-store/concurrent", test_cli_store_concurrent);
   ADD ("/cli-store/killed-halfway", test_cli_store_killed_halfway);
   ADD ("/cli-store/damaged", test_cli_store_damaged);

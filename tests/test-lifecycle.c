@@ -648,6 +648,204 @@ test_issue (Fixture       *fixture,
   g_assert_cmpuint (ltm_test_server_count_valid_tokens (fixture->server, "6000000001"), ==, 3);
 }
 
+static LtmIssuance *
+issue_finish (GAsyncResult **result,
+              GError       **error)
+{
+  return ltm_lifecycle_issue_finish (ltm_async_wait (result), error);
+}
+
+static LtmLineTokenInfo *
+verify (Fixture     *fixture,
+        const char  *channel_id,
+        const char  *key_id,
+        GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ltm_lifecycle_verify_async (fixture->store, fixture->client, channel_id, key_id, NULL,
+                              ltm_async_result_cb, &result);
+  return ltm_lifecycle_verify_finish (ltm_async_wait (&result), error);
+}
+
+/* Short-lived and stateless tokens through the same workflow: a
+ * short-lived one is kept with its kind, from the stored secret or one
+ * given; a stateless one never, signed with the stored key when there is
+ * one, else with the channel secret. */
+static void
+test_issue_kinds (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LtmIssuance) short_lived = NULL;
+  g_autoptr(LtmIssuance) given = NULL;
+  g_autoptr(LtmIssuance) by_key = NULL;
+  g_autoptr(LtmIssuance) by_secret = NULL;
+  g_autoptr(LtmIssuance) nothing = NULL;
+  g_autoptr(GError) error = NULL;
+  LtmChannel *channel;
+  LtmToken *token;
+
+  add_channel (fixture, "6000000002", 0, 86400);
+  channel = ltm_store_find_channel (fixture->store, "6000000002");
+
+  ltm_lifecycle_issue_short_lived_async (fixture->store, fixture->client, "6000000002", NULL,
+                                         LTM_ISSUE_FLAGS_NONE, NULL, ltm_async_result_cb, &result);
+  short_lived = issue_finish (&result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (short_lived->kind, ==, LTM_TOKEN_KIND_SHORT_LIVED);
+  g_assert_true (short_lived->stored);
+  g_assert_null (short_lived->token->key_id);
+  token = ltm_channel_find_token (channel, short_lived->key_id);
+  g_assert_nonnull (token);
+  g_assert_cmpint (ltm_token_get_kind (token), ==, LTM_TOKEN_KIND_SHORT_LIVED);
+  g_assert_cmpstr (ltm_test_server_get_last_path (fixture->server), ==, "/v2/oauth/accessToken");
+
+  /* A wrong secret given: LINE's refusal, nothing kept. */
+  g_clear_object (&result);
+  ltm_lifecycle_issue_short_lived_async (fixture->store, fixture->client, "6000000002",
+                                         "0000000000000000000000000000000f", LTM_ISSUE_FLAGS_NONE,
+                                         NULL, ltm_async_result_cb, &result);
+  given = issue_finish (&result, &error);
+  g_assert_null (given);
+  g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_REFUSED);
+  g_clear_error (&error);
+
+  g_clear_object (&result);
+  ltm_lifecycle_issue_stateless_async (fixture->store, fixture->client, "6000000002", NULL, NULL,
+                                       NULL, NULL, ltm_async_result_cb, &result);
+  by_key = issue_finish (&result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (by_key->kind, ==, LTM_TOKEN_KIND_STATELESS);
+  g_assert_false (by_key->stored);
+  g_assert_nonnull (by_key->token->access_token);
+  g_assert_cmpstr (ltm_test_server_get_last_path (fixture->server), ==, "/oauth2/v3/token");
+
+  /* No key: the stored channel secret. */
+  g_assert_true (ltm_store_add_channel (fixture->store, "6000000003", NULL, NULL, NULL, SECRET,
+                                        &error));
+  ltm_test_server_add_channel (fixture->server, "6000000003", SECRET);
+  g_clear_object (&result);
+  ltm_lifecycle_issue_stateless_async (fixture->store, fixture->client, "6000000003", NULL, NULL,
+                                       NULL, NULL, ltm_async_result_cb, &result);
+  by_secret = issue_finish (&result, &error);
+  g_assert_no_error (error);
+  g_assert_false (by_secret->stored);
+  g_assert_cmpuint (g_list_model_get_n_items (ltm_channel_get_tokens (
+                      ltm_store_find_channel (fixture->store, "6000000003"))), ==, 0);
+
+  /* Neither, and not stored: said before LINE is asked. */
+  g_clear_object (&result);
+  ltm_lifecycle_issue_stateless_async (fixture->store, fixture->client, "6000000004", NULL, NULL,
+                                       NULL, NULL, ltm_async_result_cb, &result);
+  nothing = issue_finish (&result, &error);
+  g_assert_null (nothing);
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "6000000004"));
+}
+
+/* Verify and revoke a stored token of either kind; a token LINE says is
+ * another channel's is refused by name. */
+static void
+test_verify_revoke_kinds (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LtmIssuance) short_lived = NULL;
+  g_autoptr(LtmIssuance) other = NULL;
+  g_autoptr(LtmLineTokenInfo) info = NULL;
+  g_autoptr(LtmLineTokenInfo) newest = NULL;
+  g_autoptr(LtmLineTokenInfo) wrong = NULL;
+  g_autoptr(LtmLineTokenInfo) after = NULL;
+  g_autoptr(LtmRevocation) revocation = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *misfiled = NULL;
+  const char *key_ids[2] = { NULL, NULL };
+
+  /* A channel without a stored secret: a short-lived token needs none. */
+  ltm_test_server_add_channel (fixture->server, "6000000005", SECRET);
+  g_assert_true (ltm_store_add_channel (fixture->store, "6000000005", NULL, NULL, NULL, NULL,
+                                        &error));
+  ltm_lifecycle_issue_short_lived_async (fixture->store, fixture->client, "6000000005", SECRET,
+                                         LTM_ISSUE_FLAGS_NONE, NULL, ltm_async_result_cb, &result);
+  short_lived = issue_finish (&result, &error);
+  g_assert_no_error (error);
+  g_assert_true (short_lived->stored);
+
+  info = verify (fixture, "6000000005", short_lived->key_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->client_id, ==, "6000000005");
+  g_assert_cmpstr (ltm_test_server_get_last_path (fixture->server), ==, "/v2/oauth/verify");
+
+  /* A v2.1 token of another channel, stored under this one. */
+  add_channel (fixture, "6000000006", 0, 86400);
+  other = issue (fixture, "6000000006", LTM_ISSUE_NO_STORE);
+  misfiled = ltm_store_add_token (fixture->store, "6000000005", LTM_TOKEN_KIND_V21, other->token,
+                                  g_get_real_time () / G_USEC_PER_SEC, &error);
+  g_assert_no_error (error);
+  newest = verify (fixture, "6000000005", misfiled, &error);
+  g_assert_null (newest);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "6000000006"));
+  g_clear_error (&error);
+  g_assert_cmpstr (ltm_test_server_get_last_path (fixture->server), ==, "/oauth2/v2.1/verify");
+
+  wrong = verify (fixture, "6000000005", "no-such-key-id", &error);
+  g_assert_null (wrong);
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Revoked at LINE's v2 endpoint without a secret, and marked so. */
+  key_ids[0] = short_lived->key_id;
+  g_clear_object (&result);
+  ltm_lifecycle_revoke_async (fixture->store, fixture->client, "6000000005", key_ids, NULL, NULL,
+                              ltm_async_result_cb, &result);
+  revocation = ltm_lifecycle_revoke_finish (ltm_async_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_no_error (revocation->error);
+  g_assert_cmpuint (revocation->revoked, ==, 1);
+  g_assert_cmpstr (ltm_test_server_get_last_path (fixture->server), ==, "/v2/oauth/revoke");
+  g_assert_true (ltm_token_get_revoked (ltm_channel_find_token (
+                   ltm_store_find_channel (fixture->store, "6000000005"), key_ids[0])));
+  /* Its secret went with it: nothing is left to ask LINE about. */
+  after = verify (fixture, "6000000005", key_ids[0], &error);
+  g_assert_null (after);
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
+}
+
+/* What a bot's deployment reads: the newest usable token, and the secret
+ * when one is stored. */
+static void
+test_read_env (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LtmIssuance) older = NULL;
+  g_autoptr(LtmIssuance) newer = NULL;
+  g_autoptr(LtmBotEnv) env = NULL;
+  g_autoptr(LtmBotEnv) none = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_channel (fixture, "6000000007", 0, 86400);
+  older = issue (fixture, "6000000007", LTM_ISSUE_FLAGS_NONE);
+  newer = issue (fixture, "6000000007", LTM_ISSUE_FLAGS_NONE);
+
+  ltm_lifecycle_read_env_async (fixture->store, "6000000007", NULL, ltm_async_result_cb, &result);
+  env = ltm_lifecycle_read_env_finish (ltm_async_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (env->access_token, ==, newer->token->access_token);
+  g_assert_cmpstr (env->key_id, ==, newer->token->key_id);
+  g_assert_cmpstr (env->channel_secret, ==, SECRET);
+
+  g_assert_true (ltm_store_add_channel (fixture->store, "6000000008", NULL, NULL, NULL, NULL,
+                                        &error));
+  g_clear_object (&result);
+  ltm_lifecycle_read_env_async (fixture->store, "6000000008", NULL, ltm_async_result_cb, &result);
+  none = ltm_lifecycle_read_env_finish (ltm_async_wait (&result), &error);
+  g_assert_null (none);
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
+}
+
 static void
 test_find_expiring (Fixture       *fixture,
                     gconstpointer  data)
@@ -697,6 +895,9 @@ main (int   argc,
   ADD ("/lifecycle/rotate-grace", test_rotate_grace);
   ADD ("/lifecycle/rotate-limit", test_rotate_limit);
   ADD ("/lifecycle/issue", test_issue);
+  ADD ("/lifecycle/issue-kinds", test_issue_kinds);
+  ADD ("/lifecycle/verify-revoke-kinds", test_verify_revoke_kinds);
+  ADD ("/lifecycle/read-env", test_read_env);
   ADD ("/lifecycle/reconcile-retires", test_reconcile_retires);
 
 #undef ADD

@@ -1,9 +1,9 @@
 /* ltm-tokens-page-actions.c: what the Tokens page's buttons do
  *
- * Each action is one LtmTokensOp: it begins on the page's activity, goes
- * through the keyring and LINE step by step, and ends or fails there.
- * Once LINE has issued or revoked a token the store is told, whatever the
- * user does meanwhile: the keyring never loses a token LINE counts.
+ * Each action is one LtmTokensOp: it begins on the page's activity, runs
+ * one workflow of core (ltm-lifecycle.h, the same `ltm token` runs), and
+ * ends or fails there.  Once LINE has issued or revoked a token the
+ * workflow tells the store, whatever the user does meanwhile.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,92 +17,15 @@
 #include "ltm-lifecycle.h"
 #include "ltm-ui.h"
 
-/* Reads a secret of @op's channel from the keyring for its next step:
- * the access token @key_id, or the channel secret when %NULL. */
-static void
-ltm_tokens_op_read_secret (LtmTokensOp         *op,
-                           const char          *key_id,
-                           GAsyncReadyCallback  callback)
-{
-  ltm_store_get_secret_async (ltm_tokens_page_get_store (), op->channel_id, key_id,
-                              op->cancellable, callback, op);
-}
-
-/* Signs the assertion for @op's channel with the key @source read, for a
- * token of @token_lifetime seconds; without it, @op fails and is freed,
- * and this returns %NULL. */
-static char *
-ltm_tokens_op_sign (LtmTokensOp  *op,
-                    GObject      *source,
-                    GAsyncResult *result,
-                    gint64        token_lifetime)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LtmKey) key = ltm_store_get_key_finish (LTM_STORE (source), result, &error);
-  char *jwt = NULL;
-
-  if (key != NULL)
-    {
-      op->issued_at = ltm_tokens_page_now ();
-      jwt = ltm_jwt_create_assertion (key, op->kid, op->channel_id, op->issued_at,
-                                      LTM_JWT_ASSERTION_LIFETIME, token_lifetime, &error);
-    }
-
-  if (jwt == NULL)
-    ltm_tokens_op_fail (op, op->failure, error);
-
-  return jwt;
-}
-
-/* Issue Token (v2.1) and Issue Short-Lived Token: issue, then keep */
-
-static void
-ltm_tokens_page_stored_cb (GObject      *source,
-                           GAsyncResult *result,
-                           gpointer      user_data)
-{
-  LtmTokensOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!ltm_store_change_finish (LTM_STORE (source), result, &error))
-    {
-      ltm_tokens_op_fail (op, _("LINE issued the token, but it could not be kept"), error);
-      return;
-    }
-
-  ltm_tokens_op_end (op, _("Token issued"));
-}
+/* Issue Token (v2.1), Issue Short-Lived Token, Issue Stateless Token: the
+ * workflows `ltm token issue`, `short-lived` and `stateless` run.  The
+ * stateless token is not kept (it lasts 15 minutes and cannot be
+ * revoked): it goes to the clipboard. */
 
 static void
 ltm_tokens_page_issued_cb (GObject      *source,
                            GAsyncResult *result,
                            gpointer      user_data)
-{
-  LtmTokensOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-  LtmLineClient *client = LTM_LINE_CLIENT (source);
-
-  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
-    op->token = ltm_line_client_issue_short_lived_token_finish (client, result, &error);
-  else
-    op->token = ltm_line_client_issue_token_finish (client, result, &error);
-
-  if (op->token == NULL)
-    {
-      ltm_tokens_op_fail (op, op->failure, error);
-      return;
-    }
-
-  /* LINE counts the token from now on: it is kept even if the user
-   * cancels or turns to another channel meanwhile. */
-  ltm_store_add_token_async (ltm_tokens_page_get_store (), op->channel_id, op->kind, op->token,
-                             op->issued_at, NULL, ltm_tokens_page_stored_cb, op);
-}
-
-static void
-ltm_tokens_page_issued_v21_cb (GObject      *source,
-                               GAsyncResult *result,
-                               gpointer      user_data)
 {
   LtmTokensOp *op = user_data;
   g_autoptr(LtmIssuance) issuance = NULL;
@@ -122,7 +45,17 @@ ltm_tokens_page_issued_v21_cb (GObject      *source,
       return;
     }
 
-  ltm_tokens_op_end (op, _("Token issued"));
+  if (issuance->kind != LTM_TOKEN_KIND_STATELESS)
+    {
+      ltm_tokens_op_end (op, _("Token issued"));
+      return;
+    }
+
+  if (ltm_tokens_op_is_current (op))
+    ltm_ui_copy (GTK_WIDGET (op->self), issuance->token->access_token,
+                 _("Stateless token copied"));
+
+  ltm_tokens_op_end (op, NULL);
 }
 
 static void
@@ -131,9 +64,9 @@ ltm_tokens_page_issue_action (GtkWidget  *widget,
                               GVariant   *parameter)
 {
   LtmTokensPage *self = LTM_TOKENS_PAGE (widget);
-  LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
   LtmLineClient *client;
   LtmTokensOp *op;
+  gint64 lifetime;
 
   if (!ltm_tokens_page_can_sign (self))
     return;
@@ -141,30 +74,11 @@ ltm_tokens_page_issue_action (GtkWidget  *widget,
   op = ltm_tokens_op_new (self, _("Issuing a token…"), _("The token was not issued"));
   if (op == NULL || (client = ltm_tokens_op_get_client (op)) == NULL)
     return;
-  op->kind = LTM_TOKEN_KIND_V21;
-  op->lifetime = (gint64) gtk_adjustment_get_value (self->lifetime_adjustment) * 24 * 60 * 60;
 
-  /* Sign, ask LINE, keep: the workflow `ltm token issue` runs too. */
-  ltm_lifecycle_issue_async (ltm_tokens_page_get_store (), client, op->channel_id, NULL,
-                             ltm_channel_get_kid (channel), op->lifetime, LTM_ISSUE_FLAGS_NONE,
-                             op->cancellable, ltm_tokens_page_issued_v21_cb, op);
-}
-
-static void
-ltm_tokens_page_short_lived_secret_cb (GObject      *source,
-                                       GAsyncResult *result,
-                                       gpointer      user_data)
-{
-  LtmTokensOp *op = user_data;
-  LtmLineClient *client;
-
-  if (!ltm_tokens_op_finish_secret (op, source, result, &op->channel_secret) ||
-      (client = ltm_tokens_op_get_client (op)) == NULL)
-    return;
-
-  op->issued_at = ltm_tokens_page_now ();
-  ltm_line_client_issue_short_lived_token_async (client, op->channel_id, op->channel_secret,
-                                                 op->cancellable, ltm_tokens_page_issued_cb, op);
+  lifetime = (gint64) gtk_adjustment_get_value (self->lifetime_adjustment) * 24 * 60 * 60;
+  ltm_lifecycle_issue_async (ltm_tokens_page_get_store (), client, op->channel_id, NULL, NULL,
+                             lifetime, LTM_ISSUE_FLAGS_NONE, op->cancellable,
+                             ltm_tokens_page_issued_cb, op);
 }
 
 static void
@@ -172,75 +86,17 @@ ltm_tokens_page_issue_short_lived_action (GtkWidget  *widget,
                                           const char *action_name,
                                           GVariant   *parameter)
 {
+  LtmLineClient *client;
   LtmTokensOp *op;
 
   op = ltm_tokens_op_new (LTM_TOKENS_PAGE (widget), _("Issuing a short-lived token…"),
                           _("The token was not issued"));
-  if (op == NULL)
+  if (op == NULL || (client = ltm_tokens_op_get_client (op)) == NULL)
     return;
 
-  op->kind = LTM_TOKEN_KIND_SHORT_LIVED;
-
-  ltm_tokens_op_read_secret (op, NULL, ltm_tokens_page_short_lived_secret_cb);
-}
-
-/* Issue Stateless Token: not kept, as `ltm token stateless` does not keep
- * it: it lasts 15 minutes and cannot be revoked.  It goes to the clipboard. */
-
-static void
-ltm_tokens_page_stateless_cb (GObject      *source,
-                              GAsyncResult *result,
-                              gpointer      user_data)
-{
-  LtmTokensOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-
-  op->token = ltm_line_client_issue_stateless_token_finish (LTM_LINE_CLIENT (source), result,
-                                                            &error);
-  if (op->token == NULL)
-    {
-      ltm_tokens_op_fail (op, op->failure, error);
-      return;
-    }
-
-  if (ltm_tokens_op_is_current (op))
-    ltm_ui_copy (GTK_WIDGET (op->self), op->token->access_token, _("Stateless token copied"));
-
-  ltm_tokens_op_end (op, NULL);
-}
-
-static void
-ltm_tokens_page_stateless_key_cb (GObject      *source,
-                                  GAsyncResult *result,
-                                  gpointer      user_data)
-{
-  LtmTokensOp *op = user_data;
-  g_autofree char *jwt = NULL;
-  LtmLineClient *client;
-
-  /* A stateless token lives 15 minutes whatever token_exp says. */
-  if ((jwt = ltm_tokens_op_sign (op, source, result, LTM_JWT_ASSERTION_LIFETIME)) == NULL ||
-      (client = ltm_tokens_op_get_client (op)) == NULL)
-    return;
-
-  ltm_line_client_issue_stateless_token_async (client, jwt, op->channel_id, NULL, op->cancellable,
-                                               ltm_tokens_page_stateless_cb, op);
-}
-
-static void
-ltm_tokens_page_stateless_secret_cb (GObject      *source,
-                                     GAsyncResult *result,
-                                     gpointer      user_data)
-{
-  LtmTokensOp *op = user_data;
-  LtmLineClient *client;
-
-  if (!ltm_tokens_op_finish_secret (op, source, result, &op->channel_secret) ||
-      (client = ltm_tokens_op_get_client (op)) == NULL)
-    return;
-
-  ltm_line_client_issue_stateless_token_async (client, NULL, op->channel_id, op->channel_secret,
-                                               op->cancellable, ltm_tokens_page_stateless_cb, op);
+  ltm_lifecycle_issue_short_lived_async (ltm_tokens_page_get_store (), client, op->channel_id,
+                                         NULL, LTM_ISSUE_FLAGS_NONE, op->cancellable,
+                                         ltm_tokens_page_issued_cb, op);
 }
 
 static void
@@ -248,25 +104,19 @@ ltm_tokens_page_issue_stateless_action (GtkWidget  *widget,
                                         const char *action_name,
                                         GVariant   *parameter)
 {
-  LtmTokensPage *self = LTM_TOKENS_PAGE (widget);
+  LtmLineClient *client;
   LtmTokensOp *op;
 
-  op = ltm_tokens_op_new (self, _("Issuing a stateless token…"),
+  op = ltm_tokens_op_new (LTM_TOKENS_PAGE (widget), _("Issuing a stateless token…"),
                           _("The stateless token was not issued"));
-  if (op == NULL)
+  if (op == NULL || (client = ltm_tokens_op_get_client (op)) == NULL)
     return;
 
-  op->kind = LTM_TOKEN_KIND_STATELESS;
-
-  /* The key when the channel has one and its kid, else the channel secret. */
-  if (ltm_tokens_page_can_sign (self))
-    {
-      op->kid = g_strdup (ltm_channel_get_kid (ltm_page_get_channel (LTM_PAGE (self))));
-      ltm_store_get_key_async (ltm_tokens_page_get_store (), op->channel_id, op->cancellable,
-                               ltm_tokens_page_stateless_key_cb, op);
-    }
-  else
-    ltm_tokens_op_read_secret (op, NULL, ltm_tokens_page_stateless_secret_cb);
+  /* The stored key when the channel has one and its kid, else the
+   * channel secret. */
+  ltm_lifecycle_issue_stateless_async (ltm_tokens_page_get_store (), client, op->channel_id,
+                                       NULL, NULL, NULL, op->cancellable,
+                                       ltm_tokens_page_issued_cb, op);
 }
 
 /* Copy Token */
@@ -301,10 +151,11 @@ ltm_tokens_page_copy_action (GtkWidget  *widget,
 
   op->key_id = g_variant_dup_string (parameter, NULL);
 
-  ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_copy_cb);
+  ltm_store_get_secret_async (ltm_tokens_page_get_store (), op->channel_id, op->key_id,
+                              op->cancellable, ltm_tokens_page_copy_cb, op);
 }
 
-/* Verify Token */
+/* Verify Token: what `ltm token verify --channel ID --key-id KEYID` does */
 
 static void
 ltm_tokens_page_verified_cb (GObject      *source,
@@ -316,26 +167,12 @@ ltm_tokens_page_verified_cb (GObject      *source,
   g_autoptr(LtmLineTokenInfo) info = NULL;
   g_autofree char *remaining = NULL;
   g_autofree char *text = NULL;
-  LtmLineClient *client = LTM_LINE_CLIENT (source);
   LtmTokenRow *row;
 
-  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
-    info = ltm_line_client_verify_short_lived_token_finish (client, result, &error);
-  else
-    info = ltm_line_client_verify_token_finish (client, result, &error);
-
+  info = ltm_lifecycle_verify_finish (result, &error);
   if (info == NULL)
     {
       ltm_tokens_op_fail (op, _("LINE did not verify the token"), error);
-      return;
-    }
-
-  if (g_strcmp0 (info->client_id, op->channel_id) != 0)
-    {
-      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("LINE says the token belongs to channel %s, not to this one."),
-                   info->client_id);
-      ltm_tokens_op_fail (op, _("The token belongs to another channel"), error);
       return;
     }
 
@@ -356,26 +193,6 @@ ltm_tokens_page_verified_cb (GObject      *source,
 }
 
 static void
-ltm_tokens_page_verify_token_cb (GObject      *source,
-                                 GAsyncResult *result,
-                                 gpointer      user_data)
-{
-  LtmTokensOp *op = user_data;
-  LtmLineClient *client;
-
-  if (!ltm_tokens_op_finish_secret (op, source, result, &op->access_token) ||
-      (client = ltm_tokens_op_get_client (op)) == NULL)
-    return;
-
-  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
-    ltm_line_client_verify_short_lived_token_async (client, op->access_token, op->cancellable,
-                                                    ltm_tokens_page_verified_cb, op);
-  else
-    ltm_line_client_verify_token_async (client, op->access_token, op->cancellable,
-                                        ltm_tokens_page_verified_cb, op);
-}
-
-static void
 ltm_tokens_page_verify_action (GtkWidget  *widget,
                                const char *action_name,
                                GVariant   *parameter)
@@ -383,24 +200,25 @@ ltm_tokens_page_verify_action (GtkWidget  *widget,
   LtmTokensPage *self = LTM_TOKENS_PAGE (widget);
   LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
   const char *key_id = g_variant_get_string (parameter, NULL);
+  LtmLineClient *client;
   LtmTokensOp *op;
-  LtmToken *token;
 
-  if (channel == NULL || (token = ltm_channel_find_token (channel, key_id)) == NULL)
+  if (channel == NULL || ltm_channel_find_token (channel, key_id) == NULL)
     return;
 
   op = ltm_tokens_op_new (self, _("Asking LINE about the token…"),
                           _("The token was not verified"));
   ltm_activity_set_retry (self->activity, action_name, parameter);
+  if ((client = ltm_tokens_op_get_client (op)) == NULL)
+    return;
   op->key_id = g_strdup (key_id);
-  op->kind = ltm_token_get_kind (token);
 
-  ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_verify_token_cb);
+  ltm_lifecycle_verify_async (ltm_tokens_page_get_store (), client, op->channel_id, op->key_id,
+                              op->cancellable, ltm_tokens_page_verified_cb, op);
 }
 
 /* Revoke Token: asks first, and for the channel secret when none is
- * stored; then does what `ltm token revoke --key-id` does (a short-lived
- * token: LINE's v2 endpoint, no secret). */
+ * stored; then does what `ltm token revoke --key-id` does. */
 
 static void
 ltm_tokens_page_secret_kept_cb (GObject      *source,
@@ -420,64 +238,10 @@ ltm_tokens_page_secret_kept_cb (GObject      *source,
   ltm_tokens_op_end (op, _("Token revoked"));
 }
 
-static void
-ltm_tokens_page_marked_cb (GObject      *source,
-                           GAsyncResult *result,
-                           gpointer      user_data)
-{
-  LtmTokensOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!ltm_store_change_finish (LTM_STORE (source), result, &error))
-    {
-      ltm_tokens_op_fail (op, _("LINE revoked the token, but it could not be marked revoked"),
-                          error);
-      return;
-    }
-
-  ltm_tokens_op_end (op, _("Token revoked"));
-}
-
+/* The revoke workflow of core, as `ltm token revoke --key-id` and
+ * rotations use it (a short-lived token: LINE's v2 endpoint, no secret). */
 static void
 ltm_tokens_page_revoked_cb (GObject      *source,
-                            GAsyncResult *result,
-                            gpointer      user_data)
-{
-  LtmTokensOp *op = user_data;
-  g_autoptr(GError) error = NULL;
-  LtmLineClient *client = LTM_LINE_CLIENT (source);
-
-  if (!ltm_line_client_revoke_short_lived_token_finish (client, result, &error))
-    {
-      ltm_tokens_op_fail (op, op->failure, error);
-      return;
-    }
-
-  /* LINE no longer knows the token: the store says so whatever happens now. */
-  ltm_store_set_token_state_async (ltm_tokens_page_get_store (), op->channel_id, op->key_id,
-                                   TRUE, FALSE, NULL, ltm_tokens_page_marked_cb, op);
-}
-
-static void
-ltm_tokens_page_revoke_token_cb (GObject      *source,
-                                 GAsyncResult *result,
-                                 gpointer      user_data)
-{
-  LtmTokensOp *op = user_data;
-  LtmLineClient *client;
-
-  if (!ltm_tokens_op_finish_secret (op, source, result, &op->access_token) ||
-      (client = ltm_tokens_op_get_client (op)) == NULL)
-    return;
-
-  ltm_line_client_revoke_short_lived_token_async (client, op->access_token, op->cancellable,
-                                                  ltm_tokens_page_revoked_cb, op);
-}
-
-/* A v2.1 token: the revoke workflow of core, as `ltm token revoke
- * --key-id` and rotations use it. */
-static void
-ltm_tokens_page_revoked_v21_cb (GObject      *source,
                                 GAsyncResult *result,
                                 gpointer      user_data)
 {
@@ -516,7 +280,6 @@ typedef struct {
   AdwMessageDialog *dialog;     /* unowned: it owns this */
   char *channel_id;
   char *key_id;
-  LtmTokenKind kind;
   LtmSecret *secret;            /* the channel secret as typed, when asked for */
   gboolean keep_secret;
 } LtmTokensRevoke;
@@ -556,15 +319,8 @@ ltm_tokens_page_revoke_response_cb (AdwMessageDialog *dialog,
 
   op = ltm_tokens_op_new (self, _("Revoking the token…"), _("The token was not revoked"));
   op->key_id = g_strdup (revoke->key_id);
-  op->kind = revoke->kind;
   op->channel_secret = g_steal_pointer (&revoke->secret);
   op->keep_secret = op->channel_secret != NULL && revoke->keep_secret;
-
-  if (op->kind == LTM_TOKEN_KIND_SHORT_LIVED)
-    {
-      ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_revoke_token_cb);
-      return;
-    }
 
   if ((client = ltm_tokens_op_get_client (op)) == NULL)
     return;
@@ -573,7 +329,7 @@ ltm_tokens_page_revoke_response_cb (AdwMessageDialog *dialog,
   key_ids[0] = op->key_id;
   ltm_lifecycle_revoke_async (ltm_tokens_page_get_store (), client, op->channel_id, key_ids,
                               op->channel_secret, op->cancellable,
-                              ltm_tokens_page_revoked_v21_cb, op);
+                              ltm_tokens_page_revoked_cb, op);
 }
 
 static void
@@ -670,7 +426,6 @@ ltm_tokens_page_revoke_action (GtkWidget  *widget,
   revoke->dialog = ADW_MESSAGE_DIALOG (dialog);
   revoke->channel_id = g_strdup (ltm_channel_get_channel_id (channel));
   revoke->key_id = g_strdup (key_id);
-  revoke->kind = ltm_token_get_kind (token);
 
   if (ask_secret)
     adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog),
@@ -880,54 +635,32 @@ ltm_tokens_page_sync_action (GtkWidget  *widget,
 
 /* Copy as Environment Variables: what `ltm token env` prints */
 
-/* Ends @op with the lines on the clipboard. */
 static void
-ltm_tokens_page_env_copy (LtmTokensOp *op)
+ltm_tokens_page_env_read_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data)
 {
+  LtmTokensOp *op = user_data;
+  g_autoptr(LtmBotEnv) env = NULL;
   g_autoptr(LtmSecret) text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if ((env = ltm_lifecycle_read_env_finish (result, &error)) == NULL)
+    {
+      ltm_tokens_op_fail (op, op->failure, error);
+      return;
+    }
 
   if (ltm_tokens_op_is_current (op))
     {
-      text = ltm_lifecycle_format_env (op->access_token, op->channel_secret);
+      text = ltm_lifecycle_format_env (env->access_token, env->channel_secret);
       ltm_ui_copy (GTK_WIDGET (op->self), text,
-                   op->channel_secret != NULL
+                   env->channel_secret != NULL
                    ? _("Environment variables copied")
                    : _("Token copied; no channel secret is stored for this channel"));
     }
 
   ltm_tokens_op_end (op, NULL);
-}
-
-static void
-ltm_tokens_page_env_secret_cb (GObject      *source,
-                               GAsyncResult *result,
-                               gpointer      user_data)
-{
-  LtmTokensOp *op = user_data;
-
-  if (!ltm_tokens_op_finish_secret (op, source, result, &op->channel_secret))
-    return;
-
-  ltm_tokens_page_env_copy (op);
-}
-
-static void
-ltm_tokens_page_env_token_cb (GObject      *source,
-                              GAsyncResult *result,
-                              gpointer      user_data)
-{
-  LtmTokensOp *op = user_data;
-
-  if (!ltm_tokens_op_finish_secret (op, source, result, &op->access_token))
-    return;
-
-  if (op->with_secret)
-    {
-      ltm_tokens_op_read_secret (op, NULL, ltm_tokens_page_env_secret_cb);
-      return;
-    }
-
-  ltm_tokens_page_env_copy (op);
 }
 
 static void
@@ -938,18 +671,15 @@ ltm_tokens_page_copy_env_action (GtkWidget  *widget,
   LtmTokensPage *self = LTM_TOKENS_PAGE (widget);
   LtmChannel *channel = ltm_page_get_channel (LTM_PAGE (self));
   LtmTokensOp *op;
-  LtmToken *newest;
 
-  if (channel == NULL ||
-      (newest = ltm_channel_get_newest_usable (channel, ltm_tokens_page_now ())) == NULL)
+  if (channel == NULL || ltm_channel_get_newest_usable (channel, ltm_tokens_page_now ()) == NULL)
     return;
 
   op = ltm_tokens_op_new (self, _("Opening the stored token and channel secret…"),
                           _("The environment variables were not copied"));
-  op->key_id = g_strdup (ltm_token_get_key_id (newest));
-  op->with_secret = ltm_channel_get_has_secret (channel);
 
-  ltm_tokens_op_read_secret (op, op->key_id, ltm_tokens_page_env_token_cb);
+  ltm_lifecycle_read_env_async (ltm_tokens_page_get_store (), op->channel_id, op->cancellable,
+                                ltm_tokens_page_env_read_cb, op);
 }
 
 void

@@ -45,16 +45,10 @@ typedef struct {
   GCancellable *cancellable;    /* the activity's */
   const char *failure;          /* the heading if it fails on the way */
   char *channel_id;
-  char *kid;
-  char *key_id;
-  LtmTokenKind kind;
-  gint64 lifetime;
-  gint64 issued_at;
-  LtmLineToken *token;
-  LtmSecret *channel_secret;
-  LtmSecret *access_token;
-  gboolean keep_secret;
-  gboolean with_secret;
+  char *key_id;                 /* the token it is about */
+  LtmSecret *channel_secret;    /* as typed, to revoke */
+  LtmSecret *access_token;      /* to copy */
+  gboolean keep_secret;         /* keep channel_secret once LINE took it */
 } LtmTokensOp;
 
 /* ltm-tokens-page.c */

@@ -326,9 +326,7 @@ ltm_tokens_op_free (LtmTokensOp *op)
   g_clear_object (&op->self);
   g_clear_object (&op->cancellable);
   g_free (op->channel_id);
-  g_free (op->kid);
   g_free (op->key_id);
-  ltm_line_token_free (op->token);
   ltm_secret_free (op->channel_secret);
   ltm_secret_free (op->access_token);
   g_free (op);

@@ -39,9 +39,12 @@ ltm_cli_token_check_argument (LtmCli      *cli,
   return TRUE;
 }
 
+/* @key_id: what names the token: LINE's key ID, or the store's for a
+ * kept short-lived token (for `ltm token revoke --key-id`). */
 static void
 ltm_cli_token_print (LtmCli       *cli,
-                     LtmLineToken *token)
+                     LtmLineToken *token,
+                     const char   *key_id)
 {
   g_autoptr(JsonBuilder) builder = NULL;
 
@@ -57,45 +60,42 @@ ltm_cli_token_print (LtmCli       *cli,
   ltm_cli_json_set_string (builder, "access_token", token->access_token);
   ltm_cli_json_set_int (builder, "expires_in", token->expires_in);
   ltm_cli_json_set_string (builder, "token_type", token->token_type);
-  if (token->key_id != NULL)
-    {
-      ltm_cli_json_set_string (builder, "key_id", token->key_id);
-    }
+  if (key_id != NULL)
+    ltm_cli_json_set_string (builder, "key_id", key_id);
   json_builder_end_object (builder);
   ltm_cli_print_builder (builder);
 }
 
-/* Keeps what was issued when the channel is stored.  The token is printed
- * whatever happens, so that it is never lost; a failure to store it makes
- * the exit status 1. */
+/* Prints what was issued whatever happens, so that the token is never
+ * lost; a store that could not keep it makes the exit status 1. */
 static int
-ltm_cli_token_keep (LtmCli       *cli,
-                    const char   *channel,
-                    LtmTokenKind  kind,
-                    LtmLineToken *token,
-                    gint64        issued_at,
-                    gboolean      no_store)
+ltm_cli_token_print_issuance (LtmCli       *cli,
+                              LtmIssuance  *issuance,
+                              const GError *store_error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *key_id = NULL;
-  LtmStore *store;
+  ltm_cli_token_print (cli, issuance->token, issuance->key_id);
 
-  ltm_cli_token_print (cli, token);
-
-  if (no_store)
-    return LTM_CLI_OK;
-
-  if ((store = ltm_cli_get_store (cli, &error)) == NULL)
-    return ltm_cli_fail_prefixed (cli, _("the token was issued but not stored"), error);
-
-  if (ltm_store_find_channel (store, channel) == NULL)
-    return LTM_CLI_OK;
-
-  key_id = ltm_store_add_token (store, channel, kind, token, issued_at, &error);
-  if (key_id == NULL)
-    return ltm_cli_fail_prefixed (cli, _("the token was issued but not stored"), error);
+  if (issuance->store_error != NULL || store_error != NULL)
+    return ltm_cli_fail_prefixed (cli, _("the token was issued but not stored"),
+                                  issuance->store_error != NULL ? issuance->store_error
+                                                                : store_error);
 
   return LTM_CLI_OK;
+}
+
+/* The advice for a stored token that is not there. */
+static void
+ltm_cli_token_advise (GError     *error,
+                      const char *channel,
+                      const char *key_id)
+{
+  if (!g_error_matches (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
+    return;
+
+  if (key_id != NULL)
+    ltm_cli_advise (error, _("“ltm token list --channel %s” lists the stored tokens."), channel);
+  else
+    ltm_cli_advise (error, _("Issue one with “ltm token issue --channel %s”."), channel);
 }
 
 static int
@@ -161,14 +161,7 @@ ltm_cli_token_issue (LtmCli  *cli,
   if (issuance == NULL)
     return ltm_cli_fail (cli, error);
 
-  /* Printed whatever happens, so that it is never lost. */
-  ltm_cli_token_print (cli, issuance->token);
-  if (issuance->store_error != NULL || store_error != NULL)
-    return ltm_cli_fail_prefixed (cli, _("the token was issued but not stored"),
-                                  issuance->store_error != NULL ? issuance->store_error
-                                                                : store_error);
-
-  return LTM_CLI_OK;
+  return ltm_cli_token_print_issuance (cli, issuance, store_error);
 }
 
 static int
@@ -204,11 +197,25 @@ ltm_cli_token_verify (LtmCli  *cli,
   if (!ltm_cli_token_check_argument (cli, argv[1], &token_file, &status))
     return status;
 
-  if ((token = ltm_cli_access_token (cli, channel, key_id, token_file, &error)) == NULL ||
-      (client = ltm_cli_get_client (cli, &error)) == NULL)
+  if ((client = ltm_cli_get_client (cli, &error)) == NULL)
     return ltm_cli_fail (cli, error);
 
-  if (short_lived)
+  /* A stored token: the workflow the window runs, at its kind's endpoint. */
+  if (channel != NULL && !ltm_cli_access_token_given (token_file))
+    {
+      if ((key_id != NULL && !ltm_jwt_check_key_id (key_id, &error)) ||
+          ltm_cli_get_channel (cli, channel, &error) == NULL)
+        return ltm_cli_fail (cli, error);
+
+      ltm_lifecycle_verify_async (cli->store, client, channel, key_id, NULL,
+                                  ltm_async_result_cb, &result);
+      info = ltm_lifecycle_verify_finish (ltm_async_wait (&result), &error);
+      if (info == NULL)
+        ltm_cli_token_advise (error, channel, key_id);
+    }
+  else if ((token = ltm_cli_access_token (cli, NULL, NULL, token_file, &error)) == NULL)
+    return ltm_cli_fail (cli, error);
+  else if (short_lived)
     {
       ltm_line_client_verify_short_lived_token_async (client, token, NULL,
                                                       ltm_async_result_cb, &result);
@@ -359,15 +366,29 @@ ltm_cli_token_revoke (LtmCli  *cli,
     return ltm_cli_usage_error (cli, _("say which token: --key-id KEYID, - (standard input), "
                                        "--token-file or LTM_ACCESS_TOKEN"));
 
-  /* A stored v2.1 token: the revoke workflow of core, as rotations use it. */
-  if (key_id != NULL && !short_lived)
+  /* A stored token: the revoke workflow of core, as the window and
+   * rotations use it; a short-lived one needs no channel secret. */
+  if (key_id != NULL)
     {
       const char *key_ids[] = { key_id, NULL };
       g_autoptr(LtmRevocation) revocation = NULL;
+      LtmChannel *stored;
+      LtmToken *stored_token;
 
       if (!ltm_jwt_check_key_id (key_id, &error) ||
-          ltm_cli_get_channel (cli, channel, &error) == NULL ||
-          (client = ltm_cli_get_client (cli, &error)) == NULL ||
+          (stored = ltm_cli_get_channel (cli, channel, &error)) == NULL ||
+          (client = ltm_cli_get_client (cli, &error)) == NULL)
+        return ltm_cli_fail (cli, error);
+
+      if ((stored_token = ltm_channel_find_token (stored, key_id)) == NULL)
+        {
+          g_set_error (&error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                       _("No token with key ID %s is stored for channel %s."), key_id, channel);
+          ltm_cli_token_advise (error, channel, key_id);
+          return ltm_cli_fail (cli, error);
+        }
+
+      if (ltm_token_get_kind (stored_token) != LTM_TOKEN_KIND_SHORT_LIVED &&
           (secret = ltm_cli_channel_secret (cli, channel, secret_file, &error)) == NULL)
         return ltm_cli_fail (cli, error);
 
@@ -390,8 +411,7 @@ ltm_cli_token_revoke (LtmCli  *cli,
       return LTM_CLI_OK;
     }
 
-  if ((token = ltm_cli_access_token (cli, key_id != NULL ? channel : NULL, key_id,
-                                     key_id != NULL ? NULL : token_file, &error)) == NULL ||
+  if ((token = ltm_cli_access_token (cli, NULL, NULL, token_file, &error)) == NULL ||
       (client = ltm_cli_get_client (cli, &error)) == NULL)
     return ltm_cli_fail (cli, error);
 
@@ -414,11 +434,6 @@ ltm_cli_token_revoke (LtmCli  *cli,
         return ltm_cli_fail (cli, error);
     }
 
-  if (key_id != NULL &&
-      !ltm_store_set_token_state (cli->store, channel, key_id, TRUE, FALSE, &error))
-    return ltm_cli_fail_prefixed (cli, _("LINE revoked the token, but the store could not mark it"),
-                                  error);
-
   if (cli->json)
     ltm_cli_print_status (cli, "revoked", NULL);
   else
@@ -436,14 +451,15 @@ ltm_cli_token_stateless (LtmCli  *cli,
   g_autofree char *kid = NULL;
   g_autofree char *key_file = NULL;
   g_autofree char *secret_file = NULL;
-  g_autofree char *jwt = NULL;
+  g_autofree char *signer_kid = NULL;
+  char *found_kid = NULL;                       /* (gcc's analyzer: no g_autofree address) */
+  g_autoptr(LtmKey) key = NULL;
   g_autoptr(LtmSecret) secret = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(LtmLineToken) token = NULL;
+  g_autoptr(LtmIssuance) issuance = NULL;
   LtmLineClient *client;
   LtmChannel *stored;
-  gboolean by_secret;
   const GOptionEntry entries[] = {
     { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
     { "kid", 0, 0, G_OPTION_ARG_STRING, &kid,
@@ -472,27 +488,24 @@ ltm_cli_token_stateless (LtmCli  *cli,
 
   /* A key when one is given or stored; otherwise the channel secret. */
   stored = ltm_cli_get_channel (cli, channel, NULL);
-  by_secret = secret_file != NULL ||
-              (key_file == NULL && (stored == NULL || !ltm_channel_get_has_key (stored)));
-
-  if (by_secret)
-    secret = ltm_cli_channel_secret (cli, channel, secret_file, &error);
-  else
-    /* A stateless token lives 15 minutes whatever token_exp says. */
-    jwt = ltm_cli_sign_assertion (cli, channel, kid, key_file, LTM_JWT_ASSERTION_LIFETIME,
-                                  LTM_JWT_ASSERTION_LIFETIME, &error);
-
-  if (secret == NULL && jwt == NULL)
+  if (key_file != NULL || (secret_file == NULL && stored != NULL &&
+                           ltm_channel_get_has_key (stored)))
+    {
+      if ((key = ltm_cli_find_signer (cli, channel, kid, key_file, &found_kid, &error)) == NULL)
+        return ltm_cli_fail (cli, error);
+      signer_kid = found_kid;
+    }
+  else if ((secret = ltm_cli_channel_secret (cli, channel, secret_file, &error)) == NULL)
     return ltm_cli_fail (cli, error);
 
-  ltm_line_client_issue_stateless_token_async (client, jwt, channel, secret, NULL,
-                                               ltm_async_result_cb, &result);
-  token = ltm_line_client_issue_stateless_token_finish (client, ltm_async_wait (&result), &error);
-  if (token == NULL)
+  /* Never stored: it lives 15 minutes and cannot be revoked. */
+  ltm_lifecycle_issue_stateless_async (cli->store, client, channel, key, signer_kid, secret, NULL,
+                                       ltm_async_result_cb, &result);
+  issuance = ltm_lifecycle_issue_finish (ltm_async_wait (&result), &error);
+  if (issuance == NULL)
     return ltm_cli_fail (cli, error);
 
-  /* Not stored: it lives 15 minutes and cannot be revoked. */
-  ltm_cli_token_print (cli, token);
+  ltm_cli_token_print (cli, issuance->token, NULL);
 
   return LTM_CLI_OK;
 }
@@ -506,11 +519,12 @@ ltm_cli_token_short_lived (LtmCli  *cli,
   g_autofree char *secret_file = NULL;
   g_autoptr(LtmSecret) secret = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) store_error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(LtmLineToken) token = NULL;
+  g_autoptr(LtmIssuance) issuance = NULL;
   gboolean no_store = FALSE;
   LtmLineClient *client;
-  gint64 issued_at;
+  LtmStore *store = NULL;
   const GOptionEntry entries[] = {
     { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
     { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &secret_file,
@@ -533,14 +547,18 @@ ltm_cli_token_short_lived (LtmCli  *cli,
       (client = ltm_cli_get_client (cli, &error)) == NULL)
     return ltm_cli_fail (cli, error);
 
-  issued_at = g_get_real_time () / G_USEC_PER_SEC;
-  ltm_line_client_issue_short_lived_token_async (client, channel, secret, NULL,
-                                                 ltm_async_result_cb, &result);
-  token = ltm_line_client_issue_short_lived_token_finish (client, ltm_async_wait (&result), &error);
-  if (token == NULL)
+  /* Kept for a stored channel, as `ltm token issue` keeps it. */
+  if (!no_store)
+    store = ltm_cli_get_store (cli, &store_error);
+
+  ltm_lifecycle_issue_short_lived_async (store, client, channel, secret,
+                                         no_store ? LTM_ISSUE_NO_STORE : LTM_ISSUE_FLAGS_NONE,
+                                         NULL, ltm_async_result_cb, &result);
+  issuance = ltm_lifecycle_issue_finish (ltm_async_wait (&result), &error);
+  if (issuance == NULL)
     return ltm_cli_fail (cli, error);
 
-  return ltm_cli_token_keep (cli, channel, LTM_TOKEN_KIND_SHORT_LIVED, token, issued_at, no_store);
+  return ltm_cli_token_print_issuance (cli, issuance, store_error);
 }
 
 /* CHANNEL, KEY ID, KIND, STATUS, then EXPIRES */
@@ -976,11 +994,9 @@ ltm_cli_token_env (LtmCli  *cli,
 {
   g_autofree char *channel = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtmSecret) token = NULL;
-  g_autoptr(LtmSecret) secret = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LtmBotEnv) env = NULL;
   g_autoptr(LtmSecret) lines = NULL;
-  LtmChannel *stored;
-  LtmToken *newest;
   const GOptionEntry entries[] = {
     { "channel", 0, 0, G_OPTION_ARG_STRING, &channel, N_("The channel ID"), N_("ID") },
     G_OPTION_ENTRY_NULL
@@ -993,39 +1009,30 @@ ltm_cli_token_env (LtmCli  *cli,
   if (channel == NULL)
     return ltm_cli_usage_error (cli, _("--channel is required"));
 
-  /* From the store only: a deploy takes what the keyring holds. */
-  if ((stored = ltm_cli_get_channel (cli, channel, &error)) == NULL)
+  /* From the store only: a deploy takes what the store holds. */
+  if (ltm_cli_get_channel (cli, channel, &error) == NULL)
     return ltm_cli_fail (cli, error);
 
-  newest = ltm_channel_get_newest_usable (stored, g_get_real_time () / G_USEC_PER_SEC);
-  if (newest == NULL)
+  ltm_lifecycle_read_env_async (cli->store, channel, NULL, ltm_async_result_cb, &result);
+  if ((env = ltm_lifecycle_read_env_finish (ltm_async_wait (&result), &error)) == NULL)
     {
-      g_set_error (&error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                   _("No usable token is stored for channel %s: issue one with “ltm token issue "
-                     "--channel %s”"), channel, channel);
+      ltm_cli_token_advise (error, channel, NULL);
       return ltm_cli_fail (cli, error);
     }
-
-  if ((token = ltm_store_get_token (cli->store, channel, ltm_token_get_key_id (newest),
-                                    &error)) == NULL)
-    return ltm_cli_fail (cli, error);
-  if (ltm_channel_get_has_secret (stored) &&
-      (secret = ltm_store_get_secret (cli->store, channel, &error)) == NULL)
-    return ltm_cli_fail (cli, error);
 
   if (cli->json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      ltm_cli_json_set_string (builder, "CHANNEL_ACCESS_TOKEN", token);
-      ltm_cli_json_set_string (builder, "CHANNEL_SECRET", secret);
+      ltm_cli_json_set_string (builder, "CHANNEL_ACCESS_TOKEN", env->access_token);
+      ltm_cli_json_set_string (builder, "CHANNEL_SECRET", env->channel_secret);
       json_builder_end_object (builder);
       ltm_cli_print_builder (builder);
       return LTM_CLI_OK;
     }
 
-  lines = ltm_lifecycle_format_env (token, secret);
+  lines = ltm_lifecycle_format_env (env->access_token, env->channel_secret);
   g_print ("%s", lines);
 
   return LTM_CLI_OK;

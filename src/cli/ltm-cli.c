@@ -1097,6 +1097,23 @@ ltm_cli_channel_secret (LtmCli      *cli,
 }
 
 /**
+ * ltm_cli_access_token_given:
+ * @token_file: (nullable): --token-file or "-"
+ *
+ * Whether the token comes from the command's user (--token-file, standard
+ * input or LTM_ACCESS_TOKEN) rather than from the store.
+ *
+ * Returns: %TRUE if it does
+ */
+gboolean
+ltm_cli_access_token_given (const char *token_file)
+{
+  const char *env = g_getenv ("LTM_ACCESS_TOKEN");
+
+  return token_file != NULL || (env != NULL && env[0] != '\0');
+}
+
+/**
  * ltm_cli_access_token:
  * @cli: the command line
  * @channel_id: (nullable): the channel ID, for the store
@@ -1116,10 +1133,9 @@ ltm_cli_access_token (LtmCli      *cli,
                       const char  *token_file,
                       GError     **error)
 {
-  const char *env = g_getenv ("LTM_ACCESS_TOKEN");
   LtmChannel *channel;
 
-  if (token_file != NULL || (env != NULL && env[0] != '\0') || channel_id == NULL)
+  if (ltm_cli_access_token_given (token_file) || channel_id == NULL)
     return ltm_cli_read_secret (token_file, "LTM_ACCESS_TOKEN", _("access token"),
                                 ltm_jwt_check_access_token, error);
 

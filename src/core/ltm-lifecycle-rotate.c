@@ -376,39 +376,40 @@ ltm_rotate_issued_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   LtmRotate *state = g_task_get_task_data (task);
+  g_autoptr(LtmIssuance) issuance = NULL;
   g_autoptr(GError) error = NULL;
 
-  state->token = ltm_line_client_issue_token_finish (state->client, result, &error);
-  if (state->token == NULL)
+  issuance = ltm_lifecycle_issue_finish (result, &error);
+  if (issuance == NULL)
     {
+      g_assert (error != NULL);
+      /* The assertion could not be signed, or LINE said no. */
       ltm_rotate_end (task, LTM_ROTATION_FAILED,
-                      g_strdup_printf (_("LINE did not issue a new token: %s. The old tokens are "
-                                         "untouched."), error->message));
+                      error->domain == LTM_JWT_ERROR || error->domain == LTM_KEY_ERROR
+                      ? g_strdup_printf (_("No new token: %s. The old tokens are untouched."),
+                                         error->message)
+                      : g_strdup_printf (_("LINE did not issue a new token: %s. The old tokens "
+                                           "are untouched."), error->message));
       return;
     }
+
+  state->token = g_steal_pointer (&issuance->token);
+  state->issued_at = issuance->issued_at;
 
   ltm_line_client_verify_token_async (state->client, state->token->access_token, NULL,
                                       ltm_rotate_verified_cb, g_steal_pointer (&task));
 }
 
+/* Issues the new token with the workflow `ltm token issue` runs, but
+ * keeps it only once LINE verified it (ltm_rotate_verified_cb). */
 static void
 ltm_rotate_issue (GTask *task)
 {
   LtmRotate *state = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *jwt = NULL;
 
-  state->issued_at = g_get_real_time () / G_USEC_PER_SEC;
-  jwt = ltm_jwt_create_assertion (state->key, state->kid, state->channel_id, state->issued_at,
-                                  LTM_JWT_ASSERTION_LIFETIME, state->lifetime, &error);
-  if (jwt == NULL)
-    {
-      ltm_rotate_end (task, LTM_ROTATION_FAILED, g_strdup (error->message));
-      return;
-    }
-
-  ltm_line_client_issue_token_async (state->client, jwt, g_task_get_cancellable (task),
-                                     ltm_rotate_issued_cb, g_object_ref (task));
+  ltm_lifecycle_issue_async (NULL, state->client, state->channel_id, state->key, state->kid,
+                             state->lifetime, LTM_ISSUE_NO_STORE, g_task_get_cancellable (task),
+                             ltm_rotate_issued_cb, g_object_ref (task));
 }
 
 static void

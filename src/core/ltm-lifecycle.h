@@ -29,14 +29,26 @@ typedef enum {
   LTM_ISSUE_NO_STORE = 1 << 0,  /* do not keep it, even for a stored channel */
 } LtmIssueFlags;
 
-/* What issuing a v2.1 token did. */
+/* What issuing a token did. */
 typedef struct {
   char *channel_id;
+  LtmTokenKind kind;
   LtmLineToken *token;          /* LINE's answer: the token is never lost */
+  char *key_id;                 /* what names it: LINE's key ID (v2.1), or the store's
+                                 * for a kept short-lived token; NULL otherwise */
   gint64 issued_at;
   gboolean stored;              /* kept in the store */
   GError *store_error;          /* issued but not stored, and why; NULL otherwise */
 } LtmIssuance;
+
+/* What a bot's deployment reads: the newest usable stored token, and the
+ * channel secret when one is stored. */
+typedef struct {
+  char *channel_id;
+  char *key_id;
+  LtmSecret *access_token;
+  LtmSecret *channel_secret;    /* NULL when none is stored */
+} LtmBotEnv;
 
 typedef enum {
   LTM_ROTATE_FLAGS_NONE = 0,
@@ -86,6 +98,7 @@ typedef void (*LtmLifecycleProgress) (guint    done,
 void                ltm_rotation_free                 (LtmRotation          *rotation);
 void                ltm_revocation_free               (LtmRevocation        *revocation);
 void                ltm_issuance_free                 (LtmIssuance          *issuance);
+void                ltm_bot_env_free                  (LtmBotEnv            *env);
 void                ltm_reconciliation_free           (LtmReconciliation    *reconciliation);
 const char         *ltm_rotation_outcome_to_string    (LtmRotationOutcome    outcome);
 
@@ -112,7 +125,42 @@ void                ltm_lifecycle_issue_async         (LtmStore             *sto
                                                        GCancellable         *cancellable,
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);
+void                ltm_lifecycle_issue_short_lived_async (LtmStore         *store,
+                                                       LtmLineClient        *client,
+                                                       const char           *channel_id,
+                                                       const char           *channel_secret,
+                                                       LtmIssueFlags         flags,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+void                ltm_lifecycle_issue_stateless_async (LtmStore           *store,
+                                                       LtmLineClient        *client,
+                                                       const char           *channel_id,
+                                                       LtmKey               *key,
+                                                       const char           *kid,
+                                                       const char           *channel_secret,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
 LtmIssuance        *ltm_lifecycle_issue_finish        (GAsyncResult         *result,
+                                                       GError              **error);
+
+void                ltm_lifecycle_verify_async        (LtmStore             *store,
+                                                       LtmLineClient        *client,
+                                                       const char           *channel_id,
+                                                       const char           *key_id,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+LtmLineTokenInfo   *ltm_lifecycle_verify_finish       (GAsyncResult         *result,
+                                                       GError              **error);
+
+void                ltm_lifecycle_read_env_async      (LtmStore             *store,
+                                                       const char           *channel_id,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+LtmBotEnv          *ltm_lifecycle_read_env_finish     (GAsyncResult         *result,
                                                        GError              **error);
 
 void                ltm_lifecycle_revoke_async        (LtmStore             *store,
@@ -173,6 +221,7 @@ LtmReconciliation  *ltm_lifecycle_reconcile_finish    (GAsyncResult         *res
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmRotation, ltm_rotation_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmRevocation, ltm_revocation_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmIssuance, ltm_issuance_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmBotEnv, ltm_bot_env_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmReconciliation, ltm_reconciliation_free)
 
 G_END_DECLS

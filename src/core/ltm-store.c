@@ -2144,8 +2144,9 @@ ltm_store_op_done_cb (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
-/* Takes @op. */
-static void
+/* Takes @op; returns the task the caller's callback gets (unowned), to
+ * hang a result on before it completes. */
+static GTask *
 ltm_store_run_async (LtmStore            *self,
                      LtmStoreOp          *op,
                      GCancellable        *cancellable,
@@ -2159,6 +2160,8 @@ ltm_store_run_async (LtmStore            *self,
   g_task_set_source_tag (worker, ltm_store_run_async);
   g_task_set_task_data (worker, op, (GDestroyNotify) ltm_store_op_free);
   g_task_run_in_thread (worker, ltm_store_op_thread);
+
+  return task;
 }
 
 /**
@@ -2391,7 +2394,8 @@ ltm_store_set_secret_async (LtmStore            *self,
  * @token: what LINE answered
  * @issued_at: when it was issued, Unix seconds
  * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
+ * @callback: called when done; finish with ltm_store_add_token_finish(), or
+ *   ltm_store_change_finish()
  * @user_data: data for @callback
  */
 void
@@ -2404,11 +2408,38 @@ ltm_store_add_token_async (LtmStore            *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
+  LtmStoreOp *op;
+  char *key_id;
+  GTask *task;
+
   g_return_if_fail (LTM_IS_STORE (self));
   g_return_if_fail (token != NULL);
 
-  ltm_store_run_async (self, ltm_store_op_new_add_token (self, channel_id, kind, token, issued_at),
-                       cancellable, callback, user_data);
+  /* The op goes to a thread: its key ID is copied first. */
+  op = ltm_store_op_new_add_token (self, channel_id, kind, token, issued_at);
+  key_id = g_strdup (op->key_id);
+  task = ltm_store_run_async (self, op, cancellable, callback, user_data);
+  g_task_set_task_data (task, key_id, g_free);
+}
+
+/**
+ * ltm_store_add_token_finish:
+ * @self: a #LtmStore
+ * @result: the result of ltm_store_add_token_async()
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the token's key ID (LINE's for v2.1, one of
+ *   ours otherwise), or %NULL with @error set
+ */
+char *
+ltm_store_add_token_finish (LtmStore      *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  if (!ltm_store_change_finish (self, result, error))
+    return NULL;
+
+  return g_strdup (g_task_get_task_data (G_TASK (result)));
 }
 
 /**

@@ -233,6 +233,9 @@ void         ltm_store_add_token_async      (LtmStore            *self,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
+char        *ltm_store_add_token_finish     (LtmStore            *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
 void         ltm_store_set_token_state_async (LtmStore           *self,
                                              const char          *channel_id,
                                              const char          *key_id,
