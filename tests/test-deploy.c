@@ -132,6 +132,44 @@ test_env_file_symlink (void)
   g_assert_cmpstr (contents, ==, "A=1\nCHANNEL_ACCESS_TOKEN=" TOKEN "\n");
 }
 
+/* What a run killed before its rename left beside the file, holding a
+ * token (".NAME.ltm-" and six letters), goes with the next write; a link
+ * of that name and other files stay. */
+static void
+test_env_file_leftovers (void)
+{
+  g_autofree char *dir = tmp_path ("leftovers");
+  g_autofree char *path = g_build_filename (dir, "env", NULL);
+  g_autofree char *leftover = g_build_filename (dir, ".env.ltm-abc123", NULL);
+  g_autofree char *link = g_build_filename (dir, ".env.ltm-xyz789", NULL);
+  g_autofree char *other = g_build_filename (dir, ".env.ltm-notes", NULL);
+  g_autofree char *target = g_build_filename (dir, "kept", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, "PORT=8080\nCHANNEL_ACCESS_TOKEN=old\n", -1, &error));
+  g_assert_cmpint (g_chmod (path, 0640), ==, 0);
+  g_assert_true (g_file_set_contents (leftover, "CHANNEL_ACCESS_TOKEN=crashed\n", -1, &error));
+  g_assert_true (g_file_set_contents (other, "mine\n", -1, &error));
+  g_assert_true (g_file_set_contents (target, "linked\n", -1, &error));
+  g_assert_cmpint (symlink (target, link), ==, 0);
+
+  g_assert_true (ltm_deploy_write_env_file (path, NULL, TOKEN, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (g_file_test (leftover, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (g_file_test (other, G_FILE_TEST_IS_REGULAR));
+  contents = read_file (target);
+  g_assert_cmpstr (contents, ==, "linked\n");
+  g_clear_pointer (&contents, g_free);
+
+  contents = read_file (path);
+  g_assert_cmpstr (contents, ==, "PORT=8080\nCHANNEL_ACCESS_TOKEN=" TOKEN "\n");
+  g_assert_cmpuint (file_mode (path), ==, 0640);
+}
+
 static gboolean
 run_command (const char  *command,
              guint        timeout,
@@ -222,6 +260,7 @@ main (int   argc,
   g_test_add_func ("/deploy/env-file/add", test_env_file_add);
   g_test_add_func ("/deploy/env-file/new", test_env_file_new);
   g_test_add_func ("/deploy/env-file/symlink", test_env_file_symlink);
+  g_test_add_func ("/deploy/env-file/leftovers", test_env_file_leftovers);
   g_test_add_func ("/deploy/command/stdin", test_command_stdin);
   g_test_add_func ("/deploy/command/fails", test_command_fails);
   g_test_add_func ("/deploy/command/timeout", test_command_timeout);
