@@ -132,6 +132,44 @@ test_env_file_symlink (void)
   g_assert_cmpstr (contents, ==, "A=1\nCHANNEL_ACCESS_TOKEN=" TOKEN "\n");
 }
 
+/* What a run killed before its rename left beside the file, holding a
+ * token (".NAME.ltm-" and six letters), goes with the next write; a link
+ * of that name and other files stay. */
+static void
+test_env_file_leftovers (void)
+{
+  g_autofree char *dir = tmp_path ("leftovers");
+  g_autofree char *path = g_build_filename (dir, "env", NULL);
+  g_autofree char *leftover = g_build_filename (dir, ".env.ltm-abc123", NULL);
+  g_autofree char *link = g_build_filename (dir, ".env.ltm-xyz789", NULL);
+  g_autofree char *other = g_build_filename (dir, ".env.ltm-notes", NULL);
+  g_autofree char *target = g_build_filename (dir, "kept", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, "PORT=8080\nCHANNEL_ACCESS_TOKEN=old\n", -1, &error));
+  g_assert_cmpint (g_chmod (path, 0640), ==, 0);
+  g_assert_true (g_file_set_contents (leftover, "CHANNEL_ACCESS_TOKEN=crashed\n", -1, &error));
+  g_assert_true (g_file_set_contents (other, "mine\n", -1, &error));
+  g_assert_true (g_file_set_contents (target, "linked\n", -1, &error));
+  g_assert_cmpint (symlink (target, link), ==, 0);
+
+  g_assert_true (ltm_deploy_write_env_file (path, NULL, TOKEN, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (g_file_test (leftover, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (g_file_test (other, G_FILE_TEST_IS_REGULAR));
+  contents = read_file (target);
+  g_assert_cmpstr (contents, ==, "linked\n");
+  g_clear_pointer (&contents, g_free);
+
+  contents = read_file (path);
+  g_assert_cmpstr (contents, ==, "PORT=8080\nCHANNEL_ACCESS_TOKEN=" TOKEN "\n");
+  g_assert_cmpuint (file_mode (path), ==, 0640);
+}
+
 static gboolean
 run_command (const char  *command,
              guint        timeout,
@@ -212,6 +250,167 @@ test_command_timeout (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 300 * G_USEC_PER_SEC);
 }
 
+/* A SIGTERM it ignores: SIGKILL after the grace, to what it started too. */
+static void
+test_command_timeout_kill (void)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_false (run_command ("trap '' TERM; echo deaf >&2; sleep 600 & sleep 600; wait", 1,
+                               &error));
+  g_assert_error (error, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_TIMED_OUT);
+  g_assert_cmpstr (error->message, ==,
+                   "The deploy command ran longer than 1 seconds and was stopped: deaf");
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 300 * G_USEC_PER_SEC);
+}
+
+/* Inside Flatpak (LTM_TEST_FLATPAK_INFO standing in for /.flatpak-info),
+ * with a flatpak-spawn of the test's first in PATH: @script is its body
+ * after it wrote its arguments, one a line, to @argv_file. */
+typedef struct {
+  char *old_path;
+  char *old_info;
+} FakeFlatpak;
+
+static void
+fake_flatpak_begin (FakeFlatpak *fake,
+                    const char  *name,
+                    const char  *argv_file,
+                    const char  *script)
+{
+  g_autofree char *bin = tmp_path (name);
+  g_autofree char *spawn = g_build_filename (bin, "flatpak-spawn", NULL);
+  g_autofree char *info = g_build_filename (bin, ".flatpak-info", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (bin, 0700), ==, 0);
+  text = g_strdup_printf ("#!/bin/sh\nprintf '%%s\\n' \"$@\" > '%s'\n%s", argv_file, script);
+  g_assert_true (g_file_set_contents (spawn, text, -1, &error));
+  g_assert_cmpint (g_chmod (spawn, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (info, "[Application]\nname=" APPLICATION_ID "\n", -1,
+                                      &error));
+
+  fake->old_path = g_strdup (g_getenv ("PATH"));
+  fake->old_info = g_strdup (g_getenv ("LTM_TEST_FLATPAK_INFO"));
+  path = g_strconcat (bin, ":", fake->old_path, NULL);
+  g_setenv ("PATH", path, TRUE);
+  g_setenv ("LTM_TEST_FLATPAK_INFO", info, TRUE);
+  g_assert_true (ltm_deploy_runs_on_host ());
+}
+
+static void
+fake_flatpak_end (FakeFlatpak *fake)
+{
+  g_setenv ("PATH", fake->old_path, TRUE);
+  if (fake->old_info != NULL)
+    g_setenv ("LTM_TEST_FLATPAK_INFO", fake->old_info, TRUE);
+  else
+    g_unsetenv ("LTM_TEST_FLATPAK_INFO");
+  g_clear_pointer (&fake->old_path, g_free);
+  g_clear_pointer (&fake->old_info, g_free);
+}
+
+/* Runs the command as the host would: with the --env= values. */
+#define FAKE_HOST \
+  "while [ $# -gt 0 ]; do\n" \
+  "  case \"$1\" in\n" \
+  "    --host|--watch-bus) ;;\n" \
+  "    --env=*) export \"${1#--env=}\" ;;\n" \
+  "    -*) echo \"flatpak-spawn: unknown option $1\" >&2; exit 1 ;;\n" \
+  "    *) break ;;\n" \
+  "  esac\n" \
+  "  shift\n" \
+  "done\n" \
+  "exec \"$@\"\n"
+
+/* What flatpak-spawn says where the app may not talk to org.freedesktop.Flatpak. */
+#define FAKE_DENIED \
+  "echo 'Portal call failed: The name org.freedesktop.Flatpak was not provided by any " \
+  ".service files' >&2\n" \
+  "echo 'Hint: --host only works when the Flatpak is allowed to talk to " \
+  "org.freedesktop.Flatpak' >&2\n" \
+  "exit 1\n"
+
+/* Inside Flatpak the command runs on the host through flatpak-spawn: the
+ * token still on its standard input only, not among flatpak-spawn's
+ * arguments; the three variables given with --env=. */
+static void
+test_command_on_host (void)
+{
+  g_autofree char *argv_file = tmp_path ("host-argv");
+  g_autofree char *got = tmp_path ("host-token");
+  g_autofree char *env = tmp_path ("host-env");
+  g_autofree char *command = g_strdup_printf ("cat > '%s'; env > '%s'", got, env);
+  g_autofree char *expected_argv = NULL;
+  g_autofree char *spawn_argv = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *environment = NULL;
+  g_autoptr(GError) error = NULL;
+  FakeFlatpak fake = { 0 };
+
+  fake_flatpak_begin (&fake, "fake-host", argv_file, FAKE_HOST);
+  g_assert_true (run_command (command, 10, &error));
+  fake_flatpak_end (&fake);
+  g_assert_no_error (error);
+
+  spawn_argv = read_file (argv_file);
+  expected_argv = g_strdup_printf ("--host\n"
+                                   "--watch-bus\n"
+                                   "--env=LTM_CHANNEL_ID=1234567890\n"
+                                   "--env=LTM_TOKEN_KEY_ID=keyid123\n"
+                                   "--env=LTM_TOKEN_EXPIRES_AT=2027-01-15T08:00:00Z\n"
+                                   "/bin/sh\n"
+                                   "-c\n"
+                                   "%s\n", command);
+  g_assert_cmpstr (spawn_argv, ==, expected_argv);
+  g_assert_null (strstr (spawn_argv, TOKEN));
+
+  token = read_file (got);
+  g_assert_cmpstr (token, ==, TOKEN);
+  environment = read_file (env);
+  g_assert_null (strstr (environment, TOKEN));
+  g_assert_nonnull (strstr (environment, "LTM_CHANNEL_ID=1234567890\n"));
+  g_assert_nonnull (strstr (environment, "LTM_TOKEN_KEY_ID=keyid123\n"));
+  g_assert_nonnull (strstr (environment, "LTM_TOKEN_EXPIRES_AT=2027-01-15T08:00:00Z\n"));
+}
+
+/* Without the permission flatpak-spawn cannot reach the host: the message
+ * says so, and how to give it. */
+static void
+test_command_host_denied (void)
+{
+  g_autofree char *argv_file = tmp_path ("denied-argv");
+  g_autoptr(GError) error = NULL;
+  FakeFlatpak fake = { 0 };
+
+  fake_flatpak_begin (&fake, "fake-denied", argv_file, FAKE_DENIED);
+  g_assert_false (run_command ("cat > /dev/null", 10, &error));
+  fake_flatpak_end (&fake);
+
+  g_assert_error (error, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_HOST_DENIED);
+  g_assert_cmpstr (error->message, ==,
+                   "The deploy command could not be started on the host (The name "
+                   "org.freedesktop.Flatpak was not provided by any .service files). Inside "
+                   "Flatpak it runs there only with the permission to talk to "
+                   "org.freedesktop.Flatpak, given with: flatpak override --user "
+                   "--talk-name=org.freedesktop.Flatpak " APPLICATION_ID);
+}
+
+/* The same words from a command that ran are its own failure. */
+static void
+test_command_not_denied_outside (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (ltm_deploy_runs_on_host ());
+  g_assert_false (run_command ("cat > /dev/null; echo 'Portal call failed: no' >&2; exit 1", 10,
+                               &error));
+  g_assert_error (error, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_COMMAND_FAILED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -222,10 +421,15 @@ main (int   argc,
   g_test_add_func ("/deploy/env-file/add", test_env_file_add);
   g_test_add_func ("/deploy/env-file/new", test_env_file_new);
   g_test_add_func ("/deploy/env-file/symlink", test_env_file_symlink);
+  g_test_add_func ("/deploy/env-file/leftovers", test_env_file_leftovers);
   g_test_add_func ("/deploy/command/stdin", test_command_stdin);
   g_test_add_func ("/deploy/command/fails", test_command_fails);
   g_test_add_func ("/deploy/command/timeout", test_command_timeout);
   g_test_add_func ("/deploy/command/ignores-stdin", test_command_ignores_stdin);
+  g_test_add_func ("/deploy/command/timeout-kill", test_command_timeout_kill);
+  g_test_add_func ("/deploy/command/on-host", test_command_on_host);
+  g_test_add_func ("/deploy/command/host-denied", test_command_host_denied);
+  g_test_add_func ("/deploy/command/not-denied-outside", test_command_not_denied_outside);
 
   return g_test_run ();
 }

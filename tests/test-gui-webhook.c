@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "ltm-activity.h"
+#include "ltm-deploy-group.h"
 #include "ltm-test-gui.h"
 #include "ltm-test-server.h"
 #include "ltm-test-util.h"
@@ -658,6 +659,50 @@ test_revoked (Fixture       *fixture,
   fixture_run (fixture, test_revoked_body);
 }
 
+/* Inside Flatpak the Deploy group says the command runs on the host, and
+ * how to give the permission that needs; outside it says nothing of it. */
+static void
+test_deploy_on_host (void)
+{
+  g_autofree char *info = g_build_filename (ltm_test_get_tmp_dir (), "flatpak-info", NULL);
+  g_autofree char *old_info = g_strdup (g_getenv ("LTM_TEST_FLATPAK_INFO"));
+  const char *override = "flatpak override --user --talk-name=org.freedesktop.Flatpak "
+                         APPLICATION_ID;
+  g_autoptr(GError) error = NULL;
+  LtmDeployGroup *group;
+  GtkWidget *window;
+  GtkWidget *row;
+
+  group = g_object_ref_sink (g_object_new (LTM_TYPE_DEPLOY_GROUP, NULL));
+  g_assert_null (strstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)),
+                         "flatpak"));
+  g_clear_object (&group);
+
+  g_assert_true (g_file_set_contents (info, "[Application]\n", -1, &error));
+  g_setenv ("LTM_TEST_FLATPAK_INFO", info, TRUE);
+  group = g_object_ref_sink (g_object_new (LTM_TYPE_DEPLOY_GROUP, NULL));
+  if (old_info != NULL)
+    g_setenv ("LTM_TEST_FLATPAK_INFO", old_info, TRUE);
+  else
+    g_unsetenv ("LTM_TEST_FLATPAK_INFO");
+
+  g_assert_nonnull (strstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)),
+                            override));
+  /* Shown, as with a channel, in a window of its own. */
+  window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (group));
+  gtk_widget_set_visible (GTK_WIDGET (group), TRUE);
+  gtk_window_present (GTK_WINDOW (window));
+  ltm_test_gui_wait_until (gtk_widget_get_mapped (GTK_WIDGET (group)));
+
+  row = ltm_test_gui_find_labelled (GTK_WIDGET (group), "Deploy command");
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (row), "runs on the host"));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (row), override));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (group);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -681,6 +726,8 @@ main (int   argc,
   ADD ("revoked", test_revoked);
 
 #undef ADD
+
+  g_test_add_func ("/gui/webhook/deploy-on-host", test_deploy_on_host);
 
   return g_test_run ();
 }

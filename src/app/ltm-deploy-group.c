@@ -5,6 +5,8 @@
  * deploy-command and grace, kept in the store); each change is one store
  * change, and the rows follow the model.  Deploy Now delivers the newest
  * token with ltm_deploy_async(), the workflow `ltm token deploy` uses.
+ * Inside Flatpak the group says that the command runs on the host and
+ * which permission that needs.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -410,10 +412,34 @@ ltm_deploy_group_class_init (LtmDeployGroupClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, ltm_deploy_group_deploy_cb);
 }
 
+/* Inside Flatpak the command runs on the host, and only with a permission
+ * the app does not ask for: said under the group, and on the row. */
+static void
+ltm_deploy_group_show_host (LtmDeployGroup *self)
+{
+  g_autofree char *note = NULL;
+  g_autofree char *description = NULL;
+
+  if (!ltm_deploy_runs_on_host ())
+    return;
+
+  /* Translators: %s is the app's ID; keep the command as it is */
+  note = g_strdup_printf (_("Inside Flatpak the deploy command runs on the host, which needs "
+                            "this permission: flatpak override --user "
+                            "--talk-name=org.freedesktop.Flatpak %s"), APPLICATION_ID);
+  description = g_strconcat (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (self)),
+                             "\n", note, NULL);
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self), description);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->command_row), note);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->command_row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, note, -1);
+}
+
 static void
 ltm_deploy_group_init (LtmDeployGroup *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  ltm_deploy_group_show_host (self);
 
   self->cancellable = g_cancellable_new ();
   self->channel_signals = g_signal_group_new (LTM_TYPE_CHANNEL);

@@ -32,6 +32,9 @@ ENVIRONMENT = [
     ("LTM_TEST_DEPLOY_TIMEOUT",
      "For the project's tests only: how many seconds a deploy command may run "
      "before it is stopped, instead of 120."),
+    ("LTM_TEST_FLATPAK_INFO",
+     "For the project's tests only: a file standing in for /.flatpak-info; deploy "
+     "commands run on the host through flatpak-spawn when it exists."),
     ("CREDENTIALS_DIRECTORY",
      "Set by systemd for a service with LoadCredential=: the master key is read "
      "from ltm-master-key in it when LTM_MASTER_KEY_FILE is not set."),
