@@ -83,21 +83,6 @@ ltm_cli_token_print_issuance (LtmCli       *cli,
   return LTM_CLI_OK;
 }
 
-/* The advice for a stored token that is not there. */
-static void
-ltm_cli_token_advise (GError     *error,
-                      const char *channel,
-                      const char *key_id)
-{
-  if (!g_error_matches (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
-    return;
-
-  if (key_id != NULL)
-    ltm_cli_advise (error, _("“ltm token list --channel %s” lists the stored tokens."), channel);
-  else
-    ltm_cli_advise (error, _("Issue one with “ltm token issue --channel %s”."), channel);
-}
-
 static int
 ltm_cli_token_issue (LtmCli  *cli,
                      int      argc,
@@ -211,7 +196,7 @@ ltm_cli_token_verify (LtmCli  *cli,
                                   ltm_async_result_cb, &result);
       info = ltm_lifecycle_verify_finish (ltm_async_wait (&result), &error);
       if (info == NULL)
-        ltm_cli_token_advise (error, channel, key_id);
+        ltm_cli_advise_token (error, channel, key_id);
     }
   else if ((token = ltm_cli_access_token (cli, NULL, NULL, token_file, &error)) == NULL)
     return ltm_cli_fail (cli, error);
@@ -372,19 +357,17 @@ ltm_cli_token_revoke (LtmCli  *cli,
     {
       const char *key_ids[] = { key_id, NULL };
       g_autoptr(LtmRevocation) revocation = NULL;
-      LtmChannel *stored;
       LtmToken *stored_token;
 
       if (!ltm_jwt_check_key_id (key_id, &error) ||
-          (stored = ltm_cli_get_channel (cli, channel, &error)) == NULL ||
+          ltm_cli_get_channel (cli, channel, &error) == NULL ||
           (client = ltm_cli_get_client (cli, &error)) == NULL)
         return ltm_cli_fail (cli, error);
 
-      if ((stored_token = ltm_channel_find_token (stored, key_id)) == NULL)
+      stored_token = ltm_store_lookup_token (cli->store, channel, key_id, 0, &error);
+      if (stored_token == NULL)
         {
-          g_set_error (&error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                       _("No token with key ID %s is stored for channel %s."), key_id, channel);
-          ltm_cli_token_advise (error, channel, key_id);
+          ltm_cli_advise_token (error, channel, key_id);
           return ltm_cli_fail (cli, error);
         }
 
@@ -754,12 +737,11 @@ ltm_cli_token_deploy (LtmCli  *cli,
       return ltm_cli_fail (cli, error);
     }
 
-  newest = ltm_channel_get_newest_usable (stored, g_get_real_time () / G_USEC_PER_SEC);
+  newest = ltm_store_lookup_token (cli->store, channel, NULL, g_get_real_time () / G_USEC_PER_SEC,
+                                   &error);
   if (newest == NULL)
     {
-      g_set_error (&error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                   _("No usable token is stored for channel %s: issue one with “ltm token issue "
-                     "--channel %s”"), channel, channel);
+      ltm_cli_advise_token (error, channel, NULL);
       return ltm_cli_fail (cli, error);
     }
 
@@ -1016,7 +998,7 @@ ltm_cli_token_env (LtmCli  *cli,
   ltm_lifecycle_read_env_async (cli->store, channel, NULL, ltm_async_result_cb, &result);
   if ((env = ltm_lifecycle_read_env_finish (ltm_async_wait (&result), &error)) == NULL)
     {
-      ltm_cli_token_advise (error, channel, NULL);
+      ltm_cli_advise_token (error, channel, NULL);
       return ltm_cli_fail (cli, error);
     }
 

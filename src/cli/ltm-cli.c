@@ -1097,6 +1097,29 @@ ltm_cli_channel_secret (LtmCli      *cli,
 }
 
 /**
+ * ltm_cli_advise_token:
+ * @error: an error of the store's lookup of a token
+ * @channel_id: the channel
+ * @key_id: (nullable): the token asked for; %NULL for the newest usable one
+ *
+ * Adds what to type when the stored token is not there.
+ */
+void
+ltm_cli_advise_token (GError     *error,
+                      const char *channel_id,
+                      const char *key_id)
+{
+  if (!g_error_matches (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
+    return;
+
+  if (key_id != NULL)
+    ltm_cli_advise (error, _("“ltm token list --channel %s” lists the stored tokens."),
+                    channel_id);
+  else
+    ltm_cli_advise (error, _("Issue one with “ltm token issue --channel %s”."), channel_id);
+}
+
+/**
  * ltm_cli_access_token_given:
  * @token_file: (nullable): --token-file or "-"
  *
@@ -1147,13 +1170,12 @@ ltm_cli_access_token (LtmCli      *cli,
 
   if (key_id == NULL)
     {
-      LtmToken *newest = ltm_channel_get_newest_usable (channel, g_get_real_time () / G_USEC_PER_SEC);
+      LtmToken *newest = ltm_store_lookup_token (cli->store, channel_id, NULL,
+                                                 g_get_real_time () / G_USEC_PER_SEC, error);
 
       if (newest == NULL)
         {
-          g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                       _("No usable token is stored for channel %s: issue one with “ltm token issue "
-                         "--channel %s”"), channel_id, channel_id);
+          ltm_cli_advise_token (*error, channel_id, NULL);
           return NULL;
         }
       key_id = ltm_token_get_key_id (newest);

@@ -111,6 +111,9 @@ LtmSecret   *ltm_cli_channel_secret    (LtmCli              *cli,
                                         const char          *channel_id,
                                         const char          *secret_file,
                                         GError             **error);
+void         ltm_cli_advise_token      (GError              *error,
+                                        const char          *channel_id,
+                                        const char          *key_id);
 gboolean     ltm_cli_access_token_given (const char         *token_file);
 LtmSecret   *ltm_cli_access_token      (LtmCli              *cli,
                                         const char          *channel_id,

@@ -1191,6 +1191,7 @@ ltm_deploy_async (LtmStore            *store,
   LtmChannel *channel;
   LtmToken *token;
   LtmDeploy *state;
+  GError *error = NULL;
 
   g_return_if_fail (LTM_IS_STORE (store));
   g_return_if_fail (channel_id != NULL);
@@ -1198,11 +1199,9 @@ ltm_deploy_async (LtmStore            *store,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, ltm_deploy_async);
 
-  channel = ltm_store_find_channel (store, channel_id);
-  if (channel == NULL)
+  if ((channel = ltm_store_lookup_channel (store, channel_id, &error)) == NULL)
     {
-      g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                               _("The channel %s is not in the list."), channel_id);
+      g_task_return_error (task, error);
       return;
     }
   if (!ltm_channel_has_deploy_target (channel))
@@ -1212,13 +1211,11 @@ ltm_deploy_async (LtmStore            *store,
       return;
     }
 
-  token = key_id != NULL ? ltm_channel_find_token (channel, key_id)
-                         : ltm_channel_get_newest_usable (channel,
-                                                          g_get_real_time () / G_USEC_PER_SEC);
+  token = ltm_store_lookup_token (store, channel_id, key_id, g_get_real_time () / G_USEC_PER_SEC,
+                                  &error);
   if (token == NULL)
     {
-      g_task_return_new_error (task, LTM_DEPLOY_ERROR, LTM_DEPLOY_ERROR_NO_TOKEN,
-                               _("No usable token is stored for channel %s."), channel_id);
+      g_task_return_error (task, error);
       return;
     }
 

@@ -13,7 +13,6 @@ G_BEGIN_DECLS
 /**
  * LtmDeployError:
  * @LTM_DEPLOY_ERROR_NO_TARGET: the channel has no deploy target
- * @LTM_DEPLOY_ERROR_NO_TOKEN: the channel has no usable token to deliver
  * @LTM_DEPLOY_ERROR_ENV_FILE: the env file could not be rewritten
  * @LTM_DEPLOY_ERROR_COMMAND_FAILED: the deploy command did not exit with 0
  * @LTM_DEPLOY_ERROR_TIMED_OUT: the deploy command ran too long and was killed
@@ -22,7 +21,6 @@ G_BEGIN_DECLS
  */
 typedef enum {
   LTM_DEPLOY_ERROR_NO_TARGET,
-  LTM_DEPLOY_ERROR_NO_TOKEN,
   LTM_DEPLOY_ERROR_ENV_FILE,
   LTM_DEPLOY_ERROR_COMMAND_FAILED,
   LTM_DEPLOY_ERROR_TIMED_OUT,

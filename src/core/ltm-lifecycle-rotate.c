@@ -708,6 +708,7 @@ ltm_lifecycle_retire_async (LtmStore            *store,
   g_autoptr(GTask) task = NULL;
   g_auto(GStrv) due = NULL;
   LtmChannel *channel;
+  GError *error = NULL;
 
   g_return_if_fail (LTM_IS_STORE (store));
   g_return_if_fail (LTM_IS_LINE_CLIENT (client));
@@ -716,11 +717,9 @@ ltm_lifecycle_retire_async (LtmStore            *store,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, ltm_lifecycle_retire_async);
 
-  channel = ltm_store_find_channel (store, channel_id);
-  if (channel == NULL)
+  if ((channel = ltm_store_lookup_channel (store, channel_id, &error)) == NULL)
     {
-      g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                               _("The channel %s is not in the list."), channel_id);
+      g_task_return_error (task, error);
       return;
     }
 

@@ -638,32 +638,6 @@ ltm_verify_token_cb (GObject      *source,
                                         ltm_verify_verified_cb, g_steal_pointer (&task));
 }
 
-/* The stored token @key_id of @channel_id, or its newest usable one when
- * %NULL; @error says which is missing. */
-static LtmToken *
-ltm_lifecycle_find_token (LtmStore    *store,
-                          const char  *channel_id,
-                          const char  *key_id,
-                          GError     **error)
-{
-  LtmChannel *channel = ltm_store_find_channel (store, channel_id);
-  LtmToken *token = NULL;
-
-  if (channel == NULL)
-    g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                 _("The channel %s is not in the list."), channel_id);
-  else if (key_id != NULL && (token = ltm_channel_find_token (channel, key_id)) == NULL)
-    g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                 _("No token with key ID %s is stored for channel %s."), key_id, channel_id);
-  else if (key_id == NULL &&
-           (token = ltm_channel_get_newest_usable (channel,
-                                                   g_get_real_time () / G_USEC_PER_SEC)) == NULL)
-    g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                 _("No usable token is stored for channel %s."), channel_id);
-
-  return token;
-}
-
 /**
  * ltm_lifecycle_verify_async:
  * @store: a loaded #LtmStore
@@ -698,7 +672,9 @@ ltm_lifecycle_verify_async (LtmStore            *store,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, ltm_lifecycle_verify_async);
 
-  if ((token = ltm_lifecycle_find_token (store, channel_id, key_id, &error)) == NULL)
+  token = ltm_store_lookup_token (store, channel_id, key_id, g_get_real_time () / G_USEC_PER_SEC,
+                                  &error);
+  if (token == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -847,7 +823,9 @@ ltm_lifecycle_read_env_async (LtmStore            *store,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, ltm_lifecycle_read_env_async);
 
-  if ((token = ltm_lifecycle_find_token (store, channel_id, NULL, &error)) == NULL)
+  token = ltm_store_lookup_token (store, channel_id, NULL, g_get_real_time () / G_USEC_PER_SEC,
+                                  &error);
+  if (token == NULL)
     {
       g_task_return_error (task, error);
       return;

@@ -94,12 +94,8 @@ ltm_store_export_channel (LtmStore    *self,
   g_return_val_if_fail (LTM_IS_STORE (self), NULL);
   g_return_val_if_fail (channel_id != NULL, NULL);
 
-  if ((channel = ltm_store_find_channel (self, channel_id)) == NULL)
-    {
-      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                   _("The channel %s is not in the list."), channel_id);
-      return NULL;
-    }
+  if ((channel = ltm_store_lookup_channel (self, channel_id, error)) == NULL)
+    return NULL;
 
   if (ltm_channel_get_has_key (channel) &&
       ((key = ltm_store_get_key (self, channel_id, error)) == NULL ||

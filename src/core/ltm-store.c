@@ -160,6 +160,7 @@ static gboolean
 ltm_store_not_found (const char  *channel_id,
                      GError     **error)
 {
+  /* Translators: %s is a channel ID */
   g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
                _("The channel %s is not in the list."), channel_id);
   return FALSE;
@@ -1087,6 +1088,66 @@ ltm_store_get_channels (LtmStore *self)
   g_return_val_if_fail (LTM_IS_STORE (self), NULL);
 
   return G_LIST_MODEL (self->channels);
+}
+
+/**
+ * ltm_store_lookup_channel:
+ * @self: a #LtmStore
+ * @channel_id: a channel ID
+ * @error: return location for a #GError
+ *
+ * As ltm_store_find_channel(), for a channel that must be there.
+ *
+ * Returns: (transfer none): the channel, or %NULL with @error set
+ */
+LtmChannel *
+ltm_store_lookup_channel (LtmStore    *self,
+                          const char  *channel_id,
+                          GError     **error)
+{
+  LtmChannel *channel = ltm_store_find_channel (self, channel_id);
+
+  if (channel == NULL)
+    ltm_store_not_found (channel_id, error);
+
+  return channel;
+}
+
+/**
+ * ltm_store_lookup_token:
+ * @self: a #LtmStore
+ * @channel_id: a channel ID
+ * @key_id: (nullable): which token; %NULL for the newest usable one
+ * @now: the current time, Unix seconds
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer none): the stored token, or %NULL with @error
+ *   saying whether the channel or the token is missing
+ */
+LtmToken *
+ltm_store_lookup_token (LtmStore    *self,
+                        const char  *channel_id,
+                        const char  *key_id,
+                        gint64       now,
+                        GError     **error)
+{
+  LtmChannel *channel = ltm_store_lookup_channel (self, channel_id, error);
+  LtmToken *token;
+
+  if (channel == NULL)
+    return NULL;
+
+  if (key_id != NULL)
+    {
+      if ((token = ltm_channel_find_token (channel, key_id)) == NULL)
+        g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                     _("No token with key ID %s is stored for channel %s."), key_id, channel_id);
+    }
+  else if ((token = ltm_channel_get_newest_usable (channel, now)) == NULL)
+    g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                 _("No usable token is stored for channel %s."), channel_id);
+
+  return token;
 }
 
 /**

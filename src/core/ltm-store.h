@@ -78,6 +78,14 @@ GQuark       ltm_store_error_quark          (void);
 LtmStore    *ltm_store_new                  (const char          *data_dir);
 const char  *ltm_store_get_path             (LtmStore            *self);
 GListModel  *ltm_store_get_channels         (LtmStore            *self);
+LtmChannel  *ltm_store_lookup_channel       (LtmStore            *self,
+                                             const char          *channel_id,
+                                             GError             **error);
+LtmToken    *ltm_store_lookup_token         (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *key_id,
+                                             gint64               now,
+                                             GError             **error);
 LtmChannel  *ltm_store_find_channel         (LtmStore            *self,
                                              const char          *channel_id);
 
