@@ -935,6 +935,7 @@ test_other_kinds_body (LtmWindow     *window,
   g_autofree char *stateless = NULL;
   g_autofree char *short_lived = NULL;
   g_autoptr(LtmToken) token = NULL;
+  AdwMessageDialog *dialog;
 
   show_tokens_page (window);
 
@@ -958,6 +959,15 @@ test_other_kinds_body (LtmWindow     *window,
 
   ltm_test_gui_click (root, "Verify Token");
   ltm_test_gui_wait_until (find_text_part (root, "Valid, expires in ") != NULL);
+
+  /* Revoked at LINE's v2 endpoint: no channel secret is asked for. */
+  ltm_test_gui_click (root, "Revoke Token");
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_null (strstr (adw_message_dialog_get_body (dialog), "channel secret"));
+  respond_and_wait (dialog, "revoke");
+  ltm_test_gui_wait_for_toast (window, "Token revoked");
+  g_assert_false (server_accepts (fixture, short_lived, TRUE));
+  g_assert_true (ltm_token_get_revoked (token));
 }
 
 static void

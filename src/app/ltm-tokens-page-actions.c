@@ -13,7 +13,6 @@
 
 #include <glib/gi18n.h>
 
-#include "ltm-jwt.h"
 #include "ltm-lifecycle.h"
 #include "ltm-ui.h"
 
@@ -127,12 +126,17 @@ ltm_tokens_page_copy_cb (GObject      *source,
                          gpointer      user_data)
 {
   LtmTokensOp *op = user_data;
+  g_autoptr(LtmSecret) token = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if (!ltm_tokens_op_finish_secret (op, source, result, &op->access_token))
-    return;
+  if ((token = ltm_store_get_secret_finish (LTM_STORE (source), result, &error)) == NULL)
+    {
+      ltm_tokens_op_fail (op, op->failure, error);
+      return;
+    }
 
   if (ltm_tokens_op_is_current (op))
-    ltm_ui_copy (GTK_WIDGET (op->self), op->access_token, _("Token copied"));
+    ltm_ui_copy (GTK_WIDGET (op->self), token, _("Token copied"));
 
   ltm_tokens_op_end (op, NULL);
 }

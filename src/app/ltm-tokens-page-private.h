@@ -47,7 +47,6 @@ typedef struct {
   char *channel_id;
   char *key_id;                 /* the token it is about */
   LtmSecret *channel_secret;    /* as typed, to revoke */
-  LtmSecret *access_token;      /* to copy */
   gboolean keep_secret;         /* keep channel_secret once LINE took it */
 } LtmTokensOp;
 
@@ -69,10 +68,6 @@ void           ltm_tokens_op_fail              (LtmTokensOp    *op,
 void           ltm_tokens_op_end               (LtmTokensOp    *op,
                                                 const char     *toast);
 LtmLineClient *ltm_tokens_op_get_client        (LtmTokensOp    *op);
-gboolean       ltm_tokens_op_finish_secret     (LtmTokensOp    *op,
-                                                GObject        *source,
-                                                GAsyncResult   *result,
-                                                LtmSecret     **secret);
 
 /* ltm-tokens-page-actions.c */
 void           ltm_tokens_page_install_actions (GtkWidgetClass *widget_class);

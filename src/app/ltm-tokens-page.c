@@ -328,7 +328,6 @@ ltm_tokens_op_free (LtmTokensOp *op)
   g_free (op->channel_id);
   g_free (op->key_id);
   ltm_secret_free (op->channel_secret);
-  ltm_secret_free (op->access_token);
   g_free (op);
 }
 
@@ -403,26 +402,6 @@ ltm_tokens_op_get_client (LtmTokensOp *op)
     ltm_tokens_op_fail (op, op->failure, error);
 
   return client;
-}
-
-/* Puts the secret @source read from the keyring in *@secret, one of @op's
- * members; without it, @op fails and is freed, and this returns %FALSE. */
-gboolean
-ltm_tokens_op_finish_secret (LtmTokensOp   *op,
-                             GObject       *source,
-                             GAsyncResult  *result,
-                             LtmSecret    **secret)
-{
-  g_autoptr(GError) error = NULL;
-
-  *secret = ltm_store_get_secret_finish (LTM_STORE (source), result, &error);
-  if (*secret == NULL)
-    {
-      ltm_tokens_op_fail (op, op->failure, error);
-      return FALSE;
-    }
-
-  return TRUE;
 }
 
 static void

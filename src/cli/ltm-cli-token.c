@@ -171,7 +171,8 @@ ltm_cli_token_verify (LtmCli  *cli,
     { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
       N_("Read the token from FILE (- for standard input)"), N_("FILE") },
     { "short-lived", 0, 0, G_OPTION_ARG_NONE, &short_lived,
-      N_("The token is short-lived or long-lived: use LINE's v2 endpoint"), NULL },
+      N_("The token given is short-lived or long-lived: use LINE's v2 endpoint (a stored "
+         "token's own kind decides)"), NULL },
     G_OPTION_ENTRY_NULL
   };
   int status;
@@ -334,7 +335,8 @@ ltm_cli_token_revoke (LtmCli  *cli,
     { "key-id", 0, 0, G_OPTION_ARG_STRING, &key_id,
       N_("Revoke the stored token with this key ID, and mark it revoked"), N_("KEYID") },
     { "short-lived", 0, 0, G_OPTION_ARG_NONE, &short_lived,
-      N_("The token is short-lived or long-lived: use LINE's v2 endpoint"), NULL },
+      N_("The token given is short-lived or long-lived: use LINE's v2 endpoint (a stored "
+         "token's own kind decides)"), NULL },
     G_OPTION_ENTRY_NULL
   };
   int status;
@@ -1050,7 +1052,8 @@ const LtmCliCommand ltm_cli_token_commands[] = {
     "--channel ID [--secret-file F] [--key-id KEYID | --token-file F | -] [--short-lived]",
     N_("Revoke a token"),
     N_("A v2.1 token needs the channel secret: --secret-file, LTM_CHANNEL_SECRET or the "
-       "stored one. With --key-id, the stored token is revoked and marked revoked."),
+       "stored one. With --key-id, the stored token is revoked at the endpoint of its kind (a "
+       "short-lived one needs no secret) and marked revoked."),
     ltm_cli_token_revoke,
   },
   {
