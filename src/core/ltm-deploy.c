@@ -37,7 +37,6 @@
 
 #include "ltm-deploy.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -284,34 +283,26 @@ ltm_deploy_is_temporary_name (const char *name,
  * error, never with a wrong file. */
 static void
 ltm_deploy_sweep (int         dir_fd,
+                  const char *dir,
                   const char *base)
 {
   g_autofree char *prefix = g_strdup_printf (".%s.ltm-", base);
-  struct dirent *entry;
-  DIR *listing;
-  int list_fd;
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *entry;
 
-  list_fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (list_fd < 0)
-    return;
-  listing = fdopendir (list_fd);
   if (listing == NULL)
-    {
-      close (list_fd);
-      return;
-    }
+    return;
 
-  while ((entry = readdir (listing)) != NULL)
+  /* Listed by path, looked at and removed relative to @dir_fd. */
+  while ((entry = g_dir_read_name (listing)) != NULL)
     {
       struct stat st;
 
-      if (ltm_deploy_is_temporary_name (entry->d_name, prefix) &&
-          fstatat (dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+      if (ltm_deploy_is_temporary_name (entry, prefix) &&
+          fstatat (dir_fd, entry, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
           S_ISREG (st.st_mode) && st.st_uid == geteuid ())
-        unlinkat (dir_fd, entry->d_name, 0);
+        unlinkat (dir_fd, entry, 0);
     }
-
-  closedir (listing);
 }
 
 /* The new version's bytes, the old file's mode and owner, on disk. */
@@ -534,7 +525,7 @@ ltm_deploy_write_env_file_once (const char  *real,
   else
     {
       if (locked)
-        ltm_deploy_sweep (dir_fd, base);
+        ltm_deploy_sweep (dir_fd, dir, base);
       text = ltm_deploy_rewrite (contents, len, name, token);
       ok = ltm_deploy_replace_file (dir_fd, dir, real, path, text, exists ? &st : NULL, again,
                                     error);
