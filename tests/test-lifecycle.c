@@ -846,6 +846,37 @@ test_read_env (Fixture       *fixture,
   g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
 }
 
+static gboolean
+unlock (Fixture  *fixture,
+        GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ltm_store_unlock_async (fixture->store, NULL, ltm_async_result_cb, &result);
+  return ltm_store_unlock_finish (fixture->store, ltm_async_wait (&result), error);
+}
+
+/* Reading the master key ahead: no store yet, nothing sealed yet and a
+ * sealed channel are all fine. */
+static void
+test_unlock (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (unlock (fixture, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (ltm_store_add_channel (fixture->store, "6000000009", NULL, NULL, NULL, NULL,
+                                        &error));
+  g_assert_true (unlock (fixture, &error));
+  g_assert_no_error (error);
+
+  add_channel (fixture, "6000000010", 0, 86400);
+  g_assert_true (unlock (fixture, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_find_expiring (Fixture       *fixture,
                     gconstpointer  data)
@@ -898,6 +929,7 @@ main (int   argc,
   ADD ("/lifecycle/issue-kinds", test_issue_kinds);
   ADD ("/lifecycle/verify-revoke-kinds", test_verify_revoke_kinds);
   ADD ("/lifecycle/read-env", test_read_env);
+  ADD ("/lifecycle/unlock", test_unlock);
   ADD ("/lifecycle/reconcile-retires", test_reconcile_retires);
 
 #undef ADD

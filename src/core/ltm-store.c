@@ -45,6 +45,11 @@ struct _LtmStore
 
   GMutex pool_lock;
   GPtrArray *idle;              /* LtmStoreDb */
+
+  /* Held by a thread's write transaction: the others wait here, woken at
+   * once, rather than in SQLite's busy handler, which polls by sleeping
+   * (up to 100 ms a time).  Other processes still meet the busy timeout. */
+  GMutex write_lock;
 };
 
 G_DEFINE_FINAL_TYPE (LtmStore, ltm_store, G_TYPE_OBJECT)
@@ -624,6 +629,7 @@ ltm_store_op_write (LtmStoreOp  *op,
 {
   g_autoptr(LtmSealKey) key = NULL;
   g_autoptr(LtmStoreDoc) doc = NULL;
+  g_autoptr(GMutexLocker) locker = NULL;
   gboolean seals = op->key != NULL || op->secret != NULL || op->kind == LTM_STORE_OP_REPAIR;
   gint64 generation;
 
@@ -641,6 +647,8 @@ ltm_store_op_write (LtmStoreOp  *op,
         }
     }
 
+  /* Until the commit or the rollback, when the function returns. */
+  locker = g_mutex_locker_new (&op->store->write_lock);
   if (!ltm_store_db_begin (db, TRUE, error))
     return NULL;
 
@@ -1013,6 +1021,7 @@ ltm_store_finalize (GObject *object)
   g_clear_pointer (&self->seen_later, g_hash_table_unref);
   g_clear_pointer (&self->idle, g_ptr_array_unref);
   g_mutex_clear (&self->pool_lock);
+  g_mutex_clear (&self->write_lock);
 
   G_OBJECT_CLASS (ltm_store_parent_class)->finalize (object);
 }
@@ -1033,6 +1042,7 @@ ltm_store_init (LtmStore *self)
   self->seen_later = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) ltm_store_db_close);
   g_mutex_init (&self->pool_lock);
+  g_mutex_init (&self->write_lock);
 }
 
 /**
@@ -1141,7 +1151,8 @@ ltm_store_lookup_token (LtmStore    *self,
     {
       if ((token = ltm_channel_find_token (channel, key_id)) == NULL)
         g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                     _("No token with key ID %s is stored for channel %s."), key_id, channel_id);
+                     _("No token with the key ID %s is stored for channel %s."), key_id,
+                     channel_id);
     }
   else if ((token = ltm_channel_get_newest_usable (channel, now)) == NULL)
     g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
@@ -2628,6 +2639,88 @@ ltm_store_lookup_free (LtmStoreLookup *lookup)
   g_free (lookup->channel_id);
   g_free (lookup->key_id);
   g_free (lookup);
+}
+
+static void
+ltm_store_unlock_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  LtmStore *self = source_object;
+  g_autoptr(LtmSealKey) key = NULL;
+  LtmStoreDb *db;
+  GError *error = NULL;
+
+  if ((db = ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &error)) == NULL)
+    {
+      /* No store yet: nothing to unlock. */
+      if (error != NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  key = ltm_store_db_get_master_key (db, FALSE, &error);
+  ltm_store_give_db (self, db);
+
+  /* Nothing sealed yet is no failure: there is no key to read. */
+  if (key == NULL && !g_error_matches (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
+    g_task_return_error (task, error);
+  else
+    {
+      g_clear_error (&error);
+      g_task_return_boolean (task, TRUE);
+    }
+}
+
+/**
+ * ltm_store_unlock_async:
+ * @self: a #LtmStore
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Reads the master key now, in one thread, as the first read of a
+ * sealed value would (once per process).  Many operations started at
+ * once call this first: else each holds a thread of GTask's pool while
+ * one reads the key, and libsecret's file backend, which needs a thread
+ * of that same pool for each step, waits for the pool to grow (by one
+ * thread every 100 ms or so).
+ */
+void
+ltm_store_unlock_async (LtmStore            *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LTM_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ltm_store_unlock_async);
+  g_task_run_in_thread (task, ltm_store_unlock_thread);
+}
+
+/**
+ * ltm_store_unlock_finish:
+ * @self: a #LtmStore
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError: the keyring's or the store's
+ *
+ * Returns: %TRUE if the master key is known now, or nothing is sealed yet
+ */
+gboolean
+ltm_store_unlock_finish (LtmStore      *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_store_unlock_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void
