@@ -183,6 +183,23 @@ run_command (const char  *command,
   return ltm_deploy_run_command_finish (ltm_async_wait (&result), error);
 }
 
+/* What the command run by run_command() wrote to @got (its standard
+ * input) and @env (its environment): exactly the token, and the token
+ * nowhere in the environment but the channel, key ID and expiry. */
+static void
+assert_command_got (const char *got,
+                    const char *env)
+{
+  g_autofree char *token = read_file (got);
+  g_autofree char *environment = read_file (env);
+
+  g_assert_cmpstr (token, ==, TOKEN);
+  g_assert_null (strstr (environment, TOKEN));
+  g_assert_nonnull (strstr (environment, "LTM_CHANNEL_ID=1234567890\n"));
+  g_assert_nonnull (strstr (environment, "LTM_TOKEN_KEY_ID=keyid123\n"));
+  g_assert_nonnull (strstr (environment, "LTM_TOKEN_EXPIRES_AT=2027-01-15T08:00:00Z\n"));
+}
+
 /* The token on standard input, exactly; not in argv or the environment;
  * the channel, key ID and expiry in the environment. */
 static void
@@ -191,8 +208,6 @@ test_command_stdin (void)
   g_autofree char *got = tmp_path ("got-token");
   g_autofree char *env = tmp_path ("got-env");
   g_autofree char *command = g_strdup_printf ("cat > '%s'; env > '%s'", got, env);
-  g_autofree char *token = NULL;
-  g_autofree char *environment = NULL;
   g_autoptr(GError) error = NULL;
 
   g_setenv ("LTM_ACCESS_TOKEN", TOKEN, TRUE);
@@ -200,13 +215,7 @@ test_command_stdin (void)
   g_unsetenv ("LTM_ACCESS_TOKEN");
   g_assert_no_error (error);
 
-  token = read_file (got);
-  g_assert_cmpstr (token, ==, TOKEN);
-  environment = read_file (env);
-  g_assert_null (strstr (environment, TOKEN));
-  g_assert_nonnull (strstr (environment, "LTM_CHANNEL_ID=1234567890\n"));
-  g_assert_nonnull (strstr (environment, "LTM_TOKEN_KEY_ID=keyid123\n"));
-  g_assert_nonnull (strstr (environment, "LTM_TOKEN_EXPIRES_AT=2027-01-15T08:00:00Z\n"));
+  assert_command_got (got, env);
 }
 
 /* Not 0: the last lines of standard error say why. */
@@ -346,8 +355,6 @@ test_command_on_host (void)
   g_autofree char *command = g_strdup_printf ("cat > '%s'; env > '%s'", got, env);
   g_autofree char *expected_argv = NULL;
   g_autofree char *spawn_argv = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *environment = NULL;
   g_autoptr(GError) error = NULL;
   FakeFlatpak fake = { 0 };
 
@@ -368,13 +375,7 @@ test_command_on_host (void)
   g_assert_cmpstr (spawn_argv, ==, expected_argv);
   g_assert_null (strstr (spawn_argv, TOKEN));
 
-  token = read_file (got);
-  g_assert_cmpstr (token, ==, TOKEN);
-  environment = read_file (env);
-  g_assert_null (strstr (environment, TOKEN));
-  g_assert_nonnull (strstr (environment, "LTM_CHANNEL_ID=1234567890\n"));
-  g_assert_nonnull (strstr (environment, "LTM_TOKEN_KEY_ID=keyid123\n"));
-  g_assert_nonnull (strstr (environment, "LTM_TOKEN_EXPIRES_AT=2027-01-15T08:00:00Z\n"));
+  assert_command_got (got, env);
 }
 
 /* Without the permission flatpak-spawn cannot reach the host: the message
