@@ -432,6 +432,7 @@ test_rotate_env_file (Fixture       *fixture,
   g_autofree char *env = g_build_filename (fixture->dir, "bot.env", NULL);
   g_autofree char *contents = NULL;
   g_autofree char *expected = NULL;
+  g_autofree char *words = NULL;
   LtmChannel *channel;
 
   add_channel (fixture, "5000000002", 1, 86400);
@@ -453,6 +454,9 @@ test_rotate_env_file (Fixture       *fixture,
   channel = ltm_store_find_channel (fixture->store, "5000000002");
   g_assert_cmpint (ltm_channel_get_delivery (channel), ==, LTM_DELIVERY_DELIVERED);
   g_assert_cmpint (ltm_channel_get_delivered_at (channel), >, 0);
+  /* Which target took which token. */
+  words = g_strdup_printf ("The env file took token %s.", rotation->new_key_id);
+  g_assert_cmpstr (ltm_channel_get_delivery_message (channel), ==, words);
 }
 
 /* A failing command: the new token stored, the old one valid, the channel

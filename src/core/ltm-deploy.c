@@ -1075,8 +1075,14 @@ ltm_deploy_record (GTask *task)
 
   if (state->failure != NULL)
     message = g_strdup (state->failure->message);
+  /* Which targets took it: "delivered" is said by whoever shows it. */
+  else if (state->targets.env_file != NULL && state->targets.command != NULL)
+    message = g_strdup_printf (_("The env file and the deploy command took token %s."),
+                               state->key_id);
+  else if (state->targets.env_file != NULL)
+    message = g_strdup_printf (_("The env file took token %s."), state->key_id);
   else
-    message = g_strdup_printf (_("Token %s delivered."), state->key_id);
+    message = g_strdup_printf (_("The deploy command took token %s."), state->key_id);
 
   ltm_store_set_delivery_async (state->store, state->channel_id,
                                 state->failure != NULL ? LTM_DELIVERY_FAILED
