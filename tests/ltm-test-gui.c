@@ -81,7 +81,7 @@ ltm_test_gui_serve_notifications (void)
 
   notifications = g_ptr_array_new_with_free_func (g_free);
 
-  /* Only on the private bus tests/run-with-keyring.sh starts. */
+  /* Only on the private bus tests/test-bus.sh starts. */
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     return;
 

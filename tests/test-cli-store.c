@@ -1,5 +1,5 @@
 /* test-cli-store.c: `ltm channel` and the store behind every command, end
- * to end, against a real keyring (run by run-with-keyring.sh) and the test
+ * to end, against a real keyring (run by test-bus.sh --keyring) and the test
  * server on 127.0.0.1
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -1287,7 +1287,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  /* GNOME Keyring when run through run-with-keyring.sh; else libsecret's
+  /* GNOME Keyring when run through test-bus.sh --keyring; else libsecret's
    * file backend, the one inside Flatpak. */
   ltm_test_use_file_keyring ();
 

@@ -1,6 +1,6 @@
 /* test-master-key.c: the master key from a file, a credential or a real
  * keyring (libsecret's file backend, or GNOME Keyring under
- * run-with-keyring.sh)
+ * test-bus.sh --keyring)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -2,9 +2,9 @@
 # take-screenshots.sh BUILD_DIR: the README's and the metainfo's screenshots,
 # taken from the real window under Xvfb, against the project's test server
 # (tests/server), in a throwaway store and keyring.  Needs xvfb, xdotool,
-# imagemagick and dbus-run-session.
+# imagemagick and dbus-run-session, on a bus of the tests' own:
 #
-#   dbus-run-session -- bash data/screenshots/take-screenshots.sh _build
+#   tests/test-bus.sh -- bash data/screenshots/take-screenshots.sh _build
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail

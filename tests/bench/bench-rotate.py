@@ -13,7 +13,7 @@
 #   /usr/bin/python3 tests/bench/bench-rotate.py [--channels 200] [--jobs 16]
 #       [--backend service|file]
 #
-# With the service backend it re-runs itself under tests/run-with-keyring.sh
+# With the service backend it re-runs itself under tests/test-bus.sh --keyring
 # unless a keyring is set up.
 
 import argparse
@@ -67,8 +67,8 @@ def main():
     args = parse_args()
 
     if args.backend == "service" and os.environ.get("SECRET_BACKEND") != "service":
-        os.execv(str(TESTS_DIR / "run-with-keyring.sh"),
-                 [str(TESTS_DIR / "run-with-keyring.sh"), sys.executable, *sys.argv])
+        os.execv(str(TESTS_DIR / "test-bus.sh"),
+                 [str(TESTS_DIR / "test-bus.sh"), "--keyring", sys.executable, *sys.argv])
 
     server = subprocess.Popen([args.server, "--exit-on-eof", "--latency-ms", str(args.latency_ms)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
