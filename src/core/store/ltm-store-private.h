@@ -12,6 +12,7 @@
 #include "ltm-master-key.h"
 #include "ltm-seal.h"
 #include "ltm-secret.h"
+#include "ltm-store.h"
 #include "ltm-token.h"
 
 G_BEGIN_DECLS
@@ -100,6 +101,7 @@ LtmStoreDb       *ltm_store_db_open             (const char          *dir,
 void              ltm_store_db_close            (LtmStoreDb        *db);
 sqlite3          *ltm_store_db_get_handle       (LtmStoreDb        *db);
 const char       *ltm_store_db_get_store_id     (LtmStoreDb        *db);
+const char       *ltm_store_db_get_path         (LtmStoreDb        *db);
 gboolean          ltm_store_db_begin            (LtmStoreDb        *db,
                                                  gboolean           write,
                                                  GError           **error);
@@ -126,6 +128,8 @@ sqlite3_stmt     *ltm_store_db_prepare          (LtmStoreDb        *db,
 LtmStoreDoc      *ltm_store_db_read             (LtmStoreDb        *db,
                                                  const char        *channel_id,
                                                  GError           **error);
+
+/* ltm-store-seal.c: sealing, and the master key read once per process */
 LtmSealKey       *ltm_store_db_get_master_key   (LtmStoreDb        *db,
                                                  gboolean           create,
                                                  GError           **error);
@@ -142,6 +146,25 @@ LtmSecret        *ltm_store_db_unseal           (LtmSealKey        *key,
                                                  gsize              sealed_len,
                                                  GError           **error);
 char             *ltm_store_db_describe_master_key (LtmStoreDb      *db);
+
+/* ltm-store.c: the connections of one LtmStore, from any thread */
+
+LtmStoreDb       *ltm_store_take_db             (LtmStore          *self,
+                                                 LtmStoreDbOpenFlags flags,
+                                                 GError           **error);
+void              ltm_store_give_db             (LtmStore          *self,
+                                                 LtmStoreDb        *db);
+gboolean          ltm_store_not_found           (const char        *channel_id,
+                                                 GError           **error);
+gboolean          ltm_store_step                (LtmStoreDb        *db,
+                                                 sqlite3_stmt      *stmt,
+                                                 GError           **error);
+
+/* ltm-store-check.c */
+gboolean          ltm_store_inspect             (LtmStoreDb        *db,
+                                                 gboolean           repair,
+                                                 GPtrArray         *problems,
+                                                 GError           **error);
 
 /* ltm-store-legacy.c: channels.json and one keyring item per secret,
  * migrated into the database on first open */

@@ -1,0 +1,359 @@
+/* ltm-store-seal.c: sealing the store's secrets, and its master key
+ *
+ * Each secret is sealed with AES-256-GCM (ltm-seal.c) under the master
+ * key (ltm-master-key.c); the associated data names its row (format,
+ * channel, kind, key ID), so that a sealed value copied to another row
+ * does not open.  The database holds a sealed check value, so that a
+ * wrong master key is told apart from damage.  The master key is read
+ * once per process and kept here, by store ID.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "ltm-store.h"
+#include "ltm-store-private.h"
+
+/* Sealing */
+
+/* The associated data: the format and the row a value belongs to. */
+static GBytes *
+ltm_store_db_associated_data (const char *channel_id,
+                              const char *kind,
+                              const char *key_id)
+{
+  GByteArray *ad = g_byte_array_new ();
+  const char *parts[] = { "ltm-store-1", channel_id, kind, key_id };
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      const char *part = parts[i] != NULL ? parts[i] : "";
+
+      /* Each part with its length, so that no two rows share one. */
+      guint32 len = GUINT32_TO_BE (strlen (part));
+
+      g_byte_array_append (ad, (const guint8 *) &len, sizeof len);
+      g_byte_array_append (ad, (const guint8 *) part, strlen (part));
+    }
+
+  return g_byte_array_free_to_bytes (ad);
+}
+
+GBytes *
+ltm_store_db_seal (LtmSealKey *key,
+                   const char *channel_id,
+                   const char *kind,
+                   const char *key_id,
+                   const char *plain)
+{
+  g_autoptr(GBytes) ad = ltm_store_db_associated_data (channel_id, kind, key_id);
+  gsize ad_len;
+  const void *ad_data = g_bytes_get_data (ad, &ad_len);
+
+  return ltm_seal (key, ad_data, ad_len, plain, strlen (plain));
+}
+
+LtmSecret *
+ltm_store_db_unseal (LtmSealKey  *key,
+                     const char  *channel_id,
+                     const char  *kind,
+                     const char  *key_id,
+                     const void  *sealed,
+                     gsize        sealed_len,
+                     GError     **error)
+{
+  g_autoptr(GBytes) ad = ltm_store_db_associated_data (channel_id, kind, key_id);
+  gsize ad_len;
+  const void *ad_data = g_bytes_get_data (ad, &ad_len);
+
+  return ltm_unseal (key, ad_data, ad_len, sealed, sealed_len, error);
+}
+
+/* The master key: read once per process and store */
+
+typedef struct {
+  LtmSealKey *key;
+  LtmMasterKeySource source;
+  char *location;
+} LtmKnownKey;
+
+G_LOCK_DEFINE_STATIC (known_keys);
+G_LOCK_DEFINE_STATIC (loading_key);
+static GHashTable *known_keys;  /* store ID → LtmKnownKey */
+
+static void
+ltm_known_key_free (gpointer data)
+{
+  LtmKnownKey *known = data;
+
+  ltm_seal_key_unref (known->key);
+  g_free (known->location);
+  g_free (known);
+}
+
+static LtmSealKey *
+ltm_store_db_lookup_known_key (const char *store_id)
+{
+  LtmKnownKey *known;
+  LtmSealKey *key = NULL;
+
+  G_LOCK (known_keys);
+  if (known_keys != NULL && (known = g_hash_table_lookup (known_keys, store_id)) != NULL)
+    key = ltm_seal_key_ref (known->key);
+  G_UNLOCK (known_keys);
+
+  return key;
+}
+
+static void
+ltm_store_db_remember_key (const char         *store_id,
+                           LtmSealKey         *key,
+                           LtmMasterKeySource  source,
+                           char               *location)
+{
+  LtmKnownKey *known = g_new0 (LtmKnownKey, 1);
+
+  known->key = ltm_seal_key_ref (key);
+  known->source = source;
+  known->location = location;
+
+  G_LOCK (known_keys);
+  if (known_keys == NULL)
+    known_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, ltm_known_key_free);
+  g_hash_table_replace (known_keys, g_strdup (store_id), known);
+  G_UNLOCK (known_keys);
+}
+
+/**
+ * ltm_store_db_describe_master_key:
+ * @db: a connection
+ *
+ * Returns: (transfer full) (nullable): where this process read the store's
+ *   master key from, in words; %NULL if it has not read it
+ */
+char *
+ltm_store_db_describe_master_key (LtmStoreDb *db)
+{
+  LtmKnownKey *known;
+  char *description = NULL;
+
+  G_LOCK (known_keys);
+  if (known_keys != NULL && (known = g_hash_table_lookup (known_keys, ltm_store_db_get_store_id (db))) != NULL)
+    {
+      switch (known->source)
+        {
+        case LTM_MASTER_KEY_SOURCE_FILE:
+          description = g_strdup_printf (_("the file %s (LTM_MASTER_KEY_FILE)"), known->location);
+          break;
+        case LTM_MASTER_KEY_SOURCE_CREDENTIAL:
+          description = g_strdup_printf (_("the credential %s"), known->location);
+          break;
+        case LTM_MASTER_KEY_SOURCE_KEYRING:
+        default:
+          description = g_strdup (_("the desktop keyring"));
+          break;
+        }
+    }
+  G_UNLOCK (known_keys);
+
+  return description;
+}
+
+/* The master key's errors in the store's terms, with the same words. */
+static void
+ltm_store_db_master_key_error (GError  *cause,
+                               GError **error)
+{
+  int code = LTM_STORE_ERROR_MASTER_KEY;
+
+  if (g_error_matches (cause, LTM_MASTER_KEY_ERROR, LTM_MASTER_KEY_ERROR_UNAVAILABLE))
+    code = LTM_STORE_ERROR_KEYRING_UNAVAILABLE;
+  else if (g_error_matches (cause, LTM_MASTER_KEY_ERROR, LTM_MASTER_KEY_ERROR_LOCKED))
+    code = LTM_STORE_ERROR_KEYRING_LOCKED;
+
+  g_set_error_literal (error, LTM_STORE_ERROR, code, cause->message);
+  g_error_free (cause);
+}
+
+/* The sealed check value, or NULL when nothing was ever sealed. */
+static GBytes *
+ltm_store_db_read_check (LtmStoreDb  *db,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = ltm_store_db_prepare (db, "SELECT value FROM meta WHERE name = 'check'", error);
+  if (stmt == NULL)
+    return NULL;
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      ltm_store_db_fail (db, rc, error);
+      return NULL;
+    }
+
+  return g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+}
+
+/* In a write transaction: seals the check value with @key. */
+static gboolean
+ltm_store_db_write_check (LtmStoreDb  *db,
+                          LtmSealKey  *key,
+                          GError     **error)
+{
+  g_autoptr(GBytes) sealed = ltm_store_db_seal (key, ltm_store_db_get_store_id (db), KIND_CHECK, NULL, ltm_store_db_get_store_id (db));
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gsize len;
+  const void *data = g_bytes_get_data (sealed, &len);
+  int rc;
+
+  stmt = ltm_store_db_prepare (db, "INSERT INTO meta (name, value) VALUES ('check', ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_blob (stmt, 1, data, len, SQLITE_TRANSIENT);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    return ltm_store_db_fail (db, rc, error);
+
+  return TRUE;
+}
+
+static LtmSealKey *
+ltm_store_db_load_master_key (LtmStoreDb  *db,
+                              GBytes      *check,
+                              GError     **error)
+{
+  g_autoptr(LtmSealKey) key = NULL;
+  g_autoptr(LtmSecret) opened = NULL;
+  LtmMasterKeySource source = LTM_MASTER_KEY_SOURCE_KEYRING;
+  g_autofree char *location = NULL;
+  GError *local_error = NULL;
+  gboolean create = check == NULL;
+  gsize len;
+  const void *data;
+
+  key = ltm_master_key_load (ltm_store_db_get_store_id (db), create, &source, &location, &local_error);
+  if (key == NULL)
+    {
+      ltm_store_db_master_key_error (local_error, error);
+      return NULL;
+    }
+
+  if (check == NULL)
+    {
+      if (!ltm_store_db_write_check (db, key, error))
+        return NULL;
+    }
+  else
+    {
+      data = g_bytes_get_data (check, &len);
+      opened = ltm_store_db_unseal (key, ltm_store_db_get_store_id (db), KIND_CHECK, NULL, data, len, NULL);
+      if (opened == NULL || g_strcmp0 (opened, ltm_store_db_get_store_id (db)) != 0)
+        {
+          g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_WRONG_MASTER_KEY,
+                       _("This store was sealed with another master key than the one in %s; "
+                         "nothing was changed."), location);
+          return NULL;
+        }
+    }
+
+  ltm_store_db_remember_key (ltm_store_db_get_store_id (db), key, source, g_steal_pointer (&location));
+
+  return g_steal_pointer (&key);
+}
+
+/**
+ * ltm_store_db_get_master_key:
+ * @db: a connection
+ * @create: make the master key when nothing was sealed yet; then @db must
+ *   be in a write transaction, which serializes the making across processes
+ * @error: return location for a #GError
+ *
+ * Read once per process; checked against the store's sealed check value.
+ *
+ * Returns: (transfer full): the master key, or %NULL with @error set
+ *   (%LTM_STORE_ERROR_NOT_FOUND when nothing was sealed yet and !@create)
+ */
+LtmSealKey *
+ltm_store_db_get_master_key (LtmStoreDb  *db,
+                             gboolean     create,
+                             GError     **error)
+{
+  g_autoptr(GBytes) check = NULL;
+  g_autoptr(GError) local_error = NULL;
+  LtmSealKey *key;
+
+  if ((key = ltm_store_db_lookup_known_key (ltm_store_db_get_store_id (db))) != NULL)
+    return key;
+
+  /* One thread reads it; the others (a rotation starts sixteen at once)
+   * wait for it rather than each asking the keyring. */
+  G_LOCK (loading_key);
+  if ((key = ltm_store_db_lookup_known_key (ltm_store_db_get_store_id (db))) != NULL)
+    goto out;
+
+  check = ltm_store_db_read_check (db, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      goto out;
+    }
+
+  if (check == NULL && !create)
+    {
+      g_set_error_literal (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                           _("Nothing is sealed in this store yet."));
+      goto out;
+    }
+
+  key = ltm_store_db_load_master_key (db, check, error);
+
+out:
+  G_UNLOCK (loading_key);
+
+  return key;
+}
+
+/**
+ * ltm_store_db_init_master_key:
+ * @db: a connection, in a write transaction
+ * @key: a new master key
+ * @error: return location for a #GError
+ *
+ * Seals the store with @key, which the caller keeps (in a file).  A store
+ * that has its master key keeps it: %LTM_STORE_ERROR_EXISTS.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ltm_store_db_init_master_key (LtmStoreDb  *db,
+                              LtmSealKey  *key,
+                              GError     **error)
+{
+  g_autoptr(GBytes) check = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  check = ltm_store_db_read_check (db, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (check != NULL)
+    {
+      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS,
+                   _("The store “%s” has a master key already; it keeps it."), ltm_store_db_get_path (db));
+      return FALSE;
+    }
+
+  return ltm_store_db_write_check (db, key, error);
+}
