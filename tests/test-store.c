@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "ltm-store.h"
+#include "ltm-store-private.h"
 #include "ltm-test-util.h"
 
 #define CHANNEL "1234567890"
@@ -234,6 +235,69 @@ test_store_add_channel (Fixture       *fixture,
   g_assert_false (ltm_store_add_channel (fixture->store, CHANNEL, "Other", NULL, NULL, NULL, &error));
   g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS);
   g_assert_cmpstr (ltm_channel_get_name (channel), ==, "My bot");
+}
+
+/* A bind names its parameter and says when it fails: a statement whose
+ * parameter was renamed in the SQL but not where it is bound is an error,
+ * not a column left NULL (a secret lost without a word); so is a value
+ * SQLite refuses.  The row stays as it was. */
+static void
+test_store_bind_fails (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmStoreDb) db = NULL;
+  g_autoptr(sqlite3_stmt) renamed = NULL;
+  g_autoptr(sqlite3_stmt) sealed_renamed = NULL;
+  g_autoptr(sqlite3_stmt) too_big = NULL;
+  g_autoptr(LtmSealKey) key = ltm_seal_key_generate ();
+  gboolean ok;
+
+  g_assert_true (ltm_store_add_channel (fixture->store, CHANNEL, "One", NULL, NULL, NULL, &error));
+  db = ltm_store_db_open (fixture->dir, LTM_STORE_DB_OPEN_READ, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (db);
+
+  /* :name became :label in the SQL only */
+  renamed = ltm_store_db_prepare (db, "UPDATE channels SET name = :label "
+                                  "WHERE channel_id = :channel_id", &error);
+  g_assert_no_error (error);
+  ok = ltm_store_bind_text (renamed, ":channel_id", CHANNEL, &error) &&
+       ltm_store_bind_text (renamed, ":name", "Two", &error) &&
+       ltm_store_db_step (db, renamed, &error);
+  g_assert_false (ok);
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, ":name"));
+  g_clear_error (&error);
+
+  /* The same for a sealed value */
+  sealed_renamed = ltm_store_db_prepare (db, "UPDATE channels SET sealed_secret = :secret "
+                                         "WHERE channel_id = :channel_id", &error);
+  g_assert_no_error (error);
+  ok = ltm_store_bind_text (sealed_renamed, ":channel_id", CHANNEL, &error) &&
+       ltm_store_bind_sealed (sealed_renamed, ":sealed_secret", key, CHANNEL, KIND_SECRET, NULL,
+                              SECRET, &error) &&
+       ltm_store_db_step (db, sealed_renamed, &error);
+  g_assert_false (ok);
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, ":sealed_secret"));
+  g_clear_error (&error);
+
+  /* A sealed value longer than SQLite takes: refused, and said */
+  sqlite3_limit (ltm_store_db_get_handle (db), SQLITE_LIMIT_LENGTH, 32);
+  too_big = ltm_store_db_prepare (db, "UPDATE channels SET sealed_secret = :sealed_secret "
+                                  "WHERE channel_id = :channel_id", &error);
+  g_assert_no_error (error);
+  ok = ltm_store_bind_text (too_big, ":channel_id", CHANNEL, &error) &&
+       ltm_store_bind_sealed (too_big, ":sealed_secret", key, CHANNEL, KIND_SECRET, NULL, SECRET,
+                              &error) &&
+       ltm_store_db_step (db, too_big, &error);
+  g_assert_false (ok);
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, ":sealed_secret"));
+
+  g_assert_cmpint (query_int (fixture, "SELECT count (*) FROM channels "
+                                       "WHERE name = 'One' AND sealed_secret IS NULL"), ==, 1);
 }
 
 static void
@@ -947,6 +1011,7 @@ main (int   argc,
   ADD ("/store/async", test_store_async);
   ADD ("/store/generation", test_store_generation);
   ADD ("/store/migration", test_store_migration);
+  ADD ("/store/bind-fails", test_store_bind_fails);
   g_test_add_func ("/store/token-status", test_store_token_status);
   g_test_add_func ("/store/keyring-unavailable", test_store_keyring_unavailable);
   g_test_add_func ("/store/master-key-file", test_store_master_key_file);

@@ -56,10 +56,12 @@ fill_store (const char *dir)
 
   channel = ltm_store_db_prepare (db, "INSERT INTO channels (channel_id, name, kid, "
                                   "key_thumbprint, key_created, sealed_key, sealed_secret) "
-                                  "VALUES (?, ?, ?, ?, ?, randomblob (1700), randomblob (61))",
+                                  "VALUES (:channel_id, :name, :kid, :key_thumbprint, "
+                                  ":key_created, randomblob (1700), randomblob (61))",
                                   &error);
   token = ltm_store_db_prepare (db, "INSERT INTO tokens (channel_id, key_id, kind, issued_at, "
-                                "expires_at, sealed_token) VALUES (?, ?, 'v2.1', ?, ?, ?)",
+                                "expires_at, sealed_token) VALUES (:channel_id, :key_id, 'v2.1', "
+                                ":issued_at, :expires_at, :sealed_token)",
                                 &error);
   g_assert_no_error (error);
 
@@ -70,25 +72,30 @@ fill_store (const char *dir)
       g_autofree char *kid = g_uuid_string_random ();
 
       sqlite3_reset (channel);
-      sqlite3_bind_text (channel, 1, id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (channel, 2, name, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (channel, 3, kid, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (channel, 4, "Q90MXQ0eKr3priFk-kn6NpxS1XTRkGY7aB7-wX-NYWw", -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (channel, 5, now);
+      if (!ltm_store_bind_text (channel, ":channel_id", id, &error) ||
+          !ltm_store_bind_text (channel, ":name", name, &error) ||
+          !ltm_store_bind_text (channel, ":kid", kid, &error) ||
+          !ltm_store_bind_text (channel, ":key_thumbprint",
+                                "Q90MXQ0eKr3priFk-kn6NpxS1XTRkGY7aB7-wX-NYWw", &error) ||
+          !ltm_store_bind_int64 (channel, ":key_created", now, &error))
+        g_error ("%s", error->message);
       g_assert_cmpint (sqlite3_step (channel), ==, SQLITE_DONE);
 
       for (guint j = 0; j < N_TOKENS; j++)
         {
           g_autofree char *key_id = g_strdup_printf ("kid-%u-%u-aBcDeFgHiJkLmN", i, j);
+          g_autoptr(GBytes) sealed_bytes = NULL;
 
           for (guint k = 0; k < sizeof sealed; k++)
             sealed[k] = g_random_int ();
+          sealed_bytes = g_bytes_new (sealed, sizeof sealed);
           sqlite3_reset (token);
-          sqlite3_bind_text (token, 1, id, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text (token, 2, key_id, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int64 (token, 3, now);
-          sqlite3_bind_int64 (token, 4, now + 86400 * j);
-          sqlite3_bind_blob (token, 5, sealed, sizeof sealed, SQLITE_TRANSIENT);
+          if (!ltm_store_bind_text (token, ":channel_id", id, &error) ||
+              !ltm_store_bind_text (token, ":key_id", key_id, &error) ||
+              !ltm_store_bind_int64 (token, ":issued_at", now, &error) ||
+              !ltm_store_bind_int64 (token, ":expires_at", now + 86400 * j, &error) ||
+              !ltm_store_bind_blob (token, ":sealed_token", sealed_bytes, &error))
+            g_error ("%s", error->message);
           g_assert_cmpint (sqlite3_step (token), ==, SQLITE_DONE);
         }
     }

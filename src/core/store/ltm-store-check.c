@@ -73,14 +73,10 @@ ltm_store_exec_bound (LtmStoreDb  *db,
 {
   g_autoptr(sqlite3_stmt) stmt = ltm_store_db_prepare (db, sql, error);
 
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, channel_id, -1, SQLITE_STATIC);
-  if (key_id != NULL)
-    sqlite3_bind_text (stmt, 2, key_id, -1, SQLITE_STATIC);
-
-  return ltm_store_step (db, stmt, error);
+  return stmt != NULL &&
+         ltm_store_bind_text (stmt, ":channel_id", channel_id, error) &&
+         (key_id == NULL || ltm_store_bind_text (stmt, ":key_id", key_id, error)) &&
+         ltm_store_db_step (db, stmt, error);
 }
 
 /* Lists in @problems what SQLite finds damaged and every sealed value that
@@ -136,7 +132,7 @@ ltm_store_inspect (LtmStoreDb  *db,
                                                     "not open."), id));
           if (repair && !ltm_store_exec_bound (db, "UPDATE channels SET sealed_key = NULL, "
                                                "key_thumbprint = NULL, kid = NULL "
-                                               "WHERE channel_id = ?1", id, NULL, error))
+                                               "WHERE channel_id = :channel_id", id, NULL, error))
             return FALSE;
         }
 
@@ -147,7 +143,7 @@ ltm_store_inspect (LtmStoreDb  *db,
                                  g_strdup_printf (_("The channel secret of channel %s does not "
                                                     "open."), id));
           if (repair && !ltm_store_exec_bound (db, "UPDATE channels SET sealed_secret = NULL "
-                                               "WHERE channel_id = ?1", id, NULL, error))
+                                               "WHERE channel_id = :channel_id", id, NULL, error))
             return FALSE;
         }
     }
@@ -175,7 +171,7 @@ ltm_store_inspect (LtmStoreDb  *db,
         continue;
 
       if (repair && !ltm_store_exec_bound (db, "DELETE FROM tokens "
-                                           "WHERE channel_id = ?1 AND key_id = ?2",
+                                           "WHERE channel_id = :channel_id AND key_id = :key_id",
                                            id, key_id, error))
         return FALSE;
     }

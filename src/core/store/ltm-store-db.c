@@ -169,6 +169,130 @@ ltm_store_db_prepare (LtmStoreDb  *db,
   return stmt;
 }
 
+/* Runs @stmt one step: a row, or done. */
+gboolean
+ltm_store_db_step (LtmStoreDb    *db,
+                   sqlite3_stmt  *stmt,
+                   GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return ltm_store_db_fail (db, rc, error);
+
+  return TRUE;
+}
+
+/* Binding: by name, and a bind that fails says so.  A value that is not
+ * bound would be stored as NULL, and a secret lost without a word. */
+
+static gboolean
+ltm_store_bind_fail (sqlite3_stmt  *stmt,
+                     const char    *name,
+                     int            rc,
+                     GError       **error)
+{
+  const char *path = sqlite3_db_filename (sqlite3_db_handle (stmt), "main");
+
+  if (rc == SQLITE_RANGE)
+    g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_IO,
+                 _("Could not use the store “%s”: a statement has no parameter %s."), path, name);
+  else
+    g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_IO,
+                 _("Could not use the store “%s”: %s (the parameter %s)."), path,
+                 sqlite3_errstr (rc), name);
+
+  return FALSE;
+}
+
+/* The index of the parameter @name (":channel_id"), or 0 with @error. */
+static int
+ltm_store_bind_index (sqlite3_stmt  *stmt,
+                      const char    *name,
+                      GError       **error)
+{
+  int index = sqlite3_bind_parameter_index (stmt, name);
+
+  if (index == 0)
+    ltm_store_bind_fail (stmt, name, SQLITE_RANGE, error);
+
+  return index;
+}
+
+/**
+ * ltm_store_bind_text:
+ * @stmt: a prepared statement
+ * @name: the parameter, as the SQL names it (":channel_id")
+ * @value: (nullable): the text; %NULL for SQL NULL
+ * @error: return location for a #GError
+ *
+ * Binds @value, copied, so that it may go before the statement runs.
+ *
+ * Returns: %TRUE on success; %FALSE with @error when the statement has
+ *   no such parameter or SQLite refuses the value
+ */
+gboolean
+ltm_store_bind_text (sqlite3_stmt  *stmt,
+                     const char    *name,
+                     const char    *value,
+                     GError       **error)
+{
+  int index = ltm_store_bind_index (stmt, name, error);
+  int rc;
+
+  if (index == 0)
+    return FALSE;
+
+  rc = value != NULL ? sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT)
+                     : sqlite3_bind_null (stmt, index);
+
+  return rc == SQLITE_OK || ltm_store_bind_fail (stmt, name, rc, error);
+}
+
+/* As ltm_store_bind_text(), for an integer. */
+gboolean
+ltm_store_bind_int64 (sqlite3_stmt  *stmt,
+                      const char    *name,
+                      gint64         value,
+                      GError       **error)
+{
+  int index = ltm_store_bind_index (stmt, name, error);
+  int rc;
+
+  if (index == 0)
+    return FALSE;
+
+  rc = sqlite3_bind_int64 (stmt, index, value);
+
+  return rc == SQLITE_OK || ltm_store_bind_fail (stmt, name, rc, error);
+}
+
+/* As ltm_store_bind_text(), for bytes (%NULL for SQL NULL). */
+gboolean
+ltm_store_bind_blob (sqlite3_stmt  *stmt,
+                     const char    *name,
+                     GBytes        *value,
+                     GError       **error)
+{
+  int index = ltm_store_bind_index (stmt, name, error);
+  const void *data;
+  gsize len;
+  int rc;
+
+  if (index == 0)
+    return FALSE;
+
+  if (value == NULL)
+    rc = sqlite3_bind_null (stmt, index);
+  else
+    {
+      data = g_bytes_get_data (value, &len);
+      rc = sqlite3_bind_blob64 (stmt, index, data, len, SQLITE_TRANSIENT);
+    }
+
+  return rc == SQLITE_OK || ltm_store_bind_fail (stmt, name, rc, error);
+}
+
 /* Reads one integer; FALSE with @error on failure. */
 gboolean
 ltm_store_db_query (LtmStoreDb  *db,
@@ -285,10 +409,13 @@ ltm_store_db_migrate_schema (LtmStoreDb  *db,
         {
           /* Names the master key in the keyring: no two stores share one. */
           g_autofree char *store_id = g_uuid_string_random ();
-          g_autofree char *insert = g_strdup_printf ("INSERT INTO meta (name, value) "
-                                                     "VALUES ('store_id', '%s')", store_id);
+          g_autoptr(sqlite3_stmt) insert = NULL;
 
-          if (!ltm_store_db_exec (db, insert, error))
+          insert = ltm_store_db_prepare (db, "INSERT INTO meta (name, value) "
+                                         "VALUES ('store_id', :store_id)", error);
+          if (insert == NULL ||
+              !ltm_store_bind_text (insert, ":store_id", store_id, error) ||
+              !ltm_store_db_step (db, insert, error))
             goto fail;
         }
 
@@ -523,7 +650,7 @@ ltm_store_db_read (LtmStoreDb  *db,
 
   doc->partial = channel_id != NULL;
 
-  /* One statement each for one channel and for all: an "?1 IS NULL OR"
+  /* One statement each for one channel and for all: a ":channel_id IS NULL OR"
    * would keep SQLite from the index, and a change would scan every token. */
 #define CHANNEL_COLUMNS "SELECT channel_id, name, kid, key_thumbprint, key_created, " \
                         "sealed_secret IS NOT NULL, rev, env_file, env_name, deploy_command, " \
@@ -532,9 +659,10 @@ ltm_store_db_read (LtmStoreDb  *db,
                       "retirement, retire_at FROM tokens "
   if (channel_id != NULL)
     {
-      channels = ltm_store_db_prepare (db, CHANNEL_COLUMNS "WHERE channel_id = ?1", error);
-      tokens = ltm_store_db_prepare (db, TOKEN_COLUMNS "WHERE channel_id = ?1 ORDER BY rowid",
-                                     error);
+      channels = ltm_store_db_prepare (db, CHANNEL_COLUMNS "WHERE channel_id = :channel_id",
+                                       error);
+      tokens = ltm_store_db_prepare (db, TOKEN_COLUMNS "WHERE channel_id = :channel_id "
+                                     "ORDER BY rowid", error);
     }
   else
     {
@@ -546,11 +674,10 @@ ltm_store_db_read (LtmStoreDb  *db,
   if (channels == NULL || tokens == NULL)
     return NULL;
 
-  if (channel_id != NULL)
-    {
-      sqlite3_bind_text (channels, 1, channel_id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (tokens, 1, channel_id, -1, SQLITE_STATIC);
-    }
+  if (channel_id != NULL &&
+      (!ltm_store_bind_text (channels, ":channel_id", channel_id, error) ||
+       !ltm_store_bind_text (tokens, ":channel_id", channel_id, error)))
+    return NULL;
 
   while ((rc = sqlite3_step (channels)) == SQLITE_ROW)
     {

@@ -125,11 +125,37 @@ gboolean          ltm_store_db_fail             (LtmStoreDb        *db,
 sqlite3_stmt     *ltm_store_db_prepare          (LtmStoreDb        *db,
                                                  const char        *sql,
                                                  GError           **error);
+gboolean          ltm_store_db_step             (LtmStoreDb        *db,
+                                                 sqlite3_stmt      *stmt,
+                                                 GError           **error);
+
+/* Every bind names its parameter (":channel_id") and fails with an error,
+ * so that no value is stored as NULL unseen. */
+gboolean          ltm_store_bind_text           (sqlite3_stmt      *stmt,
+                                                 const char        *name,
+                                                 const char        *value,
+                                                 GError           **error);
+gboolean          ltm_store_bind_int64          (sqlite3_stmt      *stmt,
+                                                 const char        *name,
+                                                 gint64             value,
+                                                 GError           **error);
+gboolean          ltm_store_bind_blob           (sqlite3_stmt      *stmt,
+                                                 const char        *name,
+                                                 GBytes            *value,
+                                                 GError           **error);
 LtmStoreDoc      *ltm_store_db_read             (LtmStoreDb        *db,
                                                  const char        *channel_id,
                                                  GError           **error);
 
 /* ltm-store-seal.c: sealing, and the master key read once per process */
+gboolean          ltm_store_bind_sealed         (sqlite3_stmt      *stmt,
+                                                 const char        *name,
+                                                 LtmSealKey        *key,
+                                                 const char        *channel_id,
+                                                 const char        *kind,
+                                                 const char        *key_id,
+                                                 const char        *plain,
+                                                 GError           **error);
 LtmSealKey       *ltm_store_db_get_master_key   (LtmStoreDb        *db,
                                                  gboolean           create,
                                                  GError           **error);
@@ -155,9 +181,6 @@ LtmStoreDb       *ltm_store_take_db             (LtmStore          *self,
 void              ltm_store_give_db             (LtmStore          *self,
                                                  LtmStoreDb        *db);
 gboolean          ltm_store_not_found           (const char        *channel_id,
-                                                 GError           **error);
-gboolean          ltm_store_step                (LtmStoreDb        *db,
-                                                 sqlite3_stmt      *stmt,
                                                  GError           **error);
 
 /* ltm-store-check.c */

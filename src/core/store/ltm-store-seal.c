@@ -73,6 +73,40 @@ ltm_store_db_unseal (LtmSealKey  *key,
   return ltm_unseal (key, ad_data, ad_len, sealed, sealed_len, error);
 }
 
+/**
+ * ltm_store_bind_sealed:
+ * @stmt: a prepared statement
+ * @name: the parameter, as the SQL names it (":sealed_token")
+ * @key: the master key; unused when @plain is %NULL
+ * @channel_id: the row's channel
+ * @kind: KIND_KEY, KIND_SECRET or KIND_TOKEN
+ * @key_id: (nullable): the row's token, for KIND_TOKEN
+ * @plain: (nullable): the secret; %NULL for SQL NULL
+ * @error: return location for a #GError
+ *
+ * Binds @plain sealed for its row, for the store and for the migration
+ * of the first layout alike.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ltm_store_bind_sealed (sqlite3_stmt  *stmt,
+                       const char    *name,
+                       LtmSealKey    *key,
+                       const char    *channel_id,
+                       const char    *kind,
+                       const char    *key_id,
+                       const char    *plain,
+                       GError       **error)
+{
+  g_autoptr(GBytes) sealed = NULL;
+
+  if (plain != NULL)
+    sealed = ltm_store_db_seal (key, channel_id, kind, key_id, plain);
+
+  return ltm_store_bind_blob (stmt, name, sealed, error);
+}
+
 /* The master key: read once per process and store */
 
 typedef struct {
@@ -209,21 +243,16 @@ ltm_store_db_write_check (LtmStoreDb  *db,
                           LtmSealKey  *key,
                           GError     **error)
 {
-  g_autoptr(GBytes) sealed = ltm_store_db_seal (key, ltm_store_db_get_store_id (db), KIND_CHECK, NULL, ltm_store_db_get_store_id (db));
+  const char *store_id = ltm_store_db_get_store_id (db);
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  gsize len;
-  const void *data = g_bytes_get_data (sealed, &len);
-  int rc;
 
-  stmt = ltm_store_db_prepare (db, "INSERT INTO meta (name, value) VALUES ('check', ?)", error);
-  if (stmt == NULL)
-    return FALSE;
+  stmt = ltm_store_db_prepare (db, "INSERT INTO meta (name, value) VALUES ('check', :check)",
+                               error);
 
-  sqlite3_bind_blob (stmt, 1, data, len, SQLITE_TRANSIENT);
-  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
-    return ltm_store_db_fail (db, rc, error);
-
-  return TRUE;
+  return stmt != NULL &&
+         ltm_store_bind_sealed (stmt, ":check", key, store_id, KIND_CHECK, NULL, store_id,
+                                error) &&
+         ltm_store_db_step (db, stmt, error);
 }
 
 static LtmSealKey *

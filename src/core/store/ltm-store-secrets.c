@@ -46,18 +46,18 @@ ltm_store_read_secret (LtmStore    *self,
 
   if (g_str_equal (kind, KIND_TOKEN))
     sql = "SELECT t.sealed_token, t.revoked FROM channels c LEFT JOIN tokens t "
-          "ON t.channel_id = c.channel_id AND t.key_id = ?2 WHERE c.channel_id = ?1";
+          "ON t.channel_id = c.channel_id AND t.key_id = :key_id "
+          "WHERE c.channel_id = :channel_id";
   else if (g_str_equal (kind, KIND_KEY))
-    sql = "SELECT sealed_key, 0 FROM channels WHERE channel_id = ?1";
+    sql = "SELECT sealed_key, 0 FROM channels WHERE channel_id = :channel_id";
   else
-    sql = "SELECT sealed_secret, 0 FROM channels WHERE channel_id = ?1";
+    sql = "SELECT sealed_secret, 0 FROM channels WHERE channel_id = :channel_id";
 
-  if ((stmt = ltm_store_db_prepare (db, sql, &local_error)) == NULL)
+  if ((stmt = ltm_store_db_prepare (db, sql, &local_error)) == NULL ||
+      !ltm_store_bind_text (stmt, ":channel_id", channel_id, &local_error) ||
+      (g_str_equal (kind, KIND_TOKEN) &&
+       !ltm_store_bind_text (stmt, ":key_id", key_id, &local_error)))
     goto out;
-
-  sqlite3_bind_text (stmt, 1, channel_id, -1, SQLITE_STATIC);
-  if (key_id != NULL)
-    sqlite3_bind_text (stmt, 2, key_id, -1, SQLITE_STATIC);
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)

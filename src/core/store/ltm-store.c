@@ -173,21 +173,8 @@ ltm_store_not_found (const char  *channel_id,
 
 /* The operations, each in one write transaction */
 
-gboolean
-ltm_store_step (LtmStoreDb    *db,
-                sqlite3_stmt  *stmt,
-                GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return ltm_store_db_fail (db, rc, error);
-
-  return TRUE;
-}
-
 static void
-ltm_store_bind_sealed (sqlite3_stmt *stmt,
+ltm_store_op_bind_sealed (sqlite3_stmt *stmt,
                        int           column,
                        LtmSealKey   *key,
                        const char   *channel_id,
@@ -225,7 +212,7 @@ ltm_store_touch_channel (LtmStoreDb  *db,
 
   sqlite3_bind_int64 (stmt, 1, generation);
   sqlite3_bind_text (stmt, 2, channel_id, -1, SQLITE_STATIC);
-  if (!ltm_store_step (db, stmt, error))
+  if (!ltm_store_db_step (db, stmt, error))
     return FALSE;
 
   if (sqlite3_changes (ltm_store_db_get_handle (db)) == 0)
@@ -266,8 +253,8 @@ ltm_store_op_add_channel (LtmStoreOp   *op,
     }
   else
     sqlite3_bind_int64 (stmt, 5, 0);
-  ltm_store_bind_sealed (stmt, 6, key, op->channel_id, KIND_KEY, NULL, jwk);
-  ltm_store_bind_sealed (stmt, 7, key, op->channel_id, KIND_SECRET, NULL, op->secret);
+  ltm_store_op_bind_sealed (stmt, 6, key, op->channel_id, KIND_KEY, NULL, jwk);
+  ltm_store_op_bind_sealed (stmt, 7, key, op->channel_id, KIND_SECRET, NULL, op->secret);
   sqlite3_bind_int64 (stmt, 8, generation);
 
   rc = sqlite3_step (stmt);
@@ -304,7 +291,7 @@ ltm_store_op_add_token (LtmStoreOp   *op,
   sqlite3_bind_text (stmt, 3, ltm_token_kind_to_string (op->token_kind), -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, op->issued_at);
   sqlite3_bind_int64 (stmt, 5, op->expires_at);
-  ltm_store_bind_sealed (stmt, 6, key, op->channel_id, KIND_TOKEN, op->key_id, op->secret);
+  ltm_store_op_bind_sealed (stmt, 6, key, op->channel_id, KIND_TOKEN, op->key_id, op->secret);
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT_UNIQUE)
@@ -340,7 +327,7 @@ ltm_store_op_token_statement (LtmStoreOp   *op,
       sqlite3_bind_int (stmt, 4, op->unknown);
     }
 
-  if (!ltm_store_step (db, stmt, error))
+  if (!ltm_store_db_step (db, stmt, error))
     return FALSE;
 
   if (sqlite3_changes (ltm_store_db_get_handle (db)) == 0)
@@ -372,7 +359,7 @@ ltm_store_op_channel_statement (LtmStoreOp   *op,
 
   sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
   if (sqlite3_bind_parameter_count (stmt) >= 2 && sealed_kind != NULL)
-    ltm_store_bind_sealed (stmt, 2, key, op->channel_id, sealed_kind, NULL, value);
+    ltm_store_op_bind_sealed (stmt, 2, key, op->channel_id, sealed_kind, NULL, value);
   else if (sqlite3_bind_parameter_count (stmt) >= 2)
     sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
 
@@ -382,7 +369,7 @@ ltm_store_op_channel_statement (LtmStoreOp   *op,
       sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
     }
 
-  if (!ltm_store_step (db, stmt, error))
+  if (!ltm_store_db_step (db, stmt, error))
     return FALSE;
 
   if (sqlite3_changes (ltm_store_db_get_handle (db)) == 0)
@@ -411,7 +398,7 @@ ltm_store_op_set_deploy_targets (LtmStoreOp  *op,
   sqlite3_bind_text (stmt, 4, op->targets.command, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 5, op->targets.grace);
 
-  return ltm_store_step (db, stmt, error);
+  return ltm_store_db_step (db, stmt, error);
 }
 
 static gboolean
@@ -433,7 +420,7 @@ ltm_store_op_set_delivery (LtmStoreOp  *op,
   sqlite3_bind_int64 (stmt, 3, op->delivered_at);
   sqlite3_bind_text (stmt, 4, op->name, -1, SQLITE_STATIC);
 
-  return ltm_store_step (db, stmt, error);
+  return ltm_store_db_step (db, stmt, error);
 }
 
 /* Marks each of @op's tokens that is still valid; a revoked one stays revoked. */
@@ -460,7 +447,7 @@ ltm_store_op_retire_tokens (LtmStoreOp  *op,
                          SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 4, op->retirement != LTM_TOKEN_RETIREMENT_NONE
                                    ? op->delivered_at : 0);
-      if (!ltm_store_step (db, stmt, error))
+      if (!ltm_store_db_step (db, stmt, error))
         return FALSE;
     }
 

@@ -424,24 +424,19 @@ ltm_store_legacy_find_secret (GPtrArray  *secrets,
   return NULL;
 }
 
+/* Binds @secret sealed for its row, or NULL when the keyring had none. */
 static gboolean
-ltm_store_legacy_bind_sealed (sqlite3_stmt *stmt,
-                              int           column,
-                              LtmSealKey   *key,
-                              LtmLegacySecret *secret)
+ltm_store_legacy_bind_sealed (sqlite3_stmt     *stmt,
+                              const char       *name,
+                              LtmSealKey       *key,
+                              LtmLegacySecret  *secret,
+                              GError          **error)
 {
-  g_autoptr(GBytes) sealed = NULL;
-  gsize len;
-  const void *data;
-
   if (secret == NULL)
-    return sqlite3_bind_null (stmt, column) == SQLITE_OK;
+    return ltm_store_bind_text (stmt, name, NULL, error);
 
-  sealed = ltm_store_db_seal (key, secret->channel_id, secret->kind, secret->key_id,
-                              secret->plain);
-  data = g_bytes_get_data (sealed, &len);
-
-  return sqlite3_bind_blob (stmt, column, data, len, SQLITE_TRANSIENT) == SQLITE_OK;
+  return ltm_store_bind_sealed (stmt, name, key, secret->channel_id, secret->kind,
+                                secret->key_id, secret->plain, error);
 }
 
 /* In the write transaction: every row of @doc, with its sealed secrets. */
@@ -466,12 +461,14 @@ ltm_store_legacy_insert (LtmStoreDb   *db,
   channel_stmt = ltm_store_db_prepare (db,
                                        "INSERT OR IGNORE INTO channels (channel_id, name, kid, "
                                        "key_thumbprint, key_created, sealed_key, sealed_secret, rev) "
-                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                       "VALUES (:channel_id, :name, :kid, :key_thumbprint, "
+                                       ":key_created, :sealed_key, :sealed_secret, :rev)",
                                        error);
   token_stmt = ltm_store_db_prepare (db,
                                      "INSERT OR IGNORE INTO tokens (channel_id, key_id, kind, "
                                      "issued_at, expires_at, revoked, unknown, sealed_token) "
-                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                     "VALUES (:channel_id, :key_id, :kind, :issued_at, "
+                                     ":expires_at, :revoked, :unknown, :sealed_token)",
                                      error);
   if (channel_stmt == NULL || token_stmt == NULL)
     return FALSE;
@@ -502,15 +499,18 @@ ltm_store_legacy_insert (LtmStoreDb   *db,
         g_clear_pointer (&thumbprint, g_free);
 
       sqlite3_reset (channel_stmt);
-      sqlite3_bind_text (channel_stmt, 1, id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (channel_stmt, 2, record->name, -1, SQLITE_STATIC);
-      sqlite3_bind_text (channel_stmt, 3, kid, -1, SQLITE_STATIC);
-      sqlite3_bind_text (channel_stmt, 4, thumbprint, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (channel_stmt, 5, record->key_created);
-      ltm_store_legacy_bind_sealed (channel_stmt, 6, key, private_key);
-      ltm_store_legacy_bind_sealed (channel_stmt, 7, key,
-                                    ltm_store_legacy_find_secret (secrets, id, KIND_SECRET, NULL));
-      sqlite3_bind_int64 (channel_stmt, 8, generation);
+      if (!ltm_store_bind_text (channel_stmt, ":channel_id", id, error) ||
+          !ltm_store_bind_text (channel_stmt, ":name", record->name, error) ||
+          !ltm_store_bind_text (channel_stmt, ":kid", kid, error) ||
+          !ltm_store_bind_text (channel_stmt, ":key_thumbprint", thumbprint, error) ||
+          !ltm_store_bind_int64 (channel_stmt, ":key_created", record->key_created, error) ||
+          !ltm_store_legacy_bind_sealed (channel_stmt, ":sealed_key", key, private_key, error) ||
+          !ltm_store_legacy_bind_sealed (channel_stmt, ":sealed_secret", key,
+                                         ltm_store_legacy_find_secret (secrets, id, KIND_SECRET,
+                                                                       NULL),
+                                         error) ||
+          !ltm_store_bind_int64 (channel_stmt, ":rev", generation, error))
+        return FALSE;
       if ((rc = sqlite3_step (channel_stmt)) != SQLITE_DONE)
         return ltm_store_db_fail (db, rc, error);
 
@@ -519,17 +519,19 @@ ltm_store_legacy_insert (LtmStoreDb   *db,
           LtmTokenRecord *token = g_ptr_array_index (record->tokens, j);
 
           sqlite3_reset (token_stmt);
-          sqlite3_bind_text (token_stmt, 1, id, -1, SQLITE_STATIC);
-          sqlite3_bind_text (token_stmt, 2, token->key_id, -1, SQLITE_STATIC);
-          sqlite3_bind_text (token_stmt, 3, ltm_token_kind_to_string (token->kind), -1,
-                             SQLITE_STATIC);
-          sqlite3_bind_int64 (token_stmt, 4, token->issued_at);
-          sqlite3_bind_int64 (token_stmt, 5, token->expires_at);
-          sqlite3_bind_int (token_stmt, 6, token->revoked);
-          sqlite3_bind_int (token_stmt, 7, token->unknown);
-          ltm_store_legacy_bind_sealed (token_stmt, 8, key,
-                                        ltm_store_legacy_find_secret (secrets, id, KIND_TOKEN,
-                                                                      token->key_id));
+          if (!ltm_store_bind_text (token_stmt, ":channel_id", id, error) ||
+              !ltm_store_bind_text (token_stmt, ":key_id", token->key_id, error) ||
+              !ltm_store_bind_text (token_stmt, ":kind", ltm_token_kind_to_string (token->kind),
+                                    error) ||
+              !ltm_store_bind_int64 (token_stmt, ":issued_at", token->issued_at, error) ||
+              !ltm_store_bind_int64 (token_stmt, ":expires_at", token->expires_at, error) ||
+              !ltm_store_bind_int64 (token_stmt, ":revoked", token->revoked, error) ||
+              !ltm_store_bind_int64 (token_stmt, ":unknown", token->unknown, error) ||
+              !ltm_store_legacy_bind_sealed (token_stmt, ":sealed_token", key,
+                                             ltm_store_legacy_find_secret (secrets, id, KIND_TOKEN,
+                                                                           token->key_id),
+                                             error))
+            return FALSE;
           if ((rc = sqlite3_step (token_stmt)) != SQLITE_DONE)
             return ltm_store_db_fail (db, rc, error);
         }
@@ -560,17 +562,18 @@ ltm_store_legacy_verify (LtmStoreDb  *db,
       const char *sql;
 
       if (secret->kind == (const char *) KIND_TOKEN)
-        sql = "SELECT sealed_token FROM tokens WHERE channel_id = ?1 AND key_id = ?2";
+        sql = "SELECT sealed_token FROM tokens "
+              "WHERE channel_id = :channel_id AND key_id = :key_id";
       else if (secret->kind == (const char *) KIND_KEY)
-        sql = "SELECT sealed_key FROM channels WHERE channel_id = ?1";
+        sql = "SELECT sealed_key FROM channels WHERE channel_id = :channel_id";
       else
-        sql = "SELECT sealed_secret FROM channels WHERE channel_id = ?1";
+        sql = "SELECT sealed_secret FROM channels WHERE channel_id = :channel_id";
 
-      if ((stmt = ltm_store_db_prepare (db, sql, error)) == NULL)
+      if ((stmt = ltm_store_db_prepare (db, sql, error)) == NULL ||
+          !ltm_store_bind_text (stmt, ":channel_id", secret->channel_id, error) ||
+          (secret->kind == (const char *) KIND_TOKEN &&
+           !ltm_store_bind_text (stmt, ":key_id", secret->key_id, error)))
         return FALSE;
-      sqlite3_bind_text (stmt, 1, secret->channel_id, -1, SQLITE_STATIC);
-      if (secret->key_id != NULL)
-        sqlite3_bind_text (stmt, 2, secret->key_id, -1, SQLITE_STATIC);
 
       /* A row that was there before the migration keeps what it had. */
       if (sqlite3_step (stmt) != SQLITE_ROW || sqlite3_column_type (stmt, 0) != SQLITE_BLOB)
