@@ -701,7 +701,7 @@ test_store_async (Fixture       *fixture,
   g_assert_true (ltm_store_change_finish (fixture->store, ltm_async_wait (&kid_set), &error));
   g_assert_cmpstr (ltm_channel_get_kid (ltm_store_find_channel (fixture->store, CHANNEL)), ==, KID);
 
-  ltm_store_get_secret_async (fixture->store, CHANNEL, NULL, NULL, ltm_async_result_cb, &got);
+  ltm_store_get_secret_async (fixture->store, CHANNEL, NULL, ltm_async_result_cb, &got);
   secret = ltm_store_get_secret_finish (fixture->store, ltm_async_wait (&got), &error);
   g_assert_cmpstr (secret, ==, SECRET);
 

@@ -129,7 +129,7 @@ ltm_tokens_page_copy_cb (GObject      *source,
   g_autoptr(LtmSecret) token = NULL;
   g_autoptr(GError) error = NULL;
 
-  if ((token = ltm_store_get_secret_finish (LTM_STORE (source), result, &error)) == NULL)
+  if ((token = ltm_store_get_token_finish (LTM_STORE (source), result, &error)) == NULL)
     {
       ltm_tokens_op_fail (op, op->failure, error);
       return;
@@ -155,8 +155,8 @@ ltm_tokens_page_copy_action (GtkWidget  *widget,
 
   op->key_id = g_variant_dup_string (parameter, NULL);
 
-  ltm_store_get_secret_async (ltm_tokens_page_get_store (), op->channel_id, op->key_id,
-                              op->cancellable, ltm_tokens_page_copy_cb, op);
+  ltm_store_get_token_async (ltm_tokens_page_get_store (), op->channel_id, op->key_id,
+                             op->cancellable, ltm_tokens_page_copy_cb, op);
 }
 
 /* Verify Token: what `ltm token verify --channel ID --key-id KEYID` does */

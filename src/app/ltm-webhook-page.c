@@ -542,7 +542,7 @@ ltm_webhook_page_got_token_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   LtmLineClient *client;
 
-  call->token = ltm_store_get_secret_finish (LTM_STORE (source), result, &error);
+  call->token = ltm_store_get_token_finish (LTM_STORE (source), result, &error);
   if (!ltm_webhook_call_is_current (call))
     return;
 
@@ -619,9 +619,9 @@ ltm_webhook_page_start (LtmWebhookPage     *self,
   call->announce = announce;
   call->cancellable = g_object_ref (ltm_activity_begin (self->activity, description));
 
-  ltm_store_get_secret_async (store, ltm_channel_get_channel_id (channel),
-                              ltm_token_get_key_id (token), call->cancellable,
-                              ltm_webhook_page_got_token_cb, call);
+  ltm_store_get_token_async (store, ltm_channel_get_channel_id (channel),
+                             ltm_token_get_key_id (token), call->cancellable,
+                             ltm_webhook_page_got_token_cb, call);
 }
 
 static void

@@ -1150,7 +1150,7 @@ ltm_deploy_token_cb (GObject      *source,
   g_autoptr(GTask) writer = NULL;
   GError *error = NULL;
 
-  state->token = ltm_store_get_secret_finish (state->store, result, &error);
+  state->token = ltm_store_get_token_finish (state->store, result, &error);
   if (state->token == NULL)
     {
       g_task_return_error (task, error);
@@ -1224,8 +1224,8 @@ ltm_deploy_async (LtmStore            *store,
   ltm_channel_get_deploy_targets (channel, &state->targets);
   g_task_set_task_data (task, state, (GDestroyNotify) ltm_deploy_free);
 
-  ltm_store_get_secret_async (store, channel_id, state->key_id, cancellable,
-                              ltm_deploy_token_cb, g_steal_pointer (&task));
+  ltm_store_get_token_async (store, channel_id, state->key_id, cancellable,
+                             ltm_deploy_token_cb, g_steal_pointer (&task));
 }
 
 /**

@@ -498,7 +498,7 @@ ltm_rotate_key_cb (GObject      *source,
       return;
     }
 
-  ltm_store_get_secret_async (state->store, state->channel_id, NULL, g_task_get_cancellable (task),
+  ltm_store_get_secret_async (state->store, state->channel_id, g_task_get_cancellable (task),
                               ltm_rotate_secret_cb, g_object_ref (task));
 }
 

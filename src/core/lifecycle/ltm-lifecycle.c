@@ -466,7 +466,7 @@ ltm_lifecycle_issue_short_lived_async (LtmStore            *store,
       ltm_issue_ask (task, NULL);
     }
   else if (channel != NULL && ltm_channel_get_has_secret (channel))
-    ltm_store_get_secret_async (store, channel_id, NULL, cancellable, ltm_issue_secret_cb,
+    ltm_store_get_secret_async (store, channel_id, cancellable, ltm_issue_secret_cb,
                                 g_steal_pointer (&task));
   else
     g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
@@ -533,7 +533,7 @@ ltm_lifecycle_issue_stateless_async (LtmStore            *store,
     ltm_store_get_key_async (store, channel_id, cancellable, ltm_issue_key_cb,
                              g_steal_pointer (&task));
   else if (channel != NULL && ltm_channel_get_has_secret (channel))
-    ltm_store_get_secret_async (store, channel_id, NULL, cancellable, ltm_issue_secret_cb,
+    ltm_store_get_secret_async (store, channel_id, cancellable, ltm_issue_secret_cb,
                                 g_steal_pointer (&task));
   else
     g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
@@ -623,7 +623,7 @@ ltm_verify_token_cb (GObject      *source,
   GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
 
-  if ((token = ltm_store_get_secret_finish (LTM_STORE (source), result, &error)) == NULL)
+  if ((token = ltm_store_get_token_finish (LTM_STORE (source), result, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -686,8 +686,8 @@ ltm_lifecycle_verify_async (LtmStore            *store,
   state->kind = ltm_token_get_kind (token);
   g_task_set_task_data (task, state, (GDestroyNotify) ltm_verify_free);
 
-  ltm_store_get_secret_async (store, channel_id, ltm_token_get_key_id (token), cancellable,
-                              ltm_verify_token_cb, g_steal_pointer (&task));
+  ltm_store_get_token_async (store, channel_id, ltm_token_get_key_id (token), cancellable,
+                             ltm_verify_token_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -774,7 +774,7 @@ ltm_read_env_token_cb (GObject      *source,
   LtmChannel *channel;
   GError *error = NULL;
 
-  if ((env->access_token = ltm_store_get_secret_finish (store, result, &error)) == NULL)
+  if ((env->access_token = ltm_store_get_token_finish (store, result, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -783,7 +783,7 @@ ltm_read_env_token_cb (GObject      *source,
   channel = ltm_store_find_channel (store, env->channel_id);
   if (channel != NULL && ltm_channel_get_has_secret (channel))
     {
-      ltm_store_get_secret_async (store, env->channel_id, NULL, cancellable,
+      ltm_store_get_secret_async (store, env->channel_id, cancellable,
                                   ltm_read_env_secret_cb, g_steal_pointer (&task));
       return;
     }
@@ -837,8 +837,8 @@ ltm_lifecycle_read_env_async (LtmStore            *store,
   env->key_id = g_strdup (ltm_token_get_key_id (token));
   g_task_set_task_data (task, state, (GDestroyNotify) ltm_read_env_free);
 
-  ltm_store_get_secret_async (store, channel_id, env->key_id, cancellable,
-                              ltm_read_env_token_cb, g_steal_pointer (&task));
+  ltm_store_get_token_async (store, channel_id, env->key_id, cancellable,
+                             ltm_read_env_token_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -979,7 +979,7 @@ ltm_revoke_token_cb (GObject      *source,
   g_autoptr(LtmSecret) token = NULL;
   const char *key_id = state->key_ids[state->next - 1];
 
-  token = ltm_store_get_secret_finish (state->store, result, &error);
+  token = ltm_store_get_token_finish (state->store, result, &error);
   if (token == NULL)
     {
       ltm_revoke_failed (task, key_id, error);
@@ -1004,10 +1004,10 @@ ltm_revoke_next (GTask *task)
 
   if (state->key_ids[state->next] != NULL)
     {
-      ltm_store_get_secret_async (state->store, state->channel_id,
-                                  state->key_ids[state->next++],
-                                  g_task_get_cancellable (task),
-                                  ltm_revoke_token_cb, g_object_ref (task));
+      ltm_store_get_token_async (state->store, state->channel_id,
+                                 state->key_ids[state->next++],
+                                 g_task_get_cancellable (task),
+                                 ltm_revoke_token_cb, g_object_ref (task));
       return;
     }
 
@@ -1098,7 +1098,7 @@ ltm_lifecycle_revoke_async (LtmStore            *store,
       return;
     }
 
-  ltm_store_get_secret_async (store, channel_id, NULL, cancellable, ltm_revoke_secret_cb,
+  ltm_store_get_secret_async (store, channel_id, cancellable, ltm_revoke_secret_cb,
                               g_steal_pointer (&task));
 }
 

@@ -199,7 +199,7 @@ ltm_store_check (LtmStore  *self,
 {
   g_autoptr(GPtrArray) problems = NULL;
   GError *local_error = NULL;
-  LtmStoreDb *db;
+  LtmStoreDb *db = NULL;
 
   g_return_val_if_fail (LTM_IS_STORE (self), NULL);
 
@@ -207,15 +207,12 @@ ltm_store_check (LtmStore  *self,
     return NULL;
 
   problems = g_ptr_array_new_with_free_func ((GDestroyNotify) ltm_store_problem_free);
-  if ((db = ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &local_error)) == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, local_error);
-          return NULL;
-        }
-      return g_steal_pointer (&problems);
-    }
+  if (!ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &db, error))
+    return NULL;
+
+  /* No store yet: nothing wrong in it. */
+  if (db == NULL)
+    return g_steal_pointer (&problems);
 
   if (ltm_store_db_begin (db, FALSE, &local_error))
     ltm_store_inspect (db, FALSE, problems, &local_error);
@@ -228,6 +225,38 @@ ltm_store_check (LtmStore  *self,
     }
 
   return g_steal_pointer (&problems);
+}
+
+/* The op of ltm_store_repair(), in its write transaction. */
+gboolean
+ltm_store_repair_run (LtmStoreTxn  *txn,
+                      gpointer      args,
+                      GError      **error)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+
+  problems = g_ptr_array_new_with_free_func ((GDestroyNotify) ltm_store_problem_free);
+
+  return ltm_store_inspect (txn->db, TRUE, problems, error);
+}
+
+/**
+ * ltm_store_repair:
+ * @self: a #LtmStore
+ * @error: return location for a #GError
+ *
+ * Drops what ltm_store_check() finds unusable: sealed values that do not
+ * open, and tokens whose secret is not kept.  What opens is never touched.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ltm_store_repair (LtmStore  *self,
+                  GError   **error)
+{
+  g_autoptr(LtmStoreOp) op = ltm_store_op_new (LTM_STORE_OP_REPAIR, NULL, NULL);
+
+  return ltm_store_run (self, op, error);
 }
 
 /* What the store is */
@@ -261,19 +290,18 @@ ltm_store_get_info (LtmStore  *self,
   g_autoptr(LtmStoreInfo) info = g_new0 (LtmStoreInfo, 1);
   g_autoptr(LtmSealKey) key = NULL;
   g_autoptr(GError) local_error = NULL;
-  LtmStoreDb *db;
+  LtmStoreDb *db = NULL;
   gint64 value;
 
   g_return_val_if_fail (LTM_IS_STORE (self), NULL);
 
   info->path = g_strdup (ltm_store_get_path (self));
-  if ((db = ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &local_error)) == NULL)
+  if (!ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &db, error))
+    return NULL;
+
+  /* No store yet: nothing in it, and no master key. */
+  if (db == NULL)
     {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
       info->master_key_source = g_strdup (_("none yet: it is made when the first secret is stored"));
       return g_steal_pointer (&info);
     }
@@ -333,13 +361,13 @@ ltm_store_init_master_key_file (LtmStore    *self,
                                 GError     **error)
 {
   g_autoptr(LtmSealKey) key = ltm_seal_key_generate ();
-  LtmStoreDb *db;
+  LtmStoreDb *db = NULL;
   gboolean ok;
 
   g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if ((db = ltm_store_take_db (self, LTM_STORE_DB_OPEN_CREATE, error)) == NULL)
+  if (!ltm_store_take_db (self, LTM_STORE_DB_OPEN_CREATE, &db, error))
     return FALSE;
 
   ok = ltm_store_db_begin (db, TRUE, error) &&

@@ -173,21 +173,126 @@ LtmSecret        *ltm_store_db_unseal           (LtmSealKey        *key,
                                                  GError           **error);
 char             *ltm_store_db_describe_master_key (LtmStoreDb      *db);
 
-/* ltm-store.c: the connections of one LtmStore, from any thread */
+/* ltm-store-ops.c: the operations.  Each is a struct of its own arguments
+ * and a row of methods[]: what it checks before anything is opened, and
+ * what it does in its transaction. */
 
-LtmStoreDb       *ltm_store_take_db             (LtmStore          *self,
-                                                 LtmStoreDbOpenFlags flags,
+typedef enum {
+  LTM_STORE_OP_LOAD,
+  LTM_STORE_OP_ADD_CHANNEL,
+  LTM_STORE_OP_REMOVE_CHANNEL,
+  LTM_STORE_OP_SET_NAME,
+  LTM_STORE_OP_SET_KID,
+  LTM_STORE_OP_SET_KEY,
+  LTM_STORE_OP_SET_SECRET,
+  LTM_STORE_OP_ADD_TOKEN,
+  LTM_STORE_OP_SET_TOKEN_STATE,
+  LTM_STORE_OP_SET_DEPLOY_TARGETS,
+  LTM_STORE_OP_SET_DELIVERY,
+  LTM_STORE_OP_RETIRE_TOKENS,
+  LTM_STORE_OP_REPAIR,
+  LTM_STORE_OP_READ_SEALED,
+  LTM_STORE_N_OPS,
+} LtmStoreOpKind;
+
+typedef enum {
+  LTM_STORE_OP_READS    = 0,       /* one read transaction, a snapshot */
+  LTM_STORE_OP_WRITES   = 1 << 0,  /* one write transaction that moves the generation */
+  LTM_STORE_OP_CREATES  = 1 << 1,  /* makes the store when there is none */
+  LTM_STORE_OP_TOUCHES  = 1 << 2,  /* changes a stored channel: NOT_FOUND when it is not */
+  LTM_STORE_OP_ALL      = 1 << 3,  /* shows every channel, not one */
+  LTM_STORE_OP_REMOVES  = 1 << 4,  /* the channel goes from the models */
+} LtmStoreOpFlags;
+
+/* What an op does with the master key. */
+typedef enum {
+  LTM_STORE_SEALING_NONE,       /* nothing sealed read or written */
+  LTM_STORE_SEALING_OPENS,      /* opens sealed values, reading the key itself if any */
+  LTM_STORE_SEALING_SEALS,      /* seals: the key is read first, and made on first use */
+} LtmStoreSealing;
+
+/* An op on its way through the store: like a message of Epiphany's
+ * history service, its kind, its arguments and what it gives back. */
+typedef struct {
+  LtmStoreOpKind kind;
+  char *channel_id;             /* the channel it is about; NULL for all */
+  gpointer args;                /* the kind's own struct, freed by its method */
+  LtmStoreSealing sealing;
+  LtmStoreDoc *doc;             /* the rows to show after it, if any */
+  gpointer result;              /* what a read gives, if anything */
+  GDestroyNotify result_free;
+} LtmStoreOp;
+
+/* What a method's run gets: the connection, in the op's transaction. */
+typedef struct {
+  LtmStoreDb *db;
+  LtmStoreOp *op;
+  const char *channel_id;       /* the op's */
+  LtmSealKey *key;              /* for an op that seals */
+  gint64 generation;            /* the change's, in a write transaction */
+} LtmStoreTxn;
+
+typedef struct {
+  LtmStoreOpFlags flags;
+  /* What the caller gave, checked before anything is opened; may be NULL. */
+  gboolean (*check) (const char  *channel_id,
+                     gconstpointer args,
+                     GError     **error);
+  gboolean (*run)   (LtmStoreTxn *txn,
+                     gpointer     args,
+                     GError     **error);
+  GDestroyNotify free_args;
+} LtmStoreMethod;
+
+const LtmStoreMethod *ltm_store_op_get_method   (LtmStoreOp        *op);
+LtmStoreOp       *ltm_store_op_new              (LtmStoreOpKind     kind,
+                                                 const char        *channel_id,
+                                                 gpointer           args);
+void              ltm_store_op_free             (LtmStoreOp        *op);
+gpointer          ltm_store_op_steal_result     (LtmStoreOp        *op);
+gboolean          ltm_store_touch_channel       (LtmStoreTxn       *txn,
                                                  GError           **error);
-void              ltm_store_give_db             (LtmStore          *self,
-                                                 LtmStoreDb        *db);
-gboolean          ltm_store_not_found           (const char        *channel_id,
+LtmStoreOp       *ltm_store_load_op             (gint64             seen);
+
+/* ltm-store-secrets.c: the sealed values read back */
+typedef struct {
+  const char *kind;             /* KIND_KEY, KIND_SECRET or KIND_TOKEN */
+  char *key_id;                 /* the token's */
+} LtmStoreReadSealed;
+
+gboolean          ltm_store_read_sealed_run     (LtmStoreTxn       *txn,
+                                                 gpointer           args,
                                                  GError           **error);
+void              ltm_store_read_sealed_free    (gpointer           args);
 
 /* ltm-store-check.c */
 gboolean          ltm_store_inspect             (LtmStoreDb        *db,
                                                  gboolean           repair,
                                                  GPtrArray         *problems,
                                                  GError           **error);
+gboolean          ltm_store_repair_run          (LtmStoreTxn       *txn,
+                                                 gpointer           args,
+                                                 GError           **error);
+
+/* ltm-store.c: the connections of one LtmStore, and running an op */
+
+gboolean          ltm_store_take_db             (LtmStore          *self,
+                                                 LtmStoreDbOpenFlags flags,
+                                                 LtmStoreDb       **out_db,
+                                                 GError           **error);
+void              ltm_store_give_db             (LtmStore          *self,
+                                                 LtmStoreDb        *db);
+gboolean          ltm_store_not_found           (const char        *channel_id,
+                                                 GError           **error);
+gboolean          ltm_store_run                 (LtmStore          *self,
+                                                 LtmStoreOp        *op,
+                                                 GError           **error);
+GTask            *ltm_store_run_async           (LtmStore          *self,
+                                                 LtmStoreOp        *op,
+                                                 gpointer           source_tag,
+                                                 GCancellable      *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer           user_data);
 
 /* ltm-store-legacy.c: channels.json and one keyring item per secret,
  * migrated into the database on first open */
@@ -218,6 +323,7 @@ typedef struct {
 void              ltm_legacy_item_free          (LtmLegacyItem     *item);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmStoreDoc, ltm_store_doc_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmStoreOp, ltm_store_op_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmStoreDb, ltm_store_db_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 

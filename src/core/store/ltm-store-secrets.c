@@ -16,118 +16,162 @@
 
 #include "ltm-store-private.h"
 
-/* Reading secrets, from any thread */
+/* Reading one sealed value: the channel's key (KIND_KEY), its channel
+ * secret (KIND_SECRET) or a token's (KIND_TOKEN, with its key ID) */
 
-/* Unseals the secret of one row: the channel's key (@kind KIND_KEY), its
- * channel secret (KIND_SECRET) or a token's (KIND_TOKEN, @key_id). */
-static LtmSecret *
-ltm_store_read_secret (LtmStore    *self,
-                       const char  *channel_id,
-                       const char  *kind,
-                       const char  *key_id,
-                       GError     **error)
+void
+ltm_store_read_sealed_free (gpointer data)
 {
+  LtmStoreReadSealed *args = data;
+
+  g_free (args->key_id);
+  g_free (args);
+}
+
+/* The row's sealed value, opened; NOT_FOUND, saying what is missing, when
+ * there is none. */
+static LtmSecret *
+ltm_store_read_sealed_open (LtmStoreTxn         *txn,
+                            LtmStoreReadSealed  *args,
+                            GError             **error)
+{
+  static const char token_sql[] =
+    "SELECT t.sealed_token, t.revoked FROM channels c LEFT JOIN tokens t "
+    "ON t.channel_id = c.channel_id AND t.key_id = :key_id WHERE c.channel_id = :channel_id";
+  static const char key_sql[] =
+    "SELECT sealed_key, 0 FROM channels WHERE channel_id = :channel_id";
+  static const char secret_sql[] =
+    "SELECT sealed_secret, 0 FROM channels WHERE channel_id = :channel_id";
+  const char *channel_id = txn->channel_id;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(LtmSealKey) key = NULL;
-  GError *local_error = NULL;
-  LtmSecret *secret = NULL;
-  LtmStoreDb *db;
-  const char *sql;
+  gboolean token = g_str_equal (args->kind, KIND_TOKEN);
+  LtmSecret *secret;
   int rc;
 
-  if ((db = ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &local_error)) == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, local_error);
-      else
-        ltm_store_not_found (channel_id, error);
-      return NULL;
-    }
-
-  if (g_str_equal (kind, KIND_TOKEN))
-    sql = "SELECT t.sealed_token, t.revoked FROM channels c LEFT JOIN tokens t "
-          "ON t.channel_id = c.channel_id AND t.key_id = :key_id "
-          "WHERE c.channel_id = :channel_id";
-  else if (g_str_equal (kind, KIND_KEY))
-    sql = "SELECT sealed_key, 0 FROM channels WHERE channel_id = :channel_id";
+  if (token)
+    stmt = ltm_store_db_prepare (txn->db, token_sql, error);
+  else if (g_str_equal (args->kind, KIND_KEY))
+    stmt = ltm_store_db_prepare (txn->db, key_sql, error);
   else
-    sql = "SELECT sealed_secret, 0 FROM channels WHERE channel_id = :channel_id";
+    stmt = ltm_store_db_prepare (txn->db, secret_sql, error);
 
-  if ((stmt = ltm_store_db_prepare (db, sql, &local_error)) == NULL ||
-      !ltm_store_bind_text (stmt, ":channel_id", channel_id, &local_error) ||
-      (g_str_equal (kind, KIND_TOKEN) &&
-       !ltm_store_bind_text (stmt, ":key_id", key_id, &local_error)))
-    goto out;
+  if (stmt == NULL ||
+      !ltm_store_bind_text (stmt, ":channel_id", channel_id, error) ||
+      (token && !ltm_store_bind_text (stmt, ":key_id", args->key_id, error)))
+    return NULL;
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)
     {
-      ltm_store_not_found (channel_id, &local_error);
-      goto out;
+      ltm_store_not_found (channel_id, error);
+      return NULL;
     }
   if (rc != SQLITE_ROW)
     {
-      ltm_store_db_fail (db, rc, &local_error);
-      goto out;
+      ltm_store_db_fail (txn->db, rc, error);
+      return NULL;
     }
 
   if (sqlite3_column_type (stmt, 0) != SQLITE_BLOB)
     {
-      if (g_str_equal (kind, KIND_KEY))
-        g_set_error (&local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+      if (g_str_equal (args->kind, KIND_KEY))
+        g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
                      _("No assertion signing key is stored for channel %s."), channel_id);
-      else if (g_str_equal (kind, KIND_SECRET))
-        g_set_error (&local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+      else if (g_str_equal (args->kind, KIND_SECRET))
+        g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
                      _("No channel secret is stored for channel %s."), channel_id);
       else if (sqlite3_column_int (stmt, 1))
-        g_set_error (&local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+        g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
                      _("The token %s of channel %s was revoked; it is no longer kept."),
-                     key_id, channel_id);
+                     args->key_id, channel_id);
       else
-        g_set_error (&local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+        g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
                      _("No token with the key ID %s is stored for channel %s."),
-                     key_id, channel_id);
-      goto out;
+                     args->key_id, channel_id);
+      return NULL;
     }
 
-  if ((key = ltm_store_db_get_master_key (db, FALSE, &local_error)) == NULL)
-    goto out;
+  if ((key = ltm_store_db_get_master_key (txn->db, FALSE, error)) == NULL)
+    return NULL;
 
-  secret = ltm_store_db_unseal (key, channel_id, kind, key_id, sqlite3_column_blob (stmt, 0),
-                               sqlite3_column_bytes (stmt, 0), NULL);
+  secret = ltm_store_db_unseal (key, channel_id, args->kind, args->key_id,
+                                sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0),
+                                NULL);
   if (secret == NULL)
-    g_set_error (&local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_SEALED,
+    g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_SEALED,
                  _("The sealed %s of channel %s does not open: it was changed, or copied from "
                    "another row."),
-                 g_str_equal (kind, KIND_KEY) ? _("assertion signing key")
-                 : g_str_equal (kind, KIND_SECRET) ? _("channel secret") : _("access token"),
+                 g_str_equal (args->kind, KIND_KEY) ? _("assertion signing key")
+                 : g_str_equal (args->kind, KIND_SECRET) ? _("channel secret")
+                 : _("access token"),
                  channel_id);
-
-out:
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  ltm_store_give_db (self, db);
-  if (local_error != NULL)
-    g_propagate_error (error, local_error);
 
   return secret;
 }
 
-static LtmKey *
-ltm_store_read_key (LtmStore    *self,
-                    const char  *channel_id,
-                    GError     **error)
+/* The op's result: an LtmKey for KIND_KEY, the LtmSecret otherwise. */
+gboolean
+ltm_store_read_sealed_run (LtmStoreTxn  *txn,
+                           gpointer      data,
+                           GError      **error)
 {
-  g_autoptr(LtmSecret) jwk = ltm_store_read_secret (self, channel_id, KIND_KEY, NULL, error);
+  LtmStoreReadSealed *args = data;
+  g_autoptr(LtmSecret) secret = ltm_store_read_sealed_open (txn, args, error);
   LtmKey *key;
 
-  if (jwk == NULL)
+  if (secret == NULL)
+    return FALSE;
+
+  if (!g_str_equal (args->kind, KIND_KEY))
+    {
+      txn->op->result = g_steal_pointer (&secret);
+      txn->op->result_free = (GDestroyNotify) ltm_secret_free;
+      return TRUE;
+    }
+
+  key = ltm_key_new_from_data (secret, strlen (secret), LTM_KEY_IMPORT_PRIVATE, error);
+  if (key == NULL)
+    {
+      g_prefix_error (error, _("The key stored for channel %s is damaged: "), txn->channel_id);
+      return FALSE;
+    }
+
+  txn->op->result = key;
+  txn->op->result_free = g_object_unref;
+
+  return TRUE;
+}
+
+static LtmStoreOp *
+ltm_store_read_sealed_op (const char *channel_id,
+                          const char *kind,
+                          const char *key_id)
+{
+  LtmStoreReadSealed *args;
+
+  g_return_val_if_fail (channel_id != NULL, NULL);
+  g_return_val_if_fail (g_str_equal (kind, KIND_TOKEN) == (key_id != NULL), NULL);
+
+  args = g_new0 (LtmStoreReadSealed, 1);
+  args->kind = kind;
+  args->key_id = g_strdup (key_id);
+
+  return ltm_store_op_new (LTM_STORE_OP_READ_SEALED, channel_id, args);
+}
+
+/* Runs the read here and now. */
+static gpointer
+ltm_store_read_sealed (LtmStore    *self,
+                       LtmStoreOp  *op,
+                       GError     **error)
+{
+  g_autoptr(LtmStoreOp) owned = op;
+
+  if (!ltm_store_run (self, owned, error))
     return NULL;
 
-  key = ltm_key_new_from_data (jwk, strlen (jwk), LTM_KEY_IMPORT_PRIVATE, error);
-  if (key == NULL)
-    g_prefix_error (error, _("The key stored for channel %s is damaged: "), channel_id);
-
-  return key;
+  return ltm_store_op_steal_result (owned);
 }
 
 /**
@@ -143,10 +187,46 @@ ltm_store_get_key (LtmStore    *self,
                    const char  *channel_id,
                    GError     **error)
 {
-  g_return_val_if_fail (LTM_IS_STORE (self), NULL);
-  g_return_val_if_fail (channel_id != NULL, NULL);
+  return ltm_store_read_sealed (self, ltm_store_read_sealed_op (channel_id, KIND_KEY, NULL),
+                                error);
+}
 
-  return ltm_store_read_key (self, channel_id, error);
+/**
+ * ltm_store_get_key_async:
+ * @self: a #LtmStore
+ * @channel_id: the channel ID
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ */
+void
+ltm_store_get_key_async (LtmStore            *self,
+                         const char          *channel_id,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  ltm_store_run_async (self, ltm_store_read_sealed_op (channel_id, KIND_KEY, NULL),
+                       ltm_store_get_key_async, cancellable, callback, user_data);
+}
+
+/**
+ * ltm_store_get_key_finish:
+ * @self: a #LtmStore
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the key, or %NULL
+ */
+LtmKey *
+ltm_store_get_key_finish (LtmStore      *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_store_get_key_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -162,10 +242,47 @@ ltm_store_get_secret (LtmStore    *self,
                       const char  *channel_id,
                       GError     **error)
 {
-  g_return_val_if_fail (LTM_IS_STORE (self), NULL);
-  g_return_val_if_fail (channel_id != NULL, NULL);
+  return ltm_store_read_sealed (self, ltm_store_read_sealed_op (channel_id, KIND_SECRET, NULL),
+                                error);
+}
 
-  return ltm_store_read_secret (self, channel_id, KIND_SECRET, NULL, error);
+/**
+ * ltm_store_get_secret_async:
+ * @self: a #LtmStore
+ * @channel_id: the channel ID
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ */
+void
+ltm_store_get_secret_async (LtmStore            *self,
+                            const char          *channel_id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  ltm_store_run_async (self, ltm_store_read_sealed_op (channel_id, KIND_SECRET, NULL),
+                       ltm_store_get_secret_async, cancellable, callback, user_data);
+}
+
+/**
+ * ltm_store_get_secret_finish:
+ * @self: a #LtmStore
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the channel secret; free with ltm_secret_free()
+ */
+LtmSecret *
+ltm_store_get_secret_finish (LtmStore      *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_store_get_secret_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -183,24 +300,52 @@ ltm_store_get_token (LtmStore    *self,
                      const char  *key_id,
                      GError     **error)
 {
-  g_return_val_if_fail (LTM_IS_STORE (self), NULL);
-  g_return_val_if_fail (channel_id != NULL && key_id != NULL, NULL);
-
-  return ltm_store_read_secret (self, channel_id, KIND_TOKEN, key_id, error);
+  return ltm_store_read_sealed (self, ltm_store_read_sealed_op (channel_id, KIND_TOKEN, key_id),
+                                error);
 }
 
-typedef struct {
-  char *channel_id;
-  char *key_id;
-} LtmStoreLookup;
-
-static void
-ltm_store_lookup_free (LtmStoreLookup *lookup)
+/**
+ * ltm_store_get_token_async:
+ * @self: a #LtmStore
+ * @channel_id: the channel ID
+ * @key_id: the token's key ID
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ */
+void
+ltm_store_get_token_async (LtmStore            *self,
+                           const char          *channel_id,
+                           const char          *key_id,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
 {
-  g_free (lookup->channel_id);
-  g_free (lookup->key_id);
-  g_free (lookup);
+  ltm_store_run_async (self, ltm_store_read_sealed_op (channel_id, KIND_TOKEN, key_id),
+                       ltm_store_get_token_async, cancellable, callback, user_data);
 }
+
+/**
+ * ltm_store_get_token_finish:
+ * @self: a #LtmStore
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the access token; free with ltm_secret_free()
+ */
+LtmSecret *
+ltm_store_get_token_finish (LtmStore      *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_store_get_token_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Reading the master key ahead */
 
 static void
 ltm_store_unlock_thread (GTask        *task,
@@ -210,16 +355,19 @@ ltm_store_unlock_thread (GTask        *task,
 {
   LtmStore *self = source_object;
   g_autoptr(LtmSealKey) key = NULL;
-  LtmStoreDb *db;
+  LtmStoreDb *db = NULL;
   GError *error = NULL;
 
-  if ((db = ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &error)) == NULL)
+  if (!ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &db, &error))
     {
-      /* No store yet: nothing to unlock. */
-      if (error != NULL)
-        g_task_return_error (task, error);
-      else
-        g_task_return_boolean (task, TRUE);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* No store yet: nothing to unlock. */
+  if (db == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
       return;
     }
 
@@ -282,140 +430,4 @@ ltm_store_unlock_finish (LtmStore      *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_store_unlock_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-ltm_store_get_key_thread (GTask        *task,
-                          gpointer      source_object,
-                          gpointer      task_data,
-                          GCancellable *cancellable)
-{
-  LtmStoreLookup *lookup = task_data;
-  GError *error = NULL;
-  LtmKey *key = ltm_store_read_key (source_object, lookup->channel_id, &error);
-
-  if (key == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, key, g_object_unref);
-}
-
-static void
-ltm_store_get_secret_thread (GTask        *task,
-                             gpointer      source_object,
-                             gpointer      task_data,
-                             GCancellable *cancellable)
-{
-  LtmStoreLookup *lookup = task_data;
-  GError *error = NULL;
-  LtmSecret *secret = ltm_store_read_secret (source_object, lookup->channel_id,
-                                             lookup->key_id != NULL ? KIND_TOKEN : KIND_SECRET,
-                                             lookup->key_id, &error);
-
-  if (secret == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, secret, (GDestroyNotify) ltm_secret_free);
-}
-
-static void
-ltm_store_lookup_async (LtmStore            *self,
-                        const char          *channel_id,
-                        const char          *key_id,
-                        GTaskThreadFunc      thread_func,
-                        gpointer             source_tag,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  LtmStoreLookup *lookup = g_new0 (LtmStoreLookup, 1);
-
-  lookup->channel_id = g_strdup (channel_id);
-  lookup->key_id = g_strdup (key_id);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, lookup, (GDestroyNotify) ltm_store_lookup_free);
-  g_task_run_in_thread (task, thread_func);
-}
-
-/**
- * ltm_store_get_key_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- */
-void
-ltm_store_get_key_async (LtmStore            *self,
-                         const char          *channel_id,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
-{
-  g_return_if_fail (LTM_IS_STORE (self));
-
-  ltm_store_lookup_async (self, channel_id, NULL, ltm_store_get_key_thread,
-                          ltm_store_get_key_async, cancellable, callback, user_data);
-}
-
-/**
- * ltm_store_get_key_finish:
- * @self: a #LtmStore
- * @result: the #GAsyncResult
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the key, or %NULL
- */
-LtmKey *
-ltm_store_get_key_finish (LtmStore      *self,
-                          GAsyncResult  *result,
-                          GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_store_get_key_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/**
- * ltm_store_get_secret_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key_id: (nullable): a token's key ID, or %NULL for the channel secret
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- */
-void
-ltm_store_get_secret_async (LtmStore            *self,
-                            const char          *channel_id,
-                            const char          *key_id,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_return_if_fail (LTM_IS_STORE (self));
-
-  ltm_store_lookup_async (self, channel_id, key_id, ltm_store_get_secret_thread,
-                          ltm_store_get_secret_async, cancellable, callback, user_data);
-}
-
-/**
- * ltm_store_get_secret_finish:
- * @self: a #LtmStore
- * @result: the #GAsyncResult
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the secret; free with ltm_secret_free()
- */
-LtmSecret *
-ltm_store_get_secret_finish (LtmStore      *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_store_get_secret_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -1,16 +1,21 @@
 /* ltm-store.c: channels, keys and tokens in one SQLite database, secrets
  * sealed with a master key the keyring or a credential keeps
  *
- * The database is ltm-store-db.c; the master key ltm-master-key.c; the
- * first layout, migrated on first open, ltm-store-legacy.c.
+ * This file is the object: its connections, its models (the channel list
+ * and each channel's tokens) and how an operation reaches both.  The
+ * operations themselves are ltm-store-ops.c, the reads of sealed values
+ * ltm-store-secrets.c, checking and repairing ltm-store-check.c; the
+ * database ltm-store-db.c, sealing and the master key ltm-store-seal.c;
+ * the first layout, migrated on first open, legacy/.
  *
- * Every change is an LtmStoreOp run by ltm_store_op_run(): one BEGIN
- * IMMEDIATE transaction that changes the rows, moves the store's
- * generation forward and reads back the rows of the channel it touched.
- * That part touches no GObject and runs in a worker thread for the
- * window; the models are then brought in line in the caller's thread,
- * ordered by generation, so that ops finishing in any order (and reloads
- * when another process changed the store) never undo a newer state.
+ * Every op runs in ltm_store_op_run(): a change in one BEGIN IMMEDIATE
+ * transaction that changes the rows, moves the store's generation forward
+ * and reads back the rows of the channel it touched; a read in one read
+ * transaction.  That part touches no GObject and runs in a worker thread
+ * for the window; the models are then brought in line in the caller's
+ * thread, ordered by generation, so that ops finishing in any order (and
+ * reloads when another process changed the store) never undo a newer
+ * state.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,12 +23,8 @@
 
 #include "ltm-store.h"
 
-#include <string.h>
-
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 
-#include "ltm-jwt.h"
 #include "ltm-store-private.h"
 
 /* Connections kept open for the next op; more are opened when ops run at
@@ -56,84 +57,25 @@ G_DEFINE_FINAL_TYPE (LtmStore, ltm_store, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (ltm-store-error-quark, ltm_store_error)
 
-typedef enum {
-  LTM_STORE_OP_LOAD,
-  LTM_STORE_OP_ADD_CHANNEL,
-  LTM_STORE_OP_REMOVE_CHANNEL,
-  LTM_STORE_OP_SET_NAME,
-  LTM_STORE_OP_SET_KID,
-  LTM_STORE_OP_SET_KEY,
-  LTM_STORE_OP_SET_SECRET,
-  LTM_STORE_OP_ADD_TOKEN,
-  LTM_STORE_OP_SET_TOKEN_STATE,
-  LTM_STORE_OP_REMOVE_TOKEN,
-  LTM_STORE_OP_REPAIR,
-  LTM_STORE_OP_SET_DEPLOY_TARGETS,
-  LTM_STORE_OP_SET_DELIVERY,
-  LTM_STORE_OP_RETIRE_TOKENS,
-} LtmStoreOpKind;
-
-typedef struct {
-  LtmStoreOpKind kind;
-  LtmStore *store;              /* alive while the op runs: the GTask holds it */
-  char *channel_id;
-  char *name;
-  char *kid;
-  LtmKey *key;
-  LtmSecret *secret;            /* a channel secret or an access token */
-  char *key_id;
-  LtmTokenKind token_kind;
-  gint64 issued_at;
-  gint64 expires_at;
-  gboolean revoked;
-  gboolean unknown;
-  gint64 seen;                  /* LOAD: skip the read when the store is still at this generation */
-  LtmDeployTargets targets;
-  LtmDeliveryStatus delivery;
-  gint64 delivered_at;          /* also: RETIRE_TOKENS' retire_at */
-  LtmTokenRetirement retirement;
-  GStrv key_ids;                /* RETIRE_TOKENS */
-} LtmStoreOp;
-
-static void
-ltm_store_op_free (LtmStoreOp *op)
-{
-  g_free (op->channel_id);
-  g_free (op->name);
-  g_free (op->kid);
-  g_clear_object (&op->key);
-  ltm_secret_free (op->secret);
-  g_free (op->key_id);
-  ltm_deploy_targets_clear (&op->targets);
-  g_strfreev (op->key_ids);
-  g_free (op);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmStoreOp, ltm_store_op_free)
-
-static LtmStoreOp *
-ltm_store_op_new (LtmStore       *self,
-                  LtmStoreOpKind  kind,
-                  const char     *channel_id)
-{
-  LtmStoreOp *op = g_new0 (LtmStoreOp, 1);
-
-  op->kind = kind;
-  op->store = self;
-  op->channel_id = g_strdup (channel_id);
-
-  return op;
-}
-
 /* Connections, from any thread */
 
-/* Returns %NULL without an error when there is no store yet and @flags
- * do not ask to create it. */
-LtmStoreDb *
+/**
+ * ltm_store_take_db:
+ * @self: a #LtmStore
+ * @flags: whether to create the store when there is none
+ * @out_db: (out) (transfer full): a connection, or %NULL when there is no
+ *   store yet and @flags do not ask to create it
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE with @error when the store cannot be opened
+ */
+gboolean
 ltm_store_take_db (LtmStore             *self,
                    LtmStoreDbOpenFlags   flags,
+                   LtmStoreDb          **out_db,
                    GError              **error)
 {
+  GError *local_error = NULL;
   LtmStoreDb *db = NULL;
 
   g_mutex_lock (&self->pool_lock);
@@ -141,10 +83,17 @@ ltm_store_take_db (LtmStore             *self,
     db = g_ptr_array_steal_index_fast (self->idle, self->idle->len - 1);
   g_mutex_unlock (&self->pool_lock);
 
-  if (db != NULL)
-    return db;
+  if (db == NULL)
+    db = ltm_store_db_open (self->dir, flags, &local_error);
 
-  return ltm_store_db_open (self->dir, flags, error);
+  *out_db = db;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 void
@@ -171,453 +120,26 @@ ltm_store_not_found (const char  *channel_id,
   return FALSE;
 }
 
-/* The operations, each in one write transaction */
+/* Running an op, in any thread: no GObject here but the immutable LtmKey
+ * (and the store's connection pool and write lock, each under its lock) */
 
-static void
-ltm_store_op_bind_sealed (sqlite3_stmt *stmt,
-                       int           column,
-                       LtmSealKey   *key,
-                       const char   *channel_id,
-                       const char   *kind,
-                       const char   *key_id,
-                       const char   *plain)
-{
-  g_autoptr(GBytes) sealed = NULL;
-  gsize len;
-  const void *data;
-
-  if (plain == NULL)
-    {
-      sqlite3_bind_null (stmt, column);
-      return;
-    }
-
-  sealed = ltm_store_db_seal (key, channel_id, kind, key_id, plain);
-  data = g_bytes_get_data (sealed, &len);
-  sqlite3_bind_blob (stmt, column, data, len, SQLITE_TRANSIENT);
-}
-
-/* Marks the channel changed at @generation; NOT_FOUND when it is not there. */
+/* In one write transaction: the op's change, the generation moved, the
+ * rows it touched read back. */
 static gboolean
-ltm_store_touch_channel (LtmStoreDb  *db,
-                         const char  *channel_id,
-                         gint64       generation,
-                         GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  stmt = ltm_store_db_prepare (db, "UPDATE channels SET rev = ? WHERE channel_id = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, generation);
-  sqlite3_bind_text (stmt, 2, channel_id, -1, SQLITE_STATIC);
-  if (!ltm_store_db_step (db, stmt, error))
-    return FALSE;
-
-  if (sqlite3_changes (ltm_store_db_get_handle (db)) == 0)
-    return ltm_store_not_found (channel_id, error);
-
-  return TRUE;
-}
-
-static gboolean
-ltm_store_op_add_channel (LtmStoreOp   *op,
-                          LtmStoreDb   *db,
-                          LtmSealKey   *key,
-                          gint64        generation,
-                          GError      **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(LtmSecret) jwk = NULL;
-  int rc;
-
-  if (op->key != NULL && (jwk = ltm_key_to_private_jwk (op->key, error)) == NULL)
-    return FALSE;
-
-  stmt = ltm_store_db_prepare (db,
-                               "INSERT INTO channels (channel_id, name, kid, key_thumbprint, "
-                               "key_created, sealed_key, sealed_secret, rev) "
-                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, op->name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, op->kid, -1, SQLITE_STATIC);
-  if (op->key != NULL)
-    {
-      sqlite3_bind_text (stmt, 4, ltm_key_get_thumbprint (op->key), -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 5, g_get_real_time () / G_USEC_PER_SEC);
-    }
-  else
-    sqlite3_bind_int64 (stmt, 5, 0);
-  ltm_store_op_bind_sealed (stmt, 6, key, op->channel_id, KIND_KEY, NULL, jwk);
-  ltm_store_op_bind_sealed (stmt, 7, key, op->channel_id, KIND_SECRET, NULL, op->secret);
-  sqlite3_bind_int64 (stmt, 8, generation);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_CONSTRAINT_UNIQUE)
-    {
-      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS,
-                   _("The channel %s is already in the list."), op->channel_id);
-      return FALSE;
-    }
-  if (rc != SQLITE_DONE)
-    return ltm_store_db_fail (db, rc, error);
-
-  return TRUE;
-}
-
-static gboolean
-ltm_store_op_add_token (LtmStoreOp   *op,
-                        LtmStoreDb   *db,
-                        LtmSealKey   *key,
-                        GError      **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  stmt = ltm_store_db_prepare (db,
-                               "INSERT INTO tokens (channel_id, key_id, kind, issued_at, "
-                               "expires_at, sealed_token) VALUES (?, ?, ?, ?, ?, ?)",
-                               error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, op->key_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, ltm_token_kind_to_string (op->token_kind), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, op->issued_at);
-  sqlite3_bind_int64 (stmt, 5, op->expires_at);
-  ltm_store_op_bind_sealed (stmt, 6, key, op->channel_id, KIND_TOKEN, op->key_id, op->secret);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_CONSTRAINT_UNIQUE)
-    {
-      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS,
-                   _("A token with the key ID %s is already stored."), op->key_id);
-      return FALSE;
-    }
-  if (rc != SQLITE_DONE)
-    return ltm_store_db_fail (db, rc, error);
-
-  return TRUE;
-}
-
-/* Runs @sql with @op's token (?1 channel, ?2 key ID, ?3 revoked, ?4 unknown);
- * NOT_FOUND when no token matched. */
-static gboolean
-ltm_store_op_token_statement (LtmStoreOp   *op,
-                              LtmStoreDb   *db,
-                              const char   *sql,
-                              GError      **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = ltm_store_db_prepare (db, sql, error);
-
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, op->key_id, -1, SQLITE_STATIC);
-  if (sqlite3_bind_parameter_count (stmt) >= 4)
-    {
-      sqlite3_bind_int (stmt, 3, op->revoked);
-      sqlite3_bind_int (stmt, 4, op->unknown);
-    }
-
-  if (!ltm_store_db_step (db, stmt, error))
-    return FALSE;
-
-  if (sqlite3_changes (ltm_store_db_get_handle (db)) == 0)
-    {
-      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
-                   _("No token with the key ID %s is stored for channel %s."),
-                   op->key_id, op->channel_id);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* Runs @sql on @op's channel (?1 channel, ?2 the value); NOT_FOUND when it
- * is not there. */
-static gboolean
-ltm_store_op_channel_statement (LtmStoreOp   *op,
-                                LtmStoreDb   *db,
-                                const char   *sql,
-                                const char   *value,
-                                LtmSealKey   *key,
-                                const char   *sealed_kind,
-                                GError      **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = ltm_store_db_prepare (db, sql, error);
-
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
-  if (sqlite3_bind_parameter_count (stmt) >= 2 && sealed_kind != NULL)
-    ltm_store_op_bind_sealed (stmt, 2, key, op->channel_id, sealed_kind, NULL, value);
-  else if (sqlite3_bind_parameter_count (stmt) >= 2)
-    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
-
-  if (sqlite3_bind_parameter_count (stmt) >= 4)
-    {
-      sqlite3_bind_text (stmt, 3, ltm_key_get_thumbprint (op->key), -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
-    }
-
-  if (!ltm_store_db_step (db, stmt, error))
-    return FALSE;
-
-  if (sqlite3_changes (ltm_store_db_get_handle (db)) == 0)
-    return ltm_store_not_found (op->channel_id, error);
-
-  return TRUE;
-}
-
-static gboolean
-ltm_store_op_set_deploy_targets (LtmStoreOp  *op,
-                                 LtmStoreDb  *db,
-                                 GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  stmt = ltm_store_db_prepare (db,
-                               "UPDATE channels SET env_file = ?2, env_name = ?3, "
-                               "deploy_command = ?4, grace = ?5 WHERE channel_id = ?1",
-                               error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, op->targets.env_file, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, op->targets.env_name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, op->targets.command, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 5, op->targets.grace);
-
-  return ltm_store_db_step (db, stmt, error);
-}
-
-static gboolean
-ltm_store_op_set_delivery (LtmStoreOp  *op,
-                           LtmStoreDb  *db,
-                           GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  stmt = ltm_store_db_prepare (db,
-                               "UPDATE channels SET delivery = ?2, delivered_at = ?3, "
-                               "delivery_message = ?4 WHERE channel_id = ?1",
-                               error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, ltm_delivery_status_to_string (op->delivery), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, op->delivered_at);
-  sqlite3_bind_text (stmt, 4, op->name, -1, SQLITE_STATIC);
-
-  return ltm_store_db_step (db, stmt, error);
-}
-
-/* Marks each of @op's tokens that is still valid; a revoked one stays revoked. */
-static gboolean
-ltm_store_op_retire_tokens (LtmStoreOp  *op,
-                            LtmStoreDb  *db,
-                            GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  stmt = ltm_store_db_prepare (db,
-                               "UPDATE tokens SET retirement = ?3, retire_at = ?4 "
-                               "WHERE channel_id = ?1 AND key_id = ?2 AND revoked = 0",
-                               error);
-  if (stmt == NULL)
-    return FALSE;
-
-  for (guint i = 0; op->key_ids != NULL && op->key_ids[i] != NULL; i++)
-    {
-      sqlite3_reset (stmt);
-      sqlite3_bind_text (stmt, 1, op->channel_id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, op->key_ids[i], -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, ltm_token_retirement_to_string (op->retirement), -1,
-                         SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 4, op->retirement != LTM_TOKEN_RETIREMENT_NONE
-                                   ? op->delivered_at : 0);
-      if (!ltm_store_db_step (db, stmt, error))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* In the write transaction: @op's change, at @generation. */
-static gboolean
-ltm_store_op_change (LtmStoreOp   *op,
-                     LtmStoreDb   *db,
-                     LtmSealKey   *key,
-                     gint64        generation,
-                     GError      **error)
-{
-  switch (op->kind)
-    {
-    case LTM_STORE_OP_ADD_CHANNEL:
-      return ltm_store_op_add_channel (op, db, key, generation, error);
-
-    case LTM_STORE_OP_REMOVE_CHANNEL:
-      /* Its tokens go with it (ON DELETE CASCADE). */
-      return ltm_store_op_channel_statement (op, db, "DELETE FROM channels WHERE channel_id = ?1",
-                                             NULL, NULL, NULL, error);
-
-    case LTM_STORE_OP_REPAIR:
-      {
-        g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify)
-                                                                        ltm_store_problem_free);
-
-        return ltm_store_inspect (db, TRUE, problems, error);
-      }
-
-    case LTM_STORE_OP_LOAD:
-      g_assert_not_reached ();
-
-    case LTM_STORE_OP_SET_NAME:
-    case LTM_STORE_OP_SET_KID:
-    case LTM_STORE_OP_SET_KEY:
-    case LTM_STORE_OP_SET_SECRET:
-    case LTM_STORE_OP_ADD_TOKEN:
-    case LTM_STORE_OP_SET_TOKEN_STATE:
-    case LTM_STORE_OP_REMOVE_TOKEN:
-    case LTM_STORE_OP_SET_DEPLOY_TARGETS:
-    case LTM_STORE_OP_SET_DELIVERY:
-    case LTM_STORE_OP_RETIRE_TOKENS:
-    default:
-      break;
-    }
-
-  if (!ltm_store_touch_channel (db, op->channel_id, generation, error))
-    return FALSE;
-
-  switch (op->kind)
-    {
-    case LTM_STORE_OP_SET_NAME:
-      return ltm_store_op_channel_statement (op, db, "UPDATE channels SET name = ?2 "
-                                             "WHERE channel_id = ?1",
-                                             op->name, NULL, NULL, error);
-
-    case LTM_STORE_OP_SET_KID:
-      return ltm_store_op_channel_statement (op, db, "UPDATE channels SET kid = ?2 "
-                                             "WHERE channel_id = ?1",
-                                             op->kid, NULL, NULL, error);
-
-    case LTM_STORE_OP_SET_KEY:
-      {
-        g_autoptr(LtmSecret) jwk = ltm_key_to_private_jwk (op->key, error);
-
-        /* The kid belonged to the old key: a new one must be registered. */
-        return jwk != NULL &&
-               ltm_store_op_channel_statement (op, db,
-                                               "UPDATE channels SET sealed_key = ?2, "
-                                               "kid = CASE WHEN key_thumbprint IS ?3 THEN kid END, "
-                                               "key_thumbprint = ?3, key_created = ?4 "
-                                               "WHERE channel_id = ?1",
-                                               jwk, key, KIND_KEY, error);
-      }
-
-    case LTM_STORE_OP_SET_SECRET:
-      return ltm_store_op_channel_statement (op, db, "UPDATE channels SET sealed_secret = ?2 "
-                                             "WHERE channel_id = ?1",
-                                             op->secret, key, KIND_SECRET, error);
-
-    case LTM_STORE_OP_ADD_TOKEN:
-      return ltm_store_op_add_token (op, db, key, error);
-
-    case LTM_STORE_OP_SET_TOKEN_STATE:
-      /* A revoked token is worth nothing: its secret goes. */
-      return ltm_store_op_token_statement (op, db,
-                                           "UPDATE tokens SET revoked = ?3, unknown = ?4, "
-                                           "sealed_token = CASE WHEN ?3 THEN NULL "
-                                           "ELSE sealed_token END "
-                                           "WHERE channel_id = ?1 AND key_id = ?2",
-                                           error);
-
-    case LTM_STORE_OP_REMOVE_TOKEN:
-      return ltm_store_op_token_statement (op, db, "DELETE FROM tokens "
-                                           "WHERE channel_id = ?1 AND key_id = ?2",
-                                           error);
-
-    case LTM_STORE_OP_SET_DEPLOY_TARGETS:
-      return ltm_store_op_set_deploy_targets (op, db, error);
-
-    case LTM_STORE_OP_SET_DELIVERY:
-      return ltm_store_op_set_delivery (op, db, error);
-
-    case LTM_STORE_OP_RETIRE_TOKENS:
-      return ltm_store_op_retire_tokens (op, db, error);
-
-    case LTM_STORE_OP_LOAD:
-    case LTM_STORE_OP_ADD_CHANNEL:
-    case LTM_STORE_OP_REMOVE_CHANNEL:
-    case LTM_STORE_OP_REPAIR:
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* Checks what an op is given before anything is written. */
-static gboolean
-ltm_store_op_check (LtmStoreOp  *op,
-                    GError     **error)
-{
-  switch (op->kind)
-    {
-    case LTM_STORE_OP_ADD_CHANNEL:
-      return ltm_jwt_check_channel_id (op->channel_id, error) &&
-             (op->name == NULL || ltm_channel_check_name (op->name, error)) &&
-             (op->kid == NULL || ltm_jwt_check_kid (op->kid, error));
-
-    case LTM_STORE_OP_SET_NAME:
-      return op->name == NULL || ltm_channel_check_name (op->name, error);
-
-    case LTM_STORE_OP_SET_KID:
-      return op->kid == NULL || ltm_jwt_check_kid (op->kid, error);
-
-    case LTM_STORE_OP_ADD_TOKEN:
-      return ltm_jwt_check_key_id (op->key_id, error);
-
-    case LTM_STORE_OP_LOAD:
-    case LTM_STORE_OP_REMOVE_CHANNEL:
-    case LTM_STORE_OP_SET_KEY:
-    case LTM_STORE_OP_SET_SECRET:
-    case LTM_STORE_OP_SET_DEPLOY_TARGETS:
-      return ltm_deploy_targets_check (&op->targets, error);
-
-    case LTM_STORE_OP_SET_TOKEN_STATE:
-    case LTM_STORE_OP_REMOVE_TOKEN:
-    case LTM_STORE_OP_REPAIR:
-    case LTM_STORE_OP_SET_DELIVERY:
-    case LTM_STORE_OP_RETIRE_TOKENS:
-    default:
-      return TRUE;
-    }
-}
-
-static LtmStoreDoc *
-ltm_store_op_write (LtmStoreOp  *op,
+ltm_store_op_write (LtmStore    *self,
+                    LtmStoreOp  *op,
                     LtmStoreDb  *db,
                     GError     **error)
 {
+  const LtmStoreMethod *method = ltm_store_op_get_method (op);
   g_autoptr(LtmSealKey) key = NULL;
   g_autoptr(LtmStoreDoc) doc = NULL;
   g_autoptr(GMutexLocker) locker = NULL;
-  gboolean seals = op->key != NULL || op->secret != NULL || op->kind == LTM_STORE_OP_REPAIR;
-  gint64 generation;
+  LtmStoreTxn txn = { db, op, op->channel_id, NULL, 0 };
 
   /* The master key is read before the write lock is taken (the keyring
    * may ask to be unlocked); only its first making waits inside it. */
-  if (seals)
+  if (op->sealing == LTM_STORE_SEALING_SEALS)
     {
       g_autoptr(GError) local_error = NULL;
 
@@ -625,113 +147,108 @@ ltm_store_op_write (LtmStoreOp  *op,
       if (key == NULL && !g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
+          return FALSE;
         }
     }
 
   /* Until the commit or the rollback, when the function returns. */
-  locker = g_mutex_locker_new (&op->store->write_lock);
+  locker = g_mutex_locker_new (&self->write_lock);
   if (!ltm_store_db_begin (db, TRUE, error))
-    return NULL;
+    return FALSE;
 
-  if (seals && key == NULL && op->kind != LTM_STORE_OP_REPAIR &&
+  if (op->sealing == LTM_STORE_SEALING_SEALS && key == NULL &&
       (key = ltm_store_db_get_master_key (db, TRUE, error)) == NULL)
     goto fail;
 
-  if ((generation = ltm_store_db_next_generation (db, error)) < 0 ||
-      !ltm_store_op_change (op, db, key, generation, error))
+  txn.key = key;
+  if ((txn.generation = ltm_store_db_next_generation (db, error)) < 0 ||
+      ((method->flags & LTM_STORE_OP_TOUCHES) && !ltm_store_touch_channel (&txn, error)) ||
+      !method->run (&txn, op->args, error))
     goto fail;
 
   /* The rows as they are now, for the models. */
-  if (op->kind == LTM_STORE_OP_REPAIR)
-    doc = ltm_store_db_read (db, NULL, error);
-  else
-    doc = ltm_store_db_read (db, op->channel_id, error);
+  doc = ltm_store_db_read (db, (method->flags & LTM_STORE_OP_ALL) ? NULL : op->channel_id, error);
   if (doc == NULL)
     goto fail;
-  if (op->kind == LTM_STORE_OP_REMOVE_CHANNEL)
+  if (method->flags & LTM_STORE_OP_REMOVES)
     doc->removed = g_strdup (op->channel_id);
 
   if (!ltm_store_db_commit (db, error))
-    return NULL;
+    return FALSE;
 
-  return g_steal_pointer (&doc);
+  op->doc = g_steal_pointer (&doc);
+
+  return TRUE;
 
 fail:
   ltm_store_db_rollback (db);
-  return NULL;
+  return FALSE;
 }
 
-static LtmStoreDoc *
+/* In one read transaction: one snapshot, whatever other processes commit
+ * meanwhile. */
+static gboolean
 ltm_store_op_read (LtmStoreOp  *op,
                    LtmStoreDb  *db,
                    GError     **error)
 {
-  LtmStoreDoc *doc;
-  gint64 generation;
+  LtmStoreTxn txn = { db, op, op->channel_id, NULL, 0 };
+  gboolean ok;
 
-  /* One snapshot, whatever other processes commit meanwhile. */
   if (!ltm_store_db_begin (db, FALSE, error))
-    return NULL;
+    return FALSE;
 
-  /* What PRAGMA data_version tells one connection, the generation tells
-   * every connection of every process: whether anything changed since. */
-  if (op->seen > 0 && (generation = ltm_store_db_get_generation (db, error)) == op->seen)
-    doc = ltm_store_doc_new_unchanged (generation);
-  else
-    doc = ltm_store_db_read (db, NULL, error);
+  ok = ltm_store_op_get_method (op)->run (&txn, op->args, error);
   ltm_store_db_rollback (db);
 
-  return doc;
+  return ok;
 }
 
-/* Runs in any thread: no GObject here but the immutable LtmKey (and the
- * store's connection pool, under its lock). */
-static LtmStoreDoc *
-ltm_store_op_run (LtmStoreOp  *op,
+/* Runs @op; what it gives is in @op. */
+static gboolean
+ltm_store_op_run (LtmStore    *self,
+                  LtmStoreOp  *op,
                   GError     **error)
 {
-  LtmStore *self = op->store;
-  LtmStoreDb *db;
-  LtmStoreDoc *doc;
+  const LtmStoreMethod *method = ltm_store_op_get_method (op);
   GError *local_error = NULL;
+  LtmStoreDb *db = NULL;
+  gboolean ok;
 
-  if (!ltm_store_op_check (op, error))
-    return NULL;
+  if (method->check != NULL && !method->check (op->channel_id, op->args, error))
+    return FALSE;
 
   /* Reading creates nothing, so that a list from a missing or read-only
-   * folder works. */
-  db = ltm_store_take_db (self, op->kind == LTM_STORE_OP_LOAD
-                                ? LTM_STORE_DB_OPEN_READ : LTM_STORE_DB_OPEN_CREATE,
-                          &local_error);
+   * folder works; neither does a change to a channel, which is not there. */
+  if (!ltm_store_take_db (self, (method->flags & LTM_STORE_OP_CREATES)
+                                ? LTM_STORE_DB_OPEN_CREATE : LTM_STORE_DB_OPEN_READ,
+                          &db, error))
+    return FALSE;
+
+  /* No store yet: no channel, and nothing of any. */
   if (db == NULL)
     {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, local_error);
-          return NULL;
-        }
-      if (op->kind == LTM_STORE_OP_LOAD)
-        return ltm_store_doc_new ();
-      ltm_store_not_found (op->channel_id, error);
-      return NULL;
+      if (!(method->flags & LTM_STORE_OP_ALL))
+        return ltm_store_not_found (op->channel_id, error);
+      op->doc = ltm_store_doc_new ();
+      return TRUE;
     }
 
-  if (op->kind == LTM_STORE_OP_LOAD)
-    doc = ltm_store_op_read (op, db, &local_error);
+  if (method->flags & LTM_STORE_OP_WRITES)
+    ok = ltm_store_op_write (self, op, db, &local_error);
   else
-    doc = ltm_store_op_write (op, db, &local_error);
+    ok = ltm_store_op_read (op, db, &local_error);
 
   /* A connection that met damage is not kept. */
-  if (local_error != NULL && g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_DAMAGED))
+  if (g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_DAMAGED))
     ltm_store_db_close (db);
   else
     ltm_store_give_db (self, db);
 
-  if (local_error != NULL)
+  if (!ok)
     g_propagate_error (error, local_error);
 
-  return doc;
+  return ok;
 }
 
 /* The models */
@@ -975,21 +492,151 @@ ltm_store_apply (LtmStore    *self,
     g_list_store_splice (self->channels, 0, n, ordered->pdata, ordered->len);
 }
 
-/* Runs @op and updates the models. */
-static gboolean
+
+/**
+ * ltm_store_run:
+ * @self: a #LtmStore
+ * @op: (nullable): what to do; %NULL when its maker refused what it was given
+ * @error: return location for a #GError
+ *
+ * Runs @op here and now, and brings the models in line.  What it read is
+ * left in @op, for ltm_store_op_steal_result().
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
 ltm_store_run (LtmStore    *self,
                LtmStoreOp  *op,
                GError     **error)
 {
-  g_autoptr(LtmStoreDoc) doc = ltm_store_op_run (op, error);
+  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
 
-  if (doc == NULL)
+  /* Its maker said why already. */
+  if (op == NULL)
     return FALSE;
 
-  ltm_store_apply (self, doc);
+  if (!ltm_store_op_run (self, op, error))
+    return FALSE;
+
+  if (op->doc != NULL)
+    ltm_store_apply (self, op->doc);
 
   return TRUE;
 }
+
+/* Asynchronously: the op in a thread, the models in the caller's context */
+
+static void
+ltm_store_op_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (ltm_store_op_run (source_object, task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+ltm_store_op_done_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LtmStoreOp *op = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (op->doc != NULL)
+    ltm_store_apply (LTM_STORE (source), op->doc);
+
+  if (op->result != NULL)
+    {
+      GDestroyNotify result_free = op->result_free;
+
+      g_task_return_pointer (task, ltm_store_op_steal_result (op), result_free);
+    }
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * ltm_store_run_async:
+ * @self: a #LtmStore
+ * @op: (transfer full) (nullable): what to do; %NULL when its maker
+ *   refused what it was given
+ * @source_tag: the public call's, which its finish checks
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Runs @op in a worker thread; the models change in the caller's context
+ * before @callback is called.  The task returns a boolean, or what the op
+ * read.
+ *
+ * Returns: (transfer none) (nullable): the task @callback gets, to hang
+ *   data on before it completes
+ */
+GTask *
+ltm_store_run_async (LtmStore            *self,
+                     LtmStoreOp          *op,
+                     gpointer             source_tag,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) worker = NULL;
+  GTask *task;
+
+  if (!LTM_IS_STORE (self))
+    {
+      ltm_store_op_free (op);
+      g_return_val_if_fail (LTM_IS_STORE (self), NULL);
+    }
+
+  /* Its maker said why already. */
+  if (op == NULL)
+    return NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+
+  worker = g_task_new (self, cancellable, ltm_store_op_done_cb, task);
+  g_task_set_source_tag (worker, ltm_store_run_async);
+  g_task_set_task_data (worker, op, (GDestroyNotify) ltm_store_op_free);
+  g_task_run_in_thread (worker, ltm_store_op_thread);
+
+  return task;
+}
+
+/**
+ * ltm_store_change_finish:
+ * @self: a #LtmStore
+ * @result: the result of any of the store's asynchronous changes
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the change is stored and the models show it
+ */
+gboolean
+ltm_store_change_finish (LtmStore      *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_store_change_finish, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The object */
 
 static void
 ltm_store_finalize (GObject *object)
@@ -1184,542 +831,9 @@ gboolean
 ltm_store_load (LtmStore  *self,
                 GError   **error)
 {
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_LOAD, NULL);
+  g_autoptr(LtmStoreOp) op = ltm_store_load_op (0);
 
   return ltm_store_run (self, op, error);
-}
-
-static LtmStoreOp *
-ltm_store_op_new_add_channel (LtmStore   *self,
-                              const char *channel_id,
-                              const char *name,
-                              const char *kid,
-                              LtmKey     *key,
-                              const char *channel_secret)
-{
-  LtmStoreOp *op = ltm_store_op_new (self, LTM_STORE_OP_ADD_CHANNEL, channel_id);
-
-  op->name = g_strdup (name);
-  op->kid = g_strdup (kid);
-  op->key = key != NULL ? g_object_ref (key) : NULL;
-  op->secret = g_strdup (channel_secret);
-
-  return op;
-}
-
-/**
- * ltm_store_add_channel:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @name: (nullable): a name to show
- * @kid: (nullable): the kid the console gave for @key
- * @key: (nullable): the assertion signing key, with its private half
- * @channel_secret: (nullable): the channel secret
- * @error: return location for a #GError
- *
- * The channel and its sealed secrets go in one transaction: all of it is
- * stored, or nothing.
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_add_channel (LtmStore    *self,
-                       const char  *channel_id,
-                       const char  *name,
-                       const char  *kid,
-                       LtmKey      *key,
-                       const char  *channel_secret,
-                       GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-  g_return_val_if_fail (channel_id != NULL, FALSE);
-  g_return_val_if_fail (key == NULL || ltm_key_has_private (key), FALSE);
-
-  op = ltm_store_op_new_add_channel (self, channel_id, name, kid, key, channel_secret);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_remove_channel:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @error: return location for a #GError
- *
- * Removes the channel, its sealed secrets and its tokens.
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_remove_channel (LtmStore    *self,
-                          const char  *channel_id,
-                          GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-  g_return_val_if_fail (channel_id != NULL, FALSE);
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_REMOVE_CHANNEL, channel_id);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_set_name:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @name: (nullable): the new name
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_name (LtmStore    *self,
-                    const char  *channel_id,
-                    const char  *name,
-                    GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_SET_NAME, channel_id);
-  op->name = g_strdup (name);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_set_kid:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @kid: (nullable): the kid the console gave for the channel's key
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_kid (LtmStore    *self,
-                   const char  *channel_id,
-                   const char  *kid,
-                   GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_SET_KID, channel_id);
-  op->kid = g_strdup (kid);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_set_key:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key: the new assertion signing key
- * @error: return location for a #GError
- *
- * Replaces the channel's key in one transaction.  A different key needs
- * registering again, so the stored kid is cleared.
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_key (LtmStore    *self,
-                   const char  *channel_id,
-                   LtmKey      *key,
-                   GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-  g_return_val_if_fail (LTM_IS_KEY (key) && ltm_key_has_private (key), FALSE);
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_SET_KEY, channel_id);
-  op->key = g_object_ref (key);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_set_secret:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @channel_secret: the channel secret
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_secret (LtmStore    *self,
-                      const char  *channel_id,
-                      const char  *channel_secret,
-                      GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-  g_return_val_if_fail (channel_secret != NULL, FALSE);
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_SET_SECRET, channel_id);
-  op->secret = g_strdup (channel_secret);
-
-  return ltm_store_run (self, op, error);
-}
-
-static LtmStoreOp *
-ltm_store_op_new_add_token (LtmStore           *self,
-                            const char         *channel_id,
-                            LtmTokenKind        kind,
-                            const LtmLineToken *token,
-                            gint64              issued_at)
-{
-  LtmStoreOp *op = ltm_store_op_new (self, LTM_STORE_OP_ADD_TOKEN, channel_id);
-
-  /* Only v2.1 tokens have a key_id from LINE; the others get one of ours. */
-  if (token->key_id != NULL)
-    op->key_id = g_strdup (token->key_id);
-  else
-    {
-      g_autofree char *uuid = g_uuid_string_random ();
-      op->key_id = g_strconcat ("local-", uuid, NULL);
-    }
-  op->secret = g_strdup (token->access_token);
-  op->token_kind = kind;
-  op->issued_at = issued_at;
-  op->expires_at = issued_at + token->expires_in;
-
-  return op;
-}
-
-/**
- * ltm_store_add_token:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @kind: the kind of token
- * @token: what LINE answered when it issued the token
- * @issued_at: when it was issued, Unix seconds
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the token's key ID (LINE's for v2.1, one of
- *   ours otherwise), or %NULL with @error set
- */
-char *
-ltm_store_add_token (LtmStore            *self,
-                     const char          *channel_id,
-                     LtmTokenKind         kind,
-                     const LtmLineToken  *token,
-                     gint64               issued_at,
-                     GError             **error)
-{
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), NULL);
-  g_return_val_if_fail (token != NULL, NULL);
-
-  op = ltm_store_op_new_add_token (self, channel_id, kind, token, issued_at);
-
-  if (!ltm_store_run (self, op, error))
-    return NULL;
-
-  return g_strdup (op->key_id);
-}
-
-/**
- * ltm_store_set_token_state:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key_id: the token's key ID
- * @revoked: whether it was revoked; its secret is then removed
- * @unknown: whether LINE no longer lists it
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_token_state (LtmStore    *self,
-                           const char  *channel_id,
-                           const char  *key_id,
-                           gboolean     revoked,
-                           gboolean     unknown,
-                           GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-  g_return_val_if_fail (key_id != NULL, FALSE);
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_SET_TOKEN_STATE, channel_id);
-  op->key_id = g_strdup (key_id);
-  op->revoked = revoked;
-  op->unknown = unknown;
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_remove_token:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key_id: the token's key ID
- * @error: return location for a #GError
- *
- * Forgets a token and removes its secret.  LINE is not asked to revoke it.
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_remove_token (LtmStore    *self,
-                        const char  *channel_id,
-                        const char  *key_id,
-                        GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-  g_return_val_if_fail (key_id != NULL, FALSE);
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_REMOVE_TOKEN, channel_id);
-  op->key_id = g_strdup (key_id);
-
-  return ltm_store_run (self, op, error);
-}
-
-static LtmStoreOp *
-ltm_store_op_new_set_deploy_targets (LtmStore               *self,
-                                     const char             *channel_id,
-                                     const LtmDeployTargets *targets)
-{
-  LtmStoreOp *op = ltm_store_op_new (self, LTM_STORE_OP_SET_DEPLOY_TARGETS, channel_id);
-
-  ltm_deploy_targets_copy (targets, &op->targets);
-
-  return op;
-}
-
-static LtmStoreOp *
-ltm_store_op_new_set_delivery (LtmStore          *self,
-                               const char        *channel_id,
-                               LtmDeliveryStatus  status,
-                               gint64             delivered_at,
-                               const char        *message)
-{
-  LtmStoreOp *op = ltm_store_op_new (self, LTM_STORE_OP_SET_DELIVERY, channel_id);
-
-  op->delivery = status;
-  op->delivered_at = delivered_at;
-  op->name = g_strdup (message);
-
-  return op;
-}
-
-static LtmStoreOp *
-ltm_store_op_new_retire_tokens (LtmStore           *self,
-                                const char         *channel_id,
-                                const char * const *key_ids,
-                                LtmTokenRetirement  retirement,
-                                gint64              retire_at)
-{
-  LtmStoreOp *op = ltm_store_op_new (self, LTM_STORE_OP_RETIRE_TOKENS, channel_id);
-
-  op->key_ids = g_strdupv ((char **) key_ids);
-  op->retirement = retirement;
-  op->delivered_at = retire_at;
-
-  return op;
-}
-
-/**
- * ltm_store_set_deploy_targets:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @targets: where the channel's new tokens go, and its grace period
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_deploy_targets (LtmStore                *self,
-                              const char              *channel_id,
-                              const LtmDeployTargets  *targets,
-                              GError                 **error)
-{
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-  g_return_val_if_fail (targets != NULL, FALSE);
-
-  op = ltm_store_op_new_set_deploy_targets (self, channel_id, targets);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_set_delivery:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @status: how the last delivery went
- * @delivered_at: when, Unix seconds
- * @message: (nullable): what it did, in words
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_delivery (LtmStore           *self,
-                        const char         *channel_id,
-                        LtmDeliveryStatus   status,
-                        gint64              delivered_at,
-                        const char         *message,
-                        GError            **error)
-{
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-
-  op = ltm_store_op_new_set_delivery (self, channel_id, status, delivered_at, message);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_retire_tokens:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key_ids: the tokens a rotation replaced
- * @retirement: replaced (valid until they expire) or retiring (revoked at @retire_at)
- * @retire_at: when they were replaced, or when to revoke them, Unix seconds
- * @error: return location for a #GError
- *
- * Marks the tokens in one transaction; revoked ones are left as they are.
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_retire_tokens (LtmStore            *self,
-                         const char          *channel_id,
-                         const char * const  *key_ids,
-                         LtmTokenRetirement   retirement,
-                         gint64               retire_at,
-                         GError             **error)
-{
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-  g_return_val_if_fail (key_ids != NULL, FALSE);
-
-  op = ltm_store_op_new_retire_tokens (self, channel_id, key_ids, retirement, retire_at);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_repair:
- * @self: a #LtmStore
- * @error: return location for a #GError
- *
- * Drops what ltm_store_check() finds unusable: sealed values that do not
- * open, and tokens whose secret is not kept.  What opens is never touched.
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_repair (LtmStore  *self,
-                  GError   **error)
-{
-  g_autoptr(LtmStoreOp) op = NULL;
-
-  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_REPAIR, NULL);
-
-  return ltm_store_run (self, op, error);
-}
-
-
-/* Asynchronous: the op in a thread, the models in the caller's context */
-
-static void
-ltm_store_op_thread (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
-{
-  GError *error = NULL;
-  LtmStoreDoc *doc = ltm_store_op_run (task_data, &error);
-
-  if (doc == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, doc, (GDestroyNotify) ltm_store_doc_free);
-}
-
-static void
-ltm_store_op_done_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(LtmStoreDoc) doc = NULL;
-  GError *error = NULL;
-
-  doc = g_task_propagate_pointer (G_TASK (result), &error);
-  if (doc == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  ltm_store_apply (LTM_STORE (source), doc);
-  g_task_return_boolean (task, TRUE);
-}
-
-/* Takes @op; returns the task the caller's callback gets (unowned), to
- * hang a result on before it completes. */
-static GTask *
-ltm_store_run_async (LtmStore            *self,
-                     LtmStoreOp          *op,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GTask) worker = g_task_new (self, cancellable, ltm_store_op_done_cb, task);
-
-  g_task_set_source_tag (task, ltm_store_change_finish);
-  g_task_set_source_tag (worker, ltm_store_run_async);
-  g_task_set_task_data (worker, op, (GDestroyNotify) ltm_store_op_free);
-  g_task_run_in_thread (worker, ltm_store_op_thread);
-
-  return task;
-}
-
-/**
- * ltm_store_change_finish:
- * @self: a #LtmStore
- * @result: the result of any of the store's asynchronous changes
- * @error: return location for a #GError
- *
- * Returns: %TRUE if the change is stored and the models show it
- */
-gboolean
-ltm_store_change_finish (LtmStore      *self,
-                         GAsyncResult  *result,
-                         GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_store_change_finish, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
@@ -1735,10 +849,8 @@ ltm_store_load_async (LtmStore            *self,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  g_return_if_fail (LTM_IS_STORE (self));
-
-  ltm_store_run_async (self, ltm_store_op_new (self, LTM_STORE_OP_LOAD, NULL),
-                       cancellable, callback, user_data);
+  ltm_store_run_async (self, ltm_store_load_op (0), ltm_store_change_finish, cancellable,
+                       callback, user_data);
 }
 
 /**
@@ -1758,339 +870,8 @@ ltm_store_refresh_async (LtmStore            *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  LtmStoreOp *op;
-
   g_return_if_fail (LTM_IS_STORE (self));
 
-  op = ltm_store_op_new (self, LTM_STORE_OP_LOAD, NULL);
-  op->seen = self->seen;
-  ltm_store_run_async (self, op, cancellable, callback, user_data);
-}
-
-/**
- * ltm_store_add_channel_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @name: (nullable): a name to show
- * @kid: (nullable): the kid
- * @key: (nullable): the assertion signing key
- * @channel_secret: (nullable): the channel secret
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_add_channel_async (LtmStore            *self,
-                             const char          *channel_id,
-                             const char          *name,
-                             const char          *kid,
-                             LtmKey              *key,
-                             const char          *channel_secret,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_return_if_fail (LTM_IS_STORE (self));
-  g_return_if_fail (channel_id != NULL);
-
-  ltm_store_run_async (self, ltm_store_op_new_add_channel (self, channel_id, name, kid, key,
-                                                           channel_secret),
-                       cancellable, callback, user_data);
-}
-
-/**
- * ltm_store_remove_channel_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_remove_channel_async (LtmStore            *self,
-                                const char          *channel_id,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_return_if_fail (LTM_IS_STORE (self));
-
-  ltm_store_run_async (self, ltm_store_op_new (self, LTM_STORE_OP_REMOVE_CHANNEL, channel_id),
-                       cancellable, callback, user_data);
-}
-
-/**
- * ltm_store_set_name_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @name: (nullable): the new name
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_name_async (LtmStore            *self,
-                          const char          *channel_id,
-                          const char          *name,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  LtmStoreOp *op;
-
-  g_return_if_fail (LTM_IS_STORE (self));
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_SET_NAME, channel_id);
-  op->name = g_strdup (name);
-  ltm_store_run_async (self, op, cancellable, callback, user_data);
-}
-
-/**
- * ltm_store_set_kid_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @kid: (nullable): the kid
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_kid_async (LtmStore            *self,
-                         const char          *channel_id,
-                         const char          *kid,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
-{
-  LtmStoreOp *op;
-
-  g_return_if_fail (LTM_IS_STORE (self));
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_SET_KID, channel_id);
-  op->kid = g_strdup (kid);
-  ltm_store_run_async (self, op, cancellable, callback, user_data);
-}
-
-/**
- * ltm_store_set_key_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key: the new assertion signing key
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_key_async (LtmStore            *self,
-                         const char          *channel_id,
-                         LtmKey              *key,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
-{
-  LtmStoreOp *op;
-
-  g_return_if_fail (LTM_IS_STORE (self));
-  g_return_if_fail (LTM_IS_KEY (key) && ltm_key_has_private (key));
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_SET_KEY, channel_id);
-  op->key = g_object_ref (key);
-  ltm_store_run_async (self, op, cancellable, callback, user_data);
-}
-
-/**
- * ltm_store_set_secret_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @channel_secret: the channel secret
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_secret_async (LtmStore            *self,
-                            const char          *channel_id,
-                            const char          *channel_secret,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  LtmStoreOp *op;
-
-  g_return_if_fail (LTM_IS_STORE (self));
-  g_return_if_fail (channel_secret != NULL);
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_SET_SECRET, channel_id);
-  op->secret = g_strdup (channel_secret);
-  ltm_store_run_async (self, op, cancellable, callback, user_data);
-}
-
-/**
- * ltm_store_add_token_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @kind: the kind of token
- * @token: what LINE answered
- * @issued_at: when it was issued, Unix seconds
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_add_token_finish(), or
- *   ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_add_token_async (LtmStore            *self,
-                           const char          *channel_id,
-                           LtmTokenKind         kind,
-                           const LtmLineToken  *token,
-                           gint64               issued_at,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  LtmStoreOp *op;
-  char *key_id;
-  GTask *task;
-
-  g_return_if_fail (LTM_IS_STORE (self));
-  g_return_if_fail (token != NULL);
-
-  /* The op goes to a thread: its key ID is copied first. */
-  op = ltm_store_op_new_add_token (self, channel_id, kind, token, issued_at);
-  key_id = g_strdup (op->key_id);
-  task = ltm_store_run_async (self, op, cancellable, callback, user_data);
-  g_task_set_task_data (task, key_id, g_free);
-}
-
-/**
- * ltm_store_add_token_finish:
- * @self: a #LtmStore
- * @result: the result of ltm_store_add_token_async()
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the token's key ID (LINE's for v2.1, one of
- *   ours otherwise), or %NULL with @error set
- */
-char *
-ltm_store_add_token_finish (LtmStore      *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  if (!ltm_store_change_finish (self, result, error))
-    return NULL;
-
-  return g_strdup (g_task_get_task_data (G_TASK (result)));
-}
-
-/**
- * ltm_store_set_token_state_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key_id: the token's key ID
- * @revoked: whether it was revoked
- * @unknown: whether LINE no longer lists it
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_token_state_async (LtmStore            *self,
-                                 const char          *channel_id,
-                                 const char          *key_id,
-                                 gboolean             revoked,
-                                 gboolean             unknown,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  LtmStoreOp *op;
-
-  g_return_if_fail (LTM_IS_STORE (self));
-  g_return_if_fail (key_id != NULL);
-
-  op = ltm_store_op_new (self, LTM_STORE_OP_SET_TOKEN_STATE, channel_id);
-  op->key_id = g_strdup (key_id);
-  op->revoked = revoked;
-  op->unknown = unknown;
-  ltm_store_run_async (self, op, cancellable, callback, user_data);
-}
-
-/**
- * ltm_store_set_deploy_targets_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @targets: where the channel's new tokens go, and its grace period
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_deploy_targets_async (LtmStore               *self,
-                                    const char             *channel_id,
-                                    const LtmDeployTargets *targets,
-                                    GCancellable           *cancellable,
-                                    GAsyncReadyCallback     callback,
-                                    gpointer                user_data)
-{
-  g_return_if_fail (LTM_IS_STORE (self));
-  g_return_if_fail (targets != NULL);
-
-  ltm_store_run_async (self, ltm_store_op_new_set_deploy_targets (self, channel_id, targets),
-                       cancellable, callback, user_data);
-}
-
-/**
- * ltm_store_set_delivery_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @status: how the last delivery went
- * @delivered_at: when, Unix seconds
- * @message: (nullable): what it did, in words
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_delivery_async (LtmStore            *self,
-                              const char          *channel_id,
-                              LtmDeliveryStatus    status,
-                              gint64               delivered_at,
-                              const char          *message,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_return_if_fail (LTM_IS_STORE (self));
-
-  ltm_store_run_async (self, ltm_store_op_new_set_delivery (self, channel_id, status,
-                                                            delivered_at, message),
-                       cancellable, callback, user_data);
-}
-
-/**
- * ltm_store_retire_tokens_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key_ids: the tokens a rotation replaced
- * @retirement: replaced or retiring
- * @retire_at: when they were replaced, or when to revoke them
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_retire_tokens_async (LtmStore            *self,
-                               const char          *channel_id,
-                               const char * const  *key_ids,
-                               LtmTokenRetirement   retirement,
-                               gint64               retire_at,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  g_return_if_fail (LTM_IS_STORE (self));
-  g_return_if_fail (key_ids != NULL);
-
-  ltm_store_run_async (self, ltm_store_op_new_retire_tokens (self, channel_id, key_ids,
-                                                             retirement, retire_at),
+  ltm_store_run_async (self, ltm_store_load_op (self->seen), ltm_store_change_finish,
                        cancellable, callback, user_data);
 }

@@ -131,10 +131,6 @@ gboolean     ltm_store_set_token_state      (LtmStore            *self,
                                              gboolean             revoked,
                                              gboolean             unknown,
                                              GError             **error);
-gboolean     ltm_store_remove_token         (LtmStore            *self,
-                                             const char          *channel_id,
-                                             const char          *key_id,
-                                             GError             **error);
 gboolean     ltm_store_set_deploy_targets   (LtmStore            *self,
                                              const char          *channel_id,
                                              const LtmDeployTargets *targets,
@@ -295,11 +291,19 @@ LtmKey      *ltm_store_get_key_finish       (LtmStore            *self,
                                              GError             **error);
 void         ltm_store_get_secret_async     (LtmStore            *self,
                                              const char          *channel_id,
-                                             const char          *key_id,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
 LtmSecret   *ltm_store_get_secret_finish    (LtmStore            *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void         ltm_store_get_token_async      (LtmStore            *self,
+                                             const char          *channel_id,
+                                             const char          *key_id,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+LtmSecret   *ltm_store_get_token_finish     (LtmStore            *self,
                                              GAsyncResult        *result,
                                              GError             **error);
 
