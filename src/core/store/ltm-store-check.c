@@ -58,8 +58,8 @@ ltm_store_opens (sqlite3_stmt *stmt,
   if (key == NULL)
     return FALSE;
 
-  opened = ltm_store_db_unseal (key, channel_id, kind, key_id, sqlite3_column_blob (stmt, column),
-                                sqlite3_column_bytes (stmt, column), NULL);
+  opened = ltm_store_unseal (key, channel_id, kind, key_id, sqlite3_column_blob (stmt, column),
+                             sqlite3_column_bytes (stmt, column), NULL);
 
   return opened != NULL;
 }
@@ -109,7 +109,7 @@ ltm_store_inspect (LtmStoreDb  *db,
     return ltm_store_db_fail (db, rc, error);
 
   /* Nothing sealed yet is no problem; a wrong master key is an error. */
-  key = ltm_store_db_get_master_key (db, FALSE, &local_error);
+  key = ltm_store_get_master_key (db, FALSE, &local_error);
   if (key == NULL && !g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -307,10 +307,10 @@ ltm_store_get_info (LtmStore  *self,
     }
 
   info->store_id = g_strdup (ltm_store_db_get_store_id (db));
-  key = ltm_store_db_get_master_key (db, FALSE, &local_error);
+  key = ltm_store_get_master_key (db, FALSE, &local_error);
   info->sealed = key != NULL;
   if (key != NULL)
-    info->master_key_source = ltm_store_db_describe_master_key (db);
+    info->master_key_source = ltm_store_describe_master_key (db);
   else if (g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
     info->master_key_source = g_strdup (_("none yet: it is made when the first secret is stored"));
   else
@@ -371,7 +371,7 @@ ltm_store_init_master_key_file (LtmStore    *self,
     return FALSE;
 
   ok = ltm_store_db_begin (db, TRUE, error) &&
-       ltm_store_db_init_master_key (db, key, error) &&
+       ltm_store_init_master_key (db, key, error) &&
        ltm_master_key_write_file (path, key, error);
   if (ok && !ltm_store_db_commit (db, error))
     {

@@ -116,9 +116,6 @@ gboolean          ltm_store_db_query            (LtmStoreDb        *db,
                                                  const char        *sql,
                                                  gint64            *out_value,
                                                  GError           **error);
-gboolean          ltm_store_db_init_master_key  (LtmStoreDb        *db,
-                                                 LtmSealKey        *key,
-                                                 GError           **error);
 gboolean          ltm_store_db_fail             (LtmStoreDb        *db,
                                                  int                rc,
                                                  GError           **error);
@@ -156,22 +153,25 @@ gboolean          ltm_store_bind_sealed         (sqlite3_stmt      *stmt,
                                                  const char        *key_id,
                                                  const char        *plain,
                                                  GError           **error);
-LtmSealKey       *ltm_store_db_get_master_key   (LtmStoreDb        *db,
+LtmSealKey       *ltm_store_get_master_key      (LtmStoreDb        *db,
                                                  gboolean           create,
                                                  GError           **error);
-GBytes           *ltm_store_db_seal             (LtmSealKey        *key,
+gboolean          ltm_store_init_master_key     (LtmStoreDb        *db,
+                                                 LtmSealKey        *key,
+                                                 GError           **error);
+char             *ltm_store_describe_master_key (LtmStoreDb        *db);
+GBytes           *ltm_store_seal                (LtmSealKey        *key,
                                                  const char        *channel_id,
                                                  const char        *kind,
                                                  const char        *key_id,
                                                  const char        *plain);
-LtmSecret        *ltm_store_db_unseal           (LtmSealKey        *key,
+LtmSecret        *ltm_store_unseal              (LtmSealKey        *key,
                                                  const char        *channel_id,
                                                  const char        *kind,
                                                  const char        *key_id,
                                                  const void        *sealed,
                                                  gsize              sealed_len,
                                                  GError           **error);
-char             *ltm_store_db_describe_master_key (LtmStoreDb      *db);
 
 /* ltm-store-ops.c: the operations.  Each is a struct of its own arguments
  * and a row of methods[]: what it checks before anything is opened, and

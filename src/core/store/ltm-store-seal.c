@@ -22,9 +22,9 @@
 
 /* The associated data: the format and the row a value belongs to. */
 static GBytes *
-ltm_store_db_associated_data (const char *channel_id,
-                              const char *kind,
-                              const char *key_id)
+ltm_store_seal_associated_data (const char *channel_id,
+                                const char *kind,
+                                const char *key_id)
 {
   GByteArray *ad = g_byte_array_new ();
   const char *parts[] = { "ltm-store-1", channel_id, kind, key_id };
@@ -44,13 +44,13 @@ ltm_store_db_associated_data (const char *channel_id,
 }
 
 GBytes *
-ltm_store_db_seal (LtmSealKey *key,
-                   const char *channel_id,
-                   const char *kind,
-                   const char *key_id,
-                   const char *plain)
+ltm_store_seal (LtmSealKey *key,
+                const char *channel_id,
+                const char *kind,
+                const char *key_id,
+                const char *plain)
 {
-  g_autoptr(GBytes) ad = ltm_store_db_associated_data (channel_id, kind, key_id);
+  g_autoptr(GBytes) ad = ltm_store_seal_associated_data (channel_id, kind, key_id);
   gsize ad_len;
   const void *ad_data = g_bytes_get_data (ad, &ad_len);
 
@@ -58,15 +58,15 @@ ltm_store_db_seal (LtmSealKey *key,
 }
 
 LtmSecret *
-ltm_store_db_unseal (LtmSealKey  *key,
-                     const char  *channel_id,
-                     const char  *kind,
-                     const char  *key_id,
-                     const void  *sealed,
-                     gsize        sealed_len,
-                     GError     **error)
+ltm_store_unseal (LtmSealKey  *key,
+                  const char  *channel_id,
+                  const char  *kind,
+                  const char  *key_id,
+                  const void  *sealed,
+                  gsize        sealed_len,
+                  GError     **error)
 {
-  g_autoptr(GBytes) ad = ltm_store_db_associated_data (channel_id, kind, key_id);
+  g_autoptr(GBytes) ad = ltm_store_seal_associated_data (channel_id, kind, key_id);
   gsize ad_len;
   const void *ad_data = g_bytes_get_data (ad, &ad_len);
 
@@ -102,7 +102,7 @@ ltm_store_bind_sealed (sqlite3_stmt  *stmt,
   g_autoptr(GBytes) sealed = NULL;
 
   if (plain != NULL)
-    sealed = ltm_store_db_seal (key, channel_id, kind, key_id, plain);
+    sealed = ltm_store_seal (key, channel_id, kind, key_id, plain);
 
   return ltm_store_bind_blob (stmt, name, sealed, error);
 }
@@ -130,7 +130,7 @@ ltm_known_key_free (gpointer data)
 }
 
 static LtmSealKey *
-ltm_store_db_lookup_known_key (const char *store_id)
+ltm_store_seal_lookup_known_key (const char *store_id)
 {
   LtmKnownKey *known;
   LtmSealKey *key = NULL;
@@ -144,10 +144,10 @@ ltm_store_db_lookup_known_key (const char *store_id)
 }
 
 static void
-ltm_store_db_remember_key (const char         *store_id,
-                           LtmSealKey         *key,
-                           LtmMasterKeySource  source,
-                           char               *location)
+ltm_store_seal_remember_key (const char         *store_id,
+                             LtmSealKey         *key,
+                             LtmMasterKeySource  source,
+                             char               *location)
 {
   LtmKnownKey *known = g_new0 (LtmKnownKey, 1);
 
@@ -163,20 +163,21 @@ ltm_store_db_remember_key (const char         *store_id,
 }
 
 /**
- * ltm_store_db_describe_master_key:
+ * ltm_store_describe_master_key:
  * @db: a connection
  *
  * Returns: (transfer full) (nullable): where this process read the store's
  *   master key from, in words; %NULL if it has not read it
  */
 char *
-ltm_store_db_describe_master_key (LtmStoreDb *db)
+ltm_store_describe_master_key (LtmStoreDb *db)
 {
+  const char *store_id = ltm_store_db_get_store_id (db);
   LtmKnownKey *known;
   char *description = NULL;
 
   G_LOCK (known_keys);
-  if (known_keys != NULL && (known = g_hash_table_lookup (known_keys, ltm_store_db_get_store_id (db))) != NULL)
+  if (known_keys != NULL && (known = g_hash_table_lookup (known_keys, store_id)) != NULL)
     {
       switch (known->source)
         {
@@ -199,8 +200,8 @@ ltm_store_db_describe_master_key (LtmStoreDb *db)
 
 /* The master key's errors in the store's terms, with the same words. */
 static void
-ltm_store_db_master_key_error (GError  *cause,
-                               GError **error)
+ltm_store_seal_master_key_error (GError  *cause,
+                                 GError **error)
 {
   int code = LTM_STORE_ERROR_MASTER_KEY;
 
@@ -215,8 +216,8 @@ ltm_store_db_master_key_error (GError  *cause,
 
 /* The sealed check value, or NULL when nothing was ever sealed. */
 static GBytes *
-ltm_store_db_read_check (LtmStoreDb  *db,
-                         GError     **error)
+ltm_store_seal_read_check (LtmStoreDb  *db,
+                           GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
@@ -239,9 +240,9 @@ ltm_store_db_read_check (LtmStoreDb  *db,
 
 /* In a write transaction: seals the check value with @key. */
 static gboolean
-ltm_store_db_write_check (LtmStoreDb  *db,
-                          LtmSealKey  *key,
-                          GError     **error)
+ltm_store_seal_write_check (LtmStoreDb  *db,
+                            LtmSealKey  *key,
+                            GError     **error)
 {
   const char *store_id = ltm_store_db_get_store_id (db);
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -256,10 +257,11 @@ ltm_store_db_write_check (LtmStoreDb  *db,
 }
 
 static LtmSealKey *
-ltm_store_db_load_master_key (LtmStoreDb  *db,
-                              GBytes      *check,
-                              GError     **error)
+ltm_store_seal_load_master_key (LtmStoreDb  *db,
+                                GBytes      *check,
+                                GError     **error)
 {
+  const char *store_id = ltm_store_db_get_store_id (db);
   g_autoptr(LtmSealKey) key = NULL;
   g_autoptr(LtmSecret) opened = NULL;
   LtmMasterKeySource source = LTM_MASTER_KEY_SOURCE_KEYRING;
@@ -269,23 +271,23 @@ ltm_store_db_load_master_key (LtmStoreDb  *db,
   gsize len;
   const void *data;
 
-  key = ltm_master_key_load (ltm_store_db_get_store_id (db), create, &source, &location, &local_error);
+  key = ltm_master_key_load (store_id, create, &source, &location, &local_error);
   if (key == NULL)
     {
-      ltm_store_db_master_key_error (local_error, error);
+      ltm_store_seal_master_key_error (local_error, error);
       return NULL;
     }
 
   if (check == NULL)
     {
-      if (!ltm_store_db_write_check (db, key, error))
+      if (!ltm_store_seal_write_check (db, key, error))
         return NULL;
     }
   else
     {
       data = g_bytes_get_data (check, &len);
-      opened = ltm_store_db_unseal (key, ltm_store_db_get_store_id (db), KIND_CHECK, NULL, data, len, NULL);
-      if (opened == NULL || g_strcmp0 (opened, ltm_store_db_get_store_id (db)) != 0)
+      opened = ltm_store_unseal (key, store_id, KIND_CHECK, NULL, data, len, NULL);
+      if (opened == NULL || g_strcmp0 (opened, store_id) != 0)
         {
           g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_WRONG_MASTER_KEY,
                        _("This store was sealed with another master key than the one in %s; "
@@ -294,13 +296,13 @@ ltm_store_db_load_master_key (LtmStoreDb  *db,
         }
     }
 
-  ltm_store_db_remember_key (ltm_store_db_get_store_id (db), key, source, g_steal_pointer (&location));
+  ltm_store_seal_remember_key (store_id, key, source, g_steal_pointer (&location));
 
   return g_steal_pointer (&key);
 }
 
 /**
- * ltm_store_db_get_master_key:
+ * ltm_store_get_master_key:
  * @db: a connection
  * @create: make the master key when nothing was sealed yet; then @db must
  *   be in a write transaction, which serializes the making across processes
@@ -312,24 +314,25 @@ ltm_store_db_load_master_key (LtmStoreDb  *db,
  *   (%LTM_STORE_ERROR_NOT_FOUND when nothing was sealed yet and !@create)
  */
 LtmSealKey *
-ltm_store_db_get_master_key (LtmStoreDb  *db,
-                             gboolean     create,
-                             GError     **error)
+ltm_store_get_master_key (LtmStoreDb  *db,
+                          gboolean     create,
+                          GError     **error)
 {
+  const char *store_id = ltm_store_db_get_store_id (db);
   g_autoptr(GBytes) check = NULL;
   g_autoptr(GError) local_error = NULL;
   LtmSealKey *key;
 
-  if ((key = ltm_store_db_lookup_known_key (ltm_store_db_get_store_id (db))) != NULL)
+  if ((key = ltm_store_seal_lookup_known_key (store_id)) != NULL)
     return key;
 
   /* One thread reads it; the others (a rotation starts sixteen at once)
    * wait for it rather than each asking the keyring. */
   G_LOCK (loading_key);
-  if ((key = ltm_store_db_lookup_known_key (ltm_store_db_get_store_id (db))) != NULL)
+  if ((key = ltm_store_seal_lookup_known_key (store_id)) != NULL)
     goto out;
 
-  check = ltm_store_db_read_check (db, &local_error);
+  check = ltm_store_seal_read_check (db, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -343,7 +346,7 @@ ltm_store_db_get_master_key (LtmStoreDb  *db,
       goto out;
     }
 
-  key = ltm_store_db_load_master_key (db, check, error);
+  key = ltm_store_seal_load_master_key (db, check, error);
 
 out:
   G_UNLOCK (loading_key);
@@ -352,7 +355,7 @@ out:
 }
 
 /**
- * ltm_store_db_init_master_key:
+ * ltm_store_init_master_key:
  * @db: a connection, in a write transaction
  * @key: a new master key
  * @error: return location for a #GError
@@ -363,14 +366,14 @@ out:
  * Returns: %TRUE on success
  */
 gboolean
-ltm_store_db_init_master_key (LtmStoreDb  *db,
-                              LtmSealKey  *key,
-                              GError     **error)
+ltm_store_init_master_key (LtmStoreDb  *db,
+                           LtmSealKey  *key,
+                           GError     **error)
 {
   g_autoptr(GBytes) check = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  check = ltm_store_db_read_check (db, &local_error);
+  check = ltm_store_seal_read_check (db, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -380,9 +383,10 @@ ltm_store_db_init_master_key (LtmStoreDb  *db,
   if (check != NULL)
     {
       g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS,
-                   _("The store “%s” has a master key already; it keeps it."), ltm_store_db_get_path (db));
+                   _("The store “%s” has a master key already; it keeps it."),
+                   ltm_store_db_get_path (db));
       return FALSE;
     }
 
-  return ltm_store_db_write_check (db, key, error);
+  return ltm_store_seal_write_check (db, key, error);
 }

@@ -92,12 +92,12 @@ ltm_store_read_sealed_open (LtmStoreTxn         *txn,
       return NULL;
     }
 
-  if ((key = ltm_store_db_get_master_key (txn->db, FALSE, error)) == NULL)
+  if ((key = ltm_store_get_master_key (txn->db, FALSE, error)) == NULL)
     return NULL;
 
-  secret = ltm_store_db_unseal (key, channel_id, args->kind, args->key_id,
-                                sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0),
-                                NULL);
+  secret = ltm_store_unseal (key, channel_id, args->kind, args->key_id,
+                             sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0),
+                             NULL);
   if (secret == NULL)
     g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_SEALED,
                  _("The sealed %s of channel %s does not open: it was changed, or copied from "
@@ -371,7 +371,7 @@ ltm_store_unlock_thread (GTask        *task,
       return;
     }
 
-  key = ltm_store_db_get_master_key (db, FALSE, &error);
+  key = ltm_store_get_master_key (db, FALSE, &error);
   ltm_store_give_db (self, db);
 
   /* Nothing sealed yet is no failure: there is no key to read. */

@@ -143,7 +143,7 @@ ltm_store_op_write (LtmStore    *self,
     {
       g_autoptr(GError) local_error = NULL;
 
-      key = ltm_store_db_get_master_key (db, FALSE, &local_error);
+      key = ltm_store_get_master_key (db, FALSE, &local_error);
       if (key == NULL && !g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
@@ -157,7 +157,7 @@ ltm_store_op_write (LtmStore    *self,
     return FALSE;
 
   if (op->sealing == LTM_STORE_SEALING_SEALS && key == NULL &&
-      (key = ltm_store_db_get_master_key (db, TRUE, error)) == NULL)
+      (key = ltm_store_get_master_key (db, TRUE, error)) == NULL)
     goto fail;
 
   txn.key = key;

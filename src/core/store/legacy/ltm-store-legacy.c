@@ -452,7 +452,7 @@ ltm_store_legacy_insert (LtmStoreDb   *db,
   gint64 generation;
   int rc;
 
-  if (secrets->len > 0 && (key = ltm_store_db_get_master_key (db, TRUE, error)) == NULL)
+  if (secrets->len > 0 && (key = ltm_store_get_master_key (db, TRUE, error)) == NULL)
     return FALSE;
 
   if ((generation = ltm_store_db_next_generation (db, error)) < 0)
@@ -551,7 +551,7 @@ ltm_store_legacy_verify (LtmStoreDb  *db,
   if (secrets->len == 0)
     return TRUE;
 
-  if ((key = ltm_store_db_get_master_key (db, FALSE, error)) == NULL)
+  if ((key = ltm_store_get_master_key (db, FALSE, error)) == NULL)
     return FALSE;
 
   for (guint i = 0; i < secrets->len; i++)
@@ -579,9 +579,9 @@ ltm_store_legacy_verify (LtmStoreDb  *db,
       if (sqlite3_step (stmt) != SQLITE_ROW || sqlite3_column_type (stmt, 0) != SQLITE_BLOB)
         continue;
 
-      opened = ltm_store_db_unseal (key, secret->channel_id, secret->kind, secret->key_id,
-                                    sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0),
-                                    NULL);
+      opened = ltm_store_unseal (key, secret->channel_id, secret->kind, secret->key_id,
+                                 sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0),
+                                 NULL);
       if (opened != NULL && !g_str_equal (opened, secret->plain))
         {
           g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_INCONSISTENT,
