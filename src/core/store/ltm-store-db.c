@@ -513,10 +513,10 @@ ltm_store_db_create_file (const char  *dir,
  * @flags: whether to create the store when missing
  * @error: return location for a #GError
  *
- * Opens store.sqlite3 in @dir, brings its schema up to date and migrates
- * the first layout (channels.json) when it is still there.  Without
- * %LTM_STORE_DB_OPEN_CREATE a missing store (and no first layout to
- * migrate) gives %NULL without an error: nothing is created by reading.
+ * Opens store.sqlite3 in @dir and brings its schema up to date.  Without
+ * %LTM_STORE_DB_OPEN_CREATE a missing store gives %NULL without an error:
+ * nothing is created by reading.  (The first layout is migrated by the
+ * store, ltm-store.c, once the database is open.)
  *
  * Returns: (transfer full) (nullable): the connection
  */
@@ -526,15 +526,13 @@ ltm_store_db_open (const char           *dir,
                    GError              **error)
 {
   g_autoptr(LtmStoreDb) db = g_new0 (LtmStoreDb, 1);
-  g_autofree char *legacy = g_build_filename (dir, LTM_STORE_LEGACY_FILE_NAME, NULL);
-  gboolean has_legacy = g_file_test (legacy, G_FILE_TEST_EXISTS);
   int rc;
 
   db->path = g_build_filename (dir, LTM_STORE_FILE_NAME, NULL);
 
   if (!g_file_test (db->path, G_FILE_TEST_EXISTS))
     {
-      if (!(flags & LTM_STORE_DB_OPEN_CREATE) && !has_legacy)
+      if (!(flags & LTM_STORE_DB_OPEN_CREATE))
         return NULL;
       if (!ltm_store_db_create_file (dir, db->path, error))
         return NULL;
@@ -579,9 +577,6 @@ ltm_store_db_open (const char           *dir,
   if ((db->store_id = ltm_store_db_read_store_id (db, error)) == NULL)
     return NULL;
 
-  if (has_legacy && !ltm_store_legacy_migrate (db, dir, error))
-    return NULL;
-
   return g_steal_pointer (&db);
 }
 
@@ -614,6 +609,13 @@ const char *
 ltm_store_db_get_path (LtmStoreDb *db)
 {
   return db->path;
+}
+
+/* Whether nothing can be written here: a store on a read-only file system. */
+gboolean
+ltm_store_db_is_readonly (LtmStoreDb *db)
+{
+  return sqlite3_db_readonly (db->handle, "main") == 1;
 }
 
 /* Reading the records */

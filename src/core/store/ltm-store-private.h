@@ -102,6 +102,7 @@ void              ltm_store_db_close            (LtmStoreDb        *db);
 sqlite3          *ltm_store_db_get_handle       (LtmStoreDb        *db);
 const char       *ltm_store_db_get_store_id     (LtmStoreDb        *db);
 const char       *ltm_store_db_get_path         (LtmStoreDb        *db);
+gboolean          ltm_store_db_is_readonly      (LtmStoreDb        *db);
 gboolean          ltm_store_db_begin            (LtmStoreDb        *db,
                                                  gboolean           write,
                                                  GError           **error);

@@ -59,6 +59,31 @@ G_DEFINE_QUARK (ltm-store-error-quark, ltm_store_error)
 
 /* Connections, from any thread */
 
+/* A new connection; the first layout, when channels.json is still there,
+ * is migrated into the database first (ltm-store-legacy.c): the store is
+ * made to take it, and the migration resumes where a killed one stopped. */
+static LtmStoreDb *
+ltm_store_open_db (LtmStore             *self,
+                   LtmStoreDbOpenFlags   flags,
+                   GError              **error)
+{
+  g_autofree char *legacy = g_build_filename (self->dir, LTM_STORE_LEGACY_FILE_NAME, NULL);
+  gboolean has_legacy = g_file_test (legacy, G_FILE_TEST_EXISTS);
+  g_autoptr(LtmStoreDb) db = NULL;
+
+  if (has_legacy && !g_file_test (self->path, G_FILE_TEST_EXISTS))
+    flags |= LTM_STORE_DB_OPEN_CREATE;
+
+  if ((db = ltm_store_db_open (self->dir, flags, error)) == NULL)
+    return NULL;
+
+  if (has_legacy && !ltm_store_db_is_readonly (db) &&
+      !ltm_store_legacy_migrate (db, self->dir, error))
+    return NULL;
+
+  return g_steal_pointer (&db);
+}
+
 /**
  * ltm_store_take_db:
  * @self: a #LtmStore
@@ -84,7 +109,7 @@ ltm_store_take_db (LtmStore             *self,
   g_mutex_unlock (&self->pool_lock);
 
   if (db == NULL)
-    db = ltm_store_db_open (self->dir, flags, &local_error);
+    db = ltm_store_open_db (self, flags, &local_error);
 
   *out_db = db;
   if (local_error != NULL)
