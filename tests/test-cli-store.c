@@ -671,6 +671,7 @@ static void
 test_cli_store_keyring_missing (Fixture       *fixture,
                                 gconstpointer  data)
 {
+  g_autofree char *store_path = g_build_filename (fixture->data_dir, "store.sqlite3", NULL);
   g_auto(LtmTestRun) add = { 0 };
   g_auto(LtmTestRun) list = { 0 };
 
@@ -679,6 +680,8 @@ test_cli_store_keyring_missing (Fixture       *fixture,
            fixture->secret_file);
   ltm_test_assert_failed_with (&add, "LTM_MASTER_KEY_FILE is not set");
   g_assert_nonnull (strstr (add.err, "ltm store init --master-key-file"));
+  /* The first channel was not added: no empty store is left in its place */
+  g_assert_false (g_file_test (store_path, G_FILE_TEST_EXISTS));
 
   run_ltm (fixture, &list, "--json", "channel", "list");
   g_assert_cmpint (list.status, ==, 0);

@@ -731,8 +731,9 @@ test_store_keyring_unavailable (void)
       g_assert_false (ltm_store_add_channel (store, CHANNEL, NULL, NULL, NULL, SECRET, &error));
       g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_KEYRING_UNAVAILABLE);
       g_printerr ("%s\n", error->message);
-      /* no half-written channel */
+      /* no half-written channel, and no empty store either */
       g_assert_null (ltm_store_find_channel (store, CHANNEL));
+      g_assert_false (g_file_test (ltm_store_get_path (store), G_FILE_TEST_EXISTS));
       g_assert_true (ltm_store_load (store, NULL));
       g_assert_null (ltm_store_find_channel (store, CHANNEL));
 
@@ -763,6 +764,12 @@ test_store_master_key_file (void)
       g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/ltm-test-bus", TRUE);
       g_unsetenv ("CREDENTIALS_DIRECTORY");
       store = ltm_store_new (dir);
+
+      /* A key file that cannot be written leaves no store behind */
+      g_assert_false (ltm_store_init_master_key_file (store, "/nonexistent/headless.key", &error));
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+      g_assert_false (g_file_test (ltm_store_get_path (store), G_FILE_TEST_EXISTS));
 
       g_assert_true (ltm_store_init_master_key_file (store, key_file, &error));
       g_assert_no_error (error);

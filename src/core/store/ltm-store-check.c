@@ -362,22 +362,35 @@ ltm_store_init_master_key_file (LtmStore    *self,
 {
   g_autoptr(LtmSealKey) key = ltm_seal_key_generate ();
   LtmStoreDb *db = NULL;
+  gboolean written = FALSE;
   gboolean ok;
 
   g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (!ltm_store_take_db (self, LTM_STORE_DB_OPEN_CREATE, &db, error))
+  if (!ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &db, error))
     return FALSE;
+
+  /* No store yet: the key file first, so that one that cannot be written
+   * leaves no empty store behind. */
+  if (db == NULL)
+    {
+      if (!ltm_master_key_write_file (path, key, error))
+        return FALSE;
+      written = TRUE;
+      if (!ltm_store_take_db (self, LTM_STORE_DB_OPEN_CREATE, &db, error))
+        {
+          g_unlink (path);
+          return FALSE;
+        }
+    }
 
   ok = ltm_store_db_begin (db, TRUE, error) &&
        ltm_store_init_master_key (db, key, error) &&
-       ltm_master_key_write_file (path, key, error);
-  if (ok && !ltm_store_db_commit (db, error))
-    {
-      g_unlink (path);
-      ok = FALSE;
-    }
+       (written || (written = ltm_master_key_write_file (path, key, error))) &&
+       ltm_store_db_commit (db, error);
+  if (!ok && written)
+    g_unlink (path);
   ltm_store_give_db (self, db);
 
   return ok;

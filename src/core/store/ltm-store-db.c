@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -374,6 +375,7 @@ ltm_store_db_next_generation (LtmStoreDb  *db,
 
 static gboolean
 ltm_store_db_migrate_schema (LtmStoreDb  *db,
+                             const char  *store_id,
                              GError     **error)
 {
   gint64 version = 0;
@@ -408,13 +410,14 @@ ltm_store_db_migrate_schema (LtmStoreDb  *db,
       if (version == 0)
         {
           /* Names the master key in the keyring: no two stores share one. */
-          g_autofree char *store_id = g_uuid_string_random ();
+          g_autofree char *new_id = store_id != NULL ? g_strdup (store_id)
+                                                     : g_uuid_string_random ();
           g_autoptr(sqlite3_stmt) insert = NULL;
 
           insert = ltm_store_db_prepare (db, "INSERT INTO meta (name, value) "
                                          "VALUES ('store_id', :store_id)", error);
           if (insert == NULL ||
-              !ltm_store_bind_text (insert, ":store_id", store_id, error) ||
+              !ltm_store_bind_text (insert, ":store_id", new_id, error) ||
               !ltm_store_db_step (db, insert, error))
             goto fail;
         }
@@ -508,6 +511,45 @@ ltm_store_db_create_file (const char  *dir,
 }
 
 /**
+ * ltm_store_db_lock_folder:
+ * @dir: the data folder, made (0700) when missing
+ * @error: return location for a #GError
+ *
+ * Locks @dir (flock, exclusive) against the other processes that would
+ * make the store at the same moment, so that one at a time does.  Where
+ * the file system cannot lock, it goes on unlocked.
+ *
+ * Returns: the lock, to close() when done, or -1 with @error set
+ */
+int
+ltm_store_db_lock_folder (const char  *dir,
+                          GError     **error)
+{
+  int saved_errno;
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0 ||
+      (fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_IO,
+                   _("Could not create the folder “%s”: %s."), dir, g_strerror (saved_errno));
+      return -1;
+    }
+
+  while (flock (fd, LOCK_EX) != 0 && errno == EINTR)
+    ;
+
+  return fd;
+}
+
+static LtmStoreDb *
+ltm_store_db_open_full (const char           *dir,
+                        LtmStoreDbOpenFlags   flags,
+                        const char           *store_id,
+                        GError              **error);
+
+/**
  * ltm_store_db_open:
  * @dir: the data folder
  * @flags: whether to create the store when missing
@@ -524,6 +566,35 @@ LtmStoreDb *
 ltm_store_db_open (const char           *dir,
                    LtmStoreDbOpenFlags   flags,
                    GError              **error)
+{
+  return ltm_store_db_open_full (dir, flags, NULL, error);
+}
+
+/**
+ * ltm_store_db_create:
+ * @dir: the data folder
+ * @store_id: the ID a new store gets
+ * @error: return location for a #GError
+ *
+ * As ltm_store_db_open() with %LTM_STORE_DB_OPEN_CREATE, a new store named
+ * @store_id.  When the store was there, or another process made it
+ * meanwhile, it keeps its own ID: see ltm_store_db_get_store_id().
+ *
+ * Returns: (transfer full): the connection, or %NULL with @error set
+ */
+LtmStoreDb *
+ltm_store_db_create (const char  *dir,
+                     const char  *store_id,
+                     GError     **error)
+{
+  return ltm_store_db_open_full (dir, LTM_STORE_DB_OPEN_CREATE, store_id, error);
+}
+
+static LtmStoreDb *
+ltm_store_db_open_full (const char           *dir,
+                        LtmStoreDbOpenFlags   flags,
+                        const char           *store_id,
+                        GError              **error)
 {
   g_autoptr(LtmStoreDb) db = g_new0 (LtmStoreDb, 1);
   int rc;
@@ -571,7 +642,7 @@ ltm_store_db_open (const char           *dir,
       !ltm_store_db_exec (db, "PRAGMA foreign_keys = ON", error) ||
       !ltm_store_db_exec (db, "PRAGMA synchronous = FULL", error) ||
       !ltm_store_db_exec (db, "PRAGMA secure_delete = ON", error) ||
-      !ltm_store_db_migrate_schema (db, error))
+      !ltm_store_db_migrate_schema (db, store_id, error))
     return NULL;
 
   if ((db->store_id = ltm_store_db_read_store_id (db, error)) == NULL)

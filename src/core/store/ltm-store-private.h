@@ -98,6 +98,11 @@ typedef enum {
 LtmStoreDb       *ltm_store_db_open             (const char          *dir,
                                                  LtmStoreDbOpenFlags  flags,
                                                  GError             **error);
+int               ltm_store_db_lock_folder      (const char        *dir,
+                                                 GError           **error);
+LtmStoreDb       *ltm_store_db_create           (const char        *dir,
+                                                 const char        *store_id,
+                                                 GError           **error);
 void              ltm_store_db_close            (LtmStoreDb        *db);
 sqlite3          *ltm_store_db_get_handle       (LtmStoreDb        *db);
 const char       *ltm_store_db_get_store_id     (LtmStoreDb        *db);
@@ -161,6 +166,8 @@ gboolean          ltm_store_init_master_key     (LtmStoreDb        *db,
                                                  LtmSealKey        *key,
                                                  GError           **error);
 char             *ltm_store_describe_master_key (LtmStoreDb        *db);
+LtmStoreDb       *ltm_store_create_sealed       (const char        *dir,
+                                                 GError           **error);
 GBytes           *ltm_store_seal                (LtmSealKey        *key,
                                                  const char        *channel_id,
                                                  const char        *kind,

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -389,4 +390,81 @@ ltm_store_init_master_key (LtmStoreDb  *db,
     }
 
   return ltm_store_seal_write_check (db, key, error);
+}
+
+/* Under the folder's lock: the master key for a new store ID, then the
+ * store with that ID and the key's check value. */
+static LtmStoreDb *
+ltm_store_seal_create_locked (const char  *dir,
+                              GError     **error)
+{
+  g_autofree char *store_id = g_uuid_string_random ();
+  g_autofree char *location = NULL;
+  g_autoptr(LtmSealKey) key = NULL;
+  g_autoptr(LtmStoreDb) db = NULL;
+  g_autoptr(GError) local_error = NULL;
+  LtmMasterKeySource source = LTM_MASTER_KEY_SOURCE_KEYRING;
+
+  key = ltm_master_key_load (store_id, TRUE, &source, &location, &local_error);
+  if (key == NULL)
+    {
+      ltm_store_seal_master_key_error (g_steal_pointer (&local_error), error);
+      return NULL;
+    }
+
+  db = ltm_store_db_create (dir, store_id, error);
+
+  /* A process that makes the store without sealing does not wait for the
+   * lock: when one did so meanwhile, its store is used, and the keyring
+   * item made here, which names nothing, goes. */
+  if (db == NULL || !g_str_equal (ltm_store_db_get_store_id (db), store_id))
+    {
+      if (source == LTM_MASTER_KEY_SOURCE_KEYRING && !ltm_master_key_forget (store_id, &local_error))
+        g_debug ("The master key made for a store that was not: %s", local_error->message);
+      return g_steal_pointer (&db);
+    }
+
+  if (!ltm_store_db_begin (db, TRUE, error) ||
+      !ltm_store_init_master_key (db, key, error) ||
+      !ltm_store_db_commit (db, error))
+    return NULL;
+
+  ltm_store_seal_remember_key (store_id, key, source, g_steal_pointer (&location));
+
+  return g_steal_pointer (&db);
+}
+
+/**
+ * ltm_store_create_sealed:
+ * @dir: the data folder, where there is no store yet
+ * @error: return location for a #GError
+ *
+ * Makes the store for a first change that seals: its master key first,
+ * for a new store ID, then the database with that ID and the key's check
+ * value.  When there is no master key to be had (no key file, no
+ * credential, no keyring, or the keyring stays locked), no store is left
+ * on disk.  Processes that do this at once do it one after the other,
+ * under a lock on the folder: the later ones find the store made.
+ *
+ * Returns: (transfer full): a connection, or %NULL with @error set
+ */
+LtmStoreDb *
+ltm_store_create_sealed (const char  *dir,
+                         GError     **error)
+{
+  g_autofree char *path = g_build_filename (dir, LTM_STORE_FILE_NAME, NULL);
+  LtmStoreDb *db;
+  int lock;
+
+  if ((lock = ltm_store_db_lock_folder (dir, error)) < 0)
+    return NULL;
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    db = ltm_store_db_open (dir, LTM_STORE_DB_OPEN_CREATE, error);
+  else
+    db = ltm_store_seal_create_locked (dir, error);
+
+  close (lock);
+
+  return db;
 }

@@ -245,10 +245,20 @@ ltm_store_op_run (LtmStore    *self,
 
   /* Reading creates nothing, so that a list from a missing or read-only
    * folder works; neither does a change to a channel, which is not there. */
-  if (!ltm_store_take_db (self, (method->flags & LTM_STORE_OP_CREATES)
-                                ? LTM_STORE_DB_OPEN_CREATE : LTM_STORE_DB_OPEN_READ,
-                          &db, error))
+  if (!ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &db, error))
     return FALSE;
+
+  /* An op that makes the store and seals makes it with its master key, or
+   * not at all: a first change that fails leaves no empty store. */
+  if (db == NULL && (method->flags & LTM_STORE_OP_CREATES))
+    {
+      if (op->sealing == LTM_STORE_SEALING_SEALS)
+        db = ltm_store_create_sealed (self->dir, error);
+      else if (!ltm_store_take_db (self, LTM_STORE_DB_OPEN_CREATE, &db, error))
+        return FALSE;
+      if (db == NULL)
+        return FALSE;
+    }
 
   /* No store yet: no channel, and nothing of any. */
   if (db == NULL)
