@@ -14,6 +14,7 @@
 
 #include "ltm-jwt.h"
 #include "ltm-lifecycle.h"
+#include "ltm-store-private.h"
 #include "ltm-test-server.h"
 #include "ltm-test-util.h"
 
@@ -850,35 +851,111 @@ test_read_env (Fixture       *fixture,
   g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
 }
 
-static gboolean
-unlock (Fixture  *fixture,
-        GError  **error)
+/* Reads of sealed values started at once, as a bulk rotation starts them. */
+static void
+read_many (LtmStore   *store,
+           const char *channel_id,
+           GError     *errors[],
+           guint       n)
 {
-  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult **results = g_new0 (GAsyncResult *, n);
 
-  ltm_store_unlock_async (fixture->store, NULL, ltm_async_result_cb, &result);
-  return ltm_store_unlock_finish (fixture->store, ltm_async_wait (&result), error);
+  for (guint i = 0; i < n; i++)
+    {
+      if (i % 2 == 0)
+        ltm_store_get_secret_async (store, channel_id, NULL, ltm_async_result_cb, &results[i]);
+      else
+        ltm_store_get_key_async (store, channel_id, NULL, ltm_async_result_cb, &results[i]);
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      GAsyncResult *result = ltm_async_wait (&results[i]);
+
+      if (i % 2 == 0)
+        {
+          g_autoptr(LtmSecret) secret = ltm_store_get_secret_finish (store, result, &errors[i]);
+
+          g_assert_true ((secret == NULL) == (errors[i] != NULL));
+          if (secret != NULL)
+            g_assert_cmpstr (secret, ==, SECRET);
+        }
+      else
+        {
+          g_autoptr(LtmKey) key = ltm_store_get_key_finish (store, result, &errors[i]);
+
+          g_assert_true ((key == NULL) == (errors[i] != NULL));
+        }
+      g_object_unref (result);
+    }
+
+  g_free (results);
 }
 
-/* Reading the master key ahead: no store yet, nothing sealed yet and a
- * sealed channel are all fine. */
+/* The master key once per process, for every caller: reads of sealed
+ * values started at once while the process does not know the key (as at
+ * its start) wait for one shared unlock, and each gets its value.  When
+ * the key cannot be read, that one try's failure is each read's: the
+ * keyring is not asked once per read.  (No fixture: the child process
+ * must not touch the keyring file the parent uses.) */
 static void
-test_unlock (Fixture       *fixture,
-             gconstpointer  data)
+test_shared_unlock (void)
 {
-  g_autoptr(GError) error = NULL;
+  enum { N = 16 };
+  const char *parent_dir = g_test_subprocess () ? g_getenv ("TEST_PARENT_DIR")
+                                                : ltm_test_get_tmp_dir ();
+  g_autofree char *dir = g_build_filename (parent_dir, "shared-unlock", NULL);
+  g_autoptr(LtmStore) store = ltm_store_new (dir);
+  g_autoptr(LtmStore) fresh = NULL;
+  g_autoptr(LtmKey) key = NULL;
+  GError *errors[N] = { NULL };
+  guint reads;
 
-  g_assert_true (unlock (fixture, &error));
-  g_assert_no_error (error);
+  if (g_test_subprocess ())
+    {
+      g_setenv ("LTM_MASTER_KEY_FILE", "/nonexistent/master.key", TRUE);
+      reads = ltm_store_count_master_key_reads ();
+      read_many (store, "6000000010", errors, N);
+      g_assert_cmpuint (ltm_store_count_master_key_reads () - reads, ==, 1);
+      for (guint i = 0; i < N; i++)
+        {
+          g_assert_error (errors[i], LTM_STORE_ERROR, LTM_STORE_ERROR_MASTER_KEY);
+          g_assert_nonnull (strstr (errors[i]->message, "/nonexistent/master.key"));
+          g_clear_error (&errors[i]);
+        }
+      return;
+    }
 
-  g_assert_true (ltm_store_add_channel (fixture->store, "6000000009", NULL, NULL, NULL, NULL,
-                                        &error));
-  g_assert_true (unlock (fixture, &error));
-  g_assert_no_error (error);
+  /* No store yet, then nothing sealed yet: nothing to unlock, and the
+   * reads say what is missing. */
+  read_many (store, "6000000009", errors, 2);
+  g_assert_error (errors[0], LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&errors[0]);
+  g_clear_error (&errors[1]);
+  g_assert_true (ltm_store_add_channel (store, "6000000009", NULL, NULL, NULL, NULL, &errors[0]));
+  read_many (store, "6000000009", errors, 2);
+  g_assert_error (errors[0], LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (errors[0]->message, "No channel secret"));
+  g_clear_error (&errors[0]);
+  g_clear_error (&errors[1]);
 
-  add_channel (fixture, "6000000010", 0, 86400);
-  g_assert_true (unlock (fixture, &error));
-  g_assert_no_error (error);
+  /* A sealed channel, read by a process that has not read the key yet */
+  key = ltm_test_load_key ("pkcs8.pem", LTM_KEY_IMPORT_PRIVATE);
+  g_assert_true (ltm_store_add_channel (store, "6000000010", NULL, NULL, key, SECRET, &errors[0]));
+  ltm_store_forget_master_keys ();
+  fresh = ltm_store_new (dir);
+  reads = ltm_store_count_master_key_reads ();
+  read_many (fresh, "6000000010", errors, N);
+  g_assert_cmpuint (ltm_store_count_master_key_reads () - reads, ==, 1);
+  for (guint i = 0; i < N; i++)
+    g_assert_no_error (errors[i]);
+
+  /* The same where the key cannot be read, in a process of its own */
+  g_setenv ("TEST_PARENT_DIR", ltm_test_get_tmp_dir (), TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  ltm_test_assert_finalize_soon (g_steal_pointer (&fresh));
+  ltm_test_assert_finalize_soon (g_steal_pointer (&store));
 }
 
 static void
@@ -933,8 +1010,9 @@ main (int   argc,
   ADD ("/lifecycle/issue-kinds", test_issue_kinds);
   ADD ("/lifecycle/verify-revoke-kinds", test_verify_revoke_kinds);
   ADD ("/lifecycle/read-env", test_read_env);
-  ADD ("/lifecycle/unlock", test_unlock);
   ADD ("/lifecycle/reconcile-retires", test_reconcile_retires);
+
+  g_test_add_func ("/lifecycle/shared-unlock", test_shared_unlock);
 
 #undef ADD
 

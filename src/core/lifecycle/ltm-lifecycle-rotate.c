@@ -848,18 +848,6 @@ ltm_rotate_many_start_more (GTask *task)
                            (GDestroyNotify) g_ptr_array_unref);
 }
 
-static void
-ltm_rotate_many_unlocked_cb (GObject      *source,
-                             GAsyncResult *result,
-                             gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-
-  /* A keyring that does not open is said by each rotation, in its row. */
-  ltm_store_unlock_finish (LTM_STORE (source), result, NULL);
-  ltm_rotate_many_start_more (task);
-}
-
 /**
  * ltm_lifecycle_rotate_many_async:
  * @store: a loaded #LtmStore
@@ -910,14 +898,10 @@ ltm_lifecycle_rotate_many_async (LtmStore             *store,
   state->progress_data = progress_data;
   g_task_set_task_data (task, state, (GDestroyNotify) ltm_rotate_many_free);
 
-  /* With more than one, the master key first, alone: then the rotations
-   * start together (see ltm_store_unlock_async()).  With none, the
-   * keyring is not even asked. */
-  if (channel_ids->len > 1)
-    ltm_store_unlock_async (store, cancellable, ltm_rotate_many_unlocked_cb,
-                            g_steal_pointer (&task));
-  else
-    ltm_rotate_many_start_more (task);
+  /* They start together: the first read of the master key is shared by
+   * all of them (the store's shared unlock), and a keyring that does not
+   * open is said by each rotation, in its row. */
+  ltm_rotate_many_start_more (task);
 }
 
 /**

@@ -1356,6 +1356,7 @@ ltm_store_op_free (LtmStoreOp *op)
   g_clear_pointer (&op->doc, ltm_store_doc_free);
   if (op->result != NULL && op->result_free != NULL)
     op->result_free (op->result);
+  g_clear_error (&op->unlock_error);
   g_free (op);
 }
 

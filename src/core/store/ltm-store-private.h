@@ -168,6 +168,9 @@ gboolean          ltm_store_init_master_key     (LtmStoreDb        *db,
 char             *ltm_store_describe_master_key (LtmStoreDb        *db);
 LtmStoreDb       *ltm_store_create_sealed       (const char        *dir,
                                                  GError           **error);
+gboolean          ltm_store_knows_master_key    (const char        *store_id);
+void              ltm_store_forget_master_keys  (void);
+guint             ltm_store_count_master_key_reads (void);
 GBytes           *ltm_store_seal                (LtmSealKey        *key,
                                                  const char        *channel_id,
                                                  const char        *kind,
@@ -229,6 +232,7 @@ typedef struct {
   LtmStoreDoc *doc;             /* the rows to show after it, if any */
   gpointer result;              /* what a read gives, if anything */
   GDestroyNotify result_free;
+  GError *unlock_error;         /* the shared unlock's failure, while it waited for it */
 } LtmStoreOp;
 
 /* What a method's run gets: the connection, in the op's transaction. */
@@ -291,6 +295,10 @@ gboolean          ltm_store_take_db             (LtmStore          *self,
 void              ltm_store_give_db             (LtmStore          *self,
                                                  LtmStoreDb        *db);
 gboolean          ltm_store_not_found           (const char        *channel_id,
+                                                 GError           **error);
+LtmSealKey       *ltm_store_op_get_master_key   (LtmStoreOp        *op,
+                                                 LtmStoreDb        *db,
+                                                 gboolean           create,
                                                  GError           **error);
 gboolean          ltm_store_run                 (LtmStore          *self,
                                                  LtmStoreOp        *op,

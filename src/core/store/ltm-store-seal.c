@@ -119,6 +119,7 @@ typedef struct {
 G_LOCK_DEFINE_STATIC (known_keys);
 G_LOCK_DEFINE_STATIC (loading_key);
 static GHashTable *known_keys;  /* store ID → LtmKnownKey */
+static int key_reads;           /* how often a key was asked for where it is kept */
 
 static void
 ltm_known_key_free (gpointer data)
@@ -142,6 +143,39 @@ ltm_store_seal_lookup_known_key (const char *store_id)
   G_UNLOCK (known_keys);
 
   return key;
+}
+
+/* Whether this process has read the master key of @store_id (%NULL: a
+ * store not opened yet). */
+gboolean
+ltm_store_knows_master_key (const char *store_id)
+{
+  gboolean known;
+
+  if (store_id == NULL)
+    return FALSE;
+
+  G_LOCK (known_keys);
+  known = known_keys != NULL && g_hash_table_contains (known_keys, store_id);
+  G_UNLOCK (known_keys);
+
+  return known;
+}
+
+/* For the tests: this process forgets every master key it read, as a new
+ * process starts, and says how often it asked where a key is kept. */
+void
+ltm_store_forget_master_keys (void)
+{
+  G_LOCK (known_keys);
+  g_clear_pointer (&known_keys, g_hash_table_unref);
+  G_UNLOCK (known_keys);
+}
+
+guint
+ltm_store_count_master_key_reads (void)
+{
+  return g_atomic_int_get (&key_reads);
 }
 
 static void
@@ -272,6 +306,7 @@ ltm_store_seal_load_master_key (LtmStoreDb  *db,
   gsize len;
   const void *data;
 
+  g_atomic_int_inc (&key_reads);
   key = ltm_master_key_load (store_id, create, &source, &location, &local_error);
   if (key == NULL)
     {
@@ -405,6 +440,7 @@ ltm_store_seal_create_locked (const char  *dir,
   g_autoptr(GError) local_error = NULL;
   LtmMasterKeySource source = LTM_MASTER_KEY_SOURCE_KEYRING;
 
+  g_atomic_int_inc (&key_reads);
   key = ltm_master_key_load (store_id, TRUE, &source, &location, &local_error);
   if (key == NULL)
     {

@@ -92,7 +92,7 @@ ltm_store_read_sealed_open (LtmStoreTxn         *txn,
       return NULL;
     }
 
-  if ((key = ltm_store_get_master_key (txn->db, FALSE, error)) == NULL)
+  if ((key = ltm_store_op_get_master_key (txn->op, txn->db, FALSE, error)) == NULL)
     return NULL;
 
   secret = ltm_store_unseal (key, channel_id, args->kind, args->key_id,
@@ -343,91 +343,4 @@ ltm_store_get_token_finish (LtmStore      *self,
                         NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* Reading the master key ahead */
-
-static void
-ltm_store_unlock_thread (GTask        *task,
-                         gpointer      source_object,
-                         gpointer      task_data,
-                         GCancellable *cancellable)
-{
-  LtmStore *self = source_object;
-  g_autoptr(LtmSealKey) key = NULL;
-  LtmStoreDb *db = NULL;
-  GError *error = NULL;
-
-  if (!ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &db, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  /* No store yet: nothing to unlock. */
-  if (db == NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  key = ltm_store_get_master_key (db, FALSE, &error);
-  ltm_store_give_db (self, db);
-
-  /* Nothing sealed yet is no failure: there is no key to read. */
-  if (key == NULL && !g_error_matches (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
-    g_task_return_error (task, error);
-  else
-    {
-      g_clear_error (&error);
-      g_task_return_boolean (task, TRUE);
-    }
-}
-
-/**
- * ltm_store_unlock_async:
- * @self: a #LtmStore
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- *
- * Reads the master key now, in one thread, as the first read of a
- * sealed value would (once per process).  Many operations started at
- * once call this first: else each holds a thread of GTask's pool while
- * one reads the key, and libsecret's file backend, which needs a thread
- * of that same pool for each step, waits for the pool to grow (by one
- * thread every 100 ms or so).
- */
-void
-ltm_store_unlock_async (LtmStore            *self,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (LTM_IS_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ltm_store_unlock_async);
-  g_task_run_in_thread (task, ltm_store_unlock_thread);
-}
-
-/**
- * ltm_store_unlock_finish:
- * @self: a #LtmStore
- * @result: the #GAsyncResult
- * @error: return location for a #GError: the keyring's or the store's
- *
- * Returns: %TRUE if the master key is known now, or nothing is sealed yet
- */
-gboolean
-ltm_store_unlock_finish (LtmStore      *self,
-                         GAsyncResult  *result,
-                         GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_store_unlock_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
 }

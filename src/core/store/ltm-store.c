@@ -46,6 +46,15 @@ struct _LtmStore
 
   GMutex pool_lock;
   GPtrArray *idle;              /* LtmStoreDb */
+  char *store_id;               /* the database's, once a connection is open; under pool_lock */
+
+  /* Async ops that need the master key while this process does not know
+   * it wait here, on the caller's main context, for one shared unlock,
+   * instead of each holding a thread of GTask's pool: libsecret's file
+   * backend needs a thread of that same pool for each of its steps, and
+   * the pool grows by one thread every 100 ms or so. */
+  GPtrArray *key_waiters;       /* GTask, not run yet */
+  gboolean unlocking;
 
   /* Held by a thread's write transaction: the others wait here, woken at
    * once, rather than in SQLite's busy handler, which polls by sleeping
@@ -80,6 +89,14 @@ ltm_store_open_db (LtmStore             *self,
   if (has_legacy && !ltm_store_db_is_readonly (db) &&
       !ltm_store_legacy_migrate (db, self->dir, error))
     return NULL;
+
+  g_mutex_lock (&self->pool_lock);
+  if (g_strcmp0 (self->store_id, ltm_store_db_get_store_id (db)) != 0)
+    {
+      g_free (self->store_id);
+      self->store_id = g_strdup (ltm_store_db_get_store_id (db));
+    }
+  g_mutex_unlock (&self->pool_lock);
 
   return g_steal_pointer (&db);
 }
@@ -148,6 +165,33 @@ ltm_store_not_found (const char  *channel_id,
 /* Running an op, in any thread: no GObject here but the immutable LtmKey
  * (and the store's connection pool and write lock, each under its lock) */
 
+/**
+ * ltm_store_op_get_master_key:
+ * @op: the op that needs the master key
+ * @db: its connection
+ * @create: as for ltm_store_get_master_key()
+ * @error: return location for a #GError
+ *
+ * As ltm_store_get_master_key(); but when the shared unlock @op waited for
+ * failed, its failure again, rather than asking the keyring once more.
+ *
+ * Returns: (transfer full): the master key, or %NULL with @error set
+ */
+LtmSealKey *
+ltm_store_op_get_master_key (LtmStoreOp  *op,
+                             LtmStoreDb  *db,
+                             gboolean     create,
+                             GError     **error)
+{
+  if (op->unlock_error != NULL && !ltm_store_knows_master_key (ltm_store_db_get_store_id (db)))
+    {
+      g_propagate_error (error, g_error_copy (op->unlock_error));
+      return NULL;
+    }
+
+  return ltm_store_get_master_key (db, create, error);
+}
+
 /* In one write transaction: the op's change, the generation moved, the
  * rows it touched read back. */
 static gboolean
@@ -168,7 +212,7 @@ ltm_store_op_write (LtmStore    *self,
     {
       g_autoptr(GError) local_error = NULL;
 
-      key = ltm_store_get_master_key (db, FALSE, &local_error);
+      key = ltm_store_op_get_master_key (op, db, FALSE, &local_error);
       if (key == NULL && !g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
@@ -182,7 +226,7 @@ ltm_store_op_write (LtmStore    *self,
     return FALSE;
 
   if (op->sealing == LTM_STORE_SEALING_SEALS && key == NULL &&
-      (key = ltm_store_get_master_key (db, TRUE, error)) == NULL)
+      (key = ltm_store_op_get_master_key (op, db, TRUE, error)) == NULL)
     goto fail;
 
   txn.key = key;
@@ -603,6 +647,98 @@ ltm_store_op_done_cb (GObject      *source,
     g_task_return_boolean (task, TRUE);
 }
 
+/* The master key once per process: the first op that needs it while it is
+ * unknown starts one unlock, in a thread; the others wait for it without
+ * a thread; then they all run. */
+
+static void
+ltm_store_unlock_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  LtmStore *self = source_object;
+  g_autoptr(LtmSealKey) key = NULL;
+  LtmStoreDb *db = NULL;
+  GError *error = NULL;
+
+  if (!ltm_store_take_db (self, LTM_STORE_DB_OPEN_READ, &db, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* No store yet, or nothing sealed yet: there is no key to read. */
+  if (db != NULL)
+    {
+      key = ltm_store_get_master_key (db, FALSE, &error);
+      ltm_store_give_db (self, db);
+      if (key == NULL && !g_error_matches (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      g_clear_error (&error);
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+ltm_store_unlocked_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  LtmStore *self = LTM_STORE (source);
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->key_waiters);
+  g_autoptr(GError) error = NULL;
+
+  self->key_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  self->unlocking = FALSE;
+
+  /* A keyring that does not open is said by each op, without asking again. */
+  g_task_propagate_boolean (G_TASK (result), &error);
+
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      GTask *worker = g_ptr_array_index (waiters, i);
+      LtmStoreOp *op = g_task_get_task_data (worker);
+
+      if (error != NULL)
+        op->unlock_error = g_error_copy (error);
+      g_task_run_in_thread (worker, ltm_store_op_thread);
+    }
+}
+
+/* Runs @worker (taken) once the master key is known, or could not be read. */
+static void
+ltm_store_run_when_unlocked (LtmStore *self,
+                             GTask    *worker)
+{
+  g_autoptr(GTask) unlock = NULL;
+  gboolean known;
+
+  g_mutex_lock (&self->pool_lock);
+  known = ltm_store_knows_master_key (self->store_id);
+  g_mutex_unlock (&self->pool_lock);
+
+  if (known)
+    {
+      g_task_run_in_thread (worker, ltm_store_op_thread);
+      g_object_unref (worker);
+      return;
+    }
+
+  g_ptr_array_add (self->key_waiters, worker);
+  if (self->unlocking)
+    return;
+
+  self->unlocking = TRUE;
+  unlock = g_task_new (self, NULL, ltm_store_unlocked_cb, NULL);
+  g_task_set_source_tag (unlock, ltm_store_run_when_unlocked);
+  g_task_run_in_thread (unlock, ltm_store_unlock_thread);
+}
+
 /**
  * ltm_store_run_async:
  * @self: a #LtmStore
@@ -615,7 +751,8 @@ ltm_store_op_done_cb (GObject      *source,
  *
  * Runs @op in a worker thread; the models change in the caller's context
  * before @callback is called.  The task returns a boolean, or what the op
- * read.
+ * read.  An op that needs the master key while this process does not
+ * know it waits for the shared unlock first.
  *
  * Returns: (transfer none) (nullable): the task @callback gets, to hang
  *   data on before it completes
@@ -647,7 +784,11 @@ ltm_store_run_async (LtmStore            *self,
   worker = g_task_new (self, cancellable, ltm_store_op_done_cb, task);
   g_task_set_source_tag (worker, ltm_store_run_async);
   g_task_set_task_data (worker, op, (GDestroyNotify) ltm_store_op_free);
-  g_task_run_in_thread (worker, ltm_store_op_thread);
+
+  if (op->sealing != LTM_STORE_SEALING_NONE)
+    ltm_store_run_when_unlocked (self, g_steal_pointer (&worker));
+  else
+    g_task_run_in_thread (worker, ltm_store_op_thread);
 
   return task;
 }
@@ -684,6 +825,8 @@ ltm_store_finalize (GObject *object)
   g_clear_pointer (&self->revs, g_hash_table_unref);
   g_clear_pointer (&self->seen_later, g_hash_table_unref);
   g_clear_pointer (&self->idle, g_ptr_array_unref);
+  g_clear_pointer (&self->store_id, g_free);
+  g_clear_pointer (&self->key_waiters, g_ptr_array_unref);
   g_mutex_clear (&self->pool_lock);
   g_mutex_clear (&self->write_lock);
 
@@ -705,6 +848,7 @@ ltm_store_init (LtmStore *self)
   self->revs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->seen_later = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) ltm_store_db_close);
+  self->key_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   g_mutex_init (&self->pool_lock);
   g_mutex_init (&self->write_lock);
 }

@@ -274,13 +274,6 @@ gboolean     ltm_store_change_finish        (LtmStore            *self,
                                              GAsyncResult        *result,
                                              GError             **error);
 
-void         ltm_store_unlock_async         (LtmStore            *self,
-                                             GCancellable        *cancellable,
-                                             GAsyncReadyCallback  callback,
-                                             gpointer             user_data);
-gboolean     ltm_store_unlock_finish        (LtmStore            *self,
-                                             GAsyncResult        *result,
-                                             GError             **error);
 void         ltm_store_get_key_async        (LtmStore            *self,
                                              const char          *channel_id,
                                              GCancellable        *cancellable,
