@@ -1,4 +1,5 @@
-/* ltm-lifecycle-rotate.c: rotating tokens before they expire
+/* ltm-lifecycle-rotate.c: rotating tokens before they expire, one of the
+ * token workflows
  *
  * Rotating a channel is: read its key and channel secret from the store,
  * issue a new v2.1 token with the lifetime the channel's tokens have had,
@@ -9,7 +10,7 @@
  * revoking leaves the remaining old tokens stored and working.  Either way
  * the LtmRotation says exactly what happened.  Failures are reports, not
  * errors: rotating many channels goes on past one that fails.  Tokens
- * whose grace period is over are revoked here too (retire).
+ * whose grace period is over are revoked first (ltm-lifecycle-revoke.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -661,96 +662,6 @@ ltm_lifecycle_rotate_finish (GAsyncResult  *result,
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_lifecycle_rotate_async,
-                        NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* Revoking tokens whose grace period is over */
-
-static void
-ltm_retire_revoked_cb (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  LtmRevocation *revocation = ltm_lifecycle_revoke_finish (result, &error);
-
-  if (revocation == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, revocation, (GDestroyNotify) ltm_revocation_free);
-}
-
-/**
- * ltm_lifecycle_retire_async:
- * @store: a loaded #LtmStore
- * @client: the process's #LtmLineClient
- * @channel_id: a stored channel
- * @now: the current time, Unix seconds (the tests' clock is their own)
- * @cancellable: (nullable): a #GCancellable
- * @callback: called with the report
- * @user_data: data for @callback
- *
- * Revokes the channel's retiring tokens whose grace period is over at
- * @now: what the next rotate, sync or reminder tick does.
- */
-void
-ltm_lifecycle_retire_async (LtmStore            *store,
-                            LtmLineClient       *client,
-                            const char          *channel_id,
-                            gint64               now,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_auto(GStrv) due = NULL;
-  LtmChannel *channel;
-  GError *error = NULL;
-
-  g_return_if_fail (LTM_IS_STORE (store));
-  g_return_if_fail (LTM_IS_LINE_CLIENT (client));
-  g_return_if_fail (channel_id != NULL);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ltm_lifecycle_retire_async);
-
-  if ((channel = ltm_store_lookup_channel (store, channel_id, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  due = ltm_lifecycle_find_retired (channel, now);
-  if (due[0] == NULL)
-    {
-      LtmRevocation *nothing = g_new0 (LtmRevocation, 1);
-
-      nothing->channel_id = g_strdup (channel_id);
-      nothing->problems = g_strdup ("");
-      g_task_return_pointer (task, nothing, (GDestroyNotify) ltm_revocation_free);
-      return;
-    }
-
-  ltm_lifecycle_revoke_async (store, client, channel_id, (const char * const *) due, NULL,
-                              cancellable, ltm_retire_revoked_cb, g_steal_pointer (&task));
-}
-
-/**
- * ltm_lifecycle_retire_finish:
- * @result: the #GAsyncResult
- * @error: return location for a #GError
- *
- * Returns: (transfer full): what was revoked
- */
-LtmRevocation *
-ltm_lifecycle_retire_finish (GAsyncResult  *result,
-                             GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_lifecycle_retire_async,
                         NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
