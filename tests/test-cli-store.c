@@ -991,6 +991,8 @@ test_cli_store_rotate (Fixture       *fixture,
   g_auto(LtmTestRun) rotate = { 0 };
   g_auto(LtmTestRun) env = { 0 };
   g_auto(LtmTestRun) sync = { 0 };
+  g_auto(LtmTestRun) add_unregistered = { 0 };
+  g_auto(LtmTestRun) sync_unregistered = { 0 };
   g_auto(LtmTestRun) refused = { 0 };
 
   kid = ltm_test_server_register_key (fixture->server, CHANNEL, public_jwk, &error);
@@ -1025,6 +1027,14 @@ test_cli_store_rotate (Fixture       *fixture,
   g_assert_cmpint (sync.status, ==, 0);
   g_assert_nonnull (strstr (sync.out, "\"known\" : 2"));
   g_assert_nonnull (strstr (sync.out, "\"gone\" : 0"));
+
+  /* a channel whose key has no kid yet: what it lacks, and what to type */
+  run_ltm (fixture, &add_unregistered, "channel", "add", "2345678901", "--name", "Unregistered",
+           "--key", key_file);
+  g_assert_cmpint (add_unregistered.status, ==, 0);
+  run_ltm (fixture, &sync_unregistered, "token", "sync", "--channel", "2345678901");
+  ltm_test_assert_failed_with (&sync_unregistered, "needs a stored key and its kid");
+  g_assert_nonnull (strstr (sync_unregistered.err, "ltm channel set CHANNEL --kid KID"));
 
   /* a channel that cannot rotate: exit 1, the table says why */
   ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/token", LTM_TEST_FAULT_STATUS_500);

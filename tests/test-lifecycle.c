@@ -745,7 +745,7 @@ test_issue_kinds (Fixture       *fixture,
                                        NULL, NULL, ltm_async_result_cb, &result);
   nothing = issue_finish (&result, &error);
   g_assert_null (nothing);
-  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
+  g_assert_error (error, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_CREDENTIALS);
   g_assert_nonnull (strstr (error->message, "6000000004"));
 }
 
@@ -790,7 +790,7 @@ test_verify_revoke_kinds (Fixture       *fixture,
   g_assert_no_error (error);
   newest = verify (fixture, "6000000005", misfiled, &error);
   g_assert_null (newest);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_error (error, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_WRONG_CHANNEL);
   g_assert_nonnull (strstr (error->message, "6000000006"));
   g_clear_error (&error);
   g_assert_cmpstr (ltm_test_server_get_last_path (fixture->server), ==, "/oauth2/v2.1/verify");
@@ -816,6 +816,97 @@ test_verify_revoke_kinds (Fixture       *fixture,
   after = verify (fixture, "6000000005", key_ids[0], &error);
   g_assert_null (after);
   g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
+}
+
+/* What a workflow lacks is told apart from "no such channel", by code:
+ * the key, its kid, the channel secret, or either of them.  Nothing is
+ * asked of LINE. */
+static void
+test_needs (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtmLineToken) fake = g_new0 (LtmLineToken, 1);
+  g_autofree char *key_id = NULL;
+  const char *key_ids[2] = { NULL, NULL };
+  guint requests;
+  struct {
+    const char *channel_id;
+    LtmKey *key;                /* given */
+    int kind;                   /* 0 v2.1, 1 short-lived, 2 stateless, 3 reconcile, 4 revoke */
+    GQuark domain;
+    int code;
+  } cases[] = {
+    { "7000000001", NULL, 0, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_KEY },
+    { "7000000001", fixture->key, 0, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_KID },
+    { "7000000001", NULL, 1, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_SECRET },
+    { "7000000001", fixture->key, 2, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_KID },
+    { "7000000001", NULL, 2, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_CREDENTIALS },
+    { "7000000001", NULL, 3, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_KEY },
+    { "7000000001", NULL, 4, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_SECRET },
+    { "7000000002", NULL, 3, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_KID },
+    { "7000000003", NULL, 3, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND },
+  };
+
+  /* A channel with nothing but a stored v2.1 token; one with a key but
+   * no kid yet; 7000000003 is not stored. */
+  g_assert_true (ltm_store_add_channel (fixture->store, "7000000001", NULL, NULL, NULL, NULL,
+                                        &error));
+  fake->access_token = g_strdup ("eyJ-not-a-real-token");
+  fake->key_id = g_strdup ("key-id-7000000001");
+  fake->expires_in = 86400;
+  key_id = ltm_store_add_token (fixture->store, "7000000001", LTM_TOKEN_KIND_V21, fake,
+                                g_get_real_time () / G_USEC_PER_SEC, &error);
+  g_assert_no_error (error);
+  key_ids[0] = key_id;
+  g_assert_true (ltm_store_add_channel (fixture->store, "7000000002", NULL, NULL, fixture->key,
+                                        NULL, &error));
+
+  requests = ltm_test_server_get_request_count (fixture->server);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      const char *id = cases[i].channel_id;
+      gpointer report = NULL;
+
+      g_test_message ("case %u", i);
+      switch (cases[i].kind)
+        {
+        case 0:
+          ltm_lifecycle_issue_async (fixture->store, fixture->client, id, cases[i].key, NULL,
+                                     86400, LTM_ISSUE_FLAGS_NONE, NULL, ltm_async_result_cb,
+                                     &result);
+          report = issue_finish (&result, &error);
+          break;
+        case 1:
+          ltm_lifecycle_issue_short_lived_async (fixture->store, fixture->client, id, NULL,
+                                                 LTM_ISSUE_FLAGS_NONE, NULL, ltm_async_result_cb,
+                                                 &result);
+          report = issue_finish (&result, &error);
+          break;
+        case 2:
+          ltm_lifecycle_issue_stateless_async (fixture->store, fixture->client, id, cases[i].key,
+                                               NULL, NULL, NULL, ltm_async_result_cb, &result);
+          report = issue_finish (&result, &error);
+          break;
+        case 3:
+          ltm_lifecycle_reconcile_async (fixture->store, fixture->client, id, NULL,
+                                         ltm_async_result_cb, &result);
+          report = ltm_lifecycle_reconcile_finish (ltm_async_wait (&result), &error);
+          break;
+        case 4:
+        default:
+          ltm_lifecycle_revoke_async (fixture->store, fixture->client, id, key_ids, NULL, NULL,
+                                      ltm_async_result_cb, &result);
+          report = ltm_lifecycle_revoke_finish (ltm_async_wait (&result), &error);
+          break;
+        }
+      g_assert_null (report);
+      g_assert_error (error, cases[i].domain, cases[i].code);
+      g_assert_nonnull (strstr (error->message, id));
+      g_clear_error (&error);
+    }
+  g_assert_cmpuint (ltm_test_server_get_request_count (fixture->server), ==, requests);
 }
 
 /* What a bot's deployment reads: the newest usable token, and the secret
@@ -1010,6 +1101,7 @@ main (int   argc,
   ADD ("/lifecycle/issue-kinds", test_issue_kinds);
   ADD ("/lifecycle/verify-revoke-kinds", test_verify_revoke_kinds);
   ADD ("/lifecycle/read-env", test_read_env);
+  ADD ("/lifecycle/needs", test_needs);
   ADD ("/lifecycle/reconcile-retires", test_reconcile_retires);
 
   g_test_add_func ("/lifecycle/shared-unlock", test_shared_unlock);

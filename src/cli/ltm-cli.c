@@ -27,6 +27,7 @@
 
 #include "ltm-duration.h"
 #include "ltm-jwt.h"
+#include "ltm-lifecycle.h"
 #include "ltm-text.h"
 
 /* Nothing this tool reads (a key, a JWT, a token) comes near this size. */
@@ -564,11 +565,32 @@ ltm_cli_advise (GError     *error,
   error->message = message;
 }
 
-/* What to type about the store's errors that need the same advice from
- * every command. */
+/* What to type about what a workflow lacks, whichever command ran it. */
+static const char *
+ltm_cli_lifecycle_advice (const GError *error)
+{
+  switch (error->code)
+    {
+    case LTM_LIFECYCLE_ERROR_NEEDS_KEY:
+      return _("Keep a key with “ltm channel set CHANNEL --key FILE” (or --generate-key).");
+    case LTM_LIFECYCLE_ERROR_NEEDS_KID:
+      return _("Register the public key (“ltm channel show CHANNEL” prints it) and keep the kid "
+               "the console answers with “ltm channel set CHANNEL --kid KID”.");
+    case LTM_LIFECYCLE_ERROR_NEEDS_SECRET:
+      return _("Keep it with “ltm channel set CHANNEL --secret-file FILE”.");
+    default:
+      return NULL;
+    }
+}
+
+/* What to type about the store's errors, and the workflows', that need
+ * the same advice from every command. */
 static const char *
 ltm_cli_store_advice (const GError *error)
 {
+  if (error->domain == LTM_LIFECYCLE_ERROR)
+    return ltm_cli_lifecycle_advice (error);
+
   if (error->domain != LTM_STORE_ERROR)
     return NULL;
 

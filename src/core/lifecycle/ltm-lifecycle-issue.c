@@ -300,10 +300,17 @@ ltm_lifecycle_issue_async (LtmStore            *store,
                                                              : NULL);
   state->lifetime = lifetime;
 
-  if (state->kid == NULL || (key == NULL && (channel == NULL || !ltm_channel_get_has_key (channel))))
+  if (key == NULL && (channel == NULL || !ltm_channel_get_has_key (channel)))
     {
-      g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+      g_task_return_new_error (task, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_KEY,
                                _("The channel %s needs a key and its kid to issue tokens."),
+                               channel_id);
+      return;
+    }
+  if (state->kid == NULL)
+    {
+      g_task_return_new_error (task, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_KID,
+                               _("The channel %s needs the key's kid to issue tokens."),
                                channel_id);
       return;
     }
@@ -362,7 +369,7 @@ ltm_lifecycle_issue_short_lived_async (LtmStore            *store,
     ltm_store_get_secret_async (store, channel_id, cancellable, ltm_issue_secret_cb,
                                 g_steal_pointer (&task));
   else
-    g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+    g_task_return_new_error (task, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_SECRET,
                              _("No channel secret is stored for channel %s."), channel_id);
 }
 
@@ -415,7 +422,7 @@ ltm_lifecycle_issue_stateless_async (LtmStore            *store,
   if (key != NULL && state->kid != NULL)
     ltm_issue_sign (task, key);
   else if (key != NULL)
-    g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+    g_task_return_new_error (task, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_KID,
                              _("The channel %s needs the key's kid to issue tokens."), channel_id);
   else if (channel_secret != NULL)
     {
@@ -429,7 +436,7 @@ ltm_lifecycle_issue_stateless_async (LtmStore            *store,
     ltm_store_get_secret_async (store, channel_id, cancellable, ltm_issue_secret_cb,
                                 g_steal_pointer (&task));
   else
-    g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+    g_task_return_new_error (task, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_CREDENTIALS,
                              _("The channel %s needs a key and its kid, or its channel secret, "
                                "to issue a stateless token."), channel_id);
 }

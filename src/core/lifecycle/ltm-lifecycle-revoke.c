@@ -251,6 +251,13 @@ ltm_lifecycle_revoke_async (LtmStore            *store,
       return;
     }
 
+  if (channel != NULL && !ltm_channel_get_has_secret (channel))
+    {
+      g_task_return_new_error (task, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_NEEDS_SECRET,
+                               _("No channel secret is stored for channel %s."), channel_id);
+      return;
+    }
+
   ltm_store_get_secret_async (store, channel_id, cancellable, ltm_revoke_secret_cb,
                               g_steal_pointer (&task));
 }

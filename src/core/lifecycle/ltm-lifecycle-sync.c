@@ -235,6 +235,7 @@ ltm_lifecycle_reconcile_async (LtmStore            *store,
   g_autoptr(GTask) task = NULL;
   LtmReconcile *state;
   LtmChannel *channel;
+  GError *error = NULL;
 
   g_return_if_fail (LTM_IS_STORE (store));
   g_return_if_fail (LTM_IS_LINE_CLIENT (client));
@@ -243,10 +244,16 @@ ltm_lifecycle_reconcile_async (LtmStore            *store,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, ltm_lifecycle_reconcile_async);
 
-  channel = ltm_store_find_channel (store, channel_id);
-  if (channel == NULL || ltm_channel_get_kid (channel) == NULL || !ltm_channel_get_has_key (channel))
+  if ((channel = ltm_store_lookup_channel (store, channel_id, &error)) == NULL)
     {
-      g_task_return_new_error (task, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!ltm_channel_get_has_key (channel) || ltm_channel_get_kid (channel) == NULL)
+    {
+      g_task_return_new_error (task, LTM_LIFECYCLE_ERROR,
+                               !ltm_channel_get_has_key (channel) ? LTM_LIFECYCLE_ERROR_NEEDS_KEY
+                                                                 : LTM_LIFECYCLE_ERROR_NEEDS_KID,
                                _("The channel %s needs a stored key and its kid to ask LINE "
                                  "for its tokens."), channel_id);
       return;
@@ -323,7 +330,7 @@ ltm_verify_verified_cb (GObject      *source,
 
   if (g_strcmp0 (info->client_id, state->channel_id) != 0)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+      g_task_return_new_error (task, LTM_LIFECYCLE_ERROR, LTM_LIFECYCLE_ERROR_WRONG_CHANNEL,
                                _("LINE says the token belongs to channel %s, not to %s."),
                                info->client_id, state->channel_id);
       ltm_line_token_info_free (info);

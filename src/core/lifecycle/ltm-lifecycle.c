@@ -15,7 +15,7 @@
  *                           deployment reads (read-env)
  *   ltm-lifecycle-rotate.c  rotating one channel, and many at once
  *
- * Here: which channels are due.
+ * Here: the workflows' error domain, and which channels are due.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,6 +24,8 @@
 #include "ltm-lifecycle.h"
 
 #include <glib/gi18n-lib.h>
+
+G_DEFINE_QUARK (ltm-lifecycle-error-quark, ltm_lifecycle_error)
 
 /**
  * ltm_lifecycle_channel_is_due:

@@ -9,6 +9,32 @@
 
 G_BEGIN_DECLS
 
+#define LTM_LIFECYCLE_ERROR (ltm_lifecycle_error_quark ())
+
+/**
+ * LtmLifecycleError:
+ * @LTM_LIFECYCLE_ERROR_NEEDS_KEY: the channel has no assertion signing key,
+ *   stored or given
+ * @LTM_LIFECYCLE_ERROR_NEEDS_KID: the channel's key has no kid: the console
+ *   has not given one, or it was not kept
+ * @LTM_LIFECYCLE_ERROR_NEEDS_SECRET: the channel has no channel secret,
+ *   stored or given
+ * @LTM_LIFECYCLE_ERROR_NEEDS_CREDENTIALS: neither a key with its kid nor a
+ *   channel secret, one of which a stateless token needs
+ * @LTM_LIFECYCLE_ERROR_WRONG_CHANNEL: LINE says the token belongs to another
+ *   channel
+ *
+ * What a workflow lacks, told apart from the store's "no such channel"
+ * (%LTM_STORE_ERROR_NOT_FOUND), so that a front end can say what to add.
+ */
+typedef enum {
+  LTM_LIFECYCLE_ERROR_NEEDS_KEY,
+  LTM_LIFECYCLE_ERROR_NEEDS_KID,
+  LTM_LIFECYCLE_ERROR_NEEDS_SECRET,
+  LTM_LIFECYCLE_ERROR_NEEDS_CREDENTIALS,
+  LTM_LIFECYCLE_ERROR_WRONG_CHANNEL,
+} LtmLifecycleError;
+
 /* How many channels rotate at once unless told otherwise: three round
  * trips each, so 200 channels at 20 ms take 600 x 20 ms / jobs at least.
  * Measured with tests/bench/bench-rotate.py (200 channels, 20 ms): 8 jobs
@@ -94,6 +120,8 @@ typedef struct {
 typedef void (*LtmLifecycleProgress) (guint    done,
                                       guint    total,
                                       gpointer user_data);
+
+GQuark              ltm_lifecycle_error_quark         (void);
 
 void                ltm_rotation_free                 (LtmRotation          *rotation);
 void                ltm_revocation_free               (LtmRevocation        *revocation);
