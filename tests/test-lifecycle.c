@@ -818,6 +818,37 @@ test_verify_revoke_kinds (Fixture       *fixture,
   g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
 }
 
+/* The channel removed (ltm channel remove, another window) while LINE is
+ * asked for its key IDs: the sync ends with "no such channel". */
+static void
+test_reconcile_removed (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(LtmReconciliation) reconciliation = NULL;
+  g_autoptr(GError) error = NULL;
+  guint requests;
+
+  add_channel (fixture, "8000000001", 1, 86400);
+  requests = ltm_test_server_get_request_count (fixture->server);
+  ltm_lifecycle_reconcile_async (fixture->store, fixture->client, "8000000001", NULL,
+                                 ltm_async_result_cb, &result);
+
+  /* The server has the request (its answer goes out on a later turn of
+   * this main loop): the channel goes now. */
+  while (ltm_test_server_get_request_count (fixture->server) == requests)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (ltm_test_server_get_last_path (fixture->server), ==, "/oauth2/v2.1/tokens/kid");
+  g_assert_null (result);
+  g_assert_true (ltm_store_remove_channel (fixture->store, "8000000001", &error));
+  g_assert_no_error (error);
+
+  reconciliation = ltm_lifecycle_reconcile_finish (ltm_async_wait (&result), &error);
+  g_assert_null (reconciliation);
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "8000000001"));
+}
+
 /* What a workflow lacks is told apart from "no such channel", by code:
  * the key, its kid, the channel secret, or either of them.  Nothing is
  * asked of LINE. */
@@ -1102,6 +1133,7 @@ main (int   argc,
   ADD ("/lifecycle/verify-revoke-kinds", test_verify_revoke_kinds);
   ADD ("/lifecycle/read-env", test_read_env);
   ADD ("/lifecycle/needs", test_needs);
+  ADD ("/lifecycle/reconcile-removed", test_reconcile_removed);
   ADD ("/lifecycle/reconcile-retires", test_reconcile_retires);
 
   g_test_add_func ("/lifecycle/shared-unlock", test_shared_unlock);

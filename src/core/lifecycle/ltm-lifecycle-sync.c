@@ -159,7 +159,14 @@ ltm_reconcile_kids_cb (GObject      *source,
       return;
     }
 
-  channel = ltm_store_find_channel (state->store, state->channel_id);
+  /* Removed while LINE was asked (ltm channel remove, another window):
+   * nothing is left to reconcile. */
+  if ((channel = ltm_store_lookup_channel (state->store, state->channel_id, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
   tokens = ltm_channel_get_tokens (channel);
   state->reconciliation->line_total = g_strv_length (kids);
 
