@@ -121,6 +121,7 @@ static void ltm_deploy_command_arm (GTask *task,
 static gboolean
 ltm_deploy_timeout_cb (gpointer user_data)
 {
+  /* Unowned: the source goes with the task's data (ltm_deploy_command_free). */
   GTask *task = user_data;
   LtmDeployCommand *state = g_task_get_task_data (task);
 

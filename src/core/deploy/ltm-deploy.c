@@ -75,6 +75,7 @@ ltm_deploy_recorded_cb (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+/* Records how the delivery went; takes @task. */
 static void
 ltm_deploy_record (GTask *task)
 {
@@ -96,7 +97,7 @@ ltm_deploy_record (GTask *task)
                                 state->failure != NULL ? LTM_DELIVERY_FAILED
                                                        : LTM_DELIVERY_DELIVERED,
                                 g_get_real_time () / G_USEC_PER_SEC, message, NULL,
-                                ltm_deploy_recorded_cb, task);
+                                ltm_deploy_recorded_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -104,11 +105,11 @@ ltm_deploy_command_cb (GObject      *source,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
-  GTask *task = user_data;
+  g_autoptr(GTask) task = user_data;
   LtmDeploy *state = g_task_get_task_data (task);
 
   ltm_deploy_run_command_finish (result, &state->failure);
-  ltm_deploy_record (task);
+  ltm_deploy_record (g_steal_pointer (&task));
 }
 
 static void
@@ -116,19 +117,37 @@ ltm_deploy_env_file_cb (GObject      *source,
                         GAsyncResult *result,
                         gpointer      user_data)
 {
-  GTask *task = user_data;
+  g_autoptr(GTask) task = user_data;
   LtmDeploy *state = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   if (!g_task_propagate_boolean (G_TASK (result), &state->failure) ||
       state->targets.command == NULL)
     {
-      ltm_deploy_record (task);
+      ltm_deploy_record (g_steal_pointer (&task));
       return;
     }
 
   ltm_deploy_run_command_async (state->targets.command, state->token, state->channel_id,
                                 state->key_id, state->expires_at, ltm_deploy_get_timeout (),
-                                g_task_get_cancellable (task), ltm_deploy_command_cb, task);
+                                cancellable, ltm_deploy_command_cb, g_steal_pointer (&task));
+}
+
+/* What the thread that writes the env file needs: its own copy, so that
+ * it shares nothing with the delivery while it runs. */
+typedef struct {
+  char *path;
+  char *name;
+  LtmSecret *token;
+} LtmDeployEnvFile;
+
+static void
+ltm_deploy_env_file_free (LtmDeployEnvFile *env_file)
+{
+  g_free (env_file->path);
+  g_free (env_file->name);
+  ltm_secret_free (env_file->token);
+  g_free (env_file);
 }
 
 static void
@@ -137,12 +156,11 @@ ltm_deploy_env_file_thread (GTask        *task,
                             gpointer      task_data,
                             GCancellable *cancellable)
 {
-  LtmDeploy *state = task_data;
+  LtmDeployEnvFile *env_file = task_data;
   GError *error = NULL;
 
-  if (state->targets.env_file != NULL &&
-      !ltm_deploy_write_env_file (state->targets.env_file, state->targets.env_name, state->token,
-                                  &error))
+  if (env_file->path != NULL &&
+      !ltm_deploy_write_env_file (env_file->path, env_file->name, env_file->token, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -153,22 +171,28 @@ ltm_deploy_token_cb (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  GTask *task = user_data;
+  g_autoptr(GTask) task = user_data;
   LtmDeploy *state = g_task_get_task_data (task);
   g_autoptr(GTask) writer = NULL;
+  LtmDeployEnvFile *env_file;
   GError *error = NULL;
 
   state->token = ltm_store_get_token_finish (state->store, result, &error);
   if (state->token == NULL)
     {
       g_task_return_error (task, error);
-      g_object_unref (task);
       return;
     }
 
+  env_file = g_new0 (LtmDeployEnvFile, 1);
+  env_file->path = g_strdup (state->targets.env_file);
+  env_file->name = g_strdup (state->targets.env_name);
+  env_file->token = g_strdup (state->token);
+
   /* The file is written in a thread: fsync may take a while. */
-  writer = g_task_new (NULL, NULL, ltm_deploy_env_file_cb, task);
-  g_task_set_task_data (writer, state, NULL);
+  writer = g_task_new (NULL, NULL, ltm_deploy_env_file_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (writer, ltm_deploy_env_file_thread);
+  g_task_set_task_data (writer, env_file, (GDestroyNotify) ltm_deploy_env_file_free);
   g_task_run_in_thread (writer, ltm_deploy_env_file_thread);
 }
 
