@@ -74,7 +74,7 @@ test_channel_check_name (void)
       if (ok)
         g_assert_no_error (error);
       else
-        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+        g_assert_error (error, LTM_CHANNEL_ERROR, LTM_CHANNEL_ERROR_INVALID_NAME);
     }
 
   g_assert_false (ltm_channel_check_name (long_name, NULL));

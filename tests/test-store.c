@@ -517,13 +517,13 @@ test_store_deploy_targets (Fixture       *fixture,
   g_assert_cmpstr (ltm_channel_get_delivery_message (channel), ==, "exit 3: no");
 
   g_assert_false (ltm_store_set_deploy_targets (fixture->store, CHANNEL, &bad, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, LTM_CHANNEL_ERROR, LTM_CHANNEL_ERROR_INVALID_DEPLOY_TARGET);
   g_clear_error (&error);
   g_assert_false (ltm_store_set_deploy_targets (fixture->store, CHANNEL, &bad_name, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, LTM_CHANNEL_ERROR, LTM_CHANNEL_ERROR_INVALID_DEPLOY_TARGET);
   g_clear_error (&error);
   g_assert_false (ltm_store_set_deploy_targets (fixture->store, CHANNEL, &bad_command, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, LTM_CHANNEL_ERROR, LTM_CHANNEL_ERROR_INVALID_DEPLOY_TARGET);
   g_clear_error (&error);
   g_assert_true (ltm_store_set_deploy_targets (fixture->store, CHANNEL, &script, &error));
   g_assert_no_error (error);

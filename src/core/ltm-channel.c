@@ -37,6 +37,8 @@ struct _LtmChannel
 
 G_DEFINE_FINAL_TYPE (LtmChannel, ltm_channel, G_TYPE_OBJECT)
 
+G_DEFINE_QUARK (ltm-channel-error-quark, ltm_channel_error)
+
 enum {
   PROP_0,
   PROP_CHANNEL_ID,
@@ -349,7 +351,7 @@ ltm_channel_dup_display_name (LtmChannel *self)
  * characters.
  *
  * Returns: %TRUE if @name may name a channel, else %FALSE with
- *   %G_IO_ERROR_INVALID_ARGUMENT
+ *   %LTM_CHANNEL_ERROR_INVALID_NAME
  */
 gboolean
 ltm_channel_check_name (const char  *name,
@@ -359,7 +361,7 @@ ltm_channel_check_name (const char  *name,
 
   if (name != NULL && !g_utf8_validate (name, -1, NULL))
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+      g_set_error_literal (error, LTM_CHANNEL_ERROR, LTM_CHANNEL_ERROR_INVALID_NAME,
                            _("The name is not valid UTF-8."));
       return FALSE;
     }
@@ -370,7 +372,7 @@ ltm_channel_check_name (const char  *name,
 
       if (ltm_text_is_control (c))
         {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          g_set_error_literal (error, LTM_CHANNEL_ERROR, LTM_CHANNEL_ERROR_INVALID_NAME,
                                _("The name holds a line break, a tab or another control "
                                  "character."));
           return FALSE;
@@ -382,14 +384,14 @@ ltm_channel_check_name (const char  *name,
 
   if (blank)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+      g_set_error_literal (error, LTM_CHANNEL_ERROR, LTM_CHANNEL_ERROR_INVALID_NAME,
                            _("The name is empty."));
       return FALSE;
     }
 
   if (g_utf8_strlen (name, -1) > LTM_CHANNEL_MAX_NAME)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, LTM_CHANNEL_ERROR, LTM_CHANNEL_ERROR_INVALID_NAME,
                    _("The name is longer than %d characters."), LTM_CHANNEL_MAX_NAME);
       return FALSE;
     }
@@ -714,7 +716,7 @@ ltm_deploy_targets_clear (LtmDeployTargets *targets)
  * script may span lines); the grace period at most 30 days.
  *
  * Returns: %TRUE if they may be kept, else %FALSE with
- *   %G_IO_ERROR_INVALID_ARGUMENT
+ *   %LTM_CHANNEL_ERROR_INVALID_DEPLOY_TARGET
  */
 gboolean
 ltm_deploy_targets_check (const LtmDeployTargets  *targets,
@@ -723,7 +725,7 @@ ltm_deploy_targets_check (const LtmDeployTargets  *targets,
   if (targets->env_file != NULL &&
       (!g_path_is_absolute (targets->env_file) || strchr (targets->env_file, '\n') != NULL))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, LTM_CHANNEL_ERROR, LTM_CHANNEL_ERROR_INVALID_DEPLOY_TARGET,
                    _("The env file “%s” is not an absolute path."), targets->env_file);
       return FALSE;
     }
@@ -736,7 +738,7 @@ ltm_deploy_targets_check (const LtmDeployTargets  *targets,
         ok = g_ascii_isalnum (*p) || *p == '_';
       if (!ok)
         {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          g_set_error_literal (error, LTM_CHANNEL_ERROR, LTM_CHANNEL_ERROR_INVALID_DEPLOY_TARGET,
                                _("The variable name may hold only letters, digits and "
                                  "underscores, and may not start with a digit."));
           return FALSE;
@@ -755,7 +757,7 @@ ltm_deploy_targets_check (const LtmDeployTargets  *targets,
         }
       if (!ok)
         {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          g_set_error_literal (error, LTM_CHANNEL_ERROR, LTM_CHANNEL_ERROR_INVALID_DEPLOY_TARGET,
                                _("The deploy command must be text without control characters."));
           return FALSE;
         }
@@ -763,7 +765,7 @@ ltm_deploy_targets_check (const LtmDeployTargets  *targets,
 
   if (targets->grace < 0 || targets->grace > 30 * 24 * 60 * 60)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+      g_set_error_literal (error, LTM_CHANNEL_ERROR, LTM_CHANNEL_ERROR_INVALID_DEPLOY_TARGET,
                            _("The grace period is at most 30 days."));
       return FALSE;
     }

@@ -10,6 +10,20 @@
 
 G_BEGIN_DECLS
 
+#define LTM_CHANNEL_ERROR (ltm_channel_error_quark ())
+
+/**
+ * LtmChannelError:
+ * @LTM_CHANNEL_ERROR_INVALID_NAME: the name cannot name a channel
+ * @LTM_CHANNEL_ERROR_INVALID_DEPLOY_TARGET: a deploy target cannot be kept
+ */
+typedef enum {
+  LTM_CHANNEL_ERROR_INVALID_NAME,
+  LTM_CHANNEL_ERROR_INVALID_DEPLOY_TARGET,
+} LtmChannelError;
+
+GQuark      ltm_channel_error_quark        (void);
+
 /* A name is a label in a list, not a description. */
 #define LTM_CHANNEL_MAX_NAME 200
 
