@@ -64,18 +64,34 @@ ltm_store_opens (sqlite3_stmt *stmt,
   return opened != NULL;
 }
 
+/* Repairing drops what does not open: a channel's sealed value (@sql,
+ * on :channel_id), or a token. */
 static gboolean
-ltm_store_exec_bound (LtmStoreDb  *db,
-                      const char  *sql,
-                      const char  *channel_id,
-                      const char  *key_id,
-                      GError     **error)
+ltm_store_drop_from_channel (LtmStoreDb  *db,
+                             const char  *sql,
+                             const char  *channel_id,
+                             GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = ltm_store_db_prepare (db, sql, error);
 
   return stmt != NULL &&
          ltm_store_bind_text (stmt, ":channel_id", channel_id, error) &&
-         (key_id == NULL || ltm_store_bind_text (stmt, ":key_id", key_id, error)) &&
+         ltm_store_db_step (db, stmt, error);
+}
+
+static gboolean
+ltm_store_drop_token (LtmStoreDb  *db,
+                      const char  *channel_id,
+                      const char  *key_id,
+                      GError     **error)
+{
+  static const char sql[] =
+    "DELETE FROM tokens WHERE channel_id = :channel_id AND key_id = :key_id";
+  g_autoptr(sqlite3_stmt) stmt = ltm_store_db_prepare (db, sql, error);
+
+  return stmt != NULL &&
+         ltm_store_bind_text (stmt, ":channel_id", channel_id, error) &&
+         ltm_store_bind_text (stmt, ":key_id", key_id, error) &&
          ltm_store_db_step (db, stmt, error);
 }
 
@@ -130,9 +146,9 @@ ltm_store_inspect (LtmStoreDb  *db,
           ltm_store_add_problem (problems, id, NULL,
                                  g_strdup_printf (_("The assertion signing key of channel %s does "
                                                     "not open."), id));
-          if (repair && !ltm_store_exec_bound (db, "UPDATE channels SET sealed_key = NULL, "
-                                               "key_thumbprint = NULL, kid = NULL "
-                                               "WHERE channel_id = :channel_id", id, NULL, error))
+          if (repair && !ltm_store_drop_from_channel (db, "UPDATE channels SET sealed_key = NULL, "
+                                                      "key_thumbprint = NULL, kid = NULL "
+                                                      "WHERE channel_id = :channel_id", id, error))
             return FALSE;
         }
 
@@ -142,8 +158,9 @@ ltm_store_inspect (LtmStoreDb  *db,
           ltm_store_add_problem (problems, id, NULL,
                                  g_strdup_printf (_("The channel secret of channel %s does not "
                                                     "open."), id));
-          if (repair && !ltm_store_exec_bound (db, "UPDATE channels SET sealed_secret = NULL "
-                                               "WHERE channel_id = :channel_id", id, NULL, error))
+          if (repair && !ltm_store_drop_from_channel (db, "UPDATE channels SET sealed_secret = "
+                                                      "NULL WHERE channel_id = :channel_id", id,
+                                                      error))
             return FALSE;
         }
     }
@@ -170,9 +187,7 @@ ltm_store_inspect (LtmStoreDb  *db,
       else
         continue;
 
-      if (repair && !ltm_store_exec_bound (db, "DELETE FROM tokens "
-                                           "WHERE channel_id = :channel_id AND key_id = :key_id",
-                                           id, key_id, error))
+      if (repair && !ltm_store_drop_token (db, id, key_id, error))
         return FALSE;
     }
   if (rc != SQLITE_DONE)
