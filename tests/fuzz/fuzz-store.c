@@ -14,7 +14,7 @@
 
 #include "fuzz-json.h"
 #include "ltm-store.h"
-#include "ltm-store-private.h"
+#include "ltm-store-legacy.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);

@@ -98,7 +98,7 @@ ltm_store_drop_token (LtmStoreDb  *db,
 /* Lists in @problems what SQLite finds damaged and every sealed value that
  * does not open or is missing; with @repair (in a write transaction), drops
  * those values, and the tokens whose secret is gone. */
-gboolean
+static gboolean
 ltm_store_inspect (LtmStoreDb  *db,
                    gboolean     repair,
                    GPtrArray   *problems,

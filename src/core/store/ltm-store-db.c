@@ -50,6 +50,9 @@ struct _LtmStoreDb
   char *store_id;
 };
 
+/* The database's schema, PRAGMA user_version; a newer one is never touched. */
+#define LTM_STORE_SCHEMA_VERSION 2
+
 /* Schema migrations: migrations[i] brings user_version i to i + 1.  Each
  * runs in the transaction that sets the new version. */
 static const char *const migrations[] = {

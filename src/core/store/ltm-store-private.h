@@ -1,4 +1,10 @@
-/* ltm-store-private.h: the database behind LtmStore, and the layout it replaced
+/* ltm-store-private.h: what the store's files share
+ *
+ * The records the models are made from, the database (ltm-store-db.c),
+ * sealing and the master key (ltm-store-seal.c), the operations and their
+ * table (ltm-store-ops.c), and the connections and the runner
+ * (ltm-store.c).  The first layout's migration has its own header,
+ * legacy/ltm-store-legacy.h.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,13 +28,6 @@ G_BEGIN_DECLS
 #define KIND_KEY "assertion-key"
 #define KIND_SECRET "channel-secret"
 #define KIND_TOKEN "access-token"
-#define KIND_CHECK "check"
-
-/* channels.json's format, the first layout; a newer one is never touched. */
-#define LTM_STORE_VERSION 1
-
-/* The database's schema, PRAGMA user_version; a newer one is never touched. */
-#define LTM_STORE_SCHEMA_VERSION 2
 
 #define LTM_STORE_FILE_NAME "store.sqlite3"
 #define LTM_STORE_LEGACY_FILE_NAME "channels.json"
@@ -278,10 +277,6 @@ gboolean          ltm_store_read_sealed_run     (LtmStoreTxn       *txn,
 void              ltm_store_read_sealed_free    (gpointer           args);
 
 /* ltm-store-check.c */
-gboolean          ltm_store_inspect             (LtmStoreDb        *db,
-                                                 gboolean           repair,
-                                                 GPtrArray         *problems,
-                                                 GError           **error);
 gboolean          ltm_store_repair_run          (LtmStoreTxn       *txn,
                                                  gpointer           args,
                                                  GError           **error);
@@ -309,34 +304,6 @@ GTask            *ltm_store_run_async           (LtmStore          *self,
                                                  GCancellable      *cancellable,
                                                  GAsyncReadyCallback callback,
                                                  gpointer           user_data);
-
-/* ltm-store-legacy.c: channels.json and one keyring item per secret,
- * migrated into the database on first open */
-
-LtmStoreDoc      *ltm_store_legacy_parse        (const char        *data,
-                                                 gsize              len,
-                                                 GError           **error);
-gboolean          ltm_store_legacy_migrate      (LtmStoreDb        *db,
-                                                 const char        *dir,
-                                                 GError           **error);
-
-/* ltm-store-legacy-keyring.c */
-LtmSecret        *ltm_store_legacy_keyring_get  (const char        *channel_id,
-                                                 const char        *kind,
-                                                 const char        *key_id,
-                                                 GError           **error);
-GPtrArray        *ltm_store_legacy_keyring_list (GError           **error);
-gboolean          ltm_store_legacy_keyring_clear (const char       *channel_id,
-                                                  GError          **error);
-
-/* An item of the first layout's keyring: attributes only. */
-typedef struct {
-  char *channel_id;
-  char *kind;
-  char *key_id;
-} LtmLegacyItem;
-
-void              ltm_legacy_item_free          (LtmLegacyItem     *item);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmStoreDoc, ltm_store_doc_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmStoreOp, ltm_store_op_free)

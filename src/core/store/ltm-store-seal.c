@@ -19,6 +19,10 @@
 #include "ltm-store.h"
 #include "ltm-store-private.h"
 
+/* The kind of the check value, sealed with the master key to tell a wrong
+ * key from damage. */
+#define KIND_CHECK "check"
+
 /* Sealing */
 
 /* The associated data: the format and the row a value belongs to. */

@@ -25,6 +25,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ltm-store-legacy.h"
 #include "ltm-store-private.h"
 
 /* Connections kept open for the next op; more are opened when ops run at

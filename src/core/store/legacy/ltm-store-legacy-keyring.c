@@ -19,6 +19,7 @@
 
 #include "ltm-jwt.h"
 #include "ltm-store.h"
+#include "ltm-store-legacy.h"
 #include "ltm-store-private.h"
 
 /* One keyring call at a time: libsecret's file backend (and, it seems, its

@@ -36,7 +36,11 @@
 #include "ltm-json.h"
 #include "ltm-jwt.h"
 #include "ltm-store.h"
+#include "ltm-store-legacy.h"
 #include "ltm-store-private.h"
+
+/* channels.json's format; a newer one is never touched. */
+#define LTM_STORE_VERSION 1
 
 static gboolean
 ltm_store_doc_fail (GError     **error,
