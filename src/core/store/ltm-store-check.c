@@ -16,186 +16,6 @@
 
 #include "ltm-store-private.h"
 
-/* Checking and repairing */
-
-void
-ltm_store_problem_free (LtmStoreProblem *problem)
-{
-  if (problem == NULL)
-    return;
-
-  g_free (problem->channel_id);
-  g_free (problem->key_id);
-  g_free (problem->description);
-  g_free (problem);
-}
-
-static void
-ltm_store_add_problem (GPtrArray  *problems,
-                       const char *channel_id,
-                       const char *key_id,
-                       char       *description)
-{
-  LtmStoreProblem *problem = g_new0 (LtmStoreProblem, 1);
-
-  problem->channel_id = g_strdup (channel_id);
-  problem->key_id = g_strdup (key_id);
-  problem->description = description;
-  g_ptr_array_add (problems, problem);
-}
-
-/* Whether a sealed value in column @column of @stmt opens. */
-static gboolean
-ltm_store_opens (sqlite3_stmt *stmt,
-                 int           column,
-                 LtmSealKey   *key,
-                 const char   *channel_id,
-                 const char   *kind,
-                 const char   *key_id)
-{
-  g_autoptr(LtmSecret) opened = NULL;
-
-  if (key == NULL)
-    return FALSE;
-
-  opened = ltm_store_unseal (key, channel_id, kind, key_id, sqlite3_column_blob (stmt, column),
-                             sqlite3_column_bytes (stmt, column), NULL);
-
-  return opened != NULL;
-}
-
-/* Repairing drops what does not open: a channel's sealed value (@sql,
- * on :channel_id), or a token. */
-static gboolean
-ltm_store_drop_from_channel (LtmStoreDb  *db,
-                             const char  *sql,
-                             const char  *channel_id,
-                             GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = ltm_store_db_prepare (db, sql, error);
-
-  return stmt != NULL &&
-         ltm_store_bind_text (stmt, ":channel_id", channel_id, error) &&
-         ltm_store_db_step (db, stmt, error);
-}
-
-static gboolean
-ltm_store_drop_token (LtmStoreDb  *db,
-                      const char  *channel_id,
-                      const char  *key_id,
-                      GError     **error)
-{
-  static const char sql[] =
-    "DELETE FROM tokens WHERE channel_id = :channel_id AND key_id = :key_id";
-  g_autoptr(sqlite3_stmt) stmt = ltm_store_db_prepare (db, sql, error);
-
-  return stmt != NULL &&
-         ltm_store_bind_text (stmt, ":channel_id", channel_id, error) &&
-         ltm_store_bind_text (stmt, ":key_id", key_id, error) &&
-         ltm_store_db_step (db, stmt, error);
-}
-
-/* Lists in @problems what SQLite finds damaged and every sealed value that
- * does not open or is missing; with @repair (in a write transaction), drops
- * those values, and the tokens whose secret is gone. */
-static gboolean
-ltm_store_inspect (LtmStoreDb  *db,
-                   gboolean     repair,
-                   GPtrArray   *problems,
-                   GError     **error)
-{
-  g_autoptr(sqlite3_stmt) integrity = NULL;
-  g_autoptr(sqlite3_stmt) channels = NULL;
-  g_autoptr(sqlite3_stmt) tokens = NULL;
-  g_autoptr(LtmSealKey) key = NULL;
-  g_autoptr(GError) local_error = NULL;
-  int rc;
-
-  if ((integrity = ltm_store_db_prepare (db, "PRAGMA integrity_check", error)) == NULL)
-    return FALSE;
-  while ((rc = sqlite3_step (integrity)) == SQLITE_ROW)
-    {
-      const char *line = (const char *) sqlite3_column_text (integrity, 0);
-
-      if (g_strcmp0 (line, "ok") != 0)
-        ltm_store_add_problem (problems, NULL, NULL,
-                               g_strdup_printf (_("The database is damaged: %s"), line));
-    }
-  if (rc != SQLITE_DONE)
-    return ltm_store_db_fail (db, rc, error);
-
-  /* Nothing sealed yet is no problem; a wrong master key is an error. */
-  key = ltm_store_get_master_key (db, FALSE, &local_error);
-  if (key == NULL && !g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  channels = ltm_store_db_prepare (db, "SELECT channel_id, sealed_key, sealed_secret "
-                                   "FROM channels ORDER BY position", error);
-  if (channels == NULL)
-    return FALSE;
-  while ((rc = sqlite3_step (channels)) == SQLITE_ROW)
-    {
-      const char *id = (const char *) sqlite3_column_text (channels, 0);
-
-      if (sqlite3_column_type (channels, 1) == SQLITE_BLOB &&
-          !ltm_store_opens (channels, 1, key, id, KIND_KEY, NULL))
-        {
-          ltm_store_add_problem (problems, id, NULL,
-                                 g_strdup_printf (_("The assertion signing key of channel %s does "
-                                                    "not open."), id));
-          if (repair && !ltm_store_drop_from_channel (db, "UPDATE channels SET sealed_key = NULL, "
-                                                      "key_thumbprint = NULL, kid = NULL "
-                                                      "WHERE channel_id = :channel_id", id, error))
-            return FALSE;
-        }
-
-      if (sqlite3_column_type (channels, 2) == SQLITE_BLOB &&
-          !ltm_store_opens (channels, 2, key, id, KIND_SECRET, NULL))
-        {
-          ltm_store_add_problem (problems, id, NULL,
-                                 g_strdup_printf (_("The channel secret of channel %s does not "
-                                                    "open."), id));
-          if (repair && !ltm_store_drop_from_channel (db, "UPDATE channels SET sealed_secret = "
-                                                      "NULL WHERE channel_id = :channel_id", id,
-                                                      error))
-            return FALSE;
-        }
-    }
-  if (rc != SQLITE_DONE)
-    return ltm_store_db_fail (db, rc, error);
-
-  tokens = ltm_store_db_prepare (db, "SELECT channel_id, key_id, sealed_token FROM tokens "
-                                 "WHERE revoked = 0 ORDER BY rowid", error);
-  if (tokens == NULL)
-    return FALSE;
-  while ((rc = sqlite3_step (tokens)) == SQLITE_ROW)
-    {
-      const char *id = (const char *) sqlite3_column_text (tokens, 0);
-      const char *key_id = (const char *) sqlite3_column_text (tokens, 1);
-
-      if (sqlite3_column_type (tokens, 2) != SQLITE_BLOB)
-        ltm_store_add_problem (problems, id, key_id,
-                               g_strdup_printf (_("The token %s of channel %s is listed, but the "
-                                                  "token itself is not kept."), key_id, id));
-      else if (!ltm_store_opens (tokens, 2, key, id, KIND_TOKEN, key_id))
-        ltm_store_add_problem (problems, id, key_id,
-                               g_strdup_printf (_("The token %s of channel %s does not open."),
-                                                key_id, id));
-      else
-        continue;
-
-      if (repair && !ltm_store_drop_token (db, id, key_id, error))
-        return FALSE;
-    }
-  if (rc != SQLITE_DONE)
-    return ltm_store_db_fail (db, rc, error);
-
-  return TRUE;
-}
-
 /**
  * ltm_store_check:
  * @self: a #LtmStore
@@ -242,19 +62,6 @@ ltm_store_check (LtmStore  *self,
   return g_steal_pointer (&problems);
 }
 
-/* The op of ltm_store_repair(), in its write transaction. */
-gboolean
-ltm_store_repair_run (LtmStoreTxn  *txn,
-                      gpointer      args,
-                      GError      **error)
-{
-  g_autoptr(GPtrArray) problems = NULL;
-
-  problems = g_ptr_array_new_with_free_func ((GDestroyNotify) ltm_store_problem_free);
-
-  return ltm_store_inspect (txn->db, TRUE, problems, error);
-}
-
 /**
  * ltm_store_repair:
  * @self: a #LtmStore
@@ -269,7 +76,7 @@ gboolean
 ltm_store_repair (LtmStore  *self,
                   GError   **error)
 {
-  g_autoptr(LtmStoreOp) op = ltm_store_op_new (LTM_STORE_OP_REPAIR, NULL, NULL);
+  g_autoptr(LtmStoreOp) op = ltm_store_repair_op ();
 
   return ltm_store_run (self, op, error);
 }

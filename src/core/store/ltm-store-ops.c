@@ -5,11 +5,10 @@
  * checks what it was given before anything is opened, and one that runs
  * its SQL, written beside it, in the transaction ltm-store.c opens for
  * it; the rows of methods[] tie them together, as Epiphany's history
- * service does.  Each public call, sync or async, is a few lines around
- * the same op, so that what one checks the other checks too.
- *
- * Reading sealed values is in ltm-store-secrets.c, the repair in
- * ltm-store-check.c; their rows are here.
+ * service does, and each op made here carries its row.  The public
+ * calls, sync and async, are a few lines around the same op each
+ * (ltm-store-changes.c, ltm-store-secrets.c, ltm-store-check.c), so that
+ * what one checks the other checks too.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,10 +16,32 @@
 
 #include "ltm-store.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "ltm-jwt.h"
 #include "ltm-store-private.h"
+
+typedef enum {
+  LTM_STORE_OP_LOAD,
+  LTM_STORE_OP_ADD_CHANNEL,
+  LTM_STORE_OP_REMOVE_CHANNEL,
+  LTM_STORE_OP_SET_NAME,
+  LTM_STORE_OP_SET_KID,
+  LTM_STORE_OP_SET_KEY,
+  LTM_STORE_OP_SET_SECRET,
+  LTM_STORE_OP_ADD_TOKEN,
+  LTM_STORE_OP_SET_TOKEN_STATE,
+  LTM_STORE_OP_SET_DEPLOY_TARGETS,
+  LTM_STORE_OP_SET_DELIVERY,
+  LTM_STORE_OP_RETIRE_TOKENS,
+  LTM_STORE_OP_REPAIR,
+  LTM_STORE_OP_READ_SEALED,
+  LTM_STORE_N_OPS,
+} LtmStoreOpKind;
+
+static const LtmStoreMethod methods[LTM_STORE_N_OPS];
 
 /* Loading: every channel, unless nothing changed since @seen */
 
@@ -61,7 +82,7 @@ ltm_store_load_op (gint64 seen)
 
   args->seen = seen;
 
-  return ltm_store_op_new (LTM_STORE_OP_LOAD, NULL, args);
+  return ltm_store_op_new (&methods[LTM_STORE_OP_LOAD], NULL, args);
 }
 
 /* Adding a channel, with its sealed secrets */
@@ -139,7 +160,7 @@ ltm_store_add_channel_run (LtmStoreTxn         *txn,
   return TRUE;
 }
 
-static LtmStoreOp *
+LtmStoreOp *
 ltm_store_add_channel_op (const char *channel_id,
                           const char *name,
                           const char *kid,
@@ -158,67 +179,11 @@ ltm_store_add_channel_op (const char *channel_id,
   args->key = key != NULL ? g_object_ref (key) : NULL;
   args->secret = g_strdup (channel_secret);
 
-  op = ltm_store_op_new (LTM_STORE_OP_ADD_CHANNEL, channel_id, args);
+  op = ltm_store_op_new (&methods[LTM_STORE_OP_ADD_CHANNEL], channel_id, args);
   if (key == NULL && channel_secret == NULL)
     op->sealing = LTM_STORE_SEALING_NONE;
 
   return op;
-}
-
-/**
- * ltm_store_add_channel:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @name: (nullable): a name to show
- * @kid: (nullable): the kid the console gave for @key
- * @key: (nullable): the assertion signing key, with its private half
- * @channel_secret: (nullable): the channel secret
- * @error: return location for a #GError
- *
- * The channel and its sealed secrets go in one transaction: all of it is
- * stored, or nothing.
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_add_channel (LtmStore    *self,
-                       const char  *channel_id,
-                       const char  *name,
-                       const char  *kid,
-                       LtmKey      *key,
-                       const char  *channel_secret,
-                       GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = ltm_store_add_channel_op (channel_id, name, kid, key, channel_secret);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_add_channel_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @name: (nullable): a name to show
- * @kid: (nullable): the kid
- * @key: (nullable): the assertion signing key, with its private half
- * @channel_secret: (nullable): the channel secret
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_add_channel_async (LtmStore            *self,
-                             const char          *channel_id,
-                             const char          *name,
-                             const char          *kid,
-                             LtmKey              *key,
-                             const char          *channel_secret,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  ltm_store_run_async (self, ltm_store_add_channel_op (channel_id, name, kid, key, channel_secret),
-                       ltm_store_change_finish, cancellable, callback, user_data);
 }
 
 /* Removing a channel; its tokens go with it (ON DELETE CASCADE) */
@@ -242,51 +207,12 @@ ltm_store_remove_channel_run (LtmStoreTxn  *txn,
   return TRUE;
 }
 
-static LtmStoreOp *
+LtmStoreOp *
 ltm_store_remove_channel_op (const char *channel_id)
 {
   g_return_val_if_fail (channel_id != NULL, NULL);
 
-  return ltm_store_op_new (LTM_STORE_OP_REMOVE_CHANNEL, channel_id, NULL);
-}
-
-/**
- * ltm_store_remove_channel:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @error: return location for a #GError
- *
- * Removes the channel, its sealed secrets and its tokens.
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_remove_channel (LtmStore    *self,
-                          const char  *channel_id,
-                          GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = ltm_store_remove_channel_op (channel_id);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_remove_channel_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_remove_channel_async (LtmStore            *self,
-                                const char          *channel_id,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  ltm_store_run_async (self, ltm_store_remove_channel_op (channel_id), ltm_store_change_finish,
-                       cancellable, callback, user_data);
+  return ltm_store_op_new (&methods[LTM_STORE_OP_REMOVE_CHANNEL], channel_id, NULL);
 }
 
 /* Naming a channel */
@@ -324,7 +250,7 @@ ltm_store_set_name_run (LtmStoreTxn      *txn,
          ltm_store_db_step (txn->db, stmt, error);
 }
 
-static LtmStoreOp *
+LtmStoreOp *
 ltm_store_set_name_op (const char *channel_id,
                        const char *name)
 {
@@ -335,48 +261,7 @@ ltm_store_set_name_op (const char *channel_id,
   args = g_new0 (LtmStoreSetName, 1);
   args->name = g_strdup (name);
 
-  return ltm_store_op_new (LTM_STORE_OP_SET_NAME, channel_id, args);
-}
-
-/**
- * ltm_store_set_name:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @name: (nullable): the new name
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_name (LtmStore    *self,
-                    const char  *channel_id,
-                    const char  *name,
-                    GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = ltm_store_set_name_op (channel_id, name);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_set_name_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @name: (nullable): the new name
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_name_async (LtmStore            *self,
-                          const char          *channel_id,
-                          const char          *name,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  ltm_store_run_async (self, ltm_store_set_name_op (channel_id, name), ltm_store_change_finish,
-                       cancellable, callback, user_data);
+  return ltm_store_op_new (&methods[LTM_STORE_OP_SET_NAME], channel_id, args);
 }
 
 /* The kid the console gave for the channel's key */
@@ -414,7 +299,7 @@ ltm_store_set_kid_run (LtmStoreTxn     *txn,
          ltm_store_db_step (txn->db, stmt, error);
 }
 
-static LtmStoreOp *
+LtmStoreOp *
 ltm_store_set_kid_op (const char *channel_id,
                       const char *kid)
 {
@@ -425,48 +310,7 @@ ltm_store_set_kid_op (const char *channel_id,
   args = g_new0 (LtmStoreSetKid, 1);
   args->kid = g_strdup (kid);
 
-  return ltm_store_op_new (LTM_STORE_OP_SET_KID, channel_id, args);
-}
-
-/**
- * ltm_store_set_kid:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @kid: (nullable): the kid the console gave for the channel's key
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_kid (LtmStore    *self,
-                   const char  *channel_id,
-                   const char  *kid,
-                   GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = ltm_store_set_kid_op (channel_id, kid);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_set_kid_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @kid: (nullable): the kid
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_kid_async (LtmStore            *self,
-                         const char          *channel_id,
-                         const char          *kid,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
-{
-  ltm_store_run_async (self, ltm_store_set_kid_op (channel_id, kid), ltm_store_change_finish,
-                       cancellable, callback, user_data);
+  return ltm_store_op_new (&methods[LTM_STORE_OP_SET_KID], channel_id, args);
 }
 
 /* Replacing the channel's key */
@@ -508,7 +352,7 @@ ltm_store_set_key_run (LtmStoreTxn     *txn,
          ltm_store_db_step (txn->db, stmt, error);
 }
 
-static LtmStoreOp *
+LtmStoreOp *
 ltm_store_set_key_op (const char *channel_id,
                       LtmKey     *key)
 {
@@ -520,51 +364,7 @@ ltm_store_set_key_op (const char *channel_id,
   args = g_new0 (LtmStoreSetKey, 1);
   args->key = g_object_ref (key);
 
-  return ltm_store_op_new (LTM_STORE_OP_SET_KEY, channel_id, args);
-}
-
-/**
- * ltm_store_set_key:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key: the new assertion signing key, with its private half
- * @error: return location for a #GError
- *
- * Replaces the channel's key in one transaction.  A different key needs
- * registering again, so the stored kid is cleared.
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_key (LtmStore    *self,
-                   const char  *channel_id,
-                   LtmKey      *key,
-                   GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = ltm_store_set_key_op (channel_id, key);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_set_key_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key: the new assertion signing key, with its private half
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_key_async (LtmStore            *self,
-                         const char          *channel_id,
-                         LtmKey              *key,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
-{
-  ltm_store_run_async (self, ltm_store_set_key_op (channel_id, key), ltm_store_change_finish,
-                       cancellable, callback, user_data);
+  return ltm_store_op_new (&methods[LTM_STORE_OP_SET_KEY], channel_id, args);
 }
 
 /* Replacing the channel secret */
@@ -596,7 +396,7 @@ ltm_store_set_secret_run (LtmStoreTxn        *txn,
          ltm_store_db_step (txn->db, stmt, error);
 }
 
-static LtmStoreOp *
+LtmStoreOp *
 ltm_store_set_secret_op (const char *channel_id,
                          const char *channel_secret)
 {
@@ -608,48 +408,7 @@ ltm_store_set_secret_op (const char *channel_id,
   args = g_new0 (LtmStoreSetSecret, 1);
   args->secret = g_strdup (channel_secret);
 
-  return ltm_store_op_new (LTM_STORE_OP_SET_SECRET, channel_id, args);
-}
-
-/**
- * ltm_store_set_secret:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @channel_secret: the channel secret
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_secret (LtmStore    *self,
-                      const char  *channel_id,
-                      const char  *channel_secret,
-                      GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = ltm_store_set_secret_op (channel_id, channel_secret);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_set_secret_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @channel_secret: the channel secret
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_secret_async (LtmStore            *self,
-                            const char          *channel_id,
-                            const char          *channel_secret,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  ltm_store_run_async (self, ltm_store_set_secret_op (channel_id, channel_secret),
-                       ltm_store_change_finish, cancellable, callback, user_data);
+  return ltm_store_op_new (&methods[LTM_STORE_OP_SET_SECRET], channel_id, args);
 }
 
 /* Keeping a token LINE issued */
@@ -712,7 +471,7 @@ ltm_store_add_token_run (LtmStoreTxn       *txn,
   return TRUE;
 }
 
-static LtmStoreOp *
+LtmStoreOp *
 ltm_store_add_token_op (const char         *channel_id,
                         LtmTokenKind        kind,
                         const LtmLineToken *token,
@@ -737,89 +496,15 @@ ltm_store_add_token_op (const char         *channel_id,
   args->expires_at = issued_at + token->expires_in;
   args->access_token = g_strdup (token->access_token);
 
-  return ltm_store_op_new (LTM_STORE_OP_ADD_TOKEN, channel_id, args);
+  return ltm_store_op_new (&methods[LTM_STORE_OP_ADD_TOKEN], channel_id, args);
 }
 
-/**
- * ltm_store_add_token:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @kind: the kind of token
- * @token: what LINE answered when it issued the token
- * @issued_at: when it was issued, Unix seconds
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the token's key ID (LINE's for v2.1, one of
- *   ours otherwise), or %NULL with @error set
- */
+/* The key ID @op (an add-token op) stores the token under: LINE's, or one
+ * of ours. */
 char *
-ltm_store_add_token (LtmStore            *self,
-                     const char          *channel_id,
-                     LtmTokenKind         kind,
-                     const LtmLineToken  *token,
-                     gint64               issued_at,
-                     GError             **error)
+ltm_store_add_token_op_get_key_id (LtmStoreOp *op)
 {
-  g_autoptr(LtmStoreOp) op = ltm_store_add_token_op (channel_id, kind, token, issued_at);
-
-  if (!ltm_store_run (self, op, error))
-    return NULL;
-
   return g_strdup (((LtmStoreAddToken *) op->args)->key_id);
-}
-
-/**
- * ltm_store_add_token_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @kind: the kind of token
- * @token: what LINE answered
- * @issued_at: when it was issued, Unix seconds
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_add_token_finish(), or
- *   ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_add_token_async (LtmStore            *self,
-                           const char          *channel_id,
-                           LtmTokenKind         kind,
-                           const LtmLineToken  *token,
-                           gint64               issued_at,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  LtmStoreOp *op = ltm_store_add_token_op (channel_id, kind, token, issued_at);
-  /* The op goes to a thread: its key ID is copied first. */
-  char *key_id = op != NULL ? g_strdup (((LtmStoreAddToken *) op->args)->key_id) : NULL;
-  GTask *task;
-
-  task = ltm_store_run_async (self, op, ltm_store_change_finish, cancellable, callback, user_data);
-  if (task != NULL)
-    g_task_set_task_data (task, key_id, g_free);
-  else
-    g_free (key_id);
-}
-
-/**
- * ltm_store_add_token_finish:
- * @self: a #LtmStore
- * @result: the result of ltm_store_add_token_async()
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the token's key ID (LINE's for v2.1, one of
- *   ours otherwise), or %NULL with @error set
- */
-char *
-ltm_store_add_token_finish (LtmStore      *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  if (!ltm_store_change_finish (self, result, error))
-    return NULL;
-
-  return g_strdup (g_task_get_task_data (G_TASK (result)));
 }
 
 /* A token revoked, or no longer listed by LINE */
@@ -868,7 +553,7 @@ ltm_store_set_token_state_run (LtmStoreTxn            *txn,
   return TRUE;
 }
 
-static LtmStoreOp *
+LtmStoreOp *
 ltm_store_set_token_state_op (const char *channel_id,
                               const char *key_id,
                               gboolean    revoked,
@@ -884,56 +569,7 @@ ltm_store_set_token_state_op (const char *channel_id,
   args->revoked = !!revoked;
   args->unknown = !!unknown;
 
-  return ltm_store_op_new (LTM_STORE_OP_SET_TOKEN_STATE, channel_id, args);
-}
-
-/**
- * ltm_store_set_token_state:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key_id: the token's key ID
- * @revoked: whether it was revoked; its secret is then removed
- * @unknown: whether LINE no longer lists it
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_token_state (LtmStore    *self,
-                           const char  *channel_id,
-                           const char  *key_id,
-                           gboolean     revoked,
-                           gboolean     unknown,
-                           GError     **error)
-{
-  g_autoptr(LtmStoreOp) op = ltm_store_set_token_state_op (channel_id, key_id, revoked, unknown);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_set_token_state_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key_id: the token's key ID
- * @revoked: whether it was revoked
- * @unknown: whether LINE no longer lists it
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_token_state_async (LtmStore            *self,
-                                 const char          *channel_id,
-                                 const char          *key_id,
-                                 gboolean             revoked,
-                                 gboolean             unknown,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  ltm_store_run_async (self, ltm_store_set_token_state_op (channel_id, key_id, revoked, unknown),
-                       ltm_store_change_finish, cancellable, callback, user_data);
+  return ltm_store_op_new (&methods[LTM_STORE_OP_SET_TOKEN_STATE], channel_id, args);
 }
 
 /* Where the channel's new tokens go, and its grace period */
@@ -976,7 +612,7 @@ ltm_store_set_deploy_targets_run (LtmStoreTxn               *txn,
          ltm_store_db_step (txn->db, stmt, error);
 }
 
-static LtmStoreOp *
+LtmStoreOp *
 ltm_store_set_deploy_targets_op (const char             *channel_id,
                                  const LtmDeployTargets *targets)
 {
@@ -988,48 +624,7 @@ ltm_store_set_deploy_targets_op (const char             *channel_id,
   args = g_new0 (LtmStoreSetDeployTargets, 1);
   ltm_deploy_targets_copy (targets, &args->targets);
 
-  return ltm_store_op_new (LTM_STORE_OP_SET_DEPLOY_TARGETS, channel_id, args);
-}
-
-/**
- * ltm_store_set_deploy_targets:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @targets: where the channel's new tokens go, and its grace period
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_deploy_targets (LtmStore                *self,
-                              const char              *channel_id,
-                              const LtmDeployTargets  *targets,
-                              GError                 **error)
-{
-  g_autoptr(LtmStoreOp) op = ltm_store_set_deploy_targets_op (channel_id, targets);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_set_deploy_targets_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @targets: where the channel's new tokens go, and its grace period
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_deploy_targets_async (LtmStore               *self,
-                                    const char             *channel_id,
-                                    const LtmDeployTargets *targets,
-                                    GCancellable           *cancellable,
-                                    GAsyncReadyCallback     callback,
-                                    gpointer                user_data)
-{
-  ltm_store_run_async (self, ltm_store_set_deploy_targets_op (channel_id, targets),
-                       ltm_store_change_finish, cancellable, callback, user_data);
+  return ltm_store_op_new (&methods[LTM_STORE_OP_SET_DEPLOY_TARGETS], channel_id, args);
 }
 
 /* How the last delivery went */
@@ -1066,7 +661,7 @@ ltm_store_set_delivery_run (LtmStoreTxn          *txn,
          ltm_store_db_step (txn->db, stmt, error);
 }
 
-static LtmStoreOp *
+LtmStoreOp *
 ltm_store_set_delivery_op (const char        *channel_id,
                            LtmDeliveryStatus  status,
                            gint64             delivered_at,
@@ -1081,56 +676,7 @@ ltm_store_set_delivery_op (const char        *channel_id,
   args->delivered_at = delivered_at;
   args->message = g_strdup (message);
 
-  return ltm_store_op_new (LTM_STORE_OP_SET_DELIVERY, channel_id, args);
-}
-
-/**
- * ltm_store_set_delivery:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @status: how the last delivery went
- * @delivered_at: when, Unix seconds
- * @message: (nullable): what it did, in words
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_set_delivery (LtmStore           *self,
-                        const char         *channel_id,
-                        LtmDeliveryStatus   status,
-                        gint64              delivered_at,
-                        const char         *message,
-                        GError            **error)
-{
-  g_autoptr(LtmStoreOp) op = ltm_store_set_delivery_op (channel_id, status, delivered_at, message);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_set_delivery_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @status: how the last delivery went
- * @delivered_at: when, Unix seconds
- * @message: (nullable): what it did, in words
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_set_delivery_async (LtmStore            *self,
-                              const char          *channel_id,
-                              LtmDeliveryStatus    status,
-                              gint64               delivered_at,
-                              const char          *message,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  ltm_store_run_async (self, ltm_store_set_delivery_op (channel_id, status, delivered_at, message),
-                       ltm_store_change_finish, cancellable, callback, user_data);
+  return ltm_store_op_new (&methods[LTM_STORE_OP_SET_DELIVERY], channel_id, args);
 }
 
 /* The tokens a rotation replaced; a revoked one stays revoked */
@@ -1177,7 +723,7 @@ ltm_store_retire_tokens_run (LtmStoreTxn           *txn,
   return TRUE;
 }
 
-static LtmStoreOp *
+LtmStoreOp *
 ltm_store_retire_tokens_op (const char         *channel_id,
                             const char * const *key_ids,
                             LtmTokenRetirement  retirement,
@@ -1193,207 +739,404 @@ ltm_store_retire_tokens_op (const char         *channel_id,
   args->retirement = retirement;
   args->retire_at = retire_at;
 
-  return ltm_store_op_new (LTM_STORE_OP_RETIRE_TOKENS, channel_id, args);
+  return ltm_store_op_new (&methods[LTM_STORE_OP_RETIRE_TOKENS], channel_id, args);
 }
 
-/**
- * ltm_store_retire_tokens:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key_ids: the tokens a rotation replaced
- * @retirement: replaced (valid until they expire) or retiring (revoked at @retire_at)
- * @retire_at: when they were replaced, or when to revoke them, Unix seconds
- * @error: return location for a #GError
- *
- * Marks the tokens in one transaction; revoked ones are left as they are.
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_retire_tokens (LtmStore            *self,
-                         const char          *channel_id,
-                         const char * const  *key_ids,
-                         LtmTokenRetirement   retirement,
-                         gint64               retire_at,
-                         GError             **error)
-{
-  g_autoptr(LtmStoreOp) op = ltm_store_retire_tokens_op (channel_id, key_ids, retirement,
-                                                         retire_at);
+/* Checking what opens, and repairing it */
 
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_retire_tokens_async:
- * @self: a #LtmStore
- * @channel_id: the channel ID
- * @key_ids: the tokens a rotation replaced
- * @retirement: replaced or retiring
- * @retire_at: when they were replaced, or when to revoke them
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
 void
-ltm_store_retire_tokens_async (LtmStore            *self,
-                               const char          *channel_id,
-                               const char * const  *key_ids,
-                               LtmTokenRetirement   retirement,
-                               gint64               retire_at,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+ltm_store_problem_free (LtmStoreProblem *problem)
 {
-  ltm_store_run_async (self, ltm_store_retire_tokens_op (channel_id, key_ids, retirement,
-                                                         retire_at),
-                       ltm_store_change_finish, cancellable, callback, user_data);
+  if (problem == NULL)
+    return;
+
+  g_free (problem->channel_id);
+  g_free (problem->key_id);
+  g_free (problem->description);
+  g_free (problem);
+}
+
+static void
+ltm_store_add_problem (GPtrArray  *problems,
+                       const char *channel_id,
+                       const char *key_id,
+                       char       *description)
+{
+  LtmStoreProblem *problem = g_new0 (LtmStoreProblem, 1);
+
+  problem->channel_id = g_strdup (channel_id);
+  problem->key_id = g_strdup (key_id);
+  problem->description = description;
+  g_ptr_array_add (problems, problem);
+}
+
+/* Whether a sealed value in column @column of @stmt opens. */
+static gboolean
+ltm_store_opens (sqlite3_stmt *stmt,
+                 int           column,
+                 LtmSealKey   *key,
+                 const char   *channel_id,
+                 const char   *kind,
+                 const char   *key_id)
+{
+  g_autoptr(LtmSecret) opened = NULL;
+
+  if (key == NULL)
+    return FALSE;
+
+  opened = ltm_store_unseal (key, channel_id, kind, key_id, sqlite3_column_blob (stmt, column),
+                             sqlite3_column_bytes (stmt, column), NULL);
+
+  return opened != NULL;
+}
+
+/* Repairing drops what does not open: a channel's sealed value (@sql,
+ * on :channel_id), or a token. */
+static gboolean
+ltm_store_drop_from_channel (LtmStoreDb  *db,
+                             const char  *sql,
+                             const char  *channel_id,
+                             GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = ltm_store_db_prepare (db, sql, error);
+
+  return stmt != NULL &&
+         ltm_store_bind_text (stmt, ":channel_id", channel_id, error) &&
+         ltm_store_db_step (db, stmt, error);
+}
+
+static gboolean
+ltm_store_drop_token (LtmStoreDb  *db,
+                      const char  *channel_id,
+                      const char  *key_id,
+                      GError     **error)
+{
+  static const char sql[] =
+    "DELETE FROM tokens WHERE channel_id = :channel_id AND key_id = :key_id";
+  g_autoptr(sqlite3_stmt) stmt = ltm_store_db_prepare (db, sql, error);
+
+  return stmt != NULL &&
+         ltm_store_bind_text (stmt, ":channel_id", channel_id, error) &&
+         ltm_store_bind_text (stmt, ":key_id", key_id, error) &&
+         ltm_store_db_step (db, stmt, error);
+}
+
+/* Lists in @problems what SQLite finds damaged and every sealed value that
+ * does not open or is missing; with @repair (in a write transaction), drops
+ * those values, and the tokens whose secret is gone. */
+gboolean
+ltm_store_inspect (LtmStoreDb  *db,
+                   gboolean     repair,
+                   GPtrArray   *problems,
+                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) integrity = NULL;
+  g_autoptr(sqlite3_stmt) channels = NULL;
+  g_autoptr(sqlite3_stmt) tokens = NULL;
+  g_autoptr(LtmSealKey) key = NULL;
+  g_autoptr(GError) local_error = NULL;
+  int rc;
+
+  if ((integrity = ltm_store_db_prepare (db, "PRAGMA integrity_check", error)) == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (integrity)) == SQLITE_ROW)
+    {
+      const char *line = (const char *) sqlite3_column_text (integrity, 0);
+
+      if (g_strcmp0 (line, "ok") != 0)
+        ltm_store_add_problem (problems, NULL, NULL,
+                               g_strdup_printf (_("The database is damaged: %s"), line));
+    }
+  if (rc != SQLITE_DONE)
+    return ltm_store_db_fail (db, rc, error);
+
+  /* Nothing sealed yet is no problem; a wrong master key is an error. */
+  key = ltm_store_get_master_key (db, FALSE, &local_error);
+  if (key == NULL && !g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  channels = ltm_store_db_prepare (db, "SELECT channel_id, sealed_key, sealed_secret "
+                                   "FROM channels ORDER BY position", error);
+  if (channels == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (channels)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (channels, 0);
+
+      if (sqlite3_column_type (channels, 1) == SQLITE_BLOB &&
+          !ltm_store_opens (channels, 1, key, id, KIND_KEY, NULL))
+        {
+          ltm_store_add_problem (problems, id, NULL,
+                                 g_strdup_printf (_("The assertion signing key of channel %s does "
+                                                    "not open."), id));
+          if (repair && !ltm_store_drop_from_channel (db, "UPDATE channels SET sealed_key = NULL, "
+                                                      "key_thumbprint = NULL, kid = NULL "
+                                                      "WHERE channel_id = :channel_id", id, error))
+            return FALSE;
+        }
+
+      if (sqlite3_column_type (channels, 2) == SQLITE_BLOB &&
+          !ltm_store_opens (channels, 2, key, id, KIND_SECRET, NULL))
+        {
+          ltm_store_add_problem (problems, id, NULL,
+                                 g_strdup_printf (_("The channel secret of channel %s does not "
+                                                    "open."), id));
+          if (repair && !ltm_store_drop_from_channel (db, "UPDATE channels SET sealed_secret = "
+                                                      "NULL WHERE channel_id = :channel_id", id,
+                                                      error))
+            return FALSE;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return ltm_store_db_fail (db, rc, error);
+
+  tokens = ltm_store_db_prepare (db, "SELECT channel_id, key_id, sealed_token FROM tokens "
+                                 "WHERE revoked = 0 ORDER BY rowid", error);
+  if (tokens == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (tokens)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (tokens, 0);
+      const char *key_id = (const char *) sqlite3_column_text (tokens, 1);
+
+      if (sqlite3_column_type (tokens, 2) != SQLITE_BLOB)
+        ltm_store_add_problem (problems, id, key_id,
+                               g_strdup_printf (_("The token %s of channel %s is listed, but the "
+                                                  "token itself is not kept."), key_id, id));
+      else if (!ltm_store_opens (tokens, 2, key, id, KIND_TOKEN, key_id))
+        ltm_store_add_problem (problems, id, key_id,
+                               g_strdup_printf (_("The token %s of channel %s does not open."),
+                                                key_id, id));
+      else
+        continue;
+
+      if (repair && !ltm_store_drop_token (db, id, key_id, error))
+        return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return ltm_store_db_fail (db, rc, error);
+
+  return TRUE;
+}
+
+/* The op of ltm_store_repair(), in its write transaction. */
+static gboolean
+ltm_store_repair_run (LtmStoreTxn  *txn,
+                      gpointer      args,
+                      GError      **error)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+
+  problems = g_ptr_array_new_with_free_func ((GDestroyNotify) ltm_store_problem_free);
+
+  return ltm_store_inspect (txn->db, TRUE, problems, error);
+}
+
+/* The op of ltm_store_repair(). */
+LtmStoreOp *
+ltm_store_repair_op (void)
+{
+  return ltm_store_op_new (&methods[LTM_STORE_OP_REPAIR], NULL, NULL);
+}
+
+/* Reading one sealed value: the channel's key (KIND_KEY), its channel
+ * secret (KIND_SECRET) or a token's (KIND_TOKEN, with its key ID) */
+
+typedef struct {
+  const char *kind;             /* KIND_KEY, KIND_SECRET or KIND_TOKEN */
+  char *key_id;                 /* the token's */
+} LtmStoreReadSealed;
+
+static void
+ltm_store_read_sealed_free (LtmStoreReadSealed *args)
+{
+  g_free (args->key_id);
+  g_free (args);
+}
+
+/* The row's sealed value, opened; NOT_FOUND, saying what is missing, when
+ * there is none. */
+static LtmSecret *
+ltm_store_read_sealed_open (LtmStoreTxn         *txn,
+                            LtmStoreReadSealed  *args,
+                            GError             **error)
+{
+  static const char token_sql[] =
+    "SELECT t.sealed_token, t.revoked FROM channels c LEFT JOIN tokens t "
+    "ON t.channel_id = c.channel_id AND t.key_id = :key_id WHERE c.channel_id = :channel_id";
+  static const char key_sql[] =
+    "SELECT sealed_key, 0 FROM channels WHERE channel_id = :channel_id";
+  static const char secret_sql[] =
+    "SELECT sealed_secret, 0 FROM channels WHERE channel_id = :channel_id";
+  const char *channel_id = txn->channel_id;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(LtmSealKey) key = NULL;
+  gboolean token = g_str_equal (args->kind, KIND_TOKEN);
+  LtmSecret *secret;
+  int rc;
+
+  if (token)
+    stmt = ltm_store_db_prepare (txn->db, token_sql, error);
+  else if (g_str_equal (args->kind, KIND_KEY))
+    stmt = ltm_store_db_prepare (txn->db, key_sql, error);
+  else
+    stmt = ltm_store_db_prepare (txn->db, secret_sql, error);
+
+  if (stmt == NULL ||
+      !ltm_store_bind_text (stmt, ":channel_id", channel_id, error) ||
+      (token && !ltm_store_bind_text (stmt, ":key_id", args->key_id, error)))
+    return NULL;
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      ltm_store_not_found (channel_id, error);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      ltm_store_db_fail (txn->db, rc, error);
+      return NULL;
+    }
+
+  if (sqlite3_column_type (stmt, 0) != SQLITE_BLOB)
+    {
+      if (g_str_equal (args->kind, KIND_KEY))
+        g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                     _("No assertion signing key is stored for channel %s."), channel_id);
+      else if (g_str_equal (args->kind, KIND_SECRET))
+        g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                     _("No channel secret is stored for channel %s."), channel_id);
+      else if (sqlite3_column_int (stmt, 1))
+        g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                     _("The token %s of channel %s was revoked; it is no longer kept."),
+                     args->key_id, channel_id);
+      else
+        g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND,
+                     _("No token with the key ID %s is stored for channel %s."),
+                     args->key_id, channel_id);
+      return NULL;
+    }
+
+  if ((key = ltm_store_op_get_master_key (txn->op, txn->db, FALSE, error)) == NULL)
+    return NULL;
+
+  secret = ltm_store_unseal (key, channel_id, args->kind, args->key_id,
+                             sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0),
+                             NULL);
+  if (secret == NULL)
+    g_set_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_SEALED,
+                 _("The sealed %s of channel %s does not open: it was changed, or copied from "
+                   "another row."),
+                 g_str_equal (args->kind, KIND_KEY) ? _("assertion signing key")
+                 : g_str_equal (args->kind, KIND_SECRET) ? _("channel secret")
+                 : _("access token"),
+                 channel_id);
+
+  return secret;
+}
+
+/* The op's result: an LtmKey for KIND_KEY, the LtmSecret otherwise. */
+static gboolean
+ltm_store_read_sealed_run (LtmStoreTxn         *txn,
+                           LtmStoreReadSealed  *args,
+                           GError             **error)
+{  g_autoptr(LtmSecret) secret = ltm_store_read_sealed_open (txn, args, error);
+  LtmKey *key;
+
+  if (secret == NULL)
+    return FALSE;
+
+  if (!g_str_equal (args->kind, KIND_KEY))
+    {
+      txn->op->result = g_steal_pointer (&secret);
+      txn->op->result_free = (GDestroyNotify) ltm_secret_free;
+      return TRUE;
+    }
+
+  key = ltm_key_new_from_data (secret, strlen (secret), LTM_KEY_IMPORT_PRIVATE, error);
+  if (key == NULL)
+    {
+      g_prefix_error (error, _("The key stored for channel %s is damaged: "), txn->channel_id);
+      return FALSE;
+    }
+
+  txn->op->result = key;
+  txn->op->result_free = g_object_unref;
+
+  return TRUE;
+}
+
+LtmStoreOp *
+ltm_store_read_sealed_op (const char *channel_id,
+                          const char *kind,
+                          const char *key_id)
+{
+  LtmStoreReadSealed *args;
+
+  g_return_val_if_fail (channel_id != NULL, NULL);
+  g_return_val_if_fail (g_str_equal (kind, KIND_TOKEN) == (key_id != NULL), NULL);
+
+  args = g_new0 (LtmStoreReadSealed, 1);
+  args->kind = kind;
+  args->key_id = g_strdup (key_id);
+
+  return ltm_store_op_new (&methods[LTM_STORE_OP_READ_SEALED], channel_id, args);
 }
 
 /* The table */
 
-#define METHOD(flags, check, run, free_args) \
-  { (flags), (gboolean (*) (const char *, gconstpointer, GError **)) (check), \
+#define METHOD(flags, sealing, check, run, free_args) \
+  { (flags), (sealing), (gboolean (*) (const char *, gconstpointer, GError **)) (check), \
     (gboolean (*) (LtmStoreTxn *, gpointer, GError **)) (run), (GDestroyNotify) (free_args) }
 
 static const LtmStoreMethod methods[LTM_STORE_N_OPS] = {
   [LTM_STORE_OP_LOAD] =
-    METHOD (LTM_STORE_OP_READS | LTM_STORE_OP_ALL,
+    METHOD (LTM_STORE_OP_READS | LTM_STORE_OP_ALL, LTM_STORE_SEALING_NONE,
             NULL, ltm_store_load_run, g_free),
   [LTM_STORE_OP_ADD_CHANNEL] =
-    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_CREATES,
+    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_CREATES, LTM_STORE_SEALING_SEALS,
             ltm_store_add_channel_check, ltm_store_add_channel_run, ltm_store_add_channel_free),
   [LTM_STORE_OP_REMOVE_CHANNEL] =
-    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_REMOVES,
+    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_REMOVES, LTM_STORE_SEALING_NONE,
             NULL, ltm_store_remove_channel_run, NULL),
   [LTM_STORE_OP_SET_NAME] =
-    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES,
+    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES, LTM_STORE_SEALING_NONE,
             ltm_store_set_name_check, ltm_store_set_name_run, ltm_store_set_name_free),
   [LTM_STORE_OP_SET_KID] =
-    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES,
+    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES, LTM_STORE_SEALING_NONE,
             ltm_store_set_kid_check, ltm_store_set_kid_run, ltm_store_set_kid_free),
   [LTM_STORE_OP_SET_KEY] =
-    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES,
+    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES, LTM_STORE_SEALING_SEALS,
             NULL, ltm_store_set_key_run, ltm_store_set_key_free),
   [LTM_STORE_OP_SET_SECRET] =
-    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES,
+    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES, LTM_STORE_SEALING_SEALS,
             NULL, ltm_store_set_secret_run, ltm_store_set_secret_free),
   [LTM_STORE_OP_ADD_TOKEN] =
-    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES,
+    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES, LTM_STORE_SEALING_SEALS,
             ltm_store_add_token_check, ltm_store_add_token_run, ltm_store_add_token_free),
   [LTM_STORE_OP_SET_TOKEN_STATE] =
-    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES,
+    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES, LTM_STORE_SEALING_NONE,
             NULL, ltm_store_set_token_state_run, ltm_store_set_token_state_free),
   [LTM_STORE_OP_SET_DEPLOY_TARGETS] =
-    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES,
+    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES, LTM_STORE_SEALING_NONE,
             ltm_store_set_deploy_targets_check, ltm_store_set_deploy_targets_run,
             ltm_store_set_deploy_targets_free),
   [LTM_STORE_OP_SET_DELIVERY] =
-    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES,
+    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES, LTM_STORE_SEALING_NONE,
             NULL, ltm_store_set_delivery_run, ltm_store_set_delivery_free),
   [LTM_STORE_OP_RETIRE_TOKENS] =
-    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES,
+    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_TOUCHES, LTM_STORE_SEALING_NONE,
             NULL, ltm_store_retire_tokens_run, ltm_store_retire_tokens_free),
   [LTM_STORE_OP_REPAIR] =
-    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_ALL,
+    METHOD (LTM_STORE_OP_WRITES | LTM_STORE_OP_ALL, LTM_STORE_SEALING_OPENS,
             NULL, ltm_store_repair_run, NULL),
   [LTM_STORE_OP_READ_SEALED] =
-    METHOD (LTM_STORE_OP_READS,
+    METHOD (LTM_STORE_OP_READS, LTM_STORE_SEALING_OPENS,
             NULL, ltm_store_read_sealed_run, ltm_store_read_sealed_free),
 };
 
 #undef METHOD
-
-/* What each kind does with the master key, unless its maker says otherwise. */
-static const LtmStoreSealing sealings[LTM_STORE_N_OPS] = {
-  [LTM_STORE_OP_ADD_CHANNEL] = LTM_STORE_SEALING_SEALS,
-  [LTM_STORE_OP_SET_KEY] = LTM_STORE_SEALING_SEALS,
-  [LTM_STORE_OP_SET_SECRET] = LTM_STORE_SEALING_SEALS,
-  [LTM_STORE_OP_ADD_TOKEN] = LTM_STORE_SEALING_SEALS,
-  [LTM_STORE_OP_REPAIR] = LTM_STORE_SEALING_OPENS,
-  [LTM_STORE_OP_READ_SEALED] = LTM_STORE_SEALING_OPENS,
-};
-
-const LtmStoreMethod *
-ltm_store_op_get_method (LtmStoreOp *op)
-{
-  return &methods[op->kind];
-}
-
-/**
- * ltm_store_op_new:
- * @kind: what it does
- * @channel_id: (nullable): the channel it is about; %NULL for all
- * @args: (transfer full) (nullable): the kind's struct of arguments
- *
- * Returns: (transfer full): the op, for ltm_store_run() or ltm_store_run_async()
- */
-LtmStoreOp *
-ltm_store_op_new (LtmStoreOpKind  kind,
-                  const char     *channel_id,
-                  gpointer        args)
-{
-  LtmStoreOp *op = g_new0 (LtmStoreOp, 1);
-
-  g_assert (kind < LTM_STORE_N_OPS);
-
-  op->kind = kind;
-  op->channel_id = g_strdup (channel_id);
-  op->args = args;
-  op->sealing = sealings[kind];
-
-  return op;
-}
-
-void
-ltm_store_op_free (LtmStoreOp *op)
-{
-  if (op == NULL)
-    return;
-
-  if (op->args != NULL && methods[op->kind].free_args != NULL)
-    methods[op->kind].free_args (op->args);
-  g_free (op->channel_id);
-  g_clear_pointer (&op->doc, ltm_store_doc_free);
-  if (op->result != NULL && op->result_free != NULL)
-    op->result_free (op->result);
-  g_clear_error (&op->unlock_error);
-  g_free (op);
-}
-
-/* Returns: (transfer full) (nullable): what the op read, for its caller */
-gpointer
-ltm_store_op_steal_result (LtmStoreOp *op)
-{
-  op->result_free = NULL;
-
-  return g_steal_pointer (&op->result);
-}
-
-/**
- * ltm_store_touch_channel:
- * @txn: a write transaction
- * @error: return location for a #GError
- *
- * Marks the op's channel changed at the transaction's generation.
- *
- * Returns: %TRUE on success; %LTM_STORE_ERROR_NOT_FOUND when the channel
- *   is not there
- */
-gboolean
-ltm_store_touch_channel (LtmStoreTxn  *txn,
-                         GError      **error)
-{
-  static const char sql[] = "UPDATE channels SET rev = :rev WHERE channel_id = :channel_id";
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  if ((stmt = ltm_store_db_prepare (txn->db, sql, error)) == NULL ||
-      !ltm_store_bind_text (stmt, ":channel_id", txn->channel_id, error) ||
-      !ltm_store_bind_int64 (stmt, ":rev", txn->generation, error) ||
-      !ltm_store_db_step (txn->db, stmt, error))
-    return FALSE;
-
-  if (sqlite3_changes (ltm_store_db_get_handle (txn->db)) == 0)
-    return ltm_store_not_found (txn->channel_id, error);
-
-  return TRUE;
-}

@@ -2,7 +2,7 @@
  *
  * The records the models are made from, the database (ltm-store-db.c),
  * sealing and the master key (ltm-store-seal.c), the operations and their
- * table (ltm-store-ops.c), and the connections and the runner
+ * makers (ltm-store-ops.c), and the connections and the runner
  * (ltm-store.c).  The first layout's migration has its own header,
  * legacy/ltm-store-legacy.h.
  *
@@ -183,27 +183,9 @@ LtmSecret        *ltm_store_unseal              (LtmSealKey        *key,
                                                  gsize              sealed_len,
                                                  GError           **error);
 
-/* ltm-store-ops.c: the operations.  Each is a struct of its own arguments
- * and a row of methods[]: what it checks before anything is opened, and
- * what it does in its transaction. */
-
-typedef enum {
-  LTM_STORE_OP_LOAD,
-  LTM_STORE_OP_ADD_CHANNEL,
-  LTM_STORE_OP_REMOVE_CHANNEL,
-  LTM_STORE_OP_SET_NAME,
-  LTM_STORE_OP_SET_KID,
-  LTM_STORE_OP_SET_KEY,
-  LTM_STORE_OP_SET_SECRET,
-  LTM_STORE_OP_ADD_TOKEN,
-  LTM_STORE_OP_SET_TOKEN_STATE,
-  LTM_STORE_OP_SET_DEPLOY_TARGETS,
-  LTM_STORE_OP_SET_DELIVERY,
-  LTM_STORE_OP_RETIRE_TOKENS,
-  LTM_STORE_OP_REPAIR,
-  LTM_STORE_OP_READ_SEALED,
-  LTM_STORE_N_OPS,
-} LtmStoreOpKind;
+/* The operations.  Each is a struct of its own arguments and a row of
+ * methods[] (ltm-store-ops.c): what it checks before anything is opened,
+ * and what it does in its transaction. */
 
 typedef enum {
   LTM_STORE_OP_READS    = 0,       /* one read transaction, a snapshot */
@@ -221,18 +203,7 @@ typedef enum {
   LTM_STORE_SEALING_SEALS,      /* seals: the key is read first, and made on first use */
 } LtmStoreSealing;
 
-/* An op on its way through the store: like a message of Epiphany's
- * history service, its kind, its arguments and what it gives back. */
-typedef struct {
-  LtmStoreOpKind kind;
-  char *channel_id;             /* the channel it is about; NULL for all */
-  gpointer args;                /* the kind's own struct, freed by its method */
-  LtmStoreSealing sealing;
-  LtmStoreDoc *doc;             /* the rows to show after it, if any */
-  gpointer result;              /* what a read gives, if anything */
-  GDestroyNotify result_free;
-  GError *unlock_error;         /* the shared unlock's failure, while it waited for it */
-} LtmStoreOp;
+typedef struct _LtmStoreOp LtmStoreOp;
 
 /* What a method's run gets: the connection, in the op's transaction. */
 typedef struct {
@@ -245,6 +216,7 @@ typedef struct {
 
 typedef struct {
   LtmStoreOpFlags flags;
+  LtmStoreSealing sealing;      /* unless the op's maker says otherwise */
   /* What the caller gave, checked before anything is opened; may be NULL. */
   gboolean (*check) (const char  *channel_id,
                      gconstpointer args,
@@ -255,40 +227,78 @@ typedef struct {
   GDestroyNotify free_args;
 } LtmStoreMethod;
 
-const LtmStoreMethod *ltm_store_op_get_method   (LtmStoreOp        *op);
-LtmStoreOp       *ltm_store_op_new              (LtmStoreOpKind     kind,
-                                                 const char        *channel_id,
-                                                 gpointer           args);
-void              ltm_store_op_free             (LtmStoreOp        *op);
-gpointer          ltm_store_op_steal_result     (LtmStoreOp        *op);
-gboolean          ltm_store_touch_channel       (LtmStoreTxn       *txn,
-                                                 GError           **error);
+/* An op on its way through the store: like a message of Epiphany's
+ * history service, its row, its arguments and what it gives back. */
+struct _LtmStoreOp {
+  const LtmStoreMethod *method;
+  char *channel_id;             /* the channel it is about; NULL for all */
+  gpointer args;                /* the method's own struct, freed by it */
+  LtmStoreSealing sealing;
+  LtmStoreDoc *doc;             /* the rows to show after it, if any */
+  gpointer result;              /* what a read gives, if anything */
+  GDestroyNotify result_free;
+  GError *unlock_error;         /* the shared unlock's failure, while it waited for it */
+};
+
+/* ltm-store-ops.c: each op's maker (and what ltm_store_check() shares with
+ * the repair) */
 LtmStoreOp       *ltm_store_load_op             (gint64             seen);
-
-/* ltm-store-secrets.c: the sealed values read back */
-typedef struct {
-  const char *kind;             /* KIND_KEY, KIND_SECRET or KIND_TOKEN */
-  char *key_id;                 /* the token's */
-} LtmStoreReadSealed;
-
-gboolean          ltm_store_read_sealed_run     (LtmStoreTxn       *txn,
-                                                 gpointer           args,
-                                                 GError           **error);
-void              ltm_store_read_sealed_free    (gpointer           args);
-
-/* ltm-store-check.c */
-gboolean          ltm_store_repair_run          (LtmStoreTxn       *txn,
-                                                 gpointer           args,
+LtmStoreOp       *ltm_store_add_channel_op      (const char        *channel_id,
+                                                 const char        *name,
+                                                 const char        *kid,
+                                                 LtmKey            *key,
+                                                 const char        *channel_secret);
+LtmStoreOp       *ltm_store_remove_channel_op   (const char        *channel_id);
+LtmStoreOp       *ltm_store_set_name_op         (const char        *channel_id,
+                                                 const char        *name);
+LtmStoreOp       *ltm_store_set_kid_op          (const char        *channel_id,
+                                                 const char        *kid);
+LtmStoreOp       *ltm_store_set_key_op          (const char        *channel_id,
+                                                 LtmKey            *key);
+LtmStoreOp       *ltm_store_set_secret_op       (const char        *channel_id,
+                                                 const char        *channel_secret);
+LtmStoreOp       *ltm_store_add_token_op        (const char        *channel_id,
+                                                 LtmTokenKind       kind,
+                                                 const LtmLineToken *token,
+                                                 gint64             issued_at);
+char             *ltm_store_add_token_op_get_key_id (LtmStoreOp    *op);
+LtmStoreOp       *ltm_store_set_token_state_op  (const char        *channel_id,
+                                                 const char        *key_id,
+                                                 gboolean           revoked,
+                                                 gboolean           unknown);
+LtmStoreOp       *ltm_store_set_deploy_targets_op (const char      *channel_id,
+                                                   const LtmDeployTargets *targets);
+LtmStoreOp       *ltm_store_set_delivery_op     (const char        *channel_id,
+                                                 LtmDeliveryStatus  status,
+                                                 gint64             delivered_at,
+                                                 const char        *message);
+LtmStoreOp       *ltm_store_retire_tokens_op    (const char        *channel_id,
+                                                 const char * const *key_ids,
+                                                 LtmTokenRetirement retirement,
+                                                 gint64             retire_at);
+LtmStoreOp       *ltm_store_repair_op           (void);
+LtmStoreOp       *ltm_store_read_sealed_op      (const char        *channel_id,
+                                                 const char        *kind,
+                                                 const char        *key_id);
+gboolean          ltm_store_inspect             (LtmStoreDb        *db,
+                                                 gboolean           repair,
+                                                 GPtrArray         *problems,
                                                  GError           **error);
 
 /* ltm-store.c: the connections of one LtmStore, and running an op */
 
+LtmStoreOp       *ltm_store_op_new              (const LtmStoreMethod *method,
+                                                 const char        *channel_id,
+                                                 gpointer           args);
+void              ltm_store_op_free             (LtmStoreOp        *op);
+gpointer          ltm_store_op_steal_result     (LtmStoreOp        *op);
 gboolean          ltm_store_take_db             (LtmStore          *self,
                                                  LtmStoreDbOpenFlags flags,
                                                  LtmStoreDb       **out_db,
                                                  GError           **error);
 void              ltm_store_give_db             (LtmStore          *self,
                                                  LtmStoreDb        *db);
+gint64            ltm_store_get_seen            (LtmStore          *self);
 gboolean          ltm_store_not_found           (const char        *channel_id,
                                                  GError           **error);
 LtmSealKey       *ltm_store_op_get_master_key   (LtmStoreOp        *op,

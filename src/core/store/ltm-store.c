@@ -3,10 +3,11 @@
  *
  * This file is the object: its connections, its models (the channel list
  * and each channel's tokens) and how an operation reaches both.  The
- * operations themselves are ltm-store-ops.c, the reads of sealed values
- * ltm-store-secrets.c, checking and repairing ltm-store-check.c; the
- * database ltm-store-db.c, sealing and the master key ltm-store-seal.c;
- * the first layout, migrated on first open, legacy/.
+ * operations themselves are ltm-store-ops.c; the public calls around them
+ * ltm-store-changes.c (the list and its changes), ltm-store-secrets.c
+ * (reading sealed values) and ltm-store-check.c (check, repair, info,
+ * init); the database ltm-store-db.c, sealing and the master key
+ * ltm-store-seal.c; the first layout, migrated on first open, legacy/.
  *
  * Every op runs in ltm_store_op_run(): a change in one BEGIN IMMEDIATE
  * transaction that changes the rows, moves the store's generation forward
@@ -163,8 +164,72 @@ ltm_store_not_found (const char  *channel_id,
   return FALSE;
 }
 
+/* An op: made by its maker in ltm-store-ops.c with its row of methods[],
+ * freed here when it has run */
+
+LtmStoreOp *
+ltm_store_op_new (const LtmStoreMethod *method,
+                  const char           *channel_id,
+                  gpointer              args)
+{
+  LtmStoreOp *op = g_new0 (LtmStoreOp, 1);
+
+  op->method = method;
+  op->channel_id = g_strdup (channel_id);
+  op->args = args;
+  op->sealing = method->sealing;
+
+  return op;
+}
+
+void
+ltm_store_op_free (LtmStoreOp *op)
+{
+  if (op == NULL)
+    return;
+
+  if (op->args != NULL && op->method->free_args != NULL)
+    op->method->free_args (op->args);
+  g_free (op->channel_id);
+  g_clear_pointer (&op->doc, ltm_store_doc_free);
+  if (op->result != NULL && op->result_free != NULL)
+    op->result_free (op->result);
+  g_clear_error (&op->unlock_error);
+  g_free (op);
+}
+
+/* Returns: (transfer full) (nullable): what the op read, for its caller */
+gpointer
+ltm_store_op_steal_result (LtmStoreOp *op)
+{
+  op->result_free = NULL;
+
+  return g_steal_pointer (&op->result);
+}
+
 /* Running an op, in any thread: no GObject here but the immutable LtmKey
  * (and the store's connection pool and write lock, each under its lock) */
+
+/* In a write transaction: marks the op's channel changed at its
+ * generation; NOT_FOUND when the channel is not there. */
+static gboolean
+ltm_store_touch_channel (LtmStoreTxn  *txn,
+                         GError      **error)
+{
+  static const char sql[] = "UPDATE channels SET rev = :rev WHERE channel_id = :channel_id";
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if ((stmt = ltm_store_db_prepare (txn->db, sql, error)) == NULL ||
+      !ltm_store_bind_text (stmt, ":channel_id", txn->channel_id, error) ||
+      !ltm_store_bind_int64 (stmt, ":rev", txn->generation, error) ||
+      !ltm_store_db_step (txn->db, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (ltm_store_db_get_handle (txn->db)) == 0)
+    return ltm_store_not_found (txn->channel_id, error);
+
+  return TRUE;
+}
 
 /**
  * ltm_store_op_get_master_key:
@@ -201,7 +266,7 @@ ltm_store_op_write (LtmStore    *self,
                     LtmStoreDb  *db,
                     GError     **error)
 {
-  const LtmStoreMethod *method = ltm_store_op_get_method (op);
+  const LtmStoreMethod *method = op->method;
   g_autoptr(LtmSealKey) key = NULL;
   g_autoptr(LtmStoreDoc) doc = NULL;
   g_autoptr(GMutexLocker) locker = NULL;
@@ -268,7 +333,7 @@ ltm_store_op_read (LtmStoreOp  *op,
   if (!ltm_store_db_begin (db, FALSE, error))
     return FALSE;
 
-  ok = ltm_store_op_get_method (op)->run (&txn, op->args, error);
+  ok = op->method->run (&txn, op->args, error);
   ltm_store_db_rollback (db);
 
   return ok;
@@ -280,7 +345,7 @@ ltm_store_op_run (LtmStore    *self,
                   LtmStoreOp  *op,
                   GError     **error)
 {
-  const LtmStoreMethod *method = ltm_store_op_get_method (op);
+  const LtmStoreMethod *method = op->method;
   GError *local_error = NULL;
   LtmStoreDb *db = NULL;
   gboolean ok;
@@ -881,6 +946,14 @@ ltm_store_new (const char *data_dir)
   return self;
 }
 
+/* Every change up to this generation is in the models: a refresh reads
+ * again only past it (ltm_store_refresh_async()). */
+gint64
+ltm_store_get_seen (LtmStore *self)
+{
+  return self->seen;
+}
+
 /**
  * ltm_store_get_path:
  * @self: a #LtmStore
@@ -995,63 +1068,4 @@ ltm_store_find_channel (LtmStore   *self,
     }
 
   return NULL;
-}
-
-/**
- * ltm_store_load:
- * @self: a #LtmStore
- * @error: return location for a #GError
- *
- * Reads the channels and tokens.  Nothing is unsealed, so the master key
- * is not needed; a missing store is an empty list and is not created.
- *
- * Returns: %TRUE on success
- */
-gboolean
-ltm_store_load (LtmStore  *self,
-                GError   **error)
-{
-  g_autoptr(LtmStoreOp) op = ltm_store_load_op (0);
-
-  return ltm_store_run (self, op, error);
-}
-
-/**
- * ltm_store_load_async:
- * @self: a #LtmStore
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- */
-void
-ltm_store_load_async (LtmStore            *self,
-                      GCancellable        *cancellable,
-                      GAsyncReadyCallback  callback,
-                      gpointer             user_data)
-{
-  ltm_store_run_async (self, ltm_store_load_op (0), ltm_store_change_finish, cancellable,
-                       callback, user_data);
-}
-
-/**
- * ltm_store_refresh_async:
- * @self: a #LtmStore
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done; finish with ltm_store_change_finish()
- * @user_data: data for @callback
- *
- * Reads the store again when another process changed it since the models
- * last showed it; otherwise reads one number.  For a file monitor on the
- * database, which also sees this process's own changes.
- */
-void
-ltm_store_refresh_async (LtmStore            *self,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
-{
-  g_return_if_fail (LTM_IS_STORE (self));
-
-  ltm_store_run_async (self, ltm_store_load_op (self->seen), ltm_store_change_finish,
-                       cancellable, callback, user_data);
 }
