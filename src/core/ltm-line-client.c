@@ -1,5 +1,9 @@
 /* ltm-line-client.c: every LINE endpoint this project uses, on libsoup 3
  *
+ * This file holds the client, the one path every request takes, and the
+ * channel access token endpoints; the Messaging API's, which take a token,
+ * are ltm-line-client-bot.c.
+ *
  * One LtmLineClient, and so one SoupSession, per process: the window and
  * `ltm` each make one and keep it, so that calls reuse one connection.
  * Every endpoint is an _async/_finish pair that goes through one path,
@@ -32,6 +36,7 @@
 
 #include "ltm-json.h"
 #include "ltm-jwt.h"
+#include "ltm-line-client-private.h"
 #include "ltm-secret.h"
 
 /* LINE's answers are a few hundred bytes; anything near this is not LINE. */
@@ -58,9 +63,6 @@ struct _LtmLineClient
 };
 
 G_DEFINE_FINAL_TYPE (LtmLineClient, ltm_line_client, G_TYPE_OBJECT)
-
-typedef gpointer (*LtmLineParseFunc) (JsonObject  *object,
-                                      GError     **error);
 
 typedef struct {
   SoupMessage *message;
@@ -698,7 +700,7 @@ ltm_line_client_cancelled_cb (GCancellable *cancellable,
 }
 
 /* Takes @message; the task's result is what @parse makes of the answer. */
-static void
+void
 ltm_line_client_send (LtmLineClient       *self,
                       SoupMessage         *message,
                       LtmLineParseFunc     parse,
@@ -746,7 +748,7 @@ ltm_line_client_send (LtmLineClient       *self,
   ltm_line_client_start (task);
 }
 
-static gpointer
+gpointer
 ltm_line_client_finish (LtmLineClient  *self,
                         GAsyncResult   *result,
                         gpointer        source_tag,
@@ -759,7 +761,7 @@ ltm_line_client_finish (LtmLineClient  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static gboolean
+gboolean
 ltm_line_client_finish_boolean (LtmLineClient  *self,
                                 GAsyncResult   *result,
                                 gpointer        source_tag,
@@ -774,7 +776,7 @@ ltm_line_client_finish_boolean (LtmLineClient  *self,
 
 /* A token or a secret of the wrong shape (a key file, a line break) never
  * reaches a header or a form. */
-static gboolean
+gboolean
 ltm_line_client_check_credentials (LtmLineClient       *self,
                                    const char          *access_token,
                                    const char          *channel_secret,
@@ -862,7 +864,7 @@ ltm_line_client_new_get (LtmLineClient *self,
 }
 
 /* A request to the Messaging API, with the channel access token. */
-static SoupMessage *
+SoupMessage *
 ltm_line_client_new_bearer (LtmLineClient *self,
                             const char    *method,
                             const char    *path,
@@ -1313,239 +1315,4 @@ ltm_line_client_revoke_short_lived_token_finish (LtmLineClient  *self,
 {
   return ltm_line_client_finish_boolean (self, result,
                                          ltm_line_client_revoke_short_lived_token_async, error);
-}
-
-/**
- * ltm_line_client_get_webhook_async:
- * @self: a #LtmLineClient
- * @access_token: a channel access token
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when LINE answered
- * @user_data: data for @callback
- *
- * LINE answers 404 (%LTM_LINE_ERROR_NOT_FOUND) when no webhook URL is set.
- */
-void
-ltm_line_client_get_webhook_async (LtmLineClient       *self,
-                                   const char          *access_token,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_return_if_fail (LTM_IS_LINE_CLIENT (self));
-  g_return_if_fail (access_token != NULL);
-
-  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
-                                          ltm_line_client_get_webhook_async))
-    return;
-
-  ltm_line_client_send (self,
-                        ltm_line_client_new_bearer (self, SOUP_METHOD_GET,
-                                                    "/v2/bot/channel/webhook/endpoint",
-                                                    access_token, NULL),
-                        (LtmLineParseFunc) ltm_line_webhook_new_from_json,
-                        (GDestroyNotify) ltm_line_webhook_free,
-                        cancellable, callback, user_data, ltm_line_client_get_webhook_async);
-}
-
-/**
- * ltm_line_client_get_webhook_finish:
- * @self: a #LtmLineClient
- * @result: the #GAsyncResult
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the webhook URL and whether it is used, or %NULL
- */
-LtmLineWebhook *
-ltm_line_client_get_webhook_finish (LtmLineClient  *self,
-                                    GAsyncResult   *result,
-                                    GError        **error)
-{
-  return ltm_line_client_finish (self, result, ltm_line_client_get_webhook_async, error);
-}
-
-static char *
-ltm_line_endpoint_json (const char *endpoint)
-{
-  g_autofree char *quoted = NULL;
-
-  if (endpoint == NULL)
-    return g_strdup ("{}");
-
-  quoted = ltm_json_quote (endpoint);
-
-  return g_strdup_printf ("{\"endpoint\":%s}", quoted);
-}
-
-/**
- * ltm_line_client_set_webhook_async:
- * @self: a #LtmLineClient
- * @access_token: a channel access token
- * @endpoint: the new webhook URL: https, at most 500 characters
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when LINE answered
- * @user_data: data for @callback
- *
- * A URL LINE would refuse fails at once, without a request.
- */
-void
-ltm_line_client_set_webhook_async (LtmLineClient       *self,
-                                   const char          *access_token,
-                                   const char          *endpoint,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *body = NULL;
-
-  g_return_if_fail (LTM_IS_LINE_CLIENT (self));
-  g_return_if_fail (access_token != NULL);
-  g_return_if_fail (endpoint != NULL);
-
-  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
-                                          ltm_line_client_set_webhook_async))
-    return;
-
-  if (!ltm_line_check_webhook_url (endpoint, &error))
-    {
-      g_task_report_error (self, callback, user_data, ltm_line_client_set_webhook_async,
-                           g_steal_pointer (&error));
-      return;
-    }
-
-  body = ltm_line_endpoint_json (endpoint);
-  ltm_line_client_send (self,
-                        ltm_line_client_new_bearer (self, SOUP_METHOD_PUT,
-                                                    "/v2/bot/channel/webhook/endpoint",
-                                                    access_token, body),
-                        NULL, NULL,
-                        cancellable, callback, user_data, ltm_line_client_set_webhook_async);
-}
-
-/**
- * ltm_line_client_set_webhook_finish:
- * @self: a #LtmLineClient
- * @result: the #GAsyncResult
- * @error: return location for a #GError
- *
- * Returns: %TRUE if LINE took the URL
- */
-gboolean
-ltm_line_client_set_webhook_finish (LtmLineClient  *self,
-                                    GAsyncResult   *result,
-                                    GError        **error)
-{
-  return ltm_line_client_finish_boolean (self, result, ltm_line_client_set_webhook_async, error);
-}
-
-/**
- * ltm_line_client_test_webhook_async:
- * @self: a #LtmLineClient
- * @access_token: a channel access token
- * @endpoint: (nullable): a URL to test, or %NULL for the one set
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when LINE answered
- * @user_data: data for @callback
- *
- * LINE sends its test event to the bot and reports what happened; a bot
- * that failed is a successful call with `success` false.
- */
-void
-ltm_line_client_test_webhook_async (LtmLineClient       *self,
-                                    const char          *access_token,
-                                    const char          *endpoint,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *body = NULL;
-
-  g_return_if_fail (LTM_IS_LINE_CLIENT (self));
-  g_return_if_fail (access_token != NULL);
-
-  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
-                                          ltm_line_client_test_webhook_async))
-    return;
-
-  if (endpoint != NULL && !ltm_line_check_webhook_url (endpoint, &error))
-    {
-      g_task_report_error (self, callback, user_data, ltm_line_client_test_webhook_async,
-                           g_steal_pointer (&error));
-      return;
-    }
-
-  body = ltm_line_endpoint_json (endpoint);
-  ltm_line_client_send (self,
-                        ltm_line_client_new_bearer (self, SOUP_METHOD_POST,
-                                                    "/v2/bot/channel/webhook/test",
-                                                    access_token, body),
-                        (LtmLineParseFunc) ltm_line_webhook_test_new_from_json,
-                        (GDestroyNotify) ltm_line_webhook_test_free,
-                        cancellable, callback, user_data, ltm_line_client_test_webhook_async);
-}
-
-/**
- * ltm_line_client_test_webhook_finish:
- * @self: a #LtmLineClient
- * @result: the #GAsyncResult
- * @error: return location for a #GError
- *
- * Returns: (transfer full): what LINE saw, or %NULL
- */
-LtmLineWebhookTest *
-ltm_line_client_test_webhook_finish (LtmLineClient  *self,
-                                     GAsyncResult   *result,
-                                     GError        **error)
-{
-  return ltm_line_client_finish (self, result, ltm_line_client_test_webhook_async, error);
-}
-
-/**
- * ltm_line_client_get_bot_info_async:
- * @self: a #LtmLineClient
- * @access_token: a channel access token
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when LINE answered
- * @user_data: data for @callback
- *
- * The bot's profile: the simplest proof that a token works.
- */
-void
-ltm_line_client_get_bot_info_async (LtmLineClient       *self,
-                                    const char          *access_token,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  g_return_if_fail (LTM_IS_LINE_CLIENT (self));
-  g_return_if_fail (access_token != NULL);
-
-  if (!ltm_line_client_check_credentials (self, access_token, NULL, callback, user_data,
-                                          ltm_line_client_get_bot_info_async))
-    return;
-
-  ltm_line_client_send (self,
-                        ltm_line_client_new_bearer (self, SOUP_METHOD_GET, "/v2/bot/info",
-                                                    access_token, NULL),
-                        (LtmLineParseFunc) ltm_line_bot_info_new_from_json,
-                        (GDestroyNotify) ltm_line_bot_info_free,
-                        cancellable, callback, user_data, ltm_line_client_get_bot_info_async);
-}
-
-/**
- * ltm_line_client_get_bot_info_finish:
- * @self: a #LtmLineClient
- * @result: the #GAsyncResult
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the bot's profile, or %NULL
- */
-LtmLineBotInfo *
-ltm_line_client_get_bot_info_finish (LtmLineClient  *self,
-                                     GAsyncResult   *result,
-                                     GError        **error)
-{
-  return ltm_line_client_finish (self, result, ltm_line_client_get_bot_info_async, error);
 }
