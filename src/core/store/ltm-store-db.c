@@ -223,6 +223,16 @@ ltm_store_bind_index (sqlite3_stmt  *stmt,
   return index;
 }
 
+/* What SQLite answered a bind of @name: %TRUE for SQLITE_OK. */
+static gboolean
+ltm_store_bind_check (sqlite3_stmt  *stmt,
+                      const char    *name,
+                      int            rc,
+                      GError       **error)
+{
+  return rc == SQLITE_OK || ltm_store_bind_fail (stmt, name, rc, error);
+}
+
 /**
  * ltm_store_bind_text:
  * @stmt: a prepared statement
@@ -242,15 +252,13 @@ ltm_store_bind_text (sqlite3_stmt  *stmt,
                      GError       **error)
 {
   int index = ltm_store_bind_index (stmt, name, error);
-  int rc;
 
-  if (index == 0)
-    return FALSE;
-
-  rc = value != NULL ? sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT)
-                     : sqlite3_bind_null (stmt, index);
-
-  return rc == SQLITE_OK || ltm_store_bind_fail (stmt, name, rc, error);
+  return index > 0 &&
+         ltm_store_bind_check (stmt, name,
+                               value != NULL
+                               ? sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT)
+                               : sqlite3_bind_null (stmt, index),
+                               error);
 }
 
 /* As ltm_store_bind_text(), for an integer. */
@@ -261,14 +269,9 @@ ltm_store_bind_int64 (sqlite3_stmt  *stmt,
                       GError       **error)
 {
   int index = ltm_store_bind_index (stmt, name, error);
-  int rc;
 
-  if (index == 0)
-    return FALSE;
-
-  rc = sqlite3_bind_int64 (stmt, index, value);
-
-  return rc == SQLITE_OK || ltm_store_bind_fail (stmt, name, rc, error);
+  return index > 0 &&
+         ltm_store_bind_check (stmt, name, sqlite3_bind_int64 (stmt, index, value), error);
 }
 
 /* As ltm_store_bind_text(), for bytes (%NULL for SQL NULL). */
@@ -279,22 +282,15 @@ ltm_store_bind_blob (sqlite3_stmt  *stmt,
                      GError       **error)
 {
   int index = ltm_store_bind_index (stmt, name, error);
-  const void *data;
-  gsize len;
-  int rc;
+  gsize len = 0;
+  const void *data = value != NULL ? g_bytes_get_data (value, &len) : NULL;
 
-  if (index == 0)
-    return FALSE;
-
-  if (value == NULL)
-    rc = sqlite3_bind_null (stmt, index);
-  else
-    {
-      data = g_bytes_get_data (value, &len);
-      rc = sqlite3_bind_blob64 (stmt, index, data, len, SQLITE_TRANSIENT);
-    }
-
-  return rc == SQLITE_OK || ltm_store_bind_fail (stmt, name, rc, error);
+  return index > 0 &&
+         ltm_store_bind_check (stmt, name,
+                               value != NULL
+                               ? sqlite3_bind_blob64 (stmt, index, data, len, SQLITE_TRANSIENT)
+                               : sqlite3_bind_null (stmt, index),
+                               error);
 }
 
 /* Reads one integer; FALSE with @error on failure. */

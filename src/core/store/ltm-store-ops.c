@@ -196,15 +196,10 @@ ltm_store_remove_channel_run (LtmStoreTxn  *txn,
   static const char sql[] = "DELETE FROM channels WHERE channel_id = :channel_id";
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  if ((stmt = ltm_store_db_prepare (txn->db, sql, error)) == NULL ||
-      !ltm_store_bind_text (stmt, ":channel_id", txn->channel_id, error) ||
-      !ltm_store_db_step (txn->db, stmt, error))
-    return FALSE;
-
-  if (sqlite3_changes (ltm_store_db_get_handle (txn->db)) == 0)
-    return ltm_store_not_found (txn->channel_id, error);
-
-  return TRUE;
+  return (stmt = ltm_store_db_prepare (txn->db, sql, error)) != NULL &&
+         ltm_store_bind_text (stmt, ":channel_id", txn->channel_id, error) &&
+         ltm_store_db_step (txn->db, stmt, error) &&
+         ltm_store_txn_found_channel (txn, error);
 }
 
 LtmStoreOp *

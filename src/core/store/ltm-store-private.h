@@ -301,6 +301,8 @@ void              ltm_store_give_db             (LtmStore          *self,
 gint64            ltm_store_get_seen            (LtmStore          *self);
 gboolean          ltm_store_not_found           (const char        *channel_id,
                                                  GError           **error);
+gboolean          ltm_store_txn_found_channel   (LtmStoreTxn       *txn,
+                                                 GError           **error);
 LtmSealKey       *ltm_store_op_get_master_key   (LtmStoreOp        *op,
                                                  LtmStoreDb        *db,
                                                  gboolean           create,

@@ -26,6 +26,18 @@ ltm_store_read_sealed (LtmStore    *self,
   return ltm_store_op_steal_result (owned);
 }
 
+static gpointer
+ltm_store_read_sealed_finish (LtmStore      *self,
+                              GAsyncResult  *result,
+                              gpointer       source_tag,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * ltm_store_get_key:
  * @self: a #LtmStore
@@ -75,10 +87,7 @@ ltm_store_get_key_finish (LtmStore      *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_store_get_key_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return ltm_store_read_sealed_finish (self, result, ltm_store_get_key_async, error);
 }
 
 /**
@@ -130,11 +139,7 @@ ltm_store_get_secret_finish (LtmStore      *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_store_get_secret_async,
-                        NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return ltm_store_read_sealed_finish (self, result, ltm_store_get_secret_async, error);
 }
 
 /**
@@ -190,9 +195,5 @@ ltm_store_get_token_finish (LtmStore      *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ltm_store_get_token_async,
-                        NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return ltm_store_read_sealed_finish (self, result, ltm_store_get_token_async, error);
 }

@@ -210,6 +210,17 @@ ltm_store_op_steal_result (LtmStoreOp *op)
 /* Running an op, in any thread: no GObject here but the immutable LtmKey
  * (and the store's connection pool and write lock, each under its lock) */
 
+/* After a statement on the op's channel: NOT_FOUND when it changed no row. */
+gboolean
+ltm_store_txn_found_channel (LtmStoreTxn  *txn,
+                             GError      **error)
+{
+  if (sqlite3_changes (ltm_store_db_get_handle (txn->db)) == 0)
+    return ltm_store_not_found (txn->channel_id, error);
+
+  return TRUE;
+}
+
 /* In a write transaction: marks the op's channel changed at its
  * generation; NOT_FOUND when the channel is not there. */
 static gboolean
@@ -219,16 +230,11 @@ ltm_store_touch_channel (LtmStoreTxn  *txn,
   static const char sql[] = "UPDATE channels SET rev = :rev WHERE channel_id = :channel_id";
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  if ((stmt = ltm_store_db_prepare (txn->db, sql, error)) == NULL ||
-      !ltm_store_bind_text (stmt, ":channel_id", txn->channel_id, error) ||
-      !ltm_store_bind_int64 (stmt, ":rev", txn->generation, error) ||
-      !ltm_store_db_step (txn->db, stmt, error))
-    return FALSE;
-
-  if (sqlite3_changes (ltm_store_db_get_handle (txn->db)) == 0)
-    return ltm_store_not_found (txn->channel_id, error);
-
-  return TRUE;
+  return (stmt = ltm_store_db_prepare (txn->db, sql, error)) != NULL &&
+         ltm_store_bind_text (stmt, ":channel_id", txn->channel_id, error) &&
+         ltm_store_bind_int64 (stmt, ":rev", txn->generation, error) &&
+         ltm_store_db_step (txn->db, stmt, error) &&
+         ltm_store_txn_found_channel (txn, error);
 }
 
 /**
