@@ -464,9 +464,25 @@ ltm_store_seal_create_locked (const char  *dir,
       return g_steal_pointer (&db);
     }
 
-  if (!ltm_store_db_begin (db, TRUE, error) ||
-      !ltm_store_init_master_key (db, key, error) ||
-      !ltm_store_db_commit (db, error))
+  if (!ltm_store_db_begin (db, TRUE, error))
+    return NULL;
+
+  /* A process that found the new store before its check value was written
+   * (without waiting for the lock) may have sealed it meanwhile, with the
+   * key the keyring now holds for this ID: this one.  The key is then read
+   * and checked as any other process would. */
+  if (!ltm_store_init_master_key (db, key, &local_error))
+    {
+      ltm_store_db_rollback (db);
+      if (!g_error_matches (local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_EXISTS))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      return g_steal_pointer (&db);
+    }
+
+  if (!ltm_store_db_commit (db, error))
     return NULL;
 
   ltm_store_seal_remember_key (store_id, key, source, g_steal_pointer (&location));
