@@ -48,7 +48,7 @@ struct _LtmStore
 
   GMutex pool_lock;
   GPtrArray *idle;              /* LtmStoreDb */
-  char *store_id;               /* the database's, once a connection is open; under pool_lock */
+  char *store_id;               /* the database's, once a connection came back; under pool_lock */
 
   /* Async ops that need the master key while this process does not know
    * it wait here, on the caller's main context, for one shared unlock,
@@ -91,14 +91,6 @@ ltm_store_open_db (LtmStore             *self,
   if (has_legacy && !ltm_store_db_is_readonly (db) &&
       !ltm_store_legacy_migrate (db, self->dir, error))
     return NULL;
-
-  g_mutex_lock (&self->pool_lock);
-  if (g_strcmp0 (self->store_id, ltm_store_db_get_store_id (db)) != 0)
-    {
-      g_free (self->store_id);
-      self->store_id = g_strdup (ltm_store_db_get_store_id (db));
-    }
-  g_mutex_unlock (&self->pool_lock);
 
   return g_steal_pointer (&db);
 }
@@ -147,6 +139,13 @@ ltm_store_give_db (LtmStore   *self,
   ltm_store_db_rollback (db);
 
   g_mutex_lock (&self->pool_lock);
+  /* Whichever way the connection was opened, the store's ID names its
+   * master key (ltm_store_run_when_unlocked()). */
+  if (g_strcmp0 (self->store_id, ltm_store_db_get_store_id (db)) != 0)
+    {
+      g_free (self->store_id);
+      self->store_id = g_strdup (ltm_store_db_get_store_id (db));
+    }
   if (self->idle->len < MAX_IDLE_CONNECTIONS)
     g_ptr_array_add (self->idle, g_steal_pointer (&db));
   g_mutex_unlock (&self->pool_lock);
