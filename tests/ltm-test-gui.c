@@ -345,7 +345,8 @@ ltm_test_gui_show_page (LtmWindow  *window,
   g_assert_nonnull (stack);
   ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", name);
-  page = adw_view_stack_get_child_by_name (ADW_VIEW_STACK (stack), name);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==, name);
+  page = GTK_WIDGET (ltm_window_get_page (window, name));
   g_assert_nonnull (page);
   ltm_test_gui_wait_until (gtk_widget_get_mapped (page));
 
