@@ -6,6 +6,7 @@
 
 #include "ltm-test-gui.h"
 
+#include "ltm-channel-row.h"
 #include "ltm-test-util.h"
 #include "ltm-ui.h"
 
@@ -262,7 +263,13 @@ static gboolean
 ltm_test_gui_match_row (GtkWidget     *widget,
                         gconstpointer  data)
 {
-  return ADW_IS_PREFERENCES_ROW (widget) && gtk_widget_get_mapped (widget) &&
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+
+  if (LTM_IS_CHANNEL_ROW (widget))
+    return g_strcmp0 (ltm_channel_row_get_title (LTM_CHANNEL_ROW (widget)), data) == 0;
+
+  return ADW_IS_PREFERENCES_ROW (widget) &&
          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), data) == 0;
 }
 

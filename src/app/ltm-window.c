@@ -18,6 +18,7 @@
 
 #include "ltm-activity.h"
 #include "ltm-add-channel-dialog.h"
+#include "ltm-channel-row.h"
 #include "ltm-jwt-page.h"
 #include "ltm-lifecycle.h"
 #include "ltm-key-page.h"
@@ -278,63 +279,14 @@ ltm_window_set_channel (LtmWindow  *self,
     }
 }
 
-static gboolean
-ltm_window_name_to_title (GBinding     *binding,
-                          const GValue *from,
-                          GValue       *to,
-                          gpointer      user_data)
-{
-  g_autoptr(LtmChannel) channel = LTM_CHANNEL (g_binding_dup_source (binding));
-
-  g_value_take_string (to, ltm_channel_dup_display_name (channel));
-
-  return TRUE;
-}
-
-/* The warning mark of a row: the channel's token expires within the
- * Preferences' warning, or none is usable any more, or its last delivery
- * failed. */
-static void
-ltm_window_update_row (GtkWidget *row)
-{
-  LtmChannel *channel = g_object_get_data (G_OBJECT (row), "ltm-channel");
-  GtkWidget *mark = g_object_get_data (G_OBJECT (row), "ltm-mark");
-  LtmApplication *app = ltm_application_get_default ();
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autofree char *text = NULL;
-  gint64 expiry = 0;
-  gboolean failed;
-  gboolean due;
-
-  due = ltm_lifecycle_channel_is_due (channel, now, ltm_application_get_warning (app), &expiry);
-  failed = ltm_channel_get_delivery (channel) == LTM_DELIVERY_FAILED;
-  gtk_widget_set_visible (mark, due || failed);
-  if (!due && !failed)
-    return;
-
-  if (failed)
-    /* Translators: %s is why delivering the new token failed */
-    text = g_strdup_printf (_("Deploy failed: %s"),
-                            ltm_channel_get_delivery_message (channel) != NULL
-                            ? ltm_channel_get_delivery_message (channel) : "");
-  else if (expiry == 0)
-    text = g_strdup (_("No valid token: rotate or issue one"));
-  else
-    text = ltm_ui_format_expiry (expiry, now);
-  gtk_widget_set_tooltip_text (mark, text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (mark),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
-                                  -1);
-}
-
 static void
 ltm_window_update_rows (LtmWindow *self)
 {
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->channel_list));
        row != NULL;
        row = gtk_widget_get_next_sibling (row))
-    if (g_object_get_data (G_OBJECT (row), "ltm-mark") != NULL)
-      ltm_window_update_row (row);
+    if (LTM_IS_CHANNEL_ROW (row))
+      ltm_channel_row_update (LTM_CHANNEL_ROW (row));
 }
 
 static gboolean
@@ -352,33 +304,9 @@ ltm_window_create_row (gpointer item,
                        gpointer user_data)
 {
   LtmWindow *self = user_data;
-  LtmChannel *channel = item;
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *mark = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-  GtkWidget *chevron = gtk_image_new_from_icon_name ("go-next-symbolic");
+  GtkWidget *row = ltm_channel_row_new (LTM_CHANNEL (item));
 
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-
-  gtk_widget_add_css_class (mark, "warning");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), mark);
-  g_object_set_data (G_OBJECT (row), "ltm-mark", mark);
-
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), chevron);
-  g_object_bind_property (self->leaflet, "folded", chevron, "visible", G_BINDING_SYNC_CREATE);
-
-  g_object_bind_property_full (channel, "name", row, "title", G_BINDING_SYNC_CREATE,
-                               ltm_window_name_to_title, NULL, NULL, NULL);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), ltm_channel_get_channel_id (channel));
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  g_object_set_data_full (G_OBJECT (row), "ltm-channel", g_object_ref (channel), g_object_unref);
-
-  ltm_window_update_row (row);
-  g_signal_connect_object (ltm_channel_get_tokens (channel), "items-changed",
-                           G_CALLBACK (ltm_window_update_row), row, G_CONNECT_SWAPPED);
-  g_signal_connect_object (channel, "notify::delivery",
-                           G_CALLBACK (ltm_window_update_row), row, G_CONNECT_SWAPPED);
-  g_signal_connect_object (channel, "notify::delivery-message",
-                           G_CALLBACK (ltm_window_update_row), row, G_CONNECT_SWAPPED);
+  g_object_bind_property (self->leaflet, "folded", row, "show-chevron", G_BINDING_SYNC_CREATE);
 
   return row;
 }
@@ -390,7 +318,7 @@ ltm_window_row_selected_cb (LtmWindow     *self,
   /* A row goes away when the store's list changes; the channel stays
    * chosen until it is removed (ltm_window_items_changed_cb). */
   if (row != NULL)
-    ltm_window_set_channel (self, g_object_get_data (G_OBJECT (row), "ltm-channel"));
+    ltm_window_set_channel (self, ltm_channel_row_get_channel (LTM_CHANNEL_ROW (row)));
 }
 
 /* A click or Enter on a row, also on the one already chosen: the list
@@ -399,7 +327,7 @@ static void
 ltm_window_row_activated_cb (LtmWindow     *self,
                              GtkListBoxRow *row)
 {
-  ltm_window_set_channel (self, g_object_get_data (G_OBJECT (row), "ltm-channel"));
+  ltm_window_set_channel (self, ltm_channel_row_get_channel (LTM_CHANNEL_ROW (row)));
   adw_leaflet_set_visible_child (self->leaflet, self->content);
 }
 
