@@ -7,7 +7,7 @@
 # service the machine has installed: on a GNOME desktop the machine has
 # xdg-desktop-portal, which would start under Xvfb, die, and take the test
 # with it.  --keyring starts GNOME Keyring, unlocked, with the Secret
-# Service: a real keyring, never the user's.
+# Service (SECRET_BACKEND=service): a real keyring, never the user's.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
@@ -27,7 +27,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/ltm-bus-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 mkdir -m 0700 "$tmp/runtime" "$tmp/data" "$tmp/home" "$tmp/services"
 export XDG_RUNTIME_DIR="$tmp/runtime" XDG_DATA_HOME="$tmp/data" HOME="$tmp/home"
-export SECRET_BACKEND=service
+if [ -n "$keyring" ]; then
+  export SECRET_BACKEND=service
+fi
 
 for name in $services; do
   found=""
