@@ -12,9 +12,9 @@
 # a metadata file) and exported with `flatpak build-export --runtime`.
 #
 # The repository is cached in $LTM_FLATPAK_CACHE (default
-# ~/.cache/ltm-flatpak), under a key made from this script and the
-# package lists: a second run, or a fresh clone on the same machine, finds
-# it; a change to either makes a new one, and the old one is removed.
+# ~/.cache/ltm-flatpak), under a key made from the package lists, the IDs
+# and the format below: a second run, or a fresh clone on the same machine,
+# finds it; a change to any makes a new one, and the old one is removed.
 # Needs root to make the trees (mmdebstrap's root mode; anyone else is
 # asked for sudo), mmdebstrap, flatpak, and the network to Debian's archive.
 #
@@ -39,8 +39,11 @@ packages () {
   sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$@" | paste -sd, -
 }
 
-key=$(cat "$0" "$ids" "$here/runtime/platform.packages" "$here/runtime/sdk.packages" |
-      sha256sum | cut -c1-16)
+# What the trees are made of, and how: raise format when a change to this
+# script changes what it makes.
+format=1
+key=$( { echo "format $format"; cat "$ids" "$here/runtime/platform.packages" \
+         "$here/runtime/sdk.packages"; } | sha256sum | cut -c1-16)
 dir=$cache/runtime-$key
 repo=$dir/repo
 
@@ -60,7 +63,14 @@ say "making $platform_id and $sdk_id ($branch, $arch) in $dir"
 rm -rf "$dir"
 mkdir -p "$dir"
 work=$(mktemp -d "$cache/work-XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# mmdebstrap may leave a tree's /proc mounted ("target is busy"): unmount
+# what is left under the work folder before removing it.
+cleanup () {
+  awk -v work="$work/" 'index($2, work) == 1 { print $2 }' /proc/mounts | sort -r |
+    xargs -r -n 1 umount -l
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 sources=(
   "deb $mirror/debian bookworm main"
