@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# build-local.sh [BUILD_DIR]: builds the app on the runtime made from
-# Debian 12 packages and installs it with `flatpak --user`, in one command,
-# for anyone without Flathub:
+# build-local.sh [BUILD_DIR [FLATPAK-BUILDER OPTION…]]: builds the app on
+# the runtime made from Debian 12 packages and installs it with
+# `flatpak --user`, in one command, for anyone without Flathub:
 #
 #   sudo flatpak/build-local.sh          # then: flatpak run io.github.ltm.LineTokenManager
 #
@@ -19,6 +19,7 @@ set -euo pipefail
 here=$(dirname "$(realpath "$0")")
 root=$(dirname "$here")
 build=$(realpath -m "${1:-$root/_build-flatpak}")
+shift || true
 app_id=io.github.ltm.LineTokenManager
 
 say () { echo "build-local: $*" >&2; }
@@ -54,4 +55,4 @@ if ! (exec 3<>/dev/fuse) 2>/dev/null; then
 fi
 
 flatpak-builder --user --install --force-clean --disable-updates "${rofiles[@]}" \
-  --state-dir="$build/state" "$build/app" "$manifest"
+  --state-dir="$build/state" "$@" "$build/app" "$manifest"
