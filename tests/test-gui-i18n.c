@@ -64,6 +64,7 @@ main (int   argc,
 
   g_test_add_data_func ("/gui/i18n/ja", "ja", test_language);
   g_test_add_data_func ("/gui/i18n/zh_TW", "zh_TW", test_language);
+  g_test_add_data_func ("/gui/i18n/th", "th", test_language);
 
   return g_test_run ();
 }
