@@ -2,7 +2,8 @@
  *
  * Each language whose catalog the build made (LTM_LOCALEDIR/LANG/LC_MESSAGES)
  * gets the same tests, so a catalog added to po/LINGUAS is tested without
- * a line here: the first start and the four pages in its words.
+ * a line here: the first start and the four pages in its words, and the
+ * Add Channel dialog, in it and in English, showing all of its text.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "ltm-add-channel-dialog.h"
 #include "ltm-test-gui.h"
 #include "ltm-test-util.h"
 
@@ -111,6 +113,45 @@ test_pages (gconstpointer data)
   ltm_test_set_language ("en");
 }
 
+/* The Add Channel dialog opens as tall as its text: nothing to scroll, so
+ * no sentence is cut (the last one was, at 480×370, even in English). */
+static void
+test_add_channel_dialog_body (LtmWindow     *window,
+                              gconstpointer  data)
+{
+  GtkWidget *dialog;
+  GtkWidget *scroller;
+  GtkAdjustment *adjustment;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.add-channel", NULL);
+  dialog = GTK_WIDGET (ltm_test_gui_wait_for_window (LTM_TYPE_ADD_CHANNEL_DIALOG));
+  scroller = ltm_test_gui_find_type (dialog, GTK_TYPE_SCROLLED_WINDOW);
+  g_assert_nonnull (scroller);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  ltm_test_gui_wait_until (gtk_widget_get_mapped (dialog) &&
+                           gtk_adjustment_get_page_size (adjustment) > 0);
+
+  g_test_message ("%s: %d×%d, content %.0f high in %.0f", (const char *) data,
+                  gtk_widget_get_width (dialog), gtk_widget_get_height (dialog),
+                  gtk_adjustment_get_upper (adjustment),
+                  gtk_adjustment_get_page_size (adjustment));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), <=,
+                     gtk_adjustment_get_page_size (adjustment));
+  /* and it is a dialog, not a window as wide as the screen */
+  g_assert_cmpint (gtk_widget_get_width (dialog), <=, 600);
+
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static void
+test_add_channel_dialog (gconstpointer data)
+{
+  ltm_test_remove_store ();
+  ltm_test_set_language (data);
+  ltm_test_gui_run (test_add_channel_dialog_body, data);
+  ltm_test_set_language ("en");
+}
+
 static int
 ltm_test_compare_names (gconstpointer a,
                         gconstpointer b)
@@ -158,14 +199,17 @@ main (int   argc,
   /* ja and zh_TW at least: an empty list would pass without a test. */
   g_assert_cmpuint (languages->len, >=, 2);
 
+  g_test_add_data_func ("/gui/i18n/en/add-channel-dialog", "en", test_add_channel_dialog);
   for (guint i = 0; i < languages->len; i++)
     {
       const char *language = g_ptr_array_index (languages, i);
       g_autofree char *first_start = g_strdup_printf ("/gui/i18n/%s/first-start", language);
       g_autofree char *pages_path = g_strdup_printf ("/gui/i18n/%s/pages", language);
+      g_autofree char *dialog = g_strdup_printf ("/gui/i18n/%s/add-channel-dialog", language);
 
       g_test_add_data_func (first_start, language, test_first_start);
       g_test_add_data_func (pages_path, language, test_pages);
+      g_test_add_data_func (dialog, language, test_add_channel_dialog);
     }
 
   return g_test_run ();
