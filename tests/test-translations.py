@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 # test-translations.py: every catalog in po/LINGUAS compiles with msgfmt -c
 # (formats, headers, plurals checked) and is complete, and ltm speaks each
-# language: its --help and an error message come out translated, and the
-# columns of `ltm channel list` line up under their translated headers.
+# language: its --help and an error message come out translated, the
+# columns of `ltm channel list` line up under their translated headers, and
+# the window's date format is never ambiguous.
 #
 #   test-translations.py SOURCE_ROOT LOCALE_DIR LTM
 #
@@ -81,6 +82,18 @@ for lang in languages:
     check(f"{lang}: an error message is translated",
           failure.returncode == 1 and not re.search(r"is not a channel ID", failure.stderr),
           failure.stderr.strip())
+
+    # The window's dates (ltm_ui_format_date): a token's expiry must never be
+    # ambiguous, so the format names the year, month, day, hour and minute.
+    date = catalog_string(po, "%e %b %Y, %H:%M") or ""
+    parts = {
+        "year": r"%E?[Yy]", "month": r"%-?[bBmh]|%O[bB]", "day": r"%-?[de]",
+        "hour": r"%-?[Hk]|%-?[Il].*%[pP]|%[pP].*%-?[Il]", "minute": r"%-?M",
+    }
+    missing = [name for name, pattern in parts.items() if not re.search(pattern, date)]
+    check(f"{lang}: the date format names the year, month, day, hour and minute",
+          bool(date) and not missing and not re.search(r"%-?y(?![a-zA-Z])", date.replace("%Ey", "")),
+          f"{date!r} lacks {', '.join(missing)}" if missing else repr(date))
 
     table = subprocess.run([ltm, "channel", "list"], capture_output=True, text=True,
                            env=dict(store_env, LANGUAGE=lang, LTM_LOCALEDIR=localedir)).stdout
