@@ -42,6 +42,10 @@ def columns(line):
     for c in line:
         if c != " " and previous == " ":
             starts.append(column)
+        # Marks (Thai vowels and tone marks above and below a letter) take
+        # no column of their own, as g_unichar_iszerowidth() says.
+        if unicodedata.category(c) in ("Mn", "Me", "Cf"):
+            continue
         column += 2 if unicodedata.east_asian_width(c) in "WF" else 1
         previous = c
     return starts
