@@ -186,7 +186,13 @@ ltm_line_client_init (LtmLineClient *self)
                                                  NULL);
 }
 
-static gboolean
+/**
+ * ltm_line_host_is_loopback:
+ * @host: a URL's host
+ *
+ * Returns: %TRUE for localhost and loopback addresses: this computer
+ */
+gboolean
 ltm_line_host_is_loopback (const char *host)
 {
   g_autoptr(GInetAddress) address = NULL;

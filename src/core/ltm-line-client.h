@@ -29,6 +29,7 @@ void                ltm_line_client_set_tls_database             (LtmLineClient 
 void                ltm_line_client_set_timeout                  (LtmLineClient       *self,
                                                                   guint                seconds);
 
+gboolean            ltm_line_host_is_loopback                    (const char          *host);
 gboolean            ltm_line_check_base_url                      (const char          *base_url,
                                                                   GError             **error);
 gboolean            ltm_line_check_webhook_url                   (const char          *url,

@@ -8,6 +8,10 @@
  *             the row (and dropped once revoked); a token a rotation
  *             replaced is "replaced" (since retire_at) or "retiring"
  *             (revoked at retire_at)
+ *   webhook_events   the last events the receiver recorded per channel,
+ *             the body they came in sealed in the row
+ *   webhook_restores the webhook URL to put back after `listen
+ *             --public-url`, one row a channel while it is pending
  *
  * A channel's deploy targets (an env file and a command) and its last
  * delivery are plain columns of its row: they are not secrets.
@@ -92,6 +96,32 @@ static const char *const migrations[] = {
   "ALTER TABLE channels ADD COLUMN delivery_message TEXT;"
   "ALTER TABLE tokens ADD COLUMN retirement TEXT;"
   "ALTER TABLE tokens ADD COLUMN retire_at INTEGER NOT NULL DEFAULT 0;",
+
+  /* 2 → 3: the webhook events the receiver recorded, each body sealed
+   * in its row (it holds user IDs and what people wrote); the webhook URL
+   * to put back, kept while a public URL stands in for it */
+  "CREATE TABLE webhook_events ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  channel_id TEXT NOT NULL REFERENCES channels (channel_id) ON DELETE CASCADE,"
+  "  received_at INTEGER NOT NULL,"
+  "  event_index INTEGER NOT NULL,"
+  "  event_id TEXT,"
+  "  event_type TEXT,"
+  "  signature TEXT NOT NULL,"
+  "  bot_state TEXT NOT NULL,"
+  "  bot_status INTEGER NOT NULL DEFAULT 0,"
+  "  bot_time INTEGER NOT NULL DEFAULT -1,"
+  "  bot_late INTEGER NOT NULL DEFAULT 0,"
+  "  bot_message TEXT,"
+  "  sealed_body BLOB"
+  ");"
+  "CREATE INDEX webhook_events_by_channel ON webhook_events (channel_id, id);"
+  "CREATE TABLE webhook_restores ("
+  "  channel_id TEXT PRIMARY KEY NOT NULL REFERENCES channels (channel_id) ON DELETE CASCADE,"
+  "  endpoint TEXT,"
+  "  public_url TEXT NOT NULL,"
+  "  since INTEGER NOT NULL"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LTM_STORE_SCHEMA_VERSION);

@@ -12,6 +12,7 @@
 #include "ltm-master-key.h"
 #include "ltm-seal.h"
 #include "ltm-secret.h"
+#include "ltm-store.h"
 #include "ltm-token.h"
 
 G_BEGIN_DECLS
@@ -22,12 +23,13 @@ G_BEGIN_DECLS
 #define KIND_SECRET "channel-secret"
 #define KIND_TOKEN "access-token"
 #define KIND_CHECK "check"
+#define KIND_WEBHOOK_EVENT "webhook-event"
 
 /* channels.json's format, the first layout; a newer one is never touched. */
 #define LTM_STORE_VERSION 1
 
 /* The database's schema, PRAGMA user_version; a newer one is never touched. */
-#define LTM_STORE_SCHEMA_VERSION 2
+#define LTM_STORE_SCHEMA_VERSION 3
 
 #define LTM_STORE_FILE_NAME "store.sqlite3"
 #define LTM_STORE_LEGACY_FILE_NAME "channels.json"
@@ -142,6 +144,14 @@ LtmSecret        *ltm_store_db_unseal           (LtmSealKey        *key,
                                                  gsize              sealed_len,
                                                  GError           **error);
 char             *ltm_store_db_describe_master_key (LtmStoreDb      *db);
+
+/* ltm-store.c: its connections, for the operations in other files */
+
+LtmStoreDb       *ltm_store_take_db             (LtmStore          *self,
+                                                 LtmStoreDbOpenFlags flags,
+                                                 GError           **error);
+void              ltm_store_give_db             (LtmStore          *self,
+                                                 LtmStoreDb        *db);
 
 /* ltm-store-legacy.c: channels.json and one keyring item per secret,
  * migrated into the database on first open */

@@ -129,7 +129,7 @@ ltm_store_op_new (LtmStore       *self,
 
 /* Returns %NULL without an error when there is no store yet and @flags
  * do not ask to create it. */
-static LtmStoreDb *
+LtmStoreDb *
 ltm_store_take_db (LtmStore             *self,
                    LtmStoreDbOpenFlags   flags,
                    GError              **error)
@@ -147,7 +147,7 @@ ltm_store_take_db (LtmStore             *self,
   return ltm_store_db_open (self->dir, flags, error);
 }
 
-static void
+void
 ltm_store_give_db (LtmStore   *self,
                    LtmStoreDb *db)
 {
