@@ -285,6 +285,38 @@ const LtmCliCommand ltm_cli_webhook_commands[] = {
     NULL,
     ltm_cli_webhook_test,
   },
+  {
+    "webhook", "listen", "",
+    "--channel ID [--listen ADDR:PORT] [--path /callback] [--forward-to URL] [--public-url URL] "
+    "[--no-record]",
+    N_("Receive LINE's webhook on this computer: check, record and forward each event"),
+    N_("Prints one line per event (JSON Lines with --json): time, type, source, text, whether "
+       "the signature verified, and the bot's status and time. --public-url points LINE's "
+       "webhook URL at your own tunnel (ngrok, cloudflared) to this receiver and puts the old "
+       "one back on Ctrl-C or SIGTERM; after a kill, the next listen or “ltm webhook restore” "
+       "does."),
+    ltm_cli_webhook_listen,
+  },
+  {
+    "webhook", "send", "",
+    "--channel ID --to URL (--text TEXT | --event TYPE | --file BODY.json | --replay EVENT_ID)",
+    N_("Sign an event as LINE does and post it to a bot; exit status 1 on a non-2xx answer"),
+    N_("Events are made in LINE's own shapes: message (text, the default), follow, unfollow, "
+       "postback, join and leave. --replay sends a recorded event again as a redelivery."),
+    ltm_cli_webhook_send,
+  },
+  {
+    "webhook", "events", "", "--channel ID [--clear]",
+    N_("Show the events recorded for a channel (the last 500), or forget them"),
+    NULL,
+    ltm_cli_webhook_events,
+  },
+  {
+    "webhook", "restore", "", "--channel ID [--token-file F]",
+    N_("Put back the webhook URL that “listen --public-url” replaced"),
+    NULL,
+    ltm_cli_webhook_restore_command,
+  },
   { NULL }
 };
 

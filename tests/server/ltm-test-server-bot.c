@@ -503,3 +503,19 @@ ltm_test_server_release_bot (LtmTestServer *self)
   for (guint i = 0; i < held->len; i++)
     ltm_test_server_release (g_ptr_array_index (held, i));
 }
+
+/**
+ * ltm_test_server_get_webhook_endpoint:
+ * @self: a server
+ * @channel_id: a channel
+ *
+ * Returns: (nullable): the channel's webhook URL, as set
+ */
+const char *
+ltm_test_server_get_webhook_endpoint (LtmTestServer *self,
+                                      const char    *channel_id)
+{
+  LtmTestChannel *channel = g_hash_table_lookup (self->channels, channel_id);
+
+  return channel != NULL ? channel->webhook_endpoint : NULL;
+}

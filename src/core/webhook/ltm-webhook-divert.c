@@ -124,9 +124,13 @@ ltm_webhook_restore_start (GTask *task_)
   else if (divert->restore->endpoint == NULL)
     ltm_webhook_restore_done (g_steal_pointer (&task));
   else
-    ltm_line_client_set_webhook_async (divert->client, divert->token, divert->restore->endpoint,
-                                       g_task_get_cancellable (task),
-                                       ltm_webhook_restore_set_cb, g_steal_pointer (&task));
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      ltm_line_client_set_webhook_async (divert->client, divert->token, divert->restore->endpoint,
+                                         cancellable, ltm_webhook_restore_set_cb,
+                                         g_steal_pointer (&task));
+    }
 }
 
 /**
@@ -209,6 +213,7 @@ ltm_webhook_divert_got_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   LtmWebhookDivert *divert = g_task_get_task_data (task);
   g_autoptr(LtmLineWebhook) webhook = NULL;
+  GCancellable *cancellable;
   GError *error = NULL;
 
   webhook = ltm_line_client_get_webhook_finish (LTM_LINE_CLIENT (source), result, &error);
@@ -230,9 +235,10 @@ ltm_webhook_divert_got_cb (GObject      *source,
       return;
     }
 
+  cancellable = g_task_get_cancellable (task);
   ltm_line_client_set_webhook_async (divert->client, divert->token, divert->public_url,
-                                     g_task_get_cancellable (task),
-                                     ltm_webhook_divert_set_cb, g_steal_pointer (&task));
+                                     cancellable, ltm_webhook_divert_set_cb,
+                                     g_steal_pointer (&task));
 }
 
 static void

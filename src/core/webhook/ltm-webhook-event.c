@@ -20,6 +20,7 @@
 
 #include "ltm-enums.h"
 #include "ltm-json.h"
+#include "ltm-text.h"
 #include "ltm-webhook-error.h"
 
 struct _LtmWebhookEvent
@@ -426,6 +427,42 @@ ltm_webhook_event_get_chat_id (LtmWebhookEvent *self)
     return self->room_id;
 
   return self->user_id;
+}
+
+/**
+ * ltm_webhook_event_dup_summary:
+ * @self: an event
+ *
+ * Returns: (transfer full): what the event says, in a line: a message's
+ *   text, a postback's data, else the type of message ("image"); control
+ *   characters escaped, at most 80 characters; "" when none of these
+ */
+char *
+ltm_webhook_event_dup_summary (LtmWebhookEvent *self)
+{
+  const char *what;
+  g_autofree char *escaped = NULL;
+
+  g_return_val_if_fail (LTM_IS_WEBHOOK_EVENT (self), NULL);
+
+  if (self->text != NULL)
+    what = self->text;
+  else if (self->postback_data != NULL)
+    what = self->postback_data;
+  else if (self->message_type != NULL)
+    what = self->message_type;
+  else
+    return g_strdup ("");
+
+  escaped = ltm_text_escape_controls (what, NULL);
+  if (g_utf8_strlen (escaped, -1) > 80)
+    {
+      g_autofree char *cut = g_utf8_substring (escaped, 0, 79);
+
+      return g_strconcat (cut, "…", NULL);
+    }
+
+  return g_steal_pointer (&escaped);
 }
 
 void

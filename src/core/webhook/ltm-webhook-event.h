@@ -62,6 +62,7 @@ const char          *ltm_webhook_event_get_message_type   (LtmWebhookEvent     *
 const char          *ltm_webhook_event_get_message_id     (LtmWebhookEvent     *self);
 const char          *ltm_webhook_event_get_text           (LtmWebhookEvent     *self);
 const char          *ltm_webhook_event_get_postback_data  (LtmWebhookEvent     *self);
+char                *ltm_webhook_event_dup_summary        (LtmWebhookEvent     *self);
 gint64               ltm_webhook_event_get_received_at    (LtmWebhookEvent     *self);
 LtmWebhookSignature  ltm_webhook_event_get_signature      (LtmWebhookEvent     *self);
 
