@@ -15,6 +15,7 @@
 
 #include "ltm-activity.h"
 #include "ltm-deploy-group.h"
+#include "ltm-webhook-events-group.h"
 #include "ltm-application.h"
 #include "ltm-ui.h"
 
@@ -54,6 +55,7 @@ struct _LtmWebhookPage
   GtkLabel *status_code_label;
   AdwActionRow *detail_row;
   AdwActionRow *explanation_row;
+  LtmWebhookEventsGroup *events_group;
 };
 
 G_DEFINE_FINAL_TYPE (LtmWebhookPage, ltm_webhook_page, LTM_TYPE_PAGE)
@@ -740,6 +742,7 @@ ltm_webhook_page_channel_changed (LtmPage    *page,
 
   ltm_activity_clear (self->activity);
   ltm_webhook_page_clear_results (self);
+  ltm_webhook_events_group_set_channel (self->events_group, channel);
   self->checked = FALSE;
   g_clear_pointer (&self->refused_key_id, g_free);
 
@@ -802,6 +805,7 @@ ltm_webhook_page_class_init (LtmWebhookPageClass *klass)
 
   g_type_ensure (LTM_TYPE_ACTIVITY);
   g_type_ensure (LTM_TYPE_DEPLOY_GROUP);
+  g_type_ensure (LTM_TYPE_WEBHOOK_EVENTS_GROUP);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/ltm/LineTokenManager/"
@@ -832,6 +836,7 @@ ltm_webhook_page_class_init (LtmWebhookPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, status_code_label);
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, detail_row);
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, explanation_row);
+  gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, events_group);
   gtk_widget_class_bind_template_callback (widget_class, ltm_webhook_page_url_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, ltm_webhook_page_url_activated_cb);
 
