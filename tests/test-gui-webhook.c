@@ -703,6 +703,70 @@ test_deploy_on_host (void)
   g_assert_finalize_object (group);
 }
 
+/* Listen, an event arriving (a test event through the receiver), Resend
+ * to Bot, Stop: the bot is the test server's, checking signatures as
+ * LINE's SDKs do. */
+static void
+test_events_body (LtmWindow     *window,
+                  gconstpointer  data)
+{
+  Fixture *fixture = (Fixture *) data;
+  LtmWebhookPage *page = open_page (window);
+  g_autofree char *bot = g_strconcat (ltm_test_server_get_base_url (fixture->server),
+                                      "/_receiver/sdk", NULL);
+  g_autoptr(GBytes) body = NULL;
+  GtkWindow *dialog;
+  GtkWidget *row;
+
+  ltm_test_gui_wait_until (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Listen"));
+  g_assert_false (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Send Test Event"));
+  g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (page), "No events yet"));
+
+  ltm_test_gui_set_row_text (GTK_WIDGET (page), "Port on This Computer", "0");
+  ltm_test_gui_set_row_text (GTK_WIDGET (page),
+                             "Forward to Bot (optional), like http://localhost:3000/callback", bot);
+  ltm_test_gui_click (GTK_WIDGET (page), "Listen");
+  ltm_test_gui_wait_until (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Send Test Event"));
+  g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (page), "Each event is forwarded to your bot."));
+
+  ltm_test_gui_click (GTK_WIDGET (page), "Send Test Event");
+  dialog = ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG);
+  ltm_test_gui_respond (ADW_MESSAGE_DIALOG (dialog), "send");
+
+  /* The event arrives, verified, and the bot answers */
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (page), "message: Hello") != NULL);
+  ltm_test_gui_wait_until (ltm_test_server_get_bot_count (fixture->server) == 1);
+  row = ltm_test_gui_find_row (GTK_WIDGET (page), "message: Hello");
+  ltm_test_gui_wait_until (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                                   "bot answered 200") != NULL);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                            "signature verified"));
+
+  ltm_test_gui_click (row, "Resend to Bot");
+  ltm_test_gui_wait_until (ltm_test_server_get_bot_count (fixture->server) == 2);
+  body = ltm_test_server_get_bot_body (fixture->server);
+  g_assert_nonnull (memmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                            "\"isRedelivery\":true", 19));
+
+  ltm_test_gui_click (GTK_WIDGET (page), "Stop");
+  ltm_test_gui_wait_until (!ltm_test_gui_is_enabled (GTK_WIDGET (page), "Send Test Event"));
+}
+
+static void
+test_events (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *secret_file = g_build_filename (ltm_test_get_tmp_dir (), "secret", NULL);
+  g_auto(LtmTestRun) run = { 0 };
+  const char * const args[] = { "channel", "set", CHANNEL, "--secret-file", secret_file, NULL };
+
+  g_assert_true (g_file_set_contents (secret_file, SECRET, -1, NULL));
+  fixture_ltm (fixture, &run, args);
+  g_assert_cmpint (run.status, ==, 0);
+
+  fixture_run (fixture, test_events_body);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -724,6 +788,7 @@ main (int   argc,
   ADD ("token-arrives", test_token_arrives);
   ADD ("switch-channel", test_switch_channel);
   ADD ("revoked", test_revoked);
+  ADD ("events", test_events);
 
 #undef ADD
 
