@@ -6,6 +6,7 @@
 
 #include "ltm-test-gui.h"
 
+#include "ltm-channel-row.h"
 #include "ltm-test-util.h"
 #include "ltm-ui.h"
 
@@ -262,7 +263,13 @@ static gboolean
 ltm_test_gui_match_row (GtkWidget     *widget,
                         gconstpointer  data)
 {
-  return ADW_IS_PREFERENCES_ROW (widget) && gtk_widget_get_mapped (widget) &&
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+
+  if (LTM_IS_CHANNEL_ROW (widget))
+    return g_strcmp0 (ltm_channel_row_get_title (LTM_CHANNEL_ROW (widget)), data) == 0;
+
+  return ADW_IS_PREFERENCES_ROW (widget) &&
          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), data) == 0;
 }
 
@@ -345,7 +352,8 @@ ltm_test_gui_show_page (LtmWindow  *window,
   g_assert_nonnull (stack);
   ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", name);
-  page = adw_view_stack_get_child_by_name (ADW_VIEW_STACK (stack), name);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==, name);
+  page = GTK_WIDGET (ltm_window_get_page (window, name));
   g_assert_nonnull (page);
   ltm_test_gui_wait_until (gtk_widget_get_mapped (page));
 

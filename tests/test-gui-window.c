@@ -65,10 +65,21 @@ test_pages_body (LtmWindow     *window,
   GtkWidget *stack = ltm_test_gui_find_type (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
 
   ltm_test_gui_wait_until (ltm_window_get_channel (window) != NULL);
+
+  /* Only the page shown is built: the others are empty until first shown. */
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==, "key");
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      GtkWidget *slot = adw_view_stack_get_child_by_name (ADW_VIEW_STACK (stack), pages[i].name);
+
+      g_assert_true ((adw_bin_get_child (ADW_BIN (slot)) != NULL) == (i == 0));
+    }
+
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
       GtkWidget *child;
       AdwViewStackPage *page;
+      GtkWidget *content;
 
       gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", pages[i].name);
       g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (stack)), ==,
@@ -76,8 +87,10 @@ test_pages_body (LtmWindow     *window,
       child = adw_view_stack_get_visible_child (ADW_VIEW_STACK (stack));
       page = adw_view_stack_get_page (ADW_VIEW_STACK (stack), child);
       g_assert_cmpstr (adw_view_stack_page_get_title (page), ==, pages[i].title);
-      g_assert_true (LTM_IS_PAGE (child));
-      g_assert_true (ltm_page_get_channel (LTM_PAGE (child)) == ltm_window_get_channel (window));
+      content = adw_bin_get_child (ADW_BIN (child));
+      g_assert_true (LTM_IS_PAGE (content));
+      g_assert_true (content == GTK_WIDGET (ltm_window_get_page (window, pages[i].name)));
+      g_assert_true (ltm_page_get_channel (LTM_PAGE (content)) == ltm_window_get_channel (window));
     }
 }
 

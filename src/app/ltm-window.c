@@ -1,6 +1,13 @@
 /* ltm-window.c: the main window: channels on the left, the chosen one's
  * Key, JWT, Tokens and Webhook pages on the right
  *
+ * A page is built the first time it is shown (the view stack holds an
+ * empty AdwBin for it until then), so the first frame costs one page, not
+ * four.  While the store is read the window is empty, and only a store
+ * that takes longer than LTM_WINDOW_SPINNER_DELAY_MS to read shows a
+ * spinner: the first thing drawn is the list as it is stored, not a
+ * placeholder that gives way to it a moment later.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -11,6 +18,7 @@
 
 #include "ltm-activity.h"
 #include "ltm-add-channel-dialog.h"
+#include "ltm-channel-row.h"
 #include "ltm-jwt-page.h"
 #include "ltm-lifecycle.h"
 #include "ltm-key-page.h"
@@ -38,10 +46,7 @@ struct _LtmWindow
   GtkStack *content_stack;
   AdwViewSwitcherTitle *switcher_title;
   AdwViewStack *view_stack;
-  LtmKeyPage *key_page;
-  LtmJwtPage *jwt_page;
-  LtmTokensPage *tokens_page;
-  LtmWebhookPage *webhook_page;
+  LtmPage *pages[4];                /* as in ltm_window_pages[], built when first shown */
 
   LtmStore *store;
   GtkFilterListModel *filtered;
@@ -49,8 +54,23 @@ struct _LtmWindow
   LtmChannel *channel;
   GCancellable *cancellable;
   guint update_rows_source;
+  guint spinner_source;
   gboolean loaded;
 };
+
+/* The pages, in the view stack's order. */
+static const struct {
+  const char *name;
+  GType (*get_type) (void);
+} ltm_window_pages[] = {
+  { "key", ltm_key_page_get_type },
+  { "jwt", ltm_jwt_page_get_type },
+  { "tokens", ltm_tokens_page_get_type },
+  { "webhook", ltm_webhook_page_get_type },
+};
+
+/* How long the store may take to read before the window says it is loading. */
+#define LTM_WINDOW_SPINNER_DELAY_MS 300
 
 G_DEFINE_FINAL_TYPE (LtmWindow, ltm_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -133,6 +153,40 @@ ltm_window_show_channel (LtmWindow  *self,
   return TRUE;
 }
 
+/**
+ * ltm_window_get_page:
+ * @page_name: "key", "jwt", "tokens" or "webhook"
+ *
+ * The page, built now if it has not been shown yet.
+ *
+ * Returns: (transfer none): the page
+ */
+LtmPage *
+ltm_window_get_page (LtmWindow  *self,
+                     const char *page_name)
+{
+  g_return_val_if_fail (LTM_IS_WINDOW (self), NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ltm_window_pages); i++)
+    {
+      AdwBin *slot;
+
+      if (!g_str_equal (ltm_window_pages[i].name, page_name))
+        continue;
+      if (self->pages[i] != NULL)
+        return self->pages[i];
+
+      slot = ADW_BIN (adw_view_stack_get_child_by_name (self->view_stack, page_name));
+      self->pages[i] = g_object_new (ltm_window_pages[i].get_type (), NULL);
+      ltm_page_set_channel (self->pages[i], self->channel);
+      adw_bin_set_child (slot, GTK_WIDGET (self->pages[i]));
+
+      return self->pages[i];
+    }
+
+  g_return_val_if_reached (NULL);
+}
+
 /* "key", "jwt", "tokens" or "webhook" */
 void
 ltm_window_show_page (LtmWindow  *self,
@@ -141,6 +195,17 @@ ltm_window_show_page (LtmWindow  *self,
   g_return_if_fail (LTM_IS_WINDOW (self));
 
   adw_view_stack_set_visible_child_name (self->view_stack, page_name);
+}
+
+/* The view switcher, a shortcut or the code chose a page: it is built
+ * before it is drawn. */
+static void
+ltm_window_visible_page_cb (LtmWindow *self)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (name != NULL && self->channel != NULL)
+    ltm_window_get_page (self, name);
 }
 
 static void
@@ -183,12 +248,9 @@ ltm_window_set_channel (LtmWindow  *self,
     g_signal_handlers_disconnect_by_func (self->channel, ltm_window_channel_notify_cb, self);
 
   if (g_set_object (&self->channel, channel))
-    {
-      ltm_page_set_channel (LTM_PAGE (self->key_page), channel);
-      ltm_page_set_channel (LTM_PAGE (self->jwt_page), channel);
-      ltm_page_set_channel (LTM_PAGE (self->tokens_page), channel);
-      ltm_page_set_channel (LTM_PAGE (self->webhook_page), channel);
-    }
+    for (guint i = 0; i < G_N_ELEMENTS (self->pages); i++)
+      if (self->pages[i] != NULL)
+        ltm_page_set_channel (self->pages[i], channel);
 
   if (channel != NULL)
     g_signal_connect_swapped (channel, "notify::name",
@@ -197,6 +259,7 @@ ltm_window_set_channel (LtmWindow  *self,
   gtk_stack_set_visible_child_name (self->content_stack, channel != NULL ? "channel" : "none");
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, channel != NULL);
   ltm_window_update_title (self);
+  ltm_window_visible_page_cb (self);
 
   for (guint i = 0; i < 5; i++)
     {
@@ -216,63 +279,14 @@ ltm_window_set_channel (LtmWindow  *self,
     }
 }
 
-static gboolean
-ltm_window_name_to_title (GBinding     *binding,
-                          const GValue *from,
-                          GValue       *to,
-                          gpointer      user_data)
-{
-  g_autoptr(LtmChannel) channel = LTM_CHANNEL (g_binding_dup_source (binding));
-
-  g_value_take_string (to, ltm_channel_dup_display_name (channel));
-
-  return TRUE;
-}
-
-/* The warning mark of a row: the channel's token expires within the
- * Preferences' warning, or none is usable any more, or its last delivery
- * failed. */
-static void
-ltm_window_update_row (GtkWidget *row)
-{
-  LtmChannel *channel = g_object_get_data (G_OBJECT (row), "ltm-channel");
-  GtkWidget *mark = g_object_get_data (G_OBJECT (row), "ltm-mark");
-  LtmApplication *app = ltm_application_get_default ();
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autofree char *text = NULL;
-  gint64 expiry = 0;
-  gboolean failed;
-  gboolean due;
-
-  due = ltm_lifecycle_channel_is_due (channel, now, ltm_application_get_warning (app), &expiry);
-  failed = ltm_channel_get_delivery (channel) == LTM_DELIVERY_FAILED;
-  gtk_widget_set_visible (mark, due || failed);
-  if (!due && !failed)
-    return;
-
-  if (failed)
-    /* Translators: %s is why delivering the new token failed */
-    text = g_strdup_printf (_("Deploy failed: %s"),
-                            ltm_channel_get_delivery_message (channel) != NULL
-                            ? ltm_channel_get_delivery_message (channel) : "");
-  else if (expiry == 0)
-    text = g_strdup (_("No valid token: rotate or issue one"));
-  else
-    text = ltm_ui_format_expiry (expiry, now);
-  gtk_widget_set_tooltip_text (mark, text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (mark),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
-                                  -1);
-}
-
 static void
 ltm_window_update_rows (LtmWindow *self)
 {
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->channel_list));
        row != NULL;
        row = gtk_widget_get_next_sibling (row))
-    if (g_object_get_data (G_OBJECT (row), "ltm-mark") != NULL)
-      ltm_window_update_row (row);
+    if (LTM_IS_CHANNEL_ROW (row))
+      ltm_channel_row_update (LTM_CHANNEL_ROW (row));
 }
 
 static gboolean
@@ -290,33 +304,9 @@ ltm_window_create_row (gpointer item,
                        gpointer user_data)
 {
   LtmWindow *self = user_data;
-  LtmChannel *channel = item;
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *mark = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
-  GtkWidget *chevron = gtk_image_new_from_icon_name ("go-next-symbolic");
+  GtkWidget *row = ltm_channel_row_new (LTM_CHANNEL (item));
 
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-
-  gtk_widget_add_css_class (mark, "warning");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), mark);
-  g_object_set_data (G_OBJECT (row), "ltm-mark", mark);
-
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), chevron);
-  g_object_bind_property (self->leaflet, "folded", chevron, "visible", G_BINDING_SYNC_CREATE);
-
-  g_object_bind_property_full (channel, "name", row, "title", G_BINDING_SYNC_CREATE,
-                               ltm_window_name_to_title, NULL, NULL, NULL);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), ltm_channel_get_channel_id (channel));
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  g_object_set_data_full (G_OBJECT (row), "ltm-channel", g_object_ref (channel), g_object_unref);
-
-  ltm_window_update_row (row);
-  g_signal_connect_object (ltm_channel_get_tokens (channel), "items-changed",
-                           G_CALLBACK (ltm_window_update_row), row, G_CONNECT_SWAPPED);
-  g_signal_connect_object (channel, "notify::delivery",
-                           G_CALLBACK (ltm_window_update_row), row, G_CONNECT_SWAPPED);
-  g_signal_connect_object (channel, "notify::delivery-message",
-                           G_CALLBACK (ltm_window_update_row), row, G_CONNECT_SWAPPED);
+  g_object_bind_property (self->leaflet, "folded", row, "show-chevron", G_BINDING_SYNC_CREATE);
 
   return row;
 }
@@ -328,7 +318,7 @@ ltm_window_row_selected_cb (LtmWindow     *self,
   /* A row goes away when the store's list changes; the channel stays
    * chosen until it is removed (ltm_window_items_changed_cb). */
   if (row != NULL)
-    ltm_window_set_channel (self, g_object_get_data (G_OBJECT (row), "ltm-channel"));
+    ltm_window_set_channel (self, ltm_channel_row_get_channel (LTM_CHANNEL_ROW (row)));
 }
 
 /* A click or Enter on a row, also on the one already chosen: the list
@@ -337,7 +327,7 @@ static void
 ltm_window_row_activated_cb (LtmWindow     *self,
                              GtkListBoxRow *row)
 {
-  ltm_window_set_channel (self, g_object_get_data (G_OBJECT (row), "ltm-channel"));
+  ltm_window_set_channel (self, ltm_channel_row_get_channel (LTM_CHANNEL_ROW (row)));
   adw_leaflet_set_visible_child (self->leaflet, self->content);
 }
 
@@ -351,7 +341,13 @@ ltm_window_update_stacks (LtmWindow *self)
   if (!self->loaded)
     return;
 
-  gtk_stack_set_visible_child_name (self->main_stack, n_all == 0 ? "welcome" : "channels");
+  /* Out of "loading" at once: a crossfade would draw the first frame twice
+   * more, and the spinner may never have shown. */
+  gtk_stack_set_visible_child_full (self->main_stack, n_all == 0 ? "welcome" : "channels",
+                                    g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack),
+                                               "loading") == 0
+                                    ? GTK_STACK_TRANSITION_TYPE_NONE
+                                    : gtk_stack_get_transition_type (self->main_stack));
   gtk_stack_set_visible_child_name (self->sidebar_stack, n_shown == 0 ? "no-results" : "list");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", n_all > 0);
 }
@@ -430,18 +426,31 @@ ltm_window_loaded_cb (GObject      *source,
                                              : g_strdup (error->message);
       g_autofree char *markup = g_markup_escape_text (text, -1);
 
-      gtk_spinner_stop (self->loading_spinner);
       adw_status_page_set_description (self->failed_page, markup);
       gtk_stack_set_visible_child_name (self->main_stack, "failed");
-      return;
+    }
+  else
+    {
+      self->loaded = TRUE;
+      ltm_window_update_stacks (self);
+      ltm_application_remind (LTM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+
+      ltm_window_choose_first (self);
     }
 
+  g_clear_handle_id (&self->spinner_source, g_source_remove);
   gtk_spinner_stop (self->loading_spinner);
-  self->loaded = TRUE;
-  ltm_window_update_stacks (self);
-  ltm_application_remind (LTM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+}
 
-  ltm_window_choose_first (self);
+static gboolean
+ltm_window_spinner_cb (gpointer user_data)
+{
+  LtmWindow *self = user_data;
+
+  self->spinner_source = 0;
+  gtk_spinner_start (self->loading_spinner);
+
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -449,7 +458,8 @@ ltm_window_load (LtmWindow *self)
 {
   self->loaded = FALSE;
   gtk_stack_set_visible_child_name (self->main_stack, "loading");
-  gtk_spinner_start (self->loading_spinner);
+  if (self->spinner_source == 0)
+    self->spinner_source = g_timeout_add (LTM_WINDOW_SPINNER_DELAY_MS, ltm_window_spinner_cb, self);
   ltm_store_load_async (self->store, self->cancellable, ltm_window_loaded_cb,
                         g_object_ref (self));
 }
@@ -716,7 +726,8 @@ ltm_window_rotate_channel (LtmWindow  *self,
     return;
 
   ltm_window_show_page (self, "tokens");
-  gtk_widget_activate_action (GTK_WIDGET (self->tokens_page), "tokens.rotate", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (ltm_window_get_page (self, "tokens")), "tokens.rotate",
+                              NULL);
 }
 
 static void
@@ -933,6 +944,7 @@ ltm_window_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->update_rows_source, g_source_remove);
+  g_clear_handle_id (&self->spinner_source, g_source_remove);
 
   if (self->channel != NULL)
     g_signal_handlers_disconnect_by_func (self->channel, ltm_window_channel_notify_cb, self);
@@ -942,6 +954,7 @@ ltm_window_dispose (GObject *object)
     gtk_list_box_bind_model (self->channel_list, NULL, NULL, NULL, NULL);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LTM_TYPE_WINDOW);
+  memset (self->pages, 0, sizeof self->pages);
 
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
@@ -962,11 +975,7 @@ ltm_window_class_init (LtmWindowClass *klass)
   window_class->close_request = ltm_window_close_request;
 
   g_type_ensure (LTM_TYPE_ACTIVITY);
-  g_type_ensure (LTM_TYPE_KEY_PAGE);
   g_type_ensure (LTM_TYPE_LIST_BIN);
-  g_type_ensure (LTM_TYPE_JWT_PAGE);
-  g_type_ensure (LTM_TYPE_TOKENS_PAGE);
-  g_type_ensure (LTM_TYPE_WEBHOOK_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/ltm/LineTokenManager/ltm-window.ui");
@@ -984,10 +993,6 @@ ltm_window_class_init (LtmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LtmWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, LtmWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, LtmWindow, view_stack);
-  gtk_widget_class_bind_template_child (widget_class, LtmWindow, key_page);
-  gtk_widget_class_bind_template_child (widget_class, LtmWindow, jwt_page);
-  gtk_widget_class_bind_template_child (widget_class, LtmWindow, tokens_page);
-  gtk_widget_class_bind_template_child (widget_class, LtmWindow, webhook_page);
   gtk_widget_class_bind_template_callback (widget_class, ltm_window_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, ltm_window_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, ltm_window_row_activated_cb);
@@ -1022,4 +1027,6 @@ ltm_window_init (LtmWindow *self)
   ltm_ui_setup_rows (GTK_WIDGET (self));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self->sidebar));
+  g_signal_connect_object (self->view_stack, "notify::visible-child",
+                           G_CALLBACK (ltm_window_visible_page_cb), self, G_CONNECT_SWAPPED);
 }

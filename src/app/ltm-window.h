@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "ltm-application.h"
+#include "ltm-page.h"
 
 G_BEGIN_DECLS
 
@@ -15,13 +16,15 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LtmWindow, ltm_window, LTM, WINDOW, AdwApplicationWindow)
 
-LtmWindow  *ltm_window_new          (LtmApplication *application);
-LtmChannel *ltm_window_get_channel  (LtmWindow      *self);
-gboolean    ltm_window_show_channel (LtmWindow      *self,
-                                     const char     *channel_id);
-void        ltm_window_show_page    (LtmWindow      *self,
-                                     const char     *page_name);
-void        ltm_window_rotate_channel (LtmWindow    *self,
-                                       const char   *channel_id);
+LtmWindow  *ltm_window_new            (LtmApplication *application);
+LtmChannel *ltm_window_get_channel    (LtmWindow      *self);
+gboolean    ltm_window_show_channel   (LtmWindow      *self,
+                                       const char     *channel_id);
+LtmPage    *ltm_window_get_page       (LtmWindow      *self,
+                                       const char     *page_name);
+void        ltm_window_show_page      (LtmWindow      *self,
+                                       const char     *page_name);
+void        ltm_window_rotate_channel (LtmWindow      *self,
+                                       const char     *channel_id);
 
 G_END_DECLS
