@@ -866,6 +866,47 @@ test_store_keeps_last (Fixture       *fixture,
   g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
 }
 
+/* Whatever bytes a body has, NULs and invalid UTF-8 included, up to the
+ * receiver's limit, come back from the store as they were. */
+static void
+test_store_any_bytes (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) ltm_webhook_record_free);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char odd[] = "{\"events\":[{\"type\":\"x\0y\xff\"}]}\0";
+  g_autofree guint8 *large = g_malloc (LTM_WEBHOOK_MAX_BODY);
+  GBytes *bodies[2];
+
+  for (gsize i = 0; i < LTM_WEBHOOK_MAX_BODY; i++)
+    large[i] = (guint8) (i * 7);
+  bodies[0] = g_bytes_new_static (odd, sizeof odd);
+  bodies[1] = g_bytes_new (large, LTM_WEBHOOK_MAX_BODY);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      LtmWebhookRecord *record = g_new0 (LtmWebhookRecord, 1);
+
+      record->index = 0;
+      record->bot_time = -1;
+      record->body = bodies[i];
+      g_ptr_array_add (batch, record);
+    }
+  g_assert_true (ltm_store_add_webhook_records (fixture->store, CHANNEL, batch, &error));
+  g_assert_no_error (error);
+
+  records = ltm_store_list_webhook_records (fixture->store, CHANNEL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (records->len, ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      LtmWebhookRecord *record = g_ptr_array_index (records, records->len - 1 - i);
+
+      g_assert_true (g_bytes_equal (record->body, bodies[i]));
+    }
+}
+
 static void
 test_store_restore (Fixture       *fixture,
                     gconstpointer  data)
@@ -973,6 +1014,8 @@ main (int   argc,
               fixture_set_up_store, test_store_records, fixture_tear_down);
   g_test_add ("/webhook/store/keeps-last", Fixture, NULL,
               fixture_set_up_store, test_store_keeps_last, fixture_tear_down);
+  g_test_add ("/webhook/store/any-bytes", Fixture, NULL,
+              fixture_set_up_store, test_store_any_bytes, fixture_tear_down);
   g_test_add ("/webhook/store/restore", Fixture, NULL,
               fixture_set_up_store, test_store_restore, fixture_tear_down);
   g_test_add ("/webhook/store/upgrade", Fixture, NULL,

@@ -686,6 +686,38 @@ ltm_store_db_unseal (LtmSealKey  *key,
   return ltm_unseal (key, ad_data, ad_len, sealed, sealed_len, error);
 }
 
+/* Any bytes, NULs included (a recorded webhook body), for its row. */
+GBytes *
+ltm_store_db_seal_bytes (LtmSealKey *key,
+                         const char *channel_id,
+                         const char *kind,
+                         const char *key_id,
+                         GBytes     *plain)
+{
+  g_autoptr(GBytes) ad = ltm_store_db_associated_data (channel_id, kind, key_id);
+  gsize ad_len, plain_len;
+  const void *ad_data = g_bytes_get_data (ad, &ad_len);
+  const void *plain_data = g_bytes_get_data (plain, &plain_len);
+
+  return ltm_seal (key, ad_data, ad_len, plain_data, plain_len);
+}
+
+GBytes *
+ltm_store_db_unseal_bytes (LtmSealKey  *key,
+                           const char  *channel_id,
+                           const char  *kind,
+                           const char  *key_id,
+                           const void  *sealed,
+                           gsize        sealed_len,
+                           GError     **error)
+{
+  g_autoptr(GBytes) ad = ltm_store_db_associated_data (channel_id, kind, key_id);
+  gsize ad_len;
+  const void *ad_data = g_bytes_get_data (ad, &ad_len);
+
+  return ltm_unseal_bytes (key, ad_data, ad_len, sealed, sealed_len, error);
+}
+
 /* The master key: read once per process and store */
 
 typedef struct {

@@ -143,6 +143,18 @@ LtmSecret        *ltm_store_db_unseal           (LtmSealKey        *key,
                                                  const void        *sealed,
                                                  gsize              sealed_len,
                                                  GError           **error);
+GBytes           *ltm_store_db_seal_bytes       (LtmSealKey        *key,
+                                                 const char        *channel_id,
+                                                 const char        *kind,
+                                                 const char        *key_id,
+                                                 GBytes            *plain);
+GBytes           *ltm_store_db_unseal_bytes     (LtmSealKey        *key,
+                                                 const char        *channel_id,
+                                                 const char        *kind,
+                                                 const char        *key_id,
+                                                 const void        *sealed,
+                                                 gsize              sealed_len,
+                                                 GError           **error);
 char             *ltm_store_db_describe_master_key (LtmStoreDb      *db);
 
 /* ltm-store.c: its connections, for the operations in other files */

@@ -304,19 +304,8 @@ ltm_store_webhook_insert (LtmStoreDb        *db,
   g_autoptr(sqlite3_stmt) insert = NULL;
   g_autoptr(sqlite3_stmt) seal = NULL;
   g_autoptr(GBytes) sealed = NULL;
-  g_autoptr(LtmSecret) plain = NULL;
   g_autofree char *row = NULL;
-  gsize len;
-  const char *data = g_bytes_get_data (record->body, &len);
   gint64 id;
-
-  /* Sealed as text: a JSON body has no nul byte. */
-  if (len == 0 || memchr (data, '\0', len) != NULL)
-    {
-      g_set_error_literal (error, LTM_STORE_ERROR, LTM_STORE_ERROR_INCONSISTENT,
-                           _("An empty webhook body, or one with a nul byte, is not recorded."));
-      return FALSE;
-    }
 
   insert = ltm_store_db_prepare (db,
                                  "INSERT INTO webhook_events (channel_id, received_at, event_index, "
@@ -344,8 +333,7 @@ ltm_store_webhook_insert (LtmStoreDb        *db,
   /* The row's ID is in the associated data: the body opens in no other row. */
   id = sqlite3_last_insert_rowid (ltm_store_db_get_handle (db));
   row = g_strdup_printf ("%" G_GINT64_FORMAT, id);
-  plain = g_strndup (data, len);
-  sealed = ltm_store_db_seal (key, channel_id, KIND_WEBHOOK_EVENT, row, plain);
+  sealed = ltm_store_db_seal_bytes (key, channel_id, KIND_WEBHOOK_EVENT, row, record->body);
 
   seal = ltm_store_db_prepare (db, "UPDATE webhook_events SET sealed_body = :sealed WHERE id = :id",
                                error);
@@ -451,7 +439,6 @@ ltm_store_webhook_select (LtmStore    *self,
     {
       g_autoptr(LtmWebhookRecord) record = g_new0 (LtmWebhookRecord, 1);
       g_autofree char *row = NULL;
-      LtmSecret *body;
 
       if (key == NULL && (key = ltm_store_db_get_master_key (db, FALSE, &local_error)) == NULL)
         goto out;
@@ -470,10 +457,11 @@ ltm_store_webhook_select (LtmStore    *self,
       record->bot_message = g_strdup ((const char *) sqlite3_column_text (stmt, 10));
 
       row = g_strdup_printf ("%" G_GINT64_FORMAT, record->id);
-      body = ltm_store_db_unseal (key, channel_id, KIND_WEBHOOK_EVENT, row,
-                                  sqlite3_column_blob (stmt, 11), sqlite3_column_bytes (stmt, 11),
-                                  NULL);
-      if (body == NULL)
+      /* The body is no secret once opened: it is shown and copied. */
+      record->body = ltm_store_db_unseal_bytes (key, channel_id, KIND_WEBHOOK_EVENT, row,
+                                                sqlite3_column_blob (stmt, 11),
+                                                sqlite3_column_bytes (stmt, 11), NULL);
+      if (record->body == NULL)
         {
           g_set_error (&local_error, LTM_STORE_ERROR, LTM_STORE_ERROR_SEALED,
                        _("The recorded webhook event %s of channel %s does not open: it was "
@@ -481,9 +469,6 @@ ltm_store_webhook_select (LtmStore    *self,
           goto out;
         }
 
-      /* The body is no secret once opened: it is shown and copied. */
-      record->body = g_bytes_new (body, strlen (body));
-      ltm_secret_free (body);
       g_ptr_array_add (records, g_steal_pointer (&record));
     }
   if (rc != SQLITE_DONE)
