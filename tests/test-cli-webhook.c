@@ -287,6 +287,50 @@ test_listen_send_events (Fixture       *fixture,
   g_assert_cmpstr (empty.out, ==, "");
 }
 
+/* What the bot got last, as an object. */
+static JsonObject *
+fixture_bot_body (Fixture *fixture)
+{
+  g_autoptr(GBytes) body = ltm_test_server_get_bot_body (fixture->server);
+  g_autofree char *text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+
+  return ltm_test_parse_object (text);
+}
+
+/* Events made here are sent to the bot's own user ID once bot info gave
+ * it, as LINE's are. */
+static void
+test_send_destination (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_auto(LtmTestRun) before = { 0 };
+  g_auto(LtmTestRun) info = { 0 };
+  g_auto(LtmTestRun) after = { 0 };
+  g_autoptr(JsonObject) bot = NULL;
+  g_autoptr(JsonObject) sent = NULL;
+  const char *user_id;
+
+  run_ltm (fixture, &before, "webhook", "send", "--channel", CHANNEL, "--to", fixture->bot,
+           "--text", "hi");
+  g_assert_cmpint (before.status, ==, 0);
+  sent = fixture_bot_body (fixture);
+  g_assert_cmpstr (json_object_get_string_member (sent, "destination"), ==,
+                   "U00000000000000000000000000000000");
+  g_clear_pointer (&sent, json_object_unref);
+
+  run_ltm (fixture, &info, "--json", "bot", "info", "--channel", CHANNEL);
+  g_assert_cmpint (info.status, ==, 0);
+  bot = ltm_test_parse_object (info.out);
+  user_id = json_object_get_string_member (bot, "userId");
+  g_assert_nonnull (user_id);
+
+  run_ltm (fixture, &after, "webhook", "send", "--channel", CHANNEL, "--to", fixture->bot,
+           "--event", "follow");
+  g_assert_cmpint (after.status, ==, 0);
+  sent = fixture_bot_body (fixture);
+  g_assert_cmpstr (json_object_get_string_member (sent, "destination"), ==, user_id);
+}
+
 static void
 test_send_refused (Fixture       *fixture,
                    gconstpointer  data)
@@ -372,6 +416,8 @@ main (int   argc,
 
   g_test_add ("/cli-webhook/listen-send-events", Fixture, NULL,
               fixture_set_up, test_listen_send_events, fixture_tear_down);
+  g_test_add ("/cli-webhook/send-destination", Fixture, NULL,
+              fixture_set_up, test_send_destination, fixture_tear_down);
   g_test_add ("/cli-webhook/send-refused", Fixture, NULL,
               fixture_set_up, test_send_refused, fixture_tear_down);
   g_test_add ("/cli-webhook/public-url/sigint", Fixture, GINT_TO_POINTER (SIGINT),

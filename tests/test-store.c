@@ -520,6 +520,7 @@ test_store_schema_upgrade (Fixture       *fixture,
                     "ALTER TABLE tokens DROP COLUMN retire_at;"
                     "DROP TABLE webhook_events;"
                     "DROP TABLE webhook_restores;"
+                    "DROP TABLE webhook_bots;"
                     "PRAGMA user_version = 1");
 
   g_clear_object (&fixture->store);

@@ -23,6 +23,7 @@
 #include "ltm-test-util.h"
 #include "ltm-webhook-error.h"
 #include "ltm-webhook-event.h"
+#include "ltm-webhook-history.h"
 #include "ltm-webhook-post.h"
 #include "ltm-webhook-receiver.h"
 #include "ltm-webhook-signature.h"
@@ -30,6 +31,7 @@
 
 #define CHANNEL "1234567890"
 #define SECRET "8c1b1fb5e2d13a3c1f0e5b1d9a4c7e21"
+#define BOT_USER_ID "U4af4980629e7a1e0f3e5b6f2a7c4d1e9"
 
 /* Emoji and \u escapes: a body parsed and written again would not be
  * these bytes, and its signature would not verify. */
@@ -907,6 +909,59 @@ test_store_any_bytes (Fixture       *fixture,
     }
 }
 
+/* The destination of the events made here: the bot's user ID as bot
+ * info gave it, else as LINE last sent it; and the history read back. */
+static void
+test_store_destination (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) ltm_webhook_record_free);
+  g_autoptr(LtmWebhookHistory) history = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *none = NULL;
+  g_autofree char *recorded = NULL;
+  g_autofree char *fetched = NULL;
+  g_autofree char *kept = NULL;
+  LtmWebhookRecord *record = g_new0 (LtmWebhookRecord, 1);
+  static const char body[] = "{\"destination\":\"Ufromline\",\"events\":[{\"type\":\"follow\"}]}";
+
+  none = ltm_webhook_dup_destination (fixture->store, CHANNEL);
+  g_assert_null (none);
+  g_assert_null (ltm_store_dup_webhook_bot_user_id (fixture->store, CHANNEL, &error));
+  g_assert_no_error (error);
+
+  record->index = 0;
+  record->bot_time = -1;
+  record->body = g_bytes_new_static (body, strlen (body));
+  g_ptr_array_add (batch, record);
+  g_assert_true (ltm_store_add_webhook_records (fixture->store, CHANNEL, batch, &error));
+  g_assert_no_error (error);
+  recorded = ltm_webhook_dup_destination (fixture->store, CHANNEL);
+  g_assert_cmpstr (recorded, ==, "Ufromline");
+
+  g_assert_true (ltm_store_set_webhook_bot_user_id (fixture->store, CHANNEL, "Uold", &error));
+  g_assert_true (ltm_store_set_webhook_bot_user_id (fixture->store, CHANNEL, BOT_USER_ID, &error));
+  g_assert_no_error (error);
+  kept = ltm_store_dup_webhook_bot_user_id (fixture->store, CHANNEL, &error);
+  g_assert_cmpstr (kept, ==, BOT_USER_ID);
+  fetched = ltm_webhook_dup_destination (fixture->store, CHANNEL);
+  g_assert_cmpstr (fetched, ==, BOT_USER_ID);
+  g_assert_false (ltm_store_set_webhook_bot_user_id (fixture->store, "999", BOT_USER_ID, &error));
+  g_assert_error (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  ltm_webhook_load_history_async (fixture->store, CHANNEL, NULL, ltm_async_result_cb, &result);
+  history = ltm_webhook_load_history_finish (ltm_async_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (history->destination, ==, BOT_USER_ID);
+  g_assert_cmpuint (history->events->len, ==, 1);
+  g_assert_cmpstr (ltm_webhook_event_get_event_type (g_ptr_array_index (history->events, 0)), ==,
+                   "follow");
+  g_assert_cmpint (ltm_webhook_event_get_record_id (g_ptr_array_index (history->events, 0)), ==,
+                   record->id);
+}
+
 static void
 test_store_restore (Fixture       *fixture,
                     gconstpointer  data)
@@ -969,7 +1024,8 @@ test_store_upgrade (Fixture       *fixture,
 
   g_clear_object (&fixture->store);
   run_sql (path,
-           "DROP TABLE webhook_events; DROP TABLE webhook_restores; PRAGMA user_version = 2");
+           "DROP TABLE webhook_events; DROP TABLE webhook_restores; DROP TABLE webhook_bots; "
+           "PRAGMA user_version = 2");
 
   fixture->store = ltm_store_new (fixture->dir);
   g_assert_true (ltm_store_load (fixture->store, &error));
@@ -983,6 +1039,8 @@ test_store_upgrade (Fixture       *fixture,
   record->body = g_bytes_new_static ("{\"events\":[]}", 13);
   g_ptr_array_add (batch, record);
   g_assert_true (ltm_store_add_webhook_records (fixture->store, CHANNEL, batch, &error));
+  g_assert_no_error (error);
+  g_assert_true (ltm_store_set_webhook_bot_user_id (fixture->store, CHANNEL, BOT_USER_ID, &error));
   g_assert_no_error (error);
 }
 
@@ -1014,6 +1072,8 @@ main (int   argc,
               fixture_set_up_store, test_store_records, fixture_tear_down);
   g_test_add ("/webhook/store/keeps-last", Fixture, NULL,
               fixture_set_up_store, test_store_keeps_last, fixture_tear_down);
+  g_test_add ("/webhook/store/destination", Fixture, NULL,
+              fixture_set_up_store, test_store_destination, fixture_tear_down);
   g_test_add ("/webhook/store/any-bytes", Fixture, NULL,
               fixture_set_up_store, test_store_any_bytes, fixture_tear_down);
   g_test_add ("/webhook/store/restore", Fixture, NULL,

@@ -19,6 +19,7 @@
 #include "ltm-store-webhook.h"
 #include "ltm-text.h"
 #include "ltm-webhook-divert.h"
+#include "ltm-webhook-history.h"
 #include "ltm-webhook-post.h"
 #include "ltm-webhook-receiver.h"
 #include "ltm-webhook-signature.h"
@@ -437,23 +438,6 @@ ltm_cli_webhook_restore_command (LtmCli  *cli,
 
 /* send */
 
-/* The bot's user ID, as LINE last sent it: from the newest recorded event. */
-static char *
-ltm_cli_webhook_destination (LtmCli     *cli,
-                             const char *channel_id)
-{
-  g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(LtmWebhookEvent) event = NULL;
-
-  if (ltm_cli_get_channel (cli, channel_id, NULL) == NULL ||
-      (records = ltm_store_list_webhook_records (cli->store, channel_id, NULL)) == NULL ||
-      records->len == 0 ||
-      (event = ltm_webhook_record_to_event (g_ptr_array_index (records, 0), NULL)) == NULL)
-    return NULL;
-
-  return g_strdup (ltm_webhook_event_get_destination (event));
-}
-
 int
 ltm_cli_webhook_send (LtmCli  *cli,
                       int      argc,
@@ -532,7 +516,8 @@ ltm_cli_webhook_send (LtmCli  *cli,
     }
   else
     {
-      destination = ltm_cli_webhook_destination (cli, channel);
+      if (ltm_cli_get_channel (cli, channel, NULL) != NULL)
+        destination = ltm_webhook_dup_destination (cli->store, channel);
       body = ltm_webhook_synth_body (type, text, destination, g_get_real_time () / 1000);
     }
 

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "ltm-cli.h"
+#include "ltm-webhook-history.h"
 
 typedef struct {
   char *channel;
@@ -219,6 +220,7 @@ ltm_cli_bot_info (LtmCli  *cli,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(LtmLineBotInfo) info = NULL;
   LtmLineClient *client = NULL;
+  LtmStore *store = NULL;
   const GOptionEntry entries[] = { LTM_CLI_BEARER_ENTRIES (bearer), G_OPTION_ENTRY_NULL };
   int status;
 
@@ -226,8 +228,13 @@ ltm_cli_bot_info (LtmCli  *cli,
                                      &client, &status)) == NULL)
     return status;
 
-  ltm_line_client_get_bot_info_async (client, token, NULL, ltm_async_result_cb, &result);
-  info = ltm_line_client_get_bot_info_finish (client, ltm_async_wait (&result), &error);
+  /* The bot's user ID is kept for a stored channel: the destination of
+   * `ltm webhook send`. */
+  if (bearer.channel != NULL && ltm_cli_get_channel (cli, bearer.channel, NULL) != NULL)
+    store = cli->store;
+  ltm_webhook_get_bot_info_async (client, store, bearer.channel, token, NULL,
+                                  ltm_async_result_cb, &result);
+  info = ltm_webhook_get_bot_info_finish (ltm_async_wait (&result), &error);
   if (info == NULL)
     return ltm_cli_fail (cli, error);
 

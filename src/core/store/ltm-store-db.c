@@ -12,6 +12,8 @@
  *             the body they came in sealed in the row
  *   webhook_restores the webhook URL to put back after `listen
  *             --public-url`, one row a channel while it is pending
+ *   webhook_bots  the bot's own user ID, as bot info last gave it: the
+ *             destination of the events made here
  *
  * A channel's deploy targets (an env file and a command) and its last
  * delivery are plain columns of its row: they are not secrets.
@@ -99,7 +101,9 @@ static const char *const migrations[] = {
 
   /* 2 → 3: the webhook events the receiver recorded, each body sealed
    * in its row (it holds user IDs and what people wrote); the webhook URL
-   * to put back, kept while a public URL stands in for it */
+   * to put back, kept while a public URL stands in for it; the bot's own
+   * user ID (plain: LINE puts it in every body it sends the bot, and it
+   * is no person's) */
   "CREATE TABLE webhook_events ("
   "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
   "  channel_id TEXT NOT NULL REFERENCES channels (channel_id) ON DELETE CASCADE,"
@@ -121,6 +125,11 @@ static const char *const migrations[] = {
   "  endpoint TEXT,"
   "  public_url TEXT NOT NULL,"
   "  since INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE webhook_bots ("
+  "  channel_id TEXT PRIMARY KEY NOT NULL REFERENCES channels (channel_id) ON DELETE CASCADE,"
+  "  user_id TEXT NOT NULL,"
+  "  fetched_at INTEGER NOT NULL"
   ");",
 };
 

@@ -1,5 +1,5 @@
-/* ltm-store-webhook.c: recorded webhook events and the webhook URL to put
- * back, in the store
+/* ltm-store-webhook.c: recorded webhook events, the webhook URL to put
+ * back, and the bot's own user ID, in the store
  *
  * webhook_events keeps the newest LTM_STORE_WEBHOOK_EVENTS_KEPT events of
  * each channel: one row an event, with when it came, its signature's
@@ -13,6 +13,9 @@
  * so that a run that was killed is undone by the next one.  The first
  * URL stays: a second diversion before the restore does not replace it.
  *
+ * webhook_bots holds the bot's own user ID, as bot info last gave it:
+ * the destination of the events `ltm webhook send` and the window make.
+ *
  * Neither touches the store's generation: the channel models do not show
  * them.
  *
@@ -21,8 +24,6 @@
 #include "config.h"
 
 #include "ltm-store-webhook.h"
-
-#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -712,4 +713,98 @@ ltm_store_clear_webhook_restore (LtmStore    *self,
 
   g_clear_pointer (&stmt, sqlite3_finalize);
   return ltm_store_webhook_end (self, db, ok, error);
+}
+
+/* The bot's own user ID */
+
+/**
+ * ltm_store_set_webhook_bot_user_id:
+ * @self: a #LtmStore
+ * @channel_id: a channel
+ * @user_id: its bot's user ID, as LINE's bot info gives it
+ * @error: return location for a #GError
+ *
+ * Keeps @user_id as the destination of the events made for the channel.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ltm_store_set_webhook_bot_user_id (LtmStore    *self,
+                                   const char  *channel_id,
+                                   const char  *user_id,
+                                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  LtmStoreDb *db;
+  gboolean ok;
+
+  g_return_val_if_fail (LTM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (channel_id != NULL && user_id != NULL, FALSE);
+
+  if ((db = ltm_store_webhook_begin (self, channel_id, TRUE, error)) == NULL)
+    return FALSE;
+
+  stmt = ltm_store_db_prepare (db,
+                               "INSERT INTO webhook_bots (channel_id, user_id, fetched_at) "
+                               "VALUES (:channel_id, :user_id, :fetched_at) "
+                               "ON CONFLICT (channel_id) DO UPDATE SET user_id = excluded.user_id, "
+                               "fetched_at = excluded.fetched_at", error);
+  ok = stmt != NULL &&
+       ltm_store_webhook_bind_text (db, stmt, ":channel_id", channel_id, error) &&
+       ltm_store_webhook_bind_text (db, stmt, ":user_id", user_id, error) &&
+       ltm_store_webhook_bind_int64 (db, stmt, ":fetched_at", g_get_real_time () / G_USEC_PER_SEC,
+                                     error) &&
+       ltm_store_webhook_exec (db, stmt, error);
+
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  return ltm_store_webhook_end (self, db, ok, error);
+}
+
+/**
+ * ltm_store_dup_webhook_bot_user_id:
+ * @self: a #LtmStore
+ * @channel_id: a channel
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the bot's user ID; %NULL without an
+ *   error when bot info was never fetched for the channel
+ */
+char *
+ltm_store_dup_webhook_bot_user_id (LtmStore    *self,
+                                   const char  *channel_id,
+                                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *user_id = NULL;
+  GError *local_error = NULL;
+  LtmStoreDb *db;
+  int rc;
+
+  g_return_val_if_fail (LTM_IS_STORE (self), NULL);
+  g_return_val_if_fail (channel_id != NULL, NULL);
+
+  if ((db = ltm_store_webhook_begin (self, channel_id, FALSE, error)) == NULL)
+    return NULL;
+
+  stmt = ltm_store_db_prepare (db, "SELECT user_id FROM webhook_bots WHERE channel_id = :channel_id",
+                               &local_error);
+  if (stmt != NULL &&
+      ltm_store_webhook_bind_text (db, stmt, ":channel_id", channel_id, &local_error))
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        user_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      else if (rc != SQLITE_DONE)
+        ltm_store_db_fail (db, rc, &local_error);
+    }
+
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  ltm_store_give_db (self, db);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&user_id);
 }

@@ -1,5 +1,5 @@
 /* ltm-store-webhook.h: recorded webhook events and the webhook URL to put
- * back, in the store
+ * back, and the bot's own user ID, in the store
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -67,6 +67,14 @@ LtmWebhookRestore *ltm_store_get_webhook_restore        (LtmStore           *sel
                                                          const char         *channel_id,
                                                          GError            **error);
 gboolean           ltm_store_clear_webhook_restore      (LtmStore           *self,
+                                                         const char         *channel_id,
+                                                         GError            **error);
+
+gboolean           ltm_store_set_webhook_bot_user_id    (LtmStore           *self,
+                                                         const char         *channel_id,
+                                                         const char         *user_id,
+                                                         GError            **error);
+char              *ltm_store_dup_webhook_bot_user_id    (LtmStore           *self,
                                                          const char         *channel_id,
                                                          GError            **error);
 
