@@ -22,6 +22,7 @@ struct _LtmWebhookEventRow
 
   LtmWebhookEvent *event;
   GtkImage *signature_icon;
+  GtkWidget *resend_button;
 };
 
 G_DEFINE_FINAL_TYPE (LtmWebhookEventRow, ltm_webhook_event_row, ADW_TYPE_ACTION_ROW)
@@ -153,6 +154,7 @@ ltm_webhook_event_row_class_init (LtmWebhookEventRowClass *klass)
                                                "/io/github/ltm/LineTokenManager/"
                                                "ltm-webhook-event-row.ui");
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookEventRow, signature_icon);
+  gtk_widget_class_bind_template_child (widget_class, LtmWebhookEventRow, resend_button);
 
   gtk_widget_class_install_action (widget_class, "event.copy-body", NULL,
                                    ltm_webhook_event_row_copy_body_action);
@@ -177,6 +179,24 @@ ltm_webhook_event_row_new (LtmWebhookEvent *event)
   ltm_webhook_event_row_update (self);
 
   return GTK_WIDGET (self);
+}
+
+/**
+ * ltm_webhook_event_row_set_resend_refusal:
+ * @self: a row
+ * @refusal: (nullable): why the event cannot be resent now; %NULL when it can
+ *
+ * Resend to Bot is disabled while there is no bot to resend to, and its
+ * tooltip says what to do.
+ */
+void
+ltm_webhook_event_row_set_resend_refusal (LtmWebhookEventRow *self,
+                                          const char         *refusal)
+{
+  g_return_if_fail (LTM_IS_WEBHOOK_EVENT_ROW (self));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "event.resend", refusal == NULL);
+  gtk_widget_set_tooltip_text (self->resend_button, refusal != NULL ? refusal : _("Resend to Bot"));
 }
 
 LtmWebhookEvent *

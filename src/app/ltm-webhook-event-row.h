@@ -16,5 +16,7 @@ G_DECLARE_FINAL_TYPE (LtmWebhookEventRow, ltm_webhook_event_row, LTM, WEBHOOK_EV
 
 GtkWidget       *ltm_webhook_event_row_new       (LtmWebhookEvent    *event);
 LtmWebhookEvent *ltm_webhook_event_row_get_event (LtmWebhookEventRow *self);
+void             ltm_webhook_event_row_set_resend_refusal (LtmWebhookEventRow *self,
+                                                           const char         *refusal);
 
 G_END_DECLS

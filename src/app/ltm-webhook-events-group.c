@@ -9,8 +9,13 @@
  * by the next listen or `ltm webhook restore`).  Closing the window while
  * listening asks first.
  *
- * The list shows the newest event first; when the user has scrolled down
- * it, the rows they look at stay where they are as events arrive above.
+ * The list shows the newest event first: the channel's recorded events
+ * (the store keeps the last LTM_STORE_WEBHOOK_EVENTS_KEPT) from when the
+ * page shows the channel, then those that arrive; when the user has
+ * scrolled down it, the rows they look at stay where they are as events
+ * arrive above.  Resend to Bot posts to the bot in Forward to Bot, signed
+ * with the channel secret, listening or not; without a bot URL it says
+ * where to give one.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -25,6 +30,7 @@
 #include "ltm-ui.h"
 #include "ltm-webhook-divert.h"
 #include "ltm-webhook-event-row.h"
+#include "ltm-webhook-history.h"
 #include "ltm-webhook-post.h"
 #include "ltm-webhook-receiver.h"
 #include "ltm-webhook-synth.h"
@@ -34,6 +40,7 @@ struct _LtmWebhookEventsGroup
   AdwPreferencesGroup parent_instance;
 
   LtmChannel *channel;
+  char *destination;            /* the bot's user ID, if known */
   LtmWebhookReceiver *receiver;
   LtmSecret *secret;            /* the channel secret, while listening */
   LtmSecret *token;             /* the access token that diverted LINE's URL */
@@ -82,6 +89,42 @@ ltm_webhook_events_group_update (LtmWebhookEventsGroup *self)
   gtk_widget_action_set_enabled (widget, "events.send-test", listening);
 }
 
+/* The bot to resend to: Forward to Bot, when it is a URL a bot may have. */
+static const char *
+ltm_webhook_events_group_get_bot_url (LtmWebhookEventsGroup  *self,
+                                      GError                **error)
+{
+  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->forward_row));
+
+  if (self->receiver != NULL)
+    url = ltm_webhook_receiver_get_forward_to (self->receiver);
+  if (url == NULL || url[0] == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("To resend an event, type your bot's URL in “Forward to Bot”"));
+      return NULL;
+    }
+
+  return ltm_webhook_check_bot_url (url, error) ? url : NULL;
+}
+
+/* Each row's Resend to Bot: possible with a bot URL, else says why not. */
+static void
+ltm_webhook_events_group_update_rows (LtmWebhookEventsGroup *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *bot = ltm_webhook_events_group_get_bot_url (self, &error);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (LTM_IS_WEBHOOK_EVENT_ROW (row))
+        ltm_webhook_event_row_set_resend_refusal (LTM_WEBHOOK_EVENT_ROW (row),
+                                                  bot == NULL ? error->message : NULL);
+    }
+}
+
 static void
 ltm_webhook_events_group_say (LtmWebhookEventsGroup *self,
                               const char            *title,
@@ -91,20 +134,109 @@ ltm_webhook_events_group_say (LtmWebhookEventsGroup *self,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->status_row), subtitle != NULL ? subtitle : "");
 }
 
+/* Forward to Bot, checked as it is typed */
+static void
+ltm_webhook_events_group_forward_changed_cb (LtmWebhookEventsGroup *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->forward_row));
+
+  if (url[0] != '\0' && !ltm_webhook_check_bot_url (url, &error))
+    ltm_ui_set_row_error (GTK_WIDGET (self->forward_row), NULL, error->message);
+  else
+    ltm_ui_set_row_error (GTK_WIDGET (self->forward_row), NULL, NULL);
+
+  ltm_webhook_events_group_update_rows (self);
+}
+
 /* Events arriving */
 
 static GtkWidget *
 ltm_webhook_events_group_create_row (gpointer item,
                                      gpointer user_data)
 {
-  return ltm_webhook_event_row_new (item);
+  LtmWebhookEventsGroup *self = user_data;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *row = ltm_webhook_event_row_new (item);
+
+  if (ltm_webhook_events_group_get_bot_url (self, &error) == NULL)
+    ltm_webhook_event_row_set_resend_refusal (LTM_WEBHOOK_EVENT_ROW (row), error->message);
+
+  return row;
 }
 
 static void
 ltm_webhook_events_group_received_cb (LtmWebhookEventsGroup *self,
                                       LtmWebhookEvent       *event)
 {
+  guint n;
+
   g_list_store_insert (self->events, 0, event);
+
+  /* As many as the store keeps */
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->events));
+  if (n > LTM_STORE_WEBHOOK_EVENTS_KEPT)
+    g_list_store_splice (self->events, LTM_STORE_WEBHOOK_EVENTS_KEPT,
+                         n - LTM_STORE_WEBHOOK_EVENTS_KEPT, NULL, 0);
+}
+
+/* The recorded events, below any that arrived meanwhile. */
+static void
+ltm_webhook_events_group_history_cb (GObject      *source,
+                                     GAsyncResult *result,
+                                     gpointer      user_data)
+{
+  g_autoptr(LtmWebhookEventsGroup) self = user_data;
+  g_autoptr(LtmWebhookHistory) history = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GHashTable) shown = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GPtrArray) older = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->events));
+
+  history = ltm_webhook_load_history_finish (result, &error);
+  if (history == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          !g_error_matches (error, LTM_STORE_ERROR, LTM_STORE_ERROR_NOT_FOUND))
+        ltm_webhook_events_group_say (self, _("The recorded events could not be read"),
+                                      error->message);
+      return;
+    }
+
+  if (self->destination == NULL)
+    self->destination = g_strdup (history->destination);
+
+  /* An event that arrived while the store was read may be in both. */
+  g_array_set_size (ids, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LtmWebhookEvent) event = g_list_model_get_item (G_LIST_MODEL (self->events), i);
+
+      g_array_index (ids, gint64, i) = ltm_webhook_event_get_record_id (event);
+      g_hash_table_add (shown, &g_array_index (ids, gint64, i));
+    }
+  for (guint i = 0; i < history->events->len && n + older->len < LTM_STORE_WEBHOOK_EVENTS_KEPT; i++)
+    {
+      LtmWebhookEvent *event = g_ptr_array_index (history->events, i);
+      gint64 id = ltm_webhook_event_get_record_id (event);
+
+      if (!g_hash_table_contains (shown, &id))
+        g_ptr_array_add (older, event);
+    }
+
+  g_list_store_splice (self->events, n, 0, older->pdata, older->len);
+}
+
+static void
+ltm_webhook_events_group_load (LtmWebhookEventsGroup *self)
+{
+  if (self->channel == NULL)
+    return;
+
+  ltm_webhook_load_history_async (ltm_webhook_events_group_get_store (),
+                                  ltm_channel_get_channel_id (self->channel), self->cancellable,
+                                  ltm_webhook_events_group_history_cb, g_object_ref (self));
 }
 
 /* A row added above what the user looks at moves it down by its height:
@@ -326,22 +458,56 @@ ltm_webhook_events_group_listen_action (GtkWidget  *widget,
 
 /* Sending */
 
+/* A body on its way to a bot. */
 typedef struct {
   LtmWebhookEventsGroup *self;
-  char *what;
+  char *url;
+  GBytes *body;
+  char *what;                   /* for the toast that says how it went */
 } LtmWebhookSend;
+
+static void
+ltm_webhook_send_free (LtmWebhookSend *send)
+{
+  g_object_unref (send->self);
+  g_free (send->url);
+  g_bytes_unref (send->body);
+  g_free (send->what);
+  g_free (send);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmWebhookSend, ltm_webhook_send_free)
+
+static LtmWebhookSend *
+ltm_webhook_send_new (LtmWebhookEventsGroup *self,
+                      const char            *url,
+                      GBytes                *body,
+                      const char            *what)
+{
+  LtmWebhookSend *send = g_new0 (LtmWebhookSend, 1);
+
+  send->self = g_object_ref (self);
+  send->url = g_strdup (url);
+  send->body = g_bytes_ref (body);
+  send->what = g_strdup (what);
+
+  return send;
+}
 
 static void
 ltm_webhook_events_group_sent_cb (GObject      *source,
                                   GAsyncResult *result,
                                   gpointer      user_data)
 {
-  LtmWebhookSend *send = user_data;
+  g_autoptr(LtmWebhookSend) send = user_data;
   g_autoptr(LtmWebhookAnswer) answer = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
   answer = ltm_webhook_post_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
   if (answer == NULL)
     message = g_strdup_printf (_("%s failed: %s"), send->what, error->message);
   else
@@ -350,27 +516,46 @@ ltm_webhook_events_group_sent_cb (GObject      *source,
                                answer->status, answer->time_us / 1000);
 
   ltm_ui_toast (GTK_WIDGET (send->self), message);
-  g_object_unref (send->self);
-  g_free (send->what);
-  g_free (send);
+}
+
+/* Signs @send's body with @secret and posts it (transfer full). */
+static void
+ltm_webhook_events_group_post (LtmWebhookSend *send,
+                               const char     *secret)
+{
+  LtmWebhookEventsGroup *self = send->self;
+  g_autofree char *signature = ltm_webhook_sign (secret, g_bytes_get_data (send->body, NULL),
+                                                 g_bytes_get_size (send->body));
+
+  if (self->session == NULL)
+    self->session = ltm_webhook_session_new ();
+  ltm_webhook_post_async (self->session, send->url, send->body, NULL, NULL, signature,
+                          self->cancellable, ltm_webhook_events_group_sent_cb, send);
 }
 
 static void
-ltm_webhook_events_group_post (LtmWebhookEventsGroup *self,
-                               const char            *url,
-                               GBytes                *body,
-                               const char            *what)
+ltm_webhook_events_group_resend_secret_cb (GObject      *source,
+                                           GAsyncResult *result,
+                                           gpointer      user_data)
 {
-  g_autofree char *signature = ltm_webhook_sign (self->secret, g_bytes_get_data (body, NULL),
-                                                 g_bytes_get_size (body));
-  LtmWebhookSend *send = g_new0 (LtmWebhookSend, 1);
+  g_autoptr(LtmWebhookSend) send = user_data;
+  g_autoptr(LtmSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
 
-  send->self = g_object_ref (self);
-  send->what = g_strdup (what);
-  if (self->session == NULL)
-    self->session = ltm_webhook_session_new ();
-  ltm_webhook_post_async (self->session, url, body, NULL, NULL, signature, self->cancellable,
-                          ltm_webhook_events_group_sent_cb, send);
+  secret = ltm_store_get_secret_finish (LTM_STORE (source), result, &error);
+  if (secret == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *message = g_strdup_printf (_("%s failed: %s"), send->what,
+                                                      error->message);
+
+          ltm_ui_toast (GTK_WIDGET (send->self), message);
+        }
+      return;
+    }
+
+  ltm_webhook_events_group_post (g_steal_pointer (&send), secret);
 }
 
 /**
@@ -378,7 +563,8 @@ ltm_webhook_events_group_post (LtmWebhookEventsGroup *self,
  * @self: the group
  * @event: an event in its list
  *
- * Sends @event to the bot again, as LINE redelivers it.
+ * Sends @event to the bot in Forward to Bot again, as LINE redelivers
+ * it, signed with the channel secret.
  */
 void
 ltm_webhook_events_group_resend (LtmWebhookEventsGroup *self,
@@ -386,25 +572,33 @@ ltm_webhook_events_group_resend (LtmWebhookEventsGroup *self,
 {
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
+  LtmWebhookSend *send;
   const char *bot;
 
   g_return_if_fail (LTM_IS_WEBHOOK_EVENTS_GROUP (self));
 
-  if (self->receiver == NULL || (bot = ltm_webhook_receiver_get_forward_to (self->receiver)) == NULL)
-    {
-      ltm_ui_toast (GTK_WIDGET (self), _("Listen with a bot to forward to first"));
-      return;
-    }
+  if (self->channel == NULL)
+    return;
 
-  body = ltm_webhook_redelivery_body (ltm_webhook_event_get_body (event),
-                                      ltm_webhook_event_get_index (event), &error);
-  if (body == NULL)
+  if ((bot = ltm_webhook_events_group_get_bot_url (self, &error)) == NULL ||
+      (body = ltm_webhook_redelivery_body (ltm_webhook_event_get_body (event),
+                                           ltm_webhook_event_get_index (event), &error)) == NULL)
     {
       ltm_ui_toast (GTK_WIDGET (self), error->message);
       return;
     }
 
-  ltm_webhook_events_group_post (self, bot, body, _("Resent to the bot"));
+  send = ltm_webhook_send_new (self, bot, body, _("Resent to the bot"));
+  if (self->secret != NULL)
+    {
+      ltm_webhook_events_group_post (send, self->secret);
+      return;
+    }
+
+  /* Not listening: the secret is read for this one. */
+  ltm_store_get_secret_async (ltm_webhook_events_group_get_store (),
+                              ltm_channel_get_channel_id (self->channel), NULL, self->cancellable,
+                              ltm_webhook_events_group_resend_secret_cb, send);
 }
 
 static void
@@ -415,25 +609,18 @@ ltm_webhook_events_group_send_response_cb (AdwMessageDialog      *dialog,
   GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "ltm-text");
   g_autoptr(GBytes) body = NULL;
   g_autofree char *url = NULL;
-  const char *destination = NULL;
-  LtmWebhookEvent *newest;
 
   if (g_strcmp0 (response, "send") != 0 || self->receiver == NULL)
     return;
 
-  /* The bot's own user ID, as LINE last sent it */
-  newest = g_list_model_get_n_items (G_LIST_MODEL (self->events)) > 0
-           ? g_list_model_get_item (G_LIST_MODEL (self->events), 0) : NULL;
-  if (newest != NULL)
-    destination = ltm_webhook_event_get_destination (newest);
-
+  /* To the bot's own user ID, as LINE sends them */
   body = ltm_webhook_synth_body (LTM_WEBHOOK_SYNTH_MESSAGE, gtk_editable_get_text (entry),
-                                 destination, g_get_real_time () / 1000);
-  g_clear_object (&newest);
+                                 self->destination, g_get_real_time () / 1000);
 
   /* Through this receiver: shown, recorded and forwarded like LINE's own */
   url = ltm_webhook_receiver_dup_url (self->receiver);
-  ltm_webhook_events_group_post (self, url, body, _("Test event sent"));
+  ltm_webhook_events_group_post (ltm_webhook_send_new (self, url, body, _("Test event sent")),
+                                 self->secret);
 }
 
 static void
@@ -470,6 +657,14 @@ ltm_webhook_events_group_send_test_action (GtkWidget  *widget,
 
 /* Closing the window while listening */
 
+static gboolean
+ltm_webhook_events_group_close_window_cb (gpointer user_data)
+{
+  gtk_window_close (user_data);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 ltm_webhook_events_group_close_response_cb (AdwMessageDialog      *dialog,
                                             const char            *response,
@@ -481,8 +676,11 @@ ltm_webhook_events_group_close_response_cb (AdwMessageDialog      *dialog,
     return;
 
   ltm_webhook_events_group_stop (self);
+
+  /* Once the dialog, transient for the window, is gone */
   if (GTK_IS_WINDOW (root))
-    gtk_window_close (GTK_WINDOW (root));
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, ltm_webhook_events_group_close_window_cb,
+                     g_object_ref (root), g_object_unref);
 }
 
 static gboolean
@@ -555,8 +753,27 @@ ltm_webhook_events_group_set_channel (LtmWebhookEventsGroup *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   g_list_store_remove_all (self->events);
+  g_clear_pointer (&self->destination, g_free);
   g_set_object (&self->channel, channel);
   ltm_webhook_events_group_update (self);
+  ltm_webhook_events_group_load (self);
+}
+
+/**
+ * ltm_webhook_events_group_set_destination:
+ * @self: the group
+ * @user_id: the bot's user ID, as bot info gave it
+ *
+ * The destination of the test events made from now on.
+ */
+void
+ltm_webhook_events_group_set_destination (LtmWebhookEventsGroup *self,
+                                          const char            *user_id)
+{
+  g_return_if_fail (LTM_IS_WEBHOOK_EVENTS_GROUP (self));
+
+  g_free (self->destination);
+  self->destination = g_strdup (user_id);
 }
 
 gboolean
@@ -583,6 +800,7 @@ ltm_webhook_events_group_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
   g_clear_object (&self->channel);
+  g_clear_pointer (&self->destination, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LTM_TYPE_WEBHOOK_EVENTS_GROUP);
   g_clear_object (&self->events);
@@ -627,7 +845,11 @@ ltm_webhook_events_group_init (LtmWebhookEventsGroup *self)
   self->cancellable = g_cancellable_new ();
   self->events = g_list_store_new (LTM_TYPE_WEBHOOK_EVENT);
   gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->events),
-                           ltm_webhook_events_group_create_row, NULL, NULL);
+                           ltm_webhook_events_group_create_row, self, NULL);
+
+  g_signal_connect_object (self->forward_row, "changed",
+                           G_CALLBACK (ltm_webhook_events_group_forward_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 
   adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_object (adjustment, "changed",

@@ -19,6 +19,8 @@ G_DECLARE_FINAL_TYPE (LtmWebhookEventsGroup, ltm_webhook_events_group, LTM, WEBH
 
 void     ltm_webhook_events_group_set_channel (LtmWebhookEventsGroup *self,
                                                LtmChannel            *channel);
+void     ltm_webhook_events_group_set_destination (LtmWebhookEventsGroup *self,
+                                                   const char            *user_id);
 gboolean ltm_webhook_events_group_get_listening (LtmWebhookEventsGroup *self);
 void     ltm_webhook_events_group_resend      (LtmWebhookEventsGroup *self,
                                                LtmWebhookEvent       *event);

@@ -18,6 +18,7 @@
 #include "ltm-webhook-events-group.h"
 #include "ltm-application.h"
 #include "ltm-ui.h"
+#include "ltm-webhook-history.h"
 
 struct _LtmWebhookPage
 {
@@ -72,6 +73,7 @@ typedef struct {
   GCancellable *cancellable;
   LtmWebhookCallKind kind;
   char *endpoint;               /* to save or test; NULL: test the saved one */
+  char *channel_id;
   char *key_id;                 /* the token's */
   LtmSecret *token;
   gboolean announce;            /* asked again by the user: say when done */
@@ -83,6 +85,7 @@ ltm_webhook_call_free (LtmWebhookCall *call)
   g_object_unref (call->self);
   g_object_unref (call->cancellable);
   g_free (call->endpoint);
+  g_free (call->channel_id);
   g_free (call->key_id);
   ltm_secret_free (call->token);
   g_free (call);
@@ -460,8 +463,9 @@ ltm_webhook_page_got_bot_info_cb (GObject      *source,
   g_autoptr(LtmWebhookCall) call = user_data;
   g_autoptr(LtmLineBotInfo) info = NULL;
   g_autoptr(GError) error = NULL;
+  LtmLineClient *client;
 
-  info = ltm_line_client_get_bot_info_finish (LTM_LINE_CLIENT (source), result, &error);
+  info = ltm_webhook_get_bot_info_finish (result, &error);
   if (!ltm_webhook_call_is_current (call))
     return;
 
@@ -476,7 +480,15 @@ ltm_webhook_page_got_bot_info_cb (GObject      *source,
 
   ltm_webhook_call_accepted (call);
   ltm_webhook_page_show_bot_info (call->self, info);
-  ltm_line_client_get_webhook_async (LTM_LINE_CLIENT (source), call->token, call->cancellable,
+  /* The test events made from now on go to this bot, as LINE's do. */
+  ltm_webhook_events_group_set_destination (call->self->events_group, info->user_id);
+  client = ltm_application_get_client (ltm_application_get_default (), &error);
+  if (client == NULL)
+    {
+      ltm_webhook_call_fail (call, ltm_webhook_call_failure (call), error);
+      return;
+    }
+  ltm_line_client_get_webhook_async (client, call->token, call->cancellable,
                                      ltm_webhook_page_got_webhook_cb, call);
   g_steal_pointer (&call);
 }
@@ -564,8 +576,8 @@ ltm_webhook_page_got_token_cb (GObject      *source,
   switch (call->kind)
     {
     case LTM_WEBHOOK_CALL_CHECK:
-      ltm_line_client_get_bot_info_async (client, call->token, call->cancellable,
-                                          ltm_webhook_page_got_bot_info_cb, call);
+      ltm_webhook_get_bot_info_async (client, LTM_STORE (source), call->channel_id, call->token,
+                                      call->cancellable, ltm_webhook_page_got_bot_info_cb, call);
       break;
 
     case LTM_WEBHOOK_CALL_SAVE:
@@ -617,6 +629,7 @@ ltm_webhook_page_start (LtmWebhookPage     *self,
   call->self = g_object_ref (self);
   call->kind = kind;
   call->endpoint = g_strdup (endpoint);
+  call->channel_id = g_strdup (ltm_channel_get_channel_id (channel));
   call->key_id = g_strdup (ltm_token_get_key_id (token));
   call->announce = announce;
   call->cancellable = g_object_ref (ltm_activity_begin (self->activity, description));
