@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "ltm-activity.h"
+#include "ltm-application.h"
 #include "ltm-deploy-group.h"
 #include "ltm-store-webhook.h"
 #include "ltm-test-gui.h"
@@ -869,6 +870,66 @@ test_history (Fixture       *fixture,
   fixture_run (fixture, test_history_body);
 }
 
+/* Test events go to the bot's user ID once the page checked the bot;
+ * quitting while listening asks first, and Cancel goes on listening. */
+static void
+test_quit_listening_body (LtmWindow     *window,
+                          gconstpointer  data)
+{
+  const Fixture *fixture = data;
+  const char * const bot_args[] = { "bot", "info", "--channel", CHANNEL, NULL };
+  g_autoptr(JsonObject) info = fixture_ltm_json (fixture, bot_args);
+  g_autoptr(JsonObject) sent = NULL;
+  g_autofree char *bot = g_strconcat (ltm_test_server_get_base_url (fixture->server),
+                                      "/_receiver/sdk", NULL);
+  GApplication *app = G_APPLICATION (ltm_application_get_default ());
+  LtmWebhookPage *page = open_page (window);
+  AdwMessageDialog *dialog;
+
+  ltm_test_gui_wait_until (fixture_new_requests (fixture) > 0);
+  wait_idle (page);
+  g_assert_true (row_shows (page, "Display name", json_object_get_string_member (info, "displayName")));
+  ltm_test_gui_set_row_text (GTK_WIDGET (page), "Port on This Computer", "0");
+  ltm_test_gui_set_row_text (GTK_WIDGET (page),
+                             "Forward to Bot (optional), like http://localhost:3000/callback", bot);
+  ltm_test_gui_click (GTK_WIDGET (page), "Listen");
+  ltm_test_gui_wait_until (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Send Test Event"));
+
+  ltm_test_gui_click (GTK_WIDGET (page), "Send Test Event");
+  ltm_test_gui_respond (ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG)),
+                        "send");
+  ltm_test_gui_wait_until (ltm_test_server_get_bot_count (fixture->server) == 1);
+  sent = fixture_bot_body (fixture);
+  g_assert_cmpstr (json_object_get_string_member (sent, "destination"), ==,
+                   json_object_get_string_member (info, "userId"));
+
+  /* Ctrl+Q asks; Cancel keeps listening */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Stop Listening?");
+  ltm_test_gui_respond (dialog, "cancel");
+  ltm_test_gui_wait_until (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Send Test Event"));
+
+  /* Asked again, Stop and Close ends the application */
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  ltm_test_gui_respond (dialog, "close");
+  ltm_test_gui_wait_until (window == NULL);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
+}
+
+static void
+test_quit_listening (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  fixture_store_secret (fixture);
+  fixture_issue_token (fixture);
+  fixture_run (fixture, test_quit_listening_body);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -892,6 +953,7 @@ main (int   argc,
   ADD ("revoked", test_revoked);
   ADD ("events", test_events);
   ADD ("history", test_history);
+  ADD ("quit-listening", test_quit_listening);
 
 #undef ADD
 
