@@ -474,6 +474,45 @@ test_receiver_forwards (Fixture       *fixture,
   g_assert_cmpuint (fixture->refused->len, ==, 0);
 }
 
+static guint
+count_open_files (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+
+  return n;
+}
+
+/* A long listen keeps no socket per delivery: each answer closes its
+ * connection (libsoup 3.2's server would keep one the client closed). */
+static void
+test_receiver_closes_connections (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  const char *body = "{\"destination\":\"Uabc\",\"events\":[]}";
+  guint before;
+
+  g_assert_true (ltm_webhook_receiver_set_forward_to (fixture->receiver, NULL, NULL));
+  fixture_listen (fixture);
+  g_assert_cmpuint (post_signed (fixture, body), ==, 200);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  before = count_open_files ();
+
+  for (guint i = 0; i < 100; i++)
+    g_assert_cmpuint (post_signed (fixture, body), ==, 200);
+  g_assert_cmpuint (post (fixture, "GET", fixture->url, NULL, "", 0, NULL), ==, 405);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  /* (The session may still hold a connection or two.) */
+  g_assert_cmpuint (count_open_files (), <=, before + 4);
+}
+
 static void
 test_receiver_bad_signature (Fixture       *fixture,
                              gconstpointer  data)
@@ -1060,6 +1099,8 @@ main (int   argc,
   g_test_add_func ("/webhook/listen-address", test_listen_address);
   g_test_add ("/webhook/receiver/forwards", Fixture, NULL,
               fixture_set_up, test_receiver_forwards, fixture_tear_down);
+  g_test_add ("/webhook/receiver/closes-connections", Fixture, NULL,
+              fixture_set_up, test_receiver_closes_connections, fixture_tear_down);
   g_test_add ("/webhook/receiver/bad-signature", Fixture, NULL,
               fixture_set_up, test_receiver_bad_signature, fixture_tear_down);
   g_test_add ("/webhook/receiver/limits", Fixture, NULL,

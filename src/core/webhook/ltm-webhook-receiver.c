@@ -5,7 +5,8 @@
  * path.  What it takes: POST only (405), at most LTM_WEBHOOK_MAX_BODY
  * bytes (413: refused from Content-Length before the body is read, or
  * as a chunked body passes the limit, without keeping it), the path it
- * was given (404).  The signature is checked over the bytes as received
+ * was given (404).  Each answer closes its connection (see
+ * ltm_webhook_receiver_early_cb()).  The signature is checked over the bytes as received
  * with the channel secret: missing or wrong gives 401, the reason told
  * through "refused" and g_info (never the secret, nor the signature
  * expected), and nothing is forwarded.  A body that is not a webhook
@@ -435,6 +436,14 @@ ltm_webhook_receiver_early_cb (SoupServer        *server,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   LtmWebhookBody *body;
 
+  /* Each answer closes its connection.  libsoup 3.2's SoupServer never
+   * closes a kept-alive connection that the client closes while it is
+   * idle (later versions do), and a client makes a new connection for
+   * each POST anyway: kept alive, every delivery would leave a socket
+   * open until the receiver ran out of file descriptors. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+
   if (strcmp (path, self->path) != 0)
     {
       ltm_webhook_receiver_refuse (self, msg, SOUP_STATUS_NOT_FOUND,
@@ -454,8 +463,6 @@ ltm_webhook_receiver_early_cb (SoupServer        *server,
     {
       ltm_webhook_receiver_refuse (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
                                    _("The body is larger than 1 MiB"));
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Connection", "close");
       return;
     }
 
