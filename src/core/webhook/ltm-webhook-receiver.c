@@ -2,7 +2,8 @@
  * checked, recorded and forwarded to the bot
  *
  * A SoupServer on one address (loopback unless told otherwise) and one
- * path.  What it takes: POST only (405), at most LTM_WEBHOOK_MAX_BODY
+ * path, its connections accepted by a GSocketService of its own (see
+ * ltm_webhook_receiver_listen()).  What it takes: POST only (405), at most LTM_WEBHOOK_MAX_BODY
  * bytes (413: refused from Content-Length before the body is read, or
  * as a chunked body passes the limit, without keeping it), the path it
  * was given (404).  Each answer closes its connection (see
@@ -59,6 +60,8 @@ struct _LtmWebhookReceiver
   guint line_timeout;           /* milliseconds */
 
   GMainContext *context;
+  GSocketService *service;      /* accepts the connections SoupServer serves */
+  GSocketAddress *address;      /* where it listens, port included */
   SoupServer *server;
   SoupSession *session;
   GCancellable *cancellable;
@@ -558,6 +561,24 @@ ltm_webhook_receiver_handler_cb (SoupServer        *server,
   ltm_webhook_receiver_finish_events (self, events);
 }
 
+/* A connection, served by the SoupServer from here on. */
+static gboolean
+ltm_webhook_receiver_incoming_cb (GSocketService    *service,
+                                  GSocketConnection *connection,
+                                  GObject           *source_object,
+                                  gpointer           user_data)
+{
+  LtmWebhookReceiver *self = user_data;
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, &error))
+    g_info ("A webhook connection was not served: %s", error->message);
+
+  return TRUE;
+}
+
 /* The object */
 
 /**
@@ -589,6 +610,12 @@ ltm_webhook_receiver_stop (LtmWebhookReceiver *self)
       ltm_webhook_receiver_finish_events (self, events);
     }
 
+  if (self->service != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->service, self);
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+    }
   if (self->server != NULL)
     soup_server_disconnect (self->server);
 
@@ -601,6 +628,8 @@ ltm_webhook_receiver_dispose (GObject *object)
   LtmWebhookReceiver *self = (LtmWebhookReceiver *)object;
 
   ltm_webhook_receiver_stop (self);
+  g_clear_object (&self->service);
+  g_clear_object (&self->address);
   g_clear_object (&self->server);
   g_clear_object (&self->session);
   g_clear_object (&self->store);
@@ -887,13 +916,22 @@ ltm_webhook_receiver_listen (LtmWebhookReceiver  *self,
   soup_server_add_early_handler (self->server, NULL, ltm_webhook_receiver_early_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, ltm_webhook_receiver_handler_cb, self, NULL);
 
-  if (!soup_server_listen (self->server, socket_address, 0, &local_error))
+  /* The connections are accepted here and handed to the server:
+   * soup_server_listen() of libsoup 3.2 leaks the GSocket of each one. */
+  self->service = g_socket_service_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), socket_address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                      &self->address, &local_error))
     {
+      g_clear_object (&self->service);
       g_clear_object (&self->server);
       g_set_error (error, LTM_WEBHOOK_ERROR, LTM_WEBHOOK_ERROR_LISTEN,
                    _("Could not listen on %s: %s"), address, local_error->message);
       return FALSE;
     }
+  g_signal_connect (self->service, "incoming", G_CALLBACK (ltm_webhook_receiver_incoming_cb),
+                    self);
+  g_socket_service_start (self->service);
 
   return TRUE;
 }
@@ -908,21 +946,23 @@ ltm_webhook_receiver_listen (LtmWebhookReceiver  *self,
 char *
 ltm_webhook_receiver_dup_url (LtmWebhookReceiver *self)
 {
-  g_autoslist(GUri) uris = NULL;
-  GUri *uri;
+  g_autoptr(GInetAddress) host = NULL;
+  g_autofree char *text = NULL;
 
   g_return_val_if_fail (LTM_IS_WEBHOOK_RECEIVER (self), NULL);
 
-  if (self->server == NULL || (uris = soup_server_get_uris (self->server)) == NULL)
+  if (self->address == NULL)
     return NULL;
 
-  uri = uris->data;
+  host = g_object_ref (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (self->address)));
+  text = g_inet_address_to_string (host);
 
-  return g_strdup_printf ("http://%s%s%s:%d%s",
-                          strchr (g_uri_get_host (uri), ':') != NULL ? "[" : "",
-                          g_uri_get_host (uri),
-                          strchr (g_uri_get_host (uri), ':') != NULL ? "]" : "",
-                          g_uri_get_port (uri), self->path);
+  return g_strdup_printf ("http://%s%s%s:%u%s",
+                          g_inet_address_get_family (host) == G_SOCKET_FAMILY_IPV6 ? "[" : "",
+                          text,
+                          g_inet_address_get_family (host) == G_SOCKET_FAMILY_IPV6 ? "]" : "",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (self->address)),
+                          self->path);
 }
 
 /**
