@@ -8,7 +8,7 @@
  *   - the resident memory after 1,000 and after 100,000 events.
  * Client, receiver and bot share one main loop (the recorder has its own
  * thread), so the rates are for all three on one core.  Every loop is
- * bounded in count and time.
+ * bounded in count and time.  A bot that fails is printed with why.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -37,11 +37,60 @@ static SoupSession *session;
 static GBytes *body;
 static char *signature;
 
+/* The bot closes each connection too: a SoupServer of libsoup 3.2 keeps
+ * those its client closes while idle (see ltm-webhook-receiver.c). */
 static void
 bot_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
         gpointer user_data)
 {
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+}
+
+/* A bot that failed is said once, with why. */
+static void
+finished_cb (LtmWebhookReceiver *receiver, LtmWebhookEvent *event, gpointer user_data)
+{
+  if (ltm_webhook_event_get_bot_state (event) == LTM_WEBHOOK_BOT_FAILED)
+    g_printerr ("bot failed: %s\n", ltm_webhook_event_get_bot_message (event));
+}
+
+/* The bot's connections are accepted here, as the receiver's are:
+ * soup_server_listen() of libsoup 3.2 leaks a GSocket for each, which
+ * would count in this process's memory. */
+static gboolean
+bot_incoming_cb (GSocketService *service, GSocketConnection *connection, GObject *source,
+                 gpointer user_data)
+{
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!soup_server_accept_iostream (user_data, G_IO_STREAM (connection), local, remote, &error))
+    g_error ("%s", error->message);
+
+  return TRUE;
+}
+
+static char *
+bot_listen (SoupServer      *bot,
+            GSocketService **out_service)
+{
+  GSocketService *service;
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+
+  service = g_socket_service_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), any, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &address, &error))
+    g_error ("%s", error->message);
+  g_signal_connect (service, "incoming", G_CALLBACK (bot_incoming_cb), bot);
+  *out_service = service;
+
+  return g_strdup_printf ("http://127.0.0.1:%u/callback",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
 }
 
 typedef struct {
@@ -65,11 +114,14 @@ static void
 posted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Post *post = user_data;
-  g_autoptr(GBytes) answer = soup_session_send_and_read_finish (session, result, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) answer = soup_session_send_and_read_finish (session, result, &error);
   gint64 elapsed = g_get_monotonic_time () - post->started;
 
   if (soup_message_get_status (post->message) != 200)
-    g_error ("status %u", soup_message_get_status (post->message));
+    g_error ("%s: status %u after %u posts: %s", post->run->url,
+             soup_message_get_status (post->message), post->run->done,
+             error != NULL ? error->message : "");
   if (post->run->latencies != NULL)
     g_array_append_val (post->run->latencies, elapsed);
   post->run->done++;
@@ -150,11 +202,11 @@ main (void)
   g_autofree char *bot_url = NULL;
   g_autofree char *url = NULL;
   g_autoptr(SoupServer) bot = soup_server_new (NULL, NULL);
+  g_autoptr(GSocketService) bot_service = NULL;
   g_autoptr(LtmStore) store = NULL;
   g_autoptr(LtmWebhookReceiver) receiver = NULL;
   g_autoptr(GArray) direct = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) through = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoslist(GUri) uris = NULL;
   double d50, d99, t50, t99;
   gint64 started;
   guint n;
@@ -168,10 +220,7 @@ main (void)
     g_error ("%s", error->message);
 
   soup_server_add_handler (bot, NULL, bot_cb, NULL, NULL);
-  if (!soup_server_listen_local (bot, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
-    g_error ("%s", error->message);
-  uris = soup_server_get_uris (bot);
-  bot_url = g_strdup_printf ("http://127.0.0.1:%d/callback", g_uri_get_port (uris->data));
+  bot_url = bot_listen (bot, &bot_service);
 
   receiver = ltm_webhook_receiver_new (CHANNEL, SECRET);
   ltm_webhook_receiver_set_store (receiver, store);
@@ -179,6 +228,7 @@ main (void)
       !ltm_webhook_receiver_listen (receiver, "127.0.0.1:0", &error))
     g_error ("%s", error->message);
   url = ltm_webhook_receiver_dup_url (receiver);
+  g_signal_connect (receiver, "event-finished", G_CALLBACK (finished_cb), NULL);
 
   session = soup_session_new_with_options ("max-conns-per-host", IN_FLIGHT * 2, NULL);
   body = ltm_webhook_synth_body (LTM_WEBHOOK_SYNTH_MESSAGE, "hello 😀", NULL, g_get_real_time () / 1000);
