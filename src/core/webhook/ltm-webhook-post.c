@@ -36,37 +36,13 @@ ltm_webhook_check_bot_url (const char  *url,
                            GError     **error)
 {
   g_autoptr(GUri) uri = NULL;
-  const char *scheme;
-  const char *host;
 
   g_return_val_if_fail (url != NULL, FALSE);
 
-  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || (host = g_uri_get_host (uri)) == NULL || host[0] == '\0')
-    {
-      g_set_error (error, LTM_WEBHOOK_ERROR, LTM_WEBHOOK_ERROR_INVALID_URL,
-                   _("“%s” is not a URL like http://localhost:3000/callback"), url);
-      return FALSE;
-    }
+  uri = ltm_line_parse_secure_url (url, "http://localhost:3000/callback", LTM_WEBHOOK_ERROR,
+                                   LTM_WEBHOOK_ERROR_INVALID_URL, error);
 
-  scheme = g_uri_get_scheme (uri);
-  if (g_ascii_strcasecmp (scheme, "https") == 0)
-    return TRUE;
-
-  if (g_ascii_strcasecmp (scheme, "http") == 0)
-    {
-      if (ltm_line_host_is_loopback (host))
-        return TRUE;
-
-      g_set_error (error, LTM_WEBHOOK_ERROR, LTM_WEBHOOK_ERROR_INVALID_URL,
-                   _("Plain http is only allowed to this computer (127.0.0.1, ::1 or "
-                     "localhost); use https for “%s”"), url);
-      return FALSE;
-    }
-
-  g_set_error (error, LTM_WEBHOOK_ERROR, LTM_WEBHOOK_ERROR_INVALID_URL,
-               _("The bot's URL “%s” must start with http:// or https://"), url);
-  return FALSE;
+  return uri != NULL;
 }
 
 /**
