@@ -203,6 +203,11 @@ ltm_seal_open (LtmSealKey  *key,
   char *plain;
   int ret;
 
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (ad != NULL || ad_len == 0, NULL);
+  g_return_val_if_fail (sealed != NULL || sealed_len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
   if (sealed_len > 0 && bytes[0] != SEAL_VERSION)
     {
       g_set_error (error, LTM_SEAL_ERROR, LTM_SEAL_ERROR_FORMAT,
@@ -276,11 +281,6 @@ ltm_unseal (LtmSealKey  *key,
   gsize plain_len = 0;
   char *plain;
 
-  g_return_val_if_fail (key != NULL, NULL);
-  g_return_val_if_fail (ad != NULL || ad_len == 0, NULL);
-  g_return_val_if_fail (sealed != NULL || sealed_len == 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   plain = ltm_seal_open (key, ad, ad_len, sealed, sealed_len, &plain_len, error);
   if (plain == NULL)
     return NULL;
@@ -300,14 +300,13 @@ ltm_unseal (LtmSealKey  *key,
 /**
  * ltm_unseal_bytes:
  * @key: the key it was sealed with
- * @ad: (nullable) (array length=ad_len): the associated data it was sealed
- *   with
+ * @ad: (nullable) (array length=ad_len): its associated data
  * @ad_len: its size in bytes
  * @sealed: (array length=sealed_len): what ltm_seal() made
  * @sealed_len: its size in bytes
  * @error: return location for an error
  *
- * Opens sealed data of any bytes, NULs included, for what is kept sealed
+ * ltm_unseal() for data of any bytes, NULs included: what is kept sealed
  * but shown once opened (a recorded webhook body).  A secret is opened
  * with ltm_unseal(), which wipes it when freed.
  *
@@ -324,11 +323,6 @@ ltm_unseal_bytes (LtmSealKey  *key,
 {
   gsize plain_len = 0;
   char *plain;
-
-  g_return_val_if_fail (key != NULL, NULL);
-  g_return_val_if_fail (ad != NULL || ad_len == 0, NULL);
-  g_return_val_if_fail (sealed != NULL || sealed_len == 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   plain = ltm_seal_open (key, ad, ad_len, sealed, sealed_len, &plain_len, error);
   if (plain == NULL)
