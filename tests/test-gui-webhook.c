@@ -706,6 +706,28 @@ test_deploy_on_host (void)
   g_assert_finalize_object (group);
 }
 
+/* The row under @root whose title starts with @prefix, or %NULL. */
+static GtkWidget *
+find_row_starting (GtkWidget  *root,
+                   const char *prefix)
+{
+  if (ADW_IS_ACTION_ROW (root) &&
+      g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), prefix))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row_starting (child, prefix);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 /* Listen, an event arriving (a test event through the receiver), Resend
  * to Bot, Stop: the bot is the test server's, checking signatures as
  * LINE's SDKs do. */
@@ -730,7 +752,10 @@ test_events_body (LtmWindow     *window,
                              "Forward to Bot (optional), like http://localhost:3000/callback", bot);
   ltm_test_gui_click (GTK_WIDGET (page), "Listen");
   ltm_test_gui_wait_until (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Send Test Event"));
-  g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (page), "Each event is forwarded to your bot."));
+  row = find_row_starting (GTK_WIDGET (page), "Listening on http://127.0.0.1:");
+  g_assert_nonnull (row);
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                                   "Each event is forwarded to your bot at "));
 
   ltm_test_gui_click (GTK_WIDGET (page), "Send Test Event");
   dialog = ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG);

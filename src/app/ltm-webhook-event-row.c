@@ -1,8 +1,9 @@
 /* ltm-webhook-event-row.c: one webhook event in the Events list
  *
- * Title: the type and what it says; subtitle: when, from where, whether
- * the signature verified, and what the bot answered, kept up to date as
- * the bot answers.  Copy Body copies the body as LINE sent it; Resend to
+ * Title: the type and what it says; subtitle, on one line (and whole in
+ * its tooltip): whether the signature verified, what the bot answered
+ * (kept up to date as the bot answers), when, and from where.  One line
+ * each, so that every row has the height the list was measured with.  Copy Body copies the body as LINE sent it; Resend to
  * Bot is the Events group's (ltm-webhook-events-group.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -12,6 +13,7 @@
 #include "ltm-webhook-event-row.h"
 
 #include <glib/gi18n.h>
+#include <libsoup/soup.h>
 
 #include "ltm-ui.h"
 #include "ltm-webhook-events-group.h"
@@ -45,12 +47,31 @@ ltm_webhook_event_row_describe_bot (LtmWebhookEvent *event)
     case LTM_WEBHOOK_BOT_FAILED:
       return g_strdup_printf (_("bot failed: %s"), ltm_webhook_event_get_bot_message (event));
     case LTM_WEBHOOK_BOT_REFUSED:
-      return g_strdup (_("not forwarded"));
+      return g_strdup (_("not forwarded: LINE was answered 401"));
     case LTM_WEBHOOK_BOT_WAITING:
       return g_strdup (_("waiting for the bot…"));
     case LTM_WEBHOOK_BOT_NONE:
     default:
       return g_strdup (_("no bot to forward to"));
+    }
+}
+
+/* The bot failed, answered other than 2xx, or too late for LINE. */
+static gboolean
+ltm_webhook_event_row_bot_failed (LtmWebhookEvent *event)
+{
+  switch (ltm_webhook_event_get_bot_state (event))
+    {
+    case LTM_WEBHOOK_BOT_FAILED:
+      return TRUE;
+    case LTM_WEBHOOK_BOT_ANSWERED:
+      return ltm_webhook_event_get_bot_late (event) ||
+             !SOUP_STATUS_IS_SUCCESSFUL (ltm_webhook_event_get_bot_status (event));
+    case LTM_WEBHOOK_BOT_NONE:
+    case LTM_WEBHOOK_BOT_WAITING:
+    case LTM_WEBHOOK_BOT_REFUSED:
+    default:
+      return FALSE;
     }
 }
 
@@ -61,6 +82,7 @@ ltm_webhook_event_row_update (LtmWebhookEventRow *self)
   g_autofree char *summary = ltm_webhook_event_dup_summary (event);
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
+  g_autofree char *tooltip = NULL;
   g_autofree char *bot = ltm_webhook_event_row_describe_bot (event);
   g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (ltm_webhook_event_get_received_at (event) / G_USEC_PER_SEC);
   g_autofree char *clock = time != NULL ? g_date_time_format (time, "%H:%M:%S") : g_strdup ("");
@@ -68,6 +90,7 @@ ltm_webhook_event_row_update (LtmWebhookEventRow *self)
   const char *chat = ltm_webhook_event_get_chat_id (event);
   const char *signature;
   const char *icon;
+  const char *style;
 
   switch (ltm_webhook_event_get_signature (event))
     {
@@ -93,18 +116,32 @@ ltm_webhook_event_row_update (LtmWebhookEventRow *self)
   else
     title = g_strdup (type);
 
-  /* TRANSLATORS: time · source · signature · bot */
-  subtitle = g_strdup_printf ("%s · %s · %s · %s", clock, chat != NULL ? chat : _("no source"),
-                              signature, bot);
+  /* What went wrong first: one line, the whole of it in the tooltip.
+   * TRANSLATORS: signature · bot · time · source */
+  subtitle = g_strdup_printf ("%s · %s · %s · %s", signature, bot, clock,
+                              chat != NULL ? chat : _("no source"));
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
+  tooltip = g_strconcat (title, "\n", subtitle, NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+  /* Red for a signature that fails, yellow for a bot that did not answer
+   * LINE in time with 2xx, green when all went as LINE wants. */
+  if (ltm_webhook_event_get_signature (event) != LTM_WEBHOOK_SIGNATURE_VALID)
+    style = "error";
+  else if (ltm_webhook_event_row_bot_failed (event))
+    {
+      style = "warning";
+      icon = "dialog-warning-symbolic";
+    }
+  else
+    style = "success";
+
   gtk_image_set_from_icon_name (self->signature_icon, icon);
   gtk_widget_remove_css_class (GTK_WIDGET (self->signature_icon), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->signature_icon), "warning");
   gtk_widget_remove_css_class (GTK_WIDGET (self->signature_icon), "error");
-  gtk_widget_add_css_class (GTK_WIDGET (self->signature_icon),
-                            ltm_webhook_event_get_signature (event) == LTM_WEBHOOK_SIGNATURE_VALID
-                            ? "success" : "error");
+  gtk_widget_add_css_class (GTK_WIDGET (self->signature_icon), style);
 }
 
 static void

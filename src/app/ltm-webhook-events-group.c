@@ -327,6 +327,7 @@ ltm_webhook_events_group_diverted_cb (GObject      *source,
   g_autoptr(LtmWebhookRestore) restore = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
 
   restore = ltm_webhook_divert_finish (result, &error);
@@ -341,10 +342,11 @@ ltm_webhook_events_group_diverted_cb (GObject      *source,
     }
 
   url = ltm_webhook_receiver_dup_url (self->receiver);
+  title = g_strdup_printf (_("Listening on %s"), url);
   subtitle = g_strdup_printf (_("LINE sends to %s until you stop, then its webhook URL goes back to "
                                 "%s."), restore->public_url,
                               restore->endpoint != NULL ? restore->endpoint : _("none"));
-  ltm_webhook_events_group_say (self, url, subtitle);
+  ltm_webhook_events_group_say (self, title, subtitle);
 }
 
 static void
@@ -381,6 +383,8 @@ ltm_webhook_events_group_got_secret_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *address = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
   const char *forward = gtk_editable_get_text (GTK_EDITABLE (self->forward_row));
   const char *public_url = gtk_editable_get_text (GTK_EDITABLE (self->public_row));
   LtmToken *token;
@@ -411,9 +415,18 @@ ltm_webhook_events_group_got_secret_cb (GObject      *source,
     }
 
   url = ltm_webhook_receiver_dup_url (self->receiver);
-  ltm_webhook_events_group_say (self, url, forward[0] != '\0'
-                                ? _("Each event is forwarded to your bot.")
-                                : _("No bot to forward to: events are shown and recorded."));
+  title = g_strdup_printf (_("Listening on %s"), url);
+  if (forward[0] != '\0')
+    /* TRANSLATORS: the bot's URL, then the port listened on */
+    subtitle = g_strdup_printf (_("Each event is forwarded to your bot at %s. LINE reaches this "
+                                  "computer only through a tunnel to port %u; without one, try "
+                                  "the bot with Send Test Event."), forward,
+                                ltm_webhook_receiver_get_port (self->receiver));
+  else
+    subtitle = g_strdup_printf (_("Events are shown and recorded; with no bot URL above, none is "
+                                  "forwarded. LINE reaches this computer only through a tunnel to "
+                                  "port %u."), ltm_webhook_receiver_get_port (self->receiver));
+  ltm_webhook_events_group_say (self, title, subtitle);
   ltm_webhook_events_group_update (self);
 
   if (public_url[0] == '\0')
@@ -464,6 +477,7 @@ typedef struct {
   char *url;
   GBytes *body;
   char *what;                   /* for the toast that says how it went */
+  gboolean to_bot;              /* to the bot itself, not through the receiver */
 } LtmWebhookSend;
 
 static void
@@ -510,12 +524,14 @@ ltm_webhook_events_group_sent_cb (GObject      *source,
 
   if (answer == NULL)
     message = g_strdup_printf (_("%s failed: %s"), send->what, error->message);
-  else
-    /* TRANSLATORS: what was sent, the HTTP status, and the time */
-    message = g_strdup_printf (_("%s: the answer was %u in %" G_GINT64_FORMAT " ms"), send->what,
+  else if (send->to_bot)
+    /* TRANSLATORS: what was sent, the bot's HTTP status, and its time */
+    message = g_strdup_printf (_("%s: the bot answered %u in %" G_GINT64_FORMAT " ms"), send->what,
                                answer->status, answer->time_us / 1000);
 
-  ltm_ui_toast (GTK_WIDGET (send->self), message);
+  /* Through the receiver, the event's row says what the bot answered. */
+  if (message != NULL)
+    ltm_ui_toast (GTK_WIDGET (send->self), message);
 }
 
 /* Signs @send's body with @secret and posts it (transfer full). */
@@ -589,6 +605,7 @@ ltm_webhook_events_group_resend (LtmWebhookEventsGroup *self,
     }
 
   send = ltm_webhook_send_new (self, bot, body, _("Resent to the bot"));
+  send->to_bot = TRUE;
   if (self->secret != NULL)
     {
       ltm_webhook_events_group_post (send, self->secret);

@@ -966,6 +966,23 @@ ltm_webhook_receiver_dup_url (LtmWebhookReceiver *self)
 }
 
 /**
+ * ltm_webhook_receiver_get_port:
+ * @self: a receiver
+ *
+ * Returns: the port it listens on; 0 before it listens
+ */
+guint
+ltm_webhook_receiver_get_port (LtmWebhookReceiver *self)
+{
+  g_return_val_if_fail (LTM_IS_WEBHOOK_RECEIVER (self), 0);
+
+  if (self->address == NULL)
+    return 0;
+
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (self->address));
+}
+
+/**
  * ltm_webhook_receiver_get_n_pending:
  * @self: a receiver
  *

@@ -40,6 +40,7 @@ gboolean            ltm_webhook_receiver_listen           (LtmWebhookReceiver  *
                                                            const char          *address,
                                                            GError             **error);
 char               *ltm_webhook_receiver_dup_url          (LtmWebhookReceiver  *self);
+guint               ltm_webhook_receiver_get_port         (LtmWebhookReceiver  *self);
 guint               ltm_webhook_receiver_get_n_pending    (LtmWebhookReceiver  *self);
 void                ltm_webhook_receiver_stop             (LtmWebhookReceiver  *self);
 
