@@ -6,9 +6,11 @@
  *     store, body forwarded); the difference is what the receiver adds;
  *   - events per second through the receiver, 8 in flight, for 30 s;
  *   - the resident memory after 1,000 and after 100,000 events.
- * Client, receiver and bot share one main loop (the recorder has its own
- * thread), so the rates are for all three on one core.  Every loop is
- * bounded in count and time.  A bot that fails is printed with why.
+ * The receiver runs in a thread with a main context of its own, as it
+ * would in a process of its own (`ltm webhook listen`, the window); the
+ * client that plays LINE and the bot share the main thread, and the
+ * recorder has its thread.  Every loop is bounded in count and time.  A
+ * bot that fails is printed with why.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -91,6 +93,49 @@ bot_listen (SoupServer      *bot,
 
   return g_strdup_printf ("http://127.0.0.1:%u/callback",
                           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
+
+/* The receiver, in a thread of its own. */
+typedef struct {
+  LtmStore *store;
+  const char *bot_url;
+  GMainContext *context;
+  GMainLoop *loop;
+  GMutex lock;
+  GCond cond;
+  char *url;                    /* set once it listens */
+} Receiver;
+
+static gpointer
+receiver_thread (gpointer data)
+{
+  Receiver *run = data;
+  g_autoptr(LtmWebhookReceiver) receiver = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (run->context);
+  receiver = ltm_webhook_receiver_new (CHANNEL, SECRET);
+  ltm_webhook_receiver_set_store (receiver, run->store);
+  if (!ltm_webhook_receiver_set_forward_to (receiver, run->bot_url, &error) ||
+      !ltm_webhook_receiver_listen (receiver, "127.0.0.1:0", &error))
+    g_error ("%s", error->message);
+  g_signal_connect (receiver, "event-finished", G_CALLBACK (finished_cb), NULL);
+
+  g_mutex_lock (&run->lock);
+  run->url = ltm_webhook_receiver_dup_url (receiver);
+  g_cond_signal (&run->cond);
+  g_mutex_unlock (&run->lock);
+
+  g_main_loop_run (run->loop);
+
+  /* What is queued for the store is written before this returns. */
+  ltm_webhook_receiver_stop (receiver);
+  while (g_main_context_iteration (run->context, FALSE))
+    ;
+  g_clear_object (&receiver);
+  g_main_context_pop_thread_default (run->context);
+
+  return NULL;
 }
 
 typedef struct {
@@ -200,11 +245,12 @@ main (void)
   g_autofree char *dir = g_dir_make_tmp ("ltm-bench-webhook-XXXXXX", &error);
   g_autofree char *key = g_build_filename (dir, "master-key", NULL);
   g_autofree char *bot_url = NULL;
-  g_autofree char *url = NULL;
+  g_autofree char *url = NULL;        /* the receiver's */
   g_autoptr(SoupServer) bot = soup_server_new (NULL, NULL);
   g_autoptr(GSocketService) bot_service = NULL;
   g_autoptr(LtmStore) store = NULL;
-  g_autoptr(LtmWebhookReceiver) receiver = NULL;
+  Receiver receiver = { 0 };
+  GThread *receiver_thread_handle;
   g_autoptr(GArray) direct = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) through = g_array_new (FALSE, FALSE, sizeof (gint64));
   double d50, d99, t50, t99;
@@ -222,13 +268,18 @@ main (void)
   soup_server_add_handler (bot, NULL, bot_cb, NULL, NULL);
   bot_url = bot_listen (bot, &bot_service);
 
-  receiver = ltm_webhook_receiver_new (CHANNEL, SECRET);
-  ltm_webhook_receiver_set_store (receiver, store);
-  if (!ltm_webhook_receiver_set_forward_to (receiver, bot_url, &error) ||
-      !ltm_webhook_receiver_listen (receiver, "127.0.0.1:0", &error))
-    g_error ("%s", error->message);
-  url = ltm_webhook_receiver_dup_url (receiver);
-  g_signal_connect (receiver, "event-finished", G_CALLBACK (finished_cb), NULL);
+  receiver.store = store;
+  receiver.bot_url = bot_url;
+  receiver.context = g_main_context_new ();
+  receiver.loop = g_main_loop_new (receiver.context, FALSE);
+  g_mutex_init (&receiver.lock);
+  g_cond_init (&receiver.cond);
+  receiver_thread_handle = g_thread_new ("receiver", receiver_thread, &receiver);
+  g_mutex_lock (&receiver.lock);
+  while (receiver.url == NULL)
+    g_cond_wait (&receiver.cond, &receiver.lock);
+  g_mutex_unlock (&receiver.lock);
+  url = receiver.url;
 
   session = soup_session_new_with_options ("max-conns-per-host", IN_FLIGHT * 2, NULL);
   body = ltm_webhook_synth_body (LTM_WEBHOOK_SYNTH_MESSAGE, "hello 😀", NULL, g_get_real_time () / 1000);
@@ -257,7 +308,8 @@ main (void)
 
   /* Up to 100,000 events in all */
   run_posts (url, MAX (0, 100000 - (int) (n + 1000 + LATENCY_SAMPLES)), IN_FLIGHT, 300, NULL);
-  ltm_webhook_receiver_stop (receiver);
+  g_main_loop_quit (receiver.loop);
+  g_thread_join (receiver_thread_handle);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   rss_100k = rss_kib ();
@@ -267,7 +319,10 @@ main (void)
   g_object_unref (session);
   g_bytes_unref (body);
   g_free (signature);
-  g_clear_object (&receiver);
+  g_main_loop_unref (receiver.loop);
+  g_main_context_unref (receiver.context);
+  g_mutex_clear (&receiver.lock);
+  g_cond_clear (&receiver.cond);
   g_clear_object (&store);
   for (guint i = 0; i < 4; i++)
     {
