@@ -211,12 +211,25 @@ ltm_webhook_receiver_recorder_thread (gpointer data)
   return NULL;
 }
 
+/* What the recorder thread is handed for @event: the queue owns it. */
+static LtmWebhookRecordItem *
+ltm_webhook_record_item_new (LtmWebhookReceiver *self,
+                             LtmWebhookEvent    *event)
+{
+  LtmWebhookRecordItem *item = g_new0 (LtmWebhookRecordItem, 1);
+
+  item->store = g_object_ref (self->store);
+  item->channel_id = g_strdup (self->channel_id);
+  item->record = ltm_webhook_record_new_for_event (event);
+  item->event = g_object_ref (event);
+
+  return item;
+}
+
 static void
 ltm_webhook_receiver_record (LtmWebhookReceiver *self,
                              LtmWebhookEvent    *event)
 {
-  LtmWebhookRecordItem *item;
-
   if (self->store == NULL)
     return;
 
@@ -224,12 +237,7 @@ ltm_webhook_receiver_record (LtmWebhookReceiver *self,
     self->recorder = g_thread_new ("ltm-webhook-recorder",
                                    ltm_webhook_receiver_recorder_thread, self);
 
-  item = g_new0 (LtmWebhookRecordItem, 1);
-  item->store = g_object_ref (self->store);
-  item->channel_id = g_strdup (self->channel_id);
-  item->record = ltm_webhook_record_new_for_event (event);
-  item->event = g_object_ref (event);
-  g_async_queue_push (self->records, item);
+  g_async_queue_push (self->records, ltm_webhook_record_item_new (self, event));
 }
 
 /* Waits for what is queued to be written. */

@@ -162,7 +162,7 @@ ltm_webhook_synth_body (LtmWebhookSynthType  type,
     case LTM_WEBHOOK_SYNTH_MESSAGE:
       {
         g_autofree char *quote_token = ltm_webhook_synth_random_hex (32);
-        g_autofree char *message_id = g_strdup_printf ("%u%09u", 100000000 + g_random_int_range (0, 899999999),
+        g_autofree char *message_id = g_strdup_printf ("%u%09u", (guint) (100000000 + g_random_int_range (0, 899999999)),
                                                        (guint) g_random_int_range (0, 999999999));
 
         json_builder_set_member_name (builder, "message");
