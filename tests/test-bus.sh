@@ -1,23 +1,28 @@
 #!/bin/sh
-# test-bus.sh [--keyring] [--service NAME]… [--] COMMAND [ARG…]: runs COMMAND
-# on a D-Bus session bus of the tests' own, in a throwaway home.
+# test-bus.sh [--keyring] [--service NAME]… [--runtime-dir DIR] [--] COMMAND [ARG…]:
+# runs COMMAND on a D-Bus session bus of the tests' own, in a throwaway home.
 #
 # The bus activates only the services named with --service (their .service
 # files copied from the machine's D-Bus service folders), never every
 # service the machine has installed: on a GNOME desktop the machine has
 # xdg-desktop-portal, which would start under Xvfb, die, and take the test
 # with it.  --keyring starts GNOME Keyring, unlocked, with the Secret
-# Service: a real keyring, never the user's.
+# Service (SECRET_BACKEND=service): a real keyring, never the user's.
+# --runtime-dir makes DIR, an empty folder of the caller's, the session's
+# XDG_RUNTIME_DIR instead of a throwaway one (.ci/flatpak: /run/user/UID,
+# in a mount namespace of its own, where Flatpak apps expect it).
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu
 
 keyring=""
 services=""
+runtime_dir=""
 while [ $# -gt 0 ]; do
   case $1 in
     --keyring) keyring=1; shift ;;
     --service) services="$services $2"; shift 2 ;;
+    --runtime-dir) runtime_dir=$2; shift 2 ;;
     --) shift; break ;;
     *) break ;;
   esac
@@ -25,9 +30,15 @@ done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ltm-bus-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-mkdir -m 0700 "$tmp/runtime" "$tmp/data" "$tmp/home" "$tmp/services"
-export XDG_RUNTIME_DIR="$tmp/runtime" XDG_DATA_HOME="$tmp/data" HOME="$tmp/home"
-export SECRET_BACKEND=service
+mkdir -m 0700 "$tmp/data" "$tmp/home" "$tmp/services"
+if [ -z "$runtime_dir" ]; then
+  runtime_dir=$tmp/runtime
+  mkdir -m 0700 "$runtime_dir"
+fi
+export XDG_RUNTIME_DIR="$runtime_dir" XDG_DATA_HOME="$tmp/data" HOME="$tmp/home"
+if [ -n "$keyring" ]; then
+  export SECRET_BACKEND=service
+fi
 
 for name in $services; do
   found=""
@@ -52,7 +63,7 @@ cat > "$tmp/bus.conf" <<CONF
 <busconfig>
   <type>session</type>
   <keep_umask/>
-  <listen>unix:dir=$tmp/runtime</listen>
+  <listen>unix:dir=$runtime_dir</listen>
   <auth>EXTERNAL</auth>
   <servicedir>$tmp/services</servicedir>
   <policy context="default">

@@ -3,8 +3,14 @@
 # validators a desktop and a software centre use, with nothing reported
 # beyond the few issues listed in KNOWN below, each with its reason.
 #
-#   test-data-validate.py desktop  FILE.desktop
-#   test-data-validate.py metainfo FILE.metainfo.xml
+#   test-data-validate.py desktop  FILE.desktop      [LINGUAS]
+#   test-data-validate.py metainfo FILE.metainfo.xml [LINGUAS]
+#
+# With po/LINGUAS, each of its languages must be merged in, whole: the
+# validators pass a file that lacks a language as readily as one that has
+# it.  (meson's merge_file does not depend on the .po files, so a build
+# directory made before a language was added keeps merged files without
+# it until they are remade: mesonbuild/meson#2621.)
 #
 # desktop-file-validate exits 0 on warnings and hints, and appstreamcli on
 # infos and pedantic issues, so their output is read, not only their exit
@@ -17,8 +23,10 @@ import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 kind, path = sys.argv[1], sys.argv[2]
+linguas = sys.argv[3] if len(sys.argv) > 3 else None
 
 # What may be reported, and why it cannot be fixed in the file: severity, a
 # text the line contains, the tool versions it applies to (from, before;
@@ -116,6 +124,40 @@ check("nothing reported beyond the known issues", not issues, details)
 gone = [k for k in known if k[4] and k not in seen]
 check("every known issue is still reported", not gone,
       [f"no longer reported, remove it from KNOWN: {k[0]}: {k[1]}" for k in gone])
+
+# Every language of po/LINGUAS, merged in whole.
+if linguas is not None:
+    with open(linguas) as f:
+        languages = [w for line in f if not line.startswith("#") for w in line.split()]
+    stale = f"remake {os.path.basename(path)} (remove it and build again)"
+    if kind == "desktop":
+        entries = {}
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                key, sep, value = line.rstrip("\n").partition("=")
+                if sep:
+                    entries[key] = value
+        for lang in languages:
+            missing = [k for k in ("Name", "GenericName", "Comment", "Keywords")
+                       if f"{k}[{lang}]" not in entries]
+            check(f"{lang}: Name, GenericName, Comment and Keywords translated", not missing,
+                  [f"no {k}[{lang}]" for k in missing] + [stale])
+            words = entries.get(f"Keywords[{lang}]", "")
+            check(f"{lang}: Keywords keep LINE, JWT and JWK and end with a semicolon",
+                  words.endswith(";") and {"LINE", "JWT", "JWK"} <= set(words.split(";")),
+                  [f"Keywords[{lang}]={words}"])
+    else:
+        lang_attr = "{http://www.w3.org/XML/1998/namespace}lang"
+        counts = {}
+        for element in ET.parse(path).iter():
+            if lang_attr in element.attrib:
+                counts[element.attrib[lang_attr]] = counts.get(element.attrib[lang_attr], 0) + 1
+        most = max(counts.values(), default=0)
+        for lang in languages:
+            check(f"{lang}: every translatable element translated",
+                  most > 0 and counts.get(lang, 0) == most,
+                  [f"{counts.get(lang, 0)} elements in {lang}, {most} in the most complete language",
+                   stale])
 
 print(f"1..{len(results)}")
 for i, (ok, name, lines) in enumerate(results, 1):

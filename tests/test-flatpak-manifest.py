@@ -1,16 +1,21 @@
 #!/usr/bin/python3
 # test-flatpak-manifest.py: flatpak-builder reads the Flatpak manifest without
-# a complaint, the app asks for exactly the permissions it needs and nothing
-# more, and the one module, the app, installs both binaries.
+# a complaint, it runs on GNOME's runtime as Flathub builds it, the app asks
+# for exactly the permissions it needs and nothing more, and the one module,
+# the app, installs both binaries.  The local variant that
+# flatpak/local-manifest.py derives from it (for the runtime made from
+# Debian 12) differs in runtime, sdk and runtime-version only, and names a
+# runtime nobody can take for an official one.
 #
 #   test-flatpak-manifest.py MANIFEST SOURCE_ROOT BUILD_ROOT APPLICATION_ID BINDIR
 #
-# No Flatpak runtime can be downloaded here, so the manifest is not built:
-# `flatpak-builder --show-manifest` parses it (and warns about any property it
-# does not know) without one.  What meson installs is read from the build
-# tree's introspection data, which is what the Flatpak build installs too.
-# Where flatpak-builder is missing (inside the Flatpak SDK), the manifest is
-# read as plain JSON and the parse check is skipped.  TAP output.
+# The GNOME runtime cannot be downloaded here, so this test builds nothing
+# (.ci/flatpak builds the local variant): `flatpak-builder --show-manifest`
+# parses each manifest (and warns about any property it does not know)
+# without a runtime.  What meson installs is read from the build tree's
+# introspection data, which is what the Flatpak build installs too.  Where
+# flatpak-builder is missing (inside the Flatpak SDK), the manifests are read
+# as plain JSON and the parse checks are skipped.  TAP output.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -49,26 +54,32 @@ def check(name, ok, details=(), skip=None):
 
 
 builder = shutil.which("flatpak-builder")
-if builder:
-    # It keeps a .flatpak-builder folder in the current directory.
-    with tempfile.TemporaryDirectory(prefix="ltm-flatpak-") as cwd:
-        run = subprocess.run([builder, "--show-manifest", str(manifest_path)], cwd=cwd,
-                             capture_output=True, text=True,
-                             env=dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="en"))
-    check("flatpak-builder --show-manifest reads it without a warning",
-          run.returncode == 0 and not run.stderr.strip(),
-          [f"exit status {run.returncode}"] + run.stderr.splitlines())
-    text = run.stdout
-else:
-    check("flatpak-builder --show-manifest reads it without a warning", True,
-          skip="flatpak-builder is not installed")
-    text = manifest_path.read_text()
 
-try:
-    manifest = json.loads(text)
-except json.JSONDecodeError as e:
-    manifest = {}
-    check("the manifest is JSON", False, [str(e)])
+
+def read_manifest(path, what):
+    """The manifest as flatpak-builder reads it, checked for warnings."""
+    if builder:
+        # It keeps a .flatpak-builder folder in the current directory.
+        with tempfile.TemporaryDirectory(prefix="ltm-flatpak-") as cwd:
+            run = subprocess.run([builder, "--show-manifest", str(path)], cwd=cwd,
+                                 capture_output=True, text=True,
+                                 env=dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="en"))
+        check(f"flatpak-builder --show-manifest reads {what} without a warning",
+              run.returncode == 0 and not run.stderr.strip(),
+              [f"exit status {run.returncode}"] + run.stderr.splitlines())
+        text = run.stdout
+    else:
+        check(f"flatpak-builder --show-manifest reads {what} without a warning", True,
+              skip="flatpak-builder is not installed")
+        text = path.read_text()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        check(f"{what} is JSON", False, [str(e)])
+        return {}
+
+
+manifest = read_manifest(manifest_path, "it")
 
 check("the app ID is " + app_id, manifest.get("id") == app_id, [f"id {manifest.get('id')!r}"])
 version = str(manifest.get("runtime-version", ""))
@@ -113,6 +124,32 @@ check("meson installs both binaries: " + ", ".join(BINARIES),
       all(b in bin_names for b in BINARIES), [f"installed in {bindir}: {sorted(bin_names)}"])
 check("the command is the installed window", manifest.get("command") == BINARIES[0],
       [f"command {manifest.get('command')!r}"])
+
+# The local variant, made the way .ci/flatpak and flatpak/build-local.sh make it.
+RUNTIME_KEYS = ("runtime", "sdk", "runtime-version")
+OFFICIAL = ("org.gnome.", "org.freedesktop.", "org.kde.", "org.debian.", "org.flathub.")
+local_runtime = json.loads((source_root / "flatpak" / "runtime" / "local-runtime.json").read_text())
+derive = subprocess.run([sys.executable, str(source_root / "flatpak" / "local-manifest.py"),
+                         str(manifest_path)], capture_output=True, text=True)
+check("flatpak/local-manifest.py derives the local variant", derive.returncode == 0,
+      derive.stderr.splitlines())
+with tempfile.TemporaryDirectory(prefix="ltm-flatpak-") as folder:
+    local_path = pathlib.Path(folder) / (app_id + ".local.json")
+    local_path.write_text(derive.stdout or "{}")
+    local = read_manifest(local_path, "the local variant")
+check("the local variant differs in runtime, sdk and runtime-version only",
+      {k: v for k, v in local.items() if k not in RUNTIME_KEYS}
+      == {k: v for k, v in manifest.items() if k not in RUNTIME_KEYS},
+      [f"{k}: {manifest.get(k)!r} → {local.get(k)!r}"
+       for k in sorted(set(manifest) | set(local))
+       if k not in RUNTIME_KEYS and manifest.get(k) != local.get(k)])
+check("the local variant runs on the runtime made from Debian 12, under a local ID",
+      all(local.get(k) == local_runtime[k] for k in RUNTIME_KEYS)
+      and not str(local.get("runtime", "")).startswith(OFFICIAL)
+      and not str(local.get("sdk", "")).startswith(OFFICIAL)
+      and str(local.get("runtime", "")).startswith(app_id.rsplit(".", 1)[0] + "."),
+      [f"{k}: {local.get(k)!r}, runtime/local-runtime.json says {local_runtime.get(k)!r}"
+       for k in RUNTIME_KEYS])
 
 print(f"1..{len(results)}")
 for i, (ok, name, lines, skip) in enumerate(results, 1):

@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
+
+#include <glib/gi18n.h>
 
 #include "ltm-store.h"
 #include "ltm-ui.h"
@@ -64,6 +67,39 @@ test_date (void)
   g_assert_nonnull (strstr (text, "Dec 2026, "));
 }
 
+/* What a Thai user sees: the Thai catalog's format, the month as th_TH's
+ * LC_TIME names it, and the Gregorian year, as ltm, LINE and the JWT give
+ * it; never the Buddhist era's 2569, unmarked (GLib 2.74 formats no era:
+ * %E… and th_TH's own %c and %x give nothing at all). */
+static void
+test_date_thai (void)
+{
+  g_autoptr(GDateTime) noon = g_date_time_new_utc (2026, 12, 5, 12, 0, 0);
+  g_autofree char *text = NULL;
+
+  g_setenv ("LANGUAGE", "th", TRUE);
+  if (setlocale (LC_ALL, "th_TH.UTF-8") == NULL)
+    {
+      g_setenv ("LANGUAGE", "en", TRUE);
+      /* In flatpak-builder's sandbox the runtime decides which locales
+       * exist; everywhere else .ci/deps makes this one. */
+      if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+        g_test_skip ("the runtime has no th_TH.UTF-8");
+      else
+        g_test_fail_printf ("the locale th_TH.UTF-8 is not there (.ci/deps generates it)");
+      return;
+    }
+
+  text = ltm_ui_format_date (g_date_time_to_unix (noon));
+  g_test_message ("%s", text);
+
+  g_setenv ("LANGUAGE", "en", TRUE);
+  setlocale (LC_ALL, "C.UTF-8");
+
+  g_assert_true (g_str_has_prefix (text, "5 ธ.ค. 2026 "));
+  g_assert_null (strstr (text, "2569"));
+}
+
 /* The window's words for the store's errors: what a person can do. */
 static void
 test_store_advice (void)
@@ -84,10 +120,16 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  /* The catalogs of the build tree, as the window binds them. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("LTM_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
   g_test_add_func ("/ui/remaining", test_remaining);
   g_test_add_func ("/ui/expiry", test_expiry);
   g_test_add_func ("/ui/store-advice", test_store_advice);
   g_test_add_func ("/ui/date", test_date);
+  g_test_add_func ("/ui/date/th", test_date_thai);
 
   return g_test_run ();
 }

@@ -300,7 +300,8 @@ ltm_cli_channel_list (LtmCli  *cli,
                       char   **argv)
 {
   g_autoptr(GError) error = NULL;
-  static const int widths[] = { 12, 20, 4, 6, 6 };
+  int widths[] = { 12, 20, 4, 6, 6 };
+  const char *yes_no_headers[] = { _("KEY"), _("KID"), _("SECRET") };
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   GListModel *channels;
   LtmStore *store;
@@ -341,8 +342,16 @@ ltm_cli_channel_list (LtmCli  *cli,
       return LTM_CLI_OK;
     }
 
-  ltm_cli_print_row (widths, _("CHANNEL"), _("NAME"), _("KEY"), _("KID"), _("SECRET"),
-                     _("TOKENS"), NULL);
+  /* The yes/no columns are as wide as their header and the words in them
+   * are in the user's language ("KUNCI", "tidak"), so the rows line up. */
+  for (guint i = 0; i < G_N_ELEMENTS (yes_no_headers); i++)
+    widths[i + 2] = MAX ((guint) widths[i + 2],
+                         MAX (ltm_cli_display_width (yes_no_headers[i]),
+                              MAX (ltm_cli_display_width (_("yes")),
+                                   ltm_cli_display_width (_("no")))));
+
+  ltm_cli_print_row (widths, _("CHANNEL"), _("NAME"), yes_no_headers[0], yes_no_headers[1],
+                     yes_no_headers[2], _("TOKENS"), NULL);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LtmChannel) channel = g_list_model_get_item (channels, i);

@@ -1265,7 +1265,7 @@ ltm_cli_get_client (LtmCli  *cli,
 }
 
 /* Columns on a terminal: a wide (CJK) character takes two. */
-static guint
+guint
 ltm_cli_display_width (const char *text)
 {
   guint width = 0;

@@ -137,6 +137,7 @@ LtmSecret   *ltm_cli_read_secret       (const char          *file,
 
 LtmLineClient *ltm_cli_get_client      (LtmCli              *cli,
                                         GError             **error);
+guint        ltm_cli_display_width     (const char          *text);
 void         ltm_cli_print_row         (const int           *widths,
                                         const char          *first,
                                         ...) G_GNUC_NULL_TERMINATED;

@@ -257,6 +257,23 @@ ltm_master_key_keyring_error (GError    *cause,
   g_clear_error (&cause);
 }
 
+/* Inside Flatpak (or a Snap) libsecret asks the session bus for the Secret
+ * portal before it reads SECRET_BACKEND, and warns when there is no bus.
+ * So where libsecret would ask, the bus is looked for first, and its
+ * absence is an error like any other reason the keyring cannot be used. */
+static gboolean
+ltm_master_key_find_bus (GError **error)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+
+  if (!g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) && g_getenv ("SNAP_NAME") == NULL)
+    return TRUE;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
+
+  return bus != NULL;
+}
+
 /* The keyring item's text, wiped and freed with secret_password_free(). */
 static char *
 ltm_master_key_lookup (GHashTable  *attributes,
@@ -276,6 +293,12 @@ ltm_master_key_load_keyring (const char  *store_id,
   char *found;
 
   g_hash_table_insert (attributes, "store", (gpointer) store_id);
+
+  if (!ltm_master_key_find_bus (&local_error))
+    {
+      ltm_master_key_keyring_error (local_error, TRUE, error);
+      return NULL;
+    }
 
   /* Held from looking to storing: two threads of this process never make
    * two keys. */
@@ -525,11 +548,18 @@ ltm_master_key_forget (const char  *store_id,
                        GError     **error)
 {
   g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  GError *no_bus = NULL;
 
   g_return_val_if_fail (store_id != NULL && *store_id != '\0', FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   g_hash_table_insert (attributes, "store", (gpointer) store_id);
+
+  if (!ltm_master_key_find_bus (&no_bus))
+    {
+      ltm_master_key_keyring_error (no_bus, FALSE, error);
+      return FALSE;
+    }
 
   /* One item is expected; any more (written by hand) go too.  Bounded, in
    * case a backend reports a removal it did not make. */
