@@ -12,11 +12,14 @@
 #include <glib/gstdio.h>
 
 #include "ltm-activity.h"
+#include "ltm-application.h"
 #include "ltm-deploy-group.h"
+#include "ltm-store-webhook.h"
 #include "ltm-test-gui.h"
 #include "ltm-test-server.h"
 #include "ltm-test-util.h"
 #include "ltm-webhook-page.h"
+#include "ltm-webhook-synth.h"
 
 #define CHANNEL "1234567890"
 #define CHANNEL2 "2000000002"
@@ -703,6 +706,255 @@ test_deploy_on_host (void)
   g_assert_finalize_object (group);
 }
 
+/* The row under @root whose title starts with @prefix, or %NULL. */
+static GtkWidget *
+find_row_starting (GtkWidget  *root,
+                   const char *prefix)
+{
+  if (ADW_IS_ACTION_ROW (root) &&
+      g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), prefix))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row_starting (child, prefix);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Listen, an event arriving (a test event through the receiver), Resend
+ * to Bot, Stop: the bot is the test server's, checking signatures as
+ * LINE's SDKs do. */
+static void
+test_events_body (LtmWindow     *window,
+                  gconstpointer  data)
+{
+  Fixture *fixture = (Fixture *) data;
+  LtmWebhookPage *page = open_page (window);
+  g_autofree char *bot = g_strconcat (ltm_test_server_get_base_url (fixture->server),
+                                      "/_receiver/sdk", NULL);
+  g_autoptr(GBytes) body = NULL;
+  GtkWindow *dialog;
+  GtkWidget *row;
+
+  ltm_test_gui_wait_until (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Listen"));
+  g_assert_false (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Send Test Event"));
+  g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (page), "No events yet"));
+
+  ltm_test_gui_set_row_text (GTK_WIDGET (page), "Port on This Computer", "0");
+  ltm_test_gui_set_row_text (GTK_WIDGET (page),
+                             "Forward to Bot (optional), like http://localhost:3000/callback", bot);
+  ltm_test_gui_click (GTK_WIDGET (page), "Listen");
+  ltm_test_gui_wait_until (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Send Test Event"));
+  row = find_row_starting (GTK_WIDGET (page), "Listening on http://127.0.0.1:");
+  g_assert_nonnull (row);
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                                   "Each event is forwarded to your bot at "));
+
+  ltm_test_gui_click (GTK_WIDGET (page), "Send Test Event");
+  dialog = ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG);
+  ltm_test_gui_respond (ADW_MESSAGE_DIALOG (dialog), "send");
+
+  /* The event arrives, verified, and the bot answers */
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (page), "message: Hello") != NULL);
+  ltm_test_gui_wait_until (ltm_test_server_get_bot_count (fixture->server) == 1);
+  row = ltm_test_gui_find_row (GTK_WIDGET (page), "message: Hello");
+  ltm_test_gui_wait_until (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                                   "bot answered 200") != NULL);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                            "signature verified"));
+
+  ltm_test_gui_click (row, "Resend to Bot");
+  ltm_test_gui_wait_until (ltm_test_server_get_bot_count (fixture->server) == 2);
+  body = ltm_test_server_get_bot_body (fixture->server);
+  g_assert_nonnull (memmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                            "\"isRedelivery\":true", 19));
+
+  ltm_test_gui_click (GTK_WIDGET (page), "Stop");
+  ltm_test_gui_wait_until (!ltm_test_gui_is_enabled (GTK_WIDGET (page), "Send Test Event"));
+}
+
+static void
+test_events (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *secret_file = g_build_filename (ltm_test_get_tmp_dir (), "secret", NULL);
+  g_auto(LtmTestRun) run = { 0 };
+  const char * const args[] = { "channel", "set", CHANNEL, "--secret-file", secret_file, NULL };
+
+  g_assert_true (g_file_set_contents (secret_file, SECRET, -1, NULL));
+  fixture_ltm (fixture, &run, args);
+  g_assert_cmpint (run.status, ==, 0);
+
+  fixture_run (fixture, test_events_body);
+}
+
+/* The channel secret in the store, as `ltm channel set` puts it. */
+static void
+fixture_store_secret (Fixture *fixture)
+{
+  g_autofree char *secret_file = g_build_filename (ltm_test_get_tmp_dir (), "secret", NULL);
+  g_auto(LtmTestRun) run = { 0 };
+  const char * const args[] = { "channel", "set", CHANNEL, "--secret-file", secret_file, NULL };
+
+  g_assert_true (g_file_set_contents (secret_file, SECRET, -1, NULL));
+  fixture_ltm (fixture, &run, args);
+  g_assert_cmpint (run.status, ==, 0);
+}
+
+/* What the bot got last, as an object. */
+static JsonObject *
+fixture_bot_body (const Fixture *fixture)
+{
+  g_autoptr(GBytes) body = ltm_test_server_get_bot_body (fixture->server);
+  g_autofree char *text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+
+  return ltm_test_parse_object (text);
+}
+
+/* The events recorded before, shown as the page opens; Resend to Bot
+ * needs a bot, and then works without listening. */
+static void
+test_history_body (LtmWindow     *window,
+                   gconstpointer  data)
+{
+  const Fixture *fixture = data;
+  g_autofree char *bot = g_strconcat (ltm_test_server_get_base_url (fixture->server),
+                                      "/_receiver/sdk", NULL);
+  g_autoptr(JsonObject) sent = NULL;
+  LtmWebhookPage *page = open_page (window);
+  GtkWidget *row;
+  GtkWidget *resend;
+
+  ltm_test_gui_wait_until (ltm_test_gui_find_text (GTK_WIDGET (page), "message: recorded") != NULL);
+  g_assert_nonnull (ltm_test_gui_find_text (GTK_WIDGET (page), "follow"));
+  g_assert_null (ltm_test_gui_find_text (GTK_WIDGET (page), "No events yet"));
+  row = ltm_test_gui_find_row (GTK_WIDGET (page), "message: recorded");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "bot answered 200"));
+
+  /* No bot to resend to: the button says where to give one */
+  g_assert_false (ltm_test_gui_is_enabled (row, "Resend to Bot"));
+  resend = ltm_test_gui_find_labelled (row, "Resend to Bot");
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (resend), "Forward to Bot"));
+
+  ltm_test_gui_set_row_text (GTK_WIDGET (page),
+                             "Forward to Bot (optional), like http://localhost:3000/callback",
+                             "http://bot.example.com/callback");
+  g_assert_false (ltm_test_gui_is_enabled (row, "Resend to Bot"));
+  ltm_test_gui_set_row_text (GTK_WIDGET (page),
+                             "Forward to Bot (optional), like http://localhost:3000/callback", bot);
+  g_assert_true (ltm_test_gui_is_enabled (row, "Resend to Bot"));
+
+  /* Signed with the stored secret: the SDK-like bot accepts it */
+  ltm_test_gui_click (row, "Resend to Bot");
+  ltm_test_gui_wait_until (ltm_test_server_get_bot_count (fixture->server) == 1);
+  sent = fixture_bot_body (fixture);
+  g_assert_true (json_object_get_boolean_member (
+                   json_object_get_object_member (
+                     json_array_get_object_element (json_object_get_array_member (sent, "events"), 0),
+                     "deliveryContext"),
+                   "isRedelivery"));
+}
+
+static void
+test_history (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(LtmStore) store = ltm_store_new (NULL);
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) ltm_webhook_record_free);
+  g_autoptr(GError) error = NULL;
+  const LtmWebhookSynthType types[] = { LTM_WEBHOOK_SYNTH_FOLLOW, LTM_WEBHOOK_SYNTH_MESSAGE };
+
+  fixture_store_secret (fixture);
+
+  /* Recorded by an earlier listen, oldest first */
+  g_assert_true (ltm_store_load (store, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      LtmWebhookRecord *record = g_new0 (LtmWebhookRecord, 1);
+
+      record->received_at = g_get_real_time ();
+      record->index = 0;
+      record->signature = LTM_WEBHOOK_SIGNATURE_VALID;
+      record->bot_state = LTM_WEBHOOK_BOT_ANSWERED;
+      record->bot_status = 200;
+      record->bot_time = 3000;
+      record->body = ltm_webhook_synth_body (types[i], "recorded", NULL, 1700000000000 + i);
+      g_ptr_array_add (records, record);
+    }
+  g_assert_true (ltm_store_add_webhook_records (store, CHANNEL, records, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  fixture_run (fixture, test_history_body);
+}
+
+/* Test events go to the bot's user ID once the page checked the bot;
+ * quitting while listening asks first, and Cancel goes on listening. */
+static void
+test_quit_listening_body (LtmWindow     *window,
+                          gconstpointer  data)
+{
+  const Fixture *fixture = data;
+  const char * const bot_args[] = { "bot", "info", "--channel", CHANNEL, NULL };
+  g_autoptr(JsonObject) info = fixture_ltm_json (fixture, bot_args);
+  g_autoptr(JsonObject) sent = NULL;
+  g_autofree char *bot = g_strconcat (ltm_test_server_get_base_url (fixture->server),
+                                      "/_receiver/sdk", NULL);
+  GApplication *app = G_APPLICATION (ltm_application_get_default ());
+  LtmWebhookPage *page = open_page (window);
+  AdwMessageDialog *dialog;
+
+  ltm_test_gui_wait_until (fixture_new_requests (fixture) > 0);
+  wait_idle (page);
+  g_assert_true (row_shows (page, "Display name", json_object_get_string_member (info, "displayName")));
+  ltm_test_gui_set_row_text (GTK_WIDGET (page), "Port on This Computer", "0");
+  ltm_test_gui_set_row_text (GTK_WIDGET (page),
+                             "Forward to Bot (optional), like http://localhost:3000/callback", bot);
+  ltm_test_gui_click (GTK_WIDGET (page), "Listen");
+  ltm_test_gui_wait_until (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Send Test Event"));
+
+  ltm_test_gui_click (GTK_WIDGET (page), "Send Test Event");
+  ltm_test_gui_respond (ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG)),
+                        "send");
+  ltm_test_gui_wait_until (ltm_test_server_get_bot_count (fixture->server) == 1);
+  sent = fixture_bot_body (fixture);
+  g_assert_cmpstr (json_object_get_string_member (sent, "destination"), ==,
+                   json_object_get_string_member (info, "userId"));
+
+  /* Ctrl+Q asks; Cancel keeps listening */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Stop Listening?");
+  ltm_test_gui_respond (dialog, "cancel");
+  ltm_test_gui_wait_until (ltm_test_gui_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (ltm_test_gui_is_enabled (GTK_WIDGET (page), "Send Test Event"));
+
+  /* Asked again, Stop and Close ends the application */
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  dialog = ADW_MESSAGE_DIALOG (ltm_test_gui_wait_for_window (ADW_TYPE_MESSAGE_DIALOG));
+  ltm_test_gui_respond (dialog, "close");
+  ltm_test_gui_wait_until (window == NULL);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
+}
+
+static void
+test_quit_listening (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  fixture_store_secret (fixture);
+  fixture_issue_token (fixture);
+  fixture_run (fixture, test_quit_listening_body);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -724,6 +976,9 @@ main (int   argc,
   ADD ("token-arrives", test_token_arrives);
   ADD ("switch-channel", test_switch_channel);
   ADD ("revoked", test_revoked);
+  ADD ("events", test_events);
+  ADD ("history", test_history);
+  ADD ("quit-listening", test_quit_listening);
 
 #undef ADD
 

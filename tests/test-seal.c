@@ -205,6 +205,35 @@ test_seal_format (void)
   assert_does_not_open (key, AD, data, len, LTM_SEAL_ERROR_FORMAT);
 }
 
+/* Any bytes, NULs included, open with ltm_unseal_bytes(), as they were. */
+static void
+test_seal_bytes (void)
+{
+  g_autoptr(LtmSealKey) key = fixed_key ();
+  static const guint8 plain[] = { 'a', '\0', 'b', 0xff, 0xfe, '\0' };
+  g_autoptr(GBytes) sealed = ltm_seal (key, AD, strlen (AD), plain, sizeof plain);
+  g_autoptr(GBytes) empty_sealed = ltm_seal (key, AD, strlen (AD), "", 0);
+  g_autoptr(GBytes) opened = NULL;
+  g_autoptr(GBytes) empty = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (sealed, &len);
+
+  opened = ltm_unseal_bytes (key, AD, strlen (AD), data, len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (opened, NULL), g_bytes_get_size (opened), plain, sizeof plain);
+
+  data = g_bytes_get_data (empty_sealed, &len);
+  empty = ltm_unseal_bytes (key, AD, strlen (AD), data, len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (empty), ==, 0);
+
+  /* Bound to its associated data all the same */
+  data = g_bytes_get_data (sealed, &len);
+  g_assert_null (ltm_unseal_bytes (key, "other", 5, data, len, &error));
+  g_assert_error (error, LTM_SEAL_ERROR, LTM_SEAL_ERROR_DOES_NOT_OPEN);
+}
+
 static void
 test_seal_key (void)
 {
@@ -287,6 +316,7 @@ main (int   argc,
   g_test_add_func ("/seal/other-ad", test_seal_other_ad);
   g_test_add_func ("/seal/other-key", test_seal_other_key);
   g_test_add_func ("/seal/format", test_seal_format);
+  g_test_add_func ("/seal/bytes", test_seal_bytes);
   g_test_add_func ("/seal/key", test_seal_key);
   g_test_add_func ("/seal/threads", test_seal_threads);
 

@@ -239,12 +239,55 @@ ltm_application_file_changed_cb (GFileMonitor      *monitor,
 static void
 ltm_application_quit_action (GSimpleAction *action,
                              GVariant      *parameter,
+                             gpointer       user_data);
+
+/* A window that asked before quitting was closed: quitting goes on. */
+static void
+ltm_application_quit_when_closed_cb (LtmApplication *self)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (self), "quit", NULL);
+}
+
+static void
+ltm_application_quit_action (GSimpleAction *action,
+                             GVariant      *parameter,
                              gpointer       user_data)
 {
   LtmApplication *self = user_data;
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  gboolean asking = FALSE;
 
-  /* Closing the windows cancels what they have running. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    g_object_ref (l->data);
+
+  /* Each window is closed as its close button closes it, which cancels
+   * what it has running; one that listens for LINE's events asks first,
+   * and quitting waits for the answer (Stop and Close closes it). */
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      if (LTM_IS_WINDOW (l->data))
+        gtk_window_close (l->data);
+    }
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      if (!LTM_IS_WINDOW (l->data) || !gtk_widget_get_visible (l->data))
+        continue;
+
+      asking = TRUE;
+      if (g_object_get_data (l->data, "ltm-quit-when-closed") == NULL)
+        {
+          g_object_set_data (l->data, "ltm-quit-when-closed", GINT_TO_POINTER (TRUE));
+          g_signal_connect_object (l->data, "destroy",
+                                   G_CALLBACK (ltm_application_quit_when_closed_cb), self,
+                                   G_CONNECT_SWAPPED);
+        }
+    }
+  g_list_free_full (windows, g_object_unref);
+
+  if (asking)
+    return;
+
+  windows = gtk_application_get_windows (GTK_APPLICATION (self));
   for (GList *l = windows; l != NULL; l = windows)
     {
       windows = l->next;

@@ -15,8 +15,10 @@
 
 #include "ltm-activity.h"
 #include "ltm-deploy-group.h"
+#include "ltm-webhook-events-group.h"
 #include "ltm-application.h"
 #include "ltm-ui.h"
+#include "ltm-webhook-history.h"
 
 struct _LtmWebhookPage
 {
@@ -54,6 +56,7 @@ struct _LtmWebhookPage
   GtkLabel *status_code_label;
   AdwActionRow *detail_row;
   AdwActionRow *explanation_row;
+  LtmWebhookEventsGroup *events_group;
 };
 
 G_DEFINE_FINAL_TYPE (LtmWebhookPage, ltm_webhook_page, LTM_TYPE_PAGE)
@@ -70,6 +73,7 @@ typedef struct {
   GCancellable *cancellable;
   LtmWebhookCallKind kind;
   char *endpoint;               /* to save or test; NULL: test the saved one */
+  char *channel_id;
   char *key_id;                 /* the token's */
   LtmSecret *token;
   gboolean announce;            /* asked again by the user: say when done */
@@ -81,6 +85,7 @@ ltm_webhook_call_free (LtmWebhookCall *call)
   g_object_unref (call->self);
   g_object_unref (call->cancellable);
   g_free (call->endpoint);
+  g_free (call->channel_id);
   g_free (call->key_id);
   ltm_secret_free (call->token);
   g_free (call);
@@ -458,8 +463,9 @@ ltm_webhook_page_got_bot_info_cb (GObject      *source,
   g_autoptr(LtmWebhookCall) call = user_data;
   g_autoptr(LtmLineBotInfo) info = NULL;
   g_autoptr(GError) error = NULL;
+  LtmLineClient *client;
 
-  info = ltm_line_client_get_bot_info_finish (LTM_LINE_CLIENT (source), result, &error);
+  info = ltm_webhook_get_bot_info_finish (result, &error);
   if (!ltm_webhook_call_is_current (call))
     return;
 
@@ -474,7 +480,15 @@ ltm_webhook_page_got_bot_info_cb (GObject      *source,
 
   ltm_webhook_call_accepted (call);
   ltm_webhook_page_show_bot_info (call->self, info);
-  ltm_line_client_get_webhook_async (LTM_LINE_CLIENT (source), call->token, call->cancellable,
+  /* The test events made from now on go to this bot, as LINE's do. */
+  ltm_webhook_events_group_set_destination (call->self->events_group, info->user_id);
+  client = ltm_application_get_client (ltm_application_get_default (), &error);
+  if (client == NULL)
+    {
+      ltm_webhook_call_fail (call, ltm_webhook_call_failure (call), error);
+      return;
+    }
+  ltm_line_client_get_webhook_async (client, call->token, call->cancellable,
                                      ltm_webhook_page_got_webhook_cb, call);
   g_steal_pointer (&call);
 }
@@ -562,8 +576,8 @@ ltm_webhook_page_got_token_cb (GObject      *source,
   switch (call->kind)
     {
     case LTM_WEBHOOK_CALL_CHECK:
-      ltm_line_client_get_bot_info_async (client, call->token, call->cancellable,
-                                          ltm_webhook_page_got_bot_info_cb, call);
+      ltm_webhook_get_bot_info_async (client, LTM_STORE (source), call->channel_id, call->token,
+                                      call->cancellable, ltm_webhook_page_got_bot_info_cb, call);
       break;
 
     case LTM_WEBHOOK_CALL_SAVE:
@@ -615,6 +629,7 @@ ltm_webhook_page_start (LtmWebhookPage     *self,
   call->self = g_object_ref (self);
   call->kind = kind;
   call->endpoint = g_strdup (endpoint);
+  call->channel_id = g_strdup (ltm_channel_get_channel_id (channel));
   call->key_id = g_strdup (ltm_token_get_key_id (token));
   call->announce = announce;
   call->cancellable = g_object_ref (ltm_activity_begin (self->activity, description));
@@ -740,6 +755,7 @@ ltm_webhook_page_channel_changed (LtmPage    *page,
 
   ltm_activity_clear (self->activity);
   ltm_webhook_page_clear_results (self);
+  ltm_webhook_events_group_set_channel (self->events_group, channel);
   self->checked = FALSE;
   g_clear_pointer (&self->refused_key_id, g_free);
 
@@ -802,6 +818,7 @@ ltm_webhook_page_class_init (LtmWebhookPageClass *klass)
 
   g_type_ensure (LTM_TYPE_ACTIVITY);
   g_type_ensure (LTM_TYPE_DEPLOY_GROUP);
+  g_type_ensure (LTM_TYPE_WEBHOOK_EVENTS_GROUP);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/ltm/LineTokenManager/"
@@ -832,6 +849,7 @@ ltm_webhook_page_class_init (LtmWebhookPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, status_code_label);
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, detail_row);
   gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, explanation_row);
+  gtk_widget_class_bind_template_child (widget_class, LtmWebhookPage, events_group);
   gtk_widget_class_bind_template_callback (widget_class, ltm_webhook_page_url_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, ltm_webhook_page_url_activated_cb);
 

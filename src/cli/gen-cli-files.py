@@ -63,7 +63,8 @@ EXIT_STATUS = [
 ]
 
 # The README sections whose sh blocks are the manual's EXAMPLES.
-EXAMPLE_SECTIONS = ["The flow with `ltm`", "Keep it in the store", "Keep tokens alive"]
+EXAMPLE_SECTIONS = ["The flow with `ltm`", "Keep it in the store", "Keep tokens alive",
+                    "Develop a bot on this machine"]
 
 # How the table names a file, in an argument or an option's argument.
 FILE_WORDS = {"FILE", "F", "PATH"}

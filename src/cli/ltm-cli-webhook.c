@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "ltm-cli.h"
+#include "ltm-webhook-history.h"
 
 typedef struct {
   char *channel;
@@ -219,6 +220,7 @@ ltm_cli_bot_info (LtmCli  *cli,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(LtmLineBotInfo) info = NULL;
   LtmLineClient *client = NULL;
+  LtmStore *store = NULL;
   const GOptionEntry entries[] = { LTM_CLI_BEARER_ENTRIES (bearer), G_OPTION_ENTRY_NULL };
   int status;
 
@@ -226,8 +228,13 @@ ltm_cli_bot_info (LtmCli  *cli,
                                      &client, &status)) == NULL)
     return status;
 
-  ltm_line_client_get_bot_info_async (client, token, NULL, ltm_async_result_cb, &result);
-  info = ltm_line_client_get_bot_info_finish (client, ltm_async_wait (&result), &error);
+  /* The bot's user ID is kept for a stored channel: the destination of
+   * `ltm webhook send`. */
+  if (bearer.channel != NULL && ltm_cli_get_channel (cli, bearer.channel, NULL) != NULL)
+    store = cli->store;
+  ltm_webhook_get_bot_info_async (client, store, bearer.channel, token, NULL,
+                                  ltm_async_result_cb, &result);
+  info = ltm_webhook_get_bot_info_finish (ltm_async_wait (&result), &error);
   if (info == NULL)
     return ltm_cli_fail (cli, error);
 
@@ -284,6 +291,38 @@ const LtmCliCommand ltm_cli_webhook_commands[] = {
     N_("Have LINE send a test event to the webhook; exit status 1 when it fails"),
     NULL,
     ltm_cli_webhook_test,
+  },
+  {
+    "webhook", "listen", "",
+    "--channel ID [--listen ADDR:PORT] [--path /callback] [--forward-to URL] [--public-url URL] "
+    "[--no-record]",
+    N_("Receive LINE's webhook on this computer: check, record and forward each event"),
+    N_("Prints one line per event (JSON Lines with --json): time, type, source, text, whether "
+       "the signature verified, and the bot's status and time. --public-url points LINE's "
+       "webhook URL at your own tunnel (ngrok, cloudflared) to this receiver and puts the old "
+       "one back on Ctrl-C or SIGTERM; after a kill, the next listen or “ltm webhook restore” "
+       "does."),
+    ltm_cli_webhook_listen,
+  },
+  {
+    "webhook", "send", "",
+    "--channel ID --to URL (--text TEXT | --event TYPE | --file BODY.json | --replay EVENT_ID)",
+    N_("Sign an event as LINE does and post it to a bot; exit status 1 on a non-2xx answer"),
+    N_("Events are made in LINE's own shapes: message (text, the default), follow, unfollow, "
+       "postback, join and leave. --replay sends a recorded event again as a redelivery."),
+    ltm_cli_webhook_send,
+  },
+  {
+    "webhook", "events", "", "--channel ID [--clear]",
+    N_("Show the events recorded for a channel (the last 500), or forget them"),
+    NULL,
+    ltm_cli_webhook_events,
+  },
+  {
+    "webhook", "restore", "", "--channel ID [--token-file F]",
+    N_("Put back the webhook URL that “listen --public-url” replaced"),
+    NULL,
+    ltm_cli_webhook_restore_command,
   },
   { NULL }
 };

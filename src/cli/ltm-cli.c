@@ -44,7 +44,7 @@ static const LtmCliGroup groups[] = {
   { "channel", N_("Keep channels, their keys and secrets in the store"), ltm_cli_channel_commands },
   { "jwt", N_("Create, decode and verify JWT assertions"), ltm_cli_jwt_commands },
   { "token", N_("Issue, verify, list and revoke channel access tokens"), ltm_cli_token_commands },
-  { "webhook", N_("Show, set and test the bot's webhook URL"), ltm_cli_webhook_commands },
+  { "webhook", N_("Show, set and test the bot's webhook URL; receive, send and replay its events"), ltm_cli_webhook_commands },
   { "bot", N_("Show the bot's profile"), ltm_cli_bot_commands },
   { "store", N_("Make the store for a server, and show where it is"), ltm_cli_store_commands },
 };

@@ -158,6 +158,12 @@ void         ltm_cli_json_set_bool     (JsonBuilder         *builder,
 char        *ltm_cli_format_time       (gint64               unix_seconds,
                                         gint64               now);
 
+/* ltm-cli-webhook-bot.c */
+int          ltm_cli_webhook_listen          (LtmCli *cli, int argc, char **argv);
+int          ltm_cli_webhook_send            (LtmCli *cli, int argc, char **argv);
+int          ltm_cli_webhook_events          (LtmCli *cli, int argc, char **argv);
+int          ltm_cli_webhook_restore_command (LtmCli *cli, int argc, char **argv);
+
 extern const LtmCliCommand ltm_cli_key_commands[];
 extern const LtmCliCommand ltm_cli_jwt_commands[];
 extern const LtmCliCommand ltm_cli_channel_commands[];

@@ -188,6 +188,7 @@ ltm_line_client_init (LtmLineClient *self)
                                                  NULL);
 }
 
+/* localhost and loopback addresses: this computer */
 static gboolean
 ltm_line_host_is_loopback (const char *host)
 {
@@ -202,12 +203,63 @@ ltm_line_host_is_loopback (const char *host)
 }
 
 /**
+ * ltm_line_parse_secure_url:
+ * @url: where to send something
+ * @example: a URL of the kind expected, for the message
+ * @domain: the error domain to fail in
+ * @code: the error code to fail with
+ * @error: return location for a #GError
+ *
+ * The one rule for every URL this program sends to: https, or plain http
+ * only to this computer (127.0.0.1, ::1 or localhost), so that tokens,
+ * secrets and what people wrote never travel unencrypted over a network.
+ *
+ * Returns: (transfer full) (nullable): @url parsed, or %NULL with
+ *   @domain and @code
+ */
+GUri *
+ltm_line_parse_secure_url (const char  *url,
+                           const char  *example,
+                           GQuark       domain,
+                           int          code,
+                           GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+  const char *host;
+
+  g_return_val_if_fail (url != NULL, NULL);
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || (host = g_uri_get_host (uri)) == NULL || host[0] == '\0')
+    {
+      g_set_error (error, domain, code, _("“%s” is not a URL like %s"), url, example);
+      return NULL;
+    }
+
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "https") == 0 ||
+      (g_ascii_strcasecmp (scheme, "http") == 0 && ltm_line_host_is_loopback (host)))
+    return g_steal_pointer (&uri);
+
+  if (g_ascii_strcasecmp (scheme, "http") == 0)
+    g_set_error (error, domain, code,
+                 _("Plain http is only allowed to this computer (127.0.0.1, ::1 or localhost); "
+                   "use https for “%s”"), url);
+  else
+    g_set_error (error, domain, code,
+                 _("“%s” must start with https://, or http:// to this computer"), url);
+
+  return NULL;
+}
+
+/**
  * ltm_line_check_base_url:
  * @base_url: where LINE's API is
  * @error: return location for a #GError
  *
- * An https URL, or an http URL to this computer (for the test server):
- * tokens and secrets never travel unencrypted over a network.
+ * A URL as ltm_line_parse_secure_url() wants it (an http one is the test
+ * server), with no user, query or fragment.
  *
  * Returns: %TRUE if @base_url may be used
  */
@@ -216,22 +268,13 @@ ltm_line_check_base_url (const char  *base_url,
                          GError     **error)
 {
   g_autoptr(GUri) uri = NULL;
-  const char *scheme;
-  const char *host;
 
   g_return_val_if_fail (base_url != NULL, FALSE);
 
-  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
-    {
-      g_propagate_error (error, ltm_line_error_new (LTM_LINE_ERROR_INVALID_BASE,
-                                                    _("“%s” is not a URL like https://api.line.me"),
-                                                    base_url));
-      return FALSE;
-    }
-
-  scheme = g_uri_get_scheme (uri);
-  host = g_uri_get_host (uri);
+  uri = ltm_line_parse_secure_url (base_url, "https://api.line.me", LTM_LINE_ERROR,
+                                   LTM_LINE_ERROR_INVALID_BASE, error);
+  if (uri == NULL)
+    return FALSE;
 
   if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL ||
       g_uri_get_userinfo (uri) != NULL)
@@ -242,25 +285,7 @@ ltm_line_check_base_url (const char  *base_url,
       return FALSE;
     }
 
-  if (g_ascii_strcasecmp (scheme, "https") == 0)
-    return TRUE;
-
-  if (g_ascii_strcasecmp (scheme, "http") == 0)
-    {
-      if (ltm_line_host_is_loopback (host))
-        return TRUE;
-
-      g_propagate_error (error, ltm_line_error_new (LTM_LINE_ERROR_INVALID_BASE,
-                                                    _("Plain http is only allowed to this computer "
-                                                      "(127.0.0.1, ::1 or localhost); use https for "
-                                                      "“%s”"), base_url));
-      return FALSE;
-    }
-
-  g_propagate_error (error, ltm_line_error_new (LTM_LINE_ERROR_INVALID_BASE,
-                                                _("The API base URL “%s” must start with https://"),
-                                                base_url));
-  return FALSE;
+  return TRUE;
 }
 
 /**

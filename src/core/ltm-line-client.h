@@ -29,6 +29,11 @@ void                ltm_line_client_set_tls_database             (LtmLineClient 
 void                ltm_line_client_set_timeout                  (LtmLineClient       *self,
                                                                   guint                seconds);
 
+GUri               *ltm_line_parse_secure_url                    (const char          *url,
+                                                                  const char          *example,
+                                                                  GQuark               domain,
+                                                                  int                  code,
+                                                                  GError             **error);
 gboolean            ltm_line_check_base_url                      (const char          *base_url,
                                                                   GError             **error);
 gboolean            ltm_line_check_webhook_url                   (const char          *url,

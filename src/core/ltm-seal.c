@@ -185,30 +185,16 @@ ltm_seal (LtmSealKey *key,
   return g_bytes_new_take (sealed, sealed_len);
 }
 
-/**
- * ltm_unseal:
- * @key: the key it was sealed with
- * @ad: (nullable) (array length=ad_len): the associated data it was sealed
- *   with
- * @ad_len: its size in bytes
- * @sealed: (array length=sealed_len): what ltm_seal() made
- * @sealed_len: its size in bytes
- * @error: return location for an error
- *
- * Opens sealed data.  Sealed secrets are text: plain bytes holding a NUL
- * are refused.
- *
- * Returns: (transfer full) (nullable): the plain bytes, nul-terminated, or
- *   %NULL with %LTM_SEAL_ERROR_DOES_NOT_OPEN (wrong key or associated
- *   data, or changed) or %LTM_SEAL_ERROR_FORMAT
- */
-LtmSecret *
-ltm_unseal (LtmSealKey  *key,
-            const void  *ad,
-            gsize        ad_len,
-            const void  *sealed,
-            gsize        sealed_len,
-            GError     **error)
+/* Opens @sealed into a buffer of its own: the plain bytes, then a NUL
+ * that is not counted in *@out_len.  Wiped and freed on failure. */
+static char *
+ltm_seal_open (LtmSealKey  *key,
+               const void  *ad,
+               gsize        ad_len,
+               const void  *sealed,
+               gsize        sealed_len,
+               gsize       *out_len,
+               GError     **error)
 {
   const guint8 *bytes = sealed;
   gnutls_aead_cipher_hd_t cipher;
@@ -259,18 +245,88 @@ ltm_unseal (LtmSealKey  *key,
       return NULL;
     }
 
+  /* What lies past the plain bytes (nothing GnuTLS wrote, normally) is
+   * wiped, and ends them. */
+  ltm_secret_wipe (plain + plain_len, ciphertext_len + 1 - plain_len);
+  *out_len = plain_len;
+
+  return plain;
+}
+
+/**
+ * ltm_unseal:
+ * @key: the key it was sealed with
+ * @ad: (nullable) (array length=ad_len): the associated data it was sealed
+ *   with
+ * @ad_len: its size in bytes
+ * @sealed: (array length=sealed_len): what ltm_seal() made
+ * @sealed_len: its size in bytes
+ * @error: return location for an error
+ *
+ * Opens a sealed secret.  Sealed secrets are text: plain bytes holding a
+ * NUL are refused (ltm_unseal_bytes() opens any bytes).
+ *
+ * Returns: (transfer full) (nullable): the plain bytes, nul-terminated, or
+ *   %NULL with %LTM_SEAL_ERROR_DOES_NOT_OPEN (wrong key or associated
+ *   data, or changed) or %LTM_SEAL_ERROR_FORMAT
+ */
+LtmSecret *
+ltm_unseal (LtmSealKey  *key,
+            const void  *ad,
+            gsize        ad_len,
+            const void  *sealed,
+            gsize        sealed_len,
+            GError     **error)
+{
+  gsize plain_len = 0;
+  char *plain;
+
+  plain = ltm_seal_open (key, ad, ad_len, sealed, sealed_len, &plain_len, error);
+  if (plain == NULL)
+    return NULL;
+
   if (memchr (plain, '\0', plain_len) != NULL)
     {
-      ltm_secret_wipe (plain, ciphertext_len);
+      ltm_secret_wipe (plain, plain_len);
       g_free (plain);
       g_set_error_literal (error, LTM_SEAL_ERROR, LTM_SEAL_ERROR_FORMAT,
                            _("The sealed data holds a NUL byte, which no secret has."));
       return NULL;
     }
 
-  /* What lies past the text (nothing GnuTLS wrote, normally) is wiped,
-   * since ltm_secret_free() wipes only up to the NUL. */
-  ltm_secret_wipe (plain + plain_len, ciphertext_len + 1 - plain_len);
-
   return plain;
+}
+
+/**
+ * ltm_unseal_bytes:
+ * @key: the key it was sealed with
+ * @ad: (nullable) (array length=ad_len): its associated data
+ * @ad_len: its size in bytes
+ * @sealed: (array length=sealed_len): what ltm_seal() made
+ * @sealed_len: its size in bytes
+ * @error: return location for an error
+ *
+ * ltm_unseal() for data of any bytes, NULs included: what is kept sealed
+ * but shown once opened (a recorded webhook body).  A secret is opened
+ * with ltm_unseal(), which wipes it when freed.
+ *
+ * Returns: (transfer full) (nullable): the plain bytes, or %NULL as for
+ *   ltm_unseal()
+ */
+GBytes *
+ltm_unseal_bytes (LtmSealKey  *key,
+                  const void  *ad,
+                  gsize        ad_len,
+                  const void  *sealed,
+                  gsize        sealed_len,
+                  GError     **error)
+{
+  gsize plain_len = 0;
+  char *plain;
+
+  plain = ltm_seal_open (key, ad, ad_len, sealed, sealed_len, &plain_len, error);
+  if (plain == NULL)
+    return NULL;
+
+  return g_bytes_new_take (plain, plain_len);
 }

@@ -51,6 +51,12 @@ LtmSecret    *ltm_unseal             (LtmSealKey    *key,
                                       const void    *sealed,
                                       gsize          sealed_len,
                                       GError       **error);
+GBytes       *ltm_unseal_bytes       (LtmSealKey    *key,
+                                      const void    *ad,
+                                      gsize          ad_len,
+                                      const void    *sealed,
+                                      gsize          sealed_len,
+                                      GError       **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtmSealKey, ltm_seal_key_unref)
 

@@ -13,6 +13,14 @@
  * the signature against the channel secrets it knows.  /_receiver/stall
  * never answers.
  *
+ * /_receiver/sdk is a bot that checks X-Line-Signature as LINE's SDKs do
+ * (required; Base64 of HMAC-SHA256 over the raw body with a channel
+ * secret it knows, compared whole; 400 otherwise, as their examples
+ * answer) and keeps the last body that verified, with its headers.
+ * /_receiver/slow is the same bot answering only when the test says
+ * (ltm_test_server_release_bot()): a slow bot whose slowness no clock
+ * decides.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -324,7 +332,38 @@ ltm_test_server_signature_is_known (LtmTestServer     *self,
   return FALSE;
 }
 
-/* /_receiver/ok, /_receiver/status/<code>, /_receiver/stall: any method */
+/* /_receiver/sdk and /_receiver/slow: TRUE when the signature verified */
+static gboolean
+ltm_test_server_bot_receive (LtmTestServer     *self,
+                             SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *signature = soup_message_headers_get_one (headers, "x-line-signature");
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+
+  if (signature == NULL || !ltm_test_server_signature_is_known (self, msg))
+    {
+      self->bot_refused++;
+      ltm_test_server_reply_message (msg, SOUP_STATUS_BAD_REQUEST, "Invalid signature");
+      return FALSE;
+    }
+
+  self->bot_count++;
+  g_clear_pointer (&self->bot_body, g_bytes_unref);
+  self->bot_body = g_bytes_ref (body);
+  g_free (self->bot_signature);
+  self->bot_signature = g_strdup (signature);
+  g_free (self->bot_user_agent);
+  self->bot_user_agent = g_strdup (soup_message_headers_get_one (headers, "User-Agent"));
+  g_free (self->bot_content_type);
+  self->bot_content_type = g_strdup (soup_message_headers_get_one (headers, "Content-Type"));
+  ltm_test_server_reply_empty (msg, SOUP_STATUS_OK);
+
+  return TRUE;
+}
+
+/* /_receiver/ok, /_receiver/status/<code>, /_receiver/stall,
+ * /_receiver/sdk, /_receiver/slow: any method */
 void
 ltm_test_server_receiver_cb (LtmTestServer     *self,
                              SoupServerMessage *msg)
@@ -339,6 +378,22 @@ ltm_test_server_receiver_cb (LtmTestServer     *self,
                                        "x-line-signature matches no channel secret");
       else
         ltm_test_server_reply_empty (msg, SOUP_STATUS_OK);
+      return;
+    }
+
+  if (strcmp (path, "/_receiver/sdk") == 0)
+    {
+      ltm_test_server_bot_receive (self, msg);
+      return;
+    }
+
+  if (strcmp (path, "/_receiver/slow") == 0)
+    {
+      if (ltm_test_server_bot_receive (self, msg))
+        {
+          ltm_test_server_hold (msg);
+          g_ptr_array_add (self->bot_held, g_object_ref (msg));
+        }
       return;
     }
 
@@ -362,4 +417,105 @@ ltm_test_server_receiver_cb (LtmTestServer     *self,
     }
 
   ltm_test_server_reply_message (msg, SOUP_STATUS_NOT_FOUND, "Not found");
+}
+
+/**
+ * ltm_test_server_get_bot_count:
+ * @self: a server
+ *
+ * Returns: how many bodies the bot took (their signature verified)
+ */
+guint
+ltm_test_server_get_bot_count (LtmTestServer *self)
+{
+  return self->bot_count;
+}
+
+/**
+ * ltm_test_server_get_bot_refused:
+ * @self: a server
+ *
+ * Returns: how many bodies the bot refused for their signature
+ */
+guint
+ltm_test_server_get_bot_refused (LtmTestServer *self)
+{
+  return self->bot_refused;
+}
+
+/**
+ * ltm_test_server_get_bot_held:
+ * @self: a server
+ *
+ * Returns: how many bodies /_receiver/slow holds unanswered
+ */
+guint
+ltm_test_server_get_bot_held (LtmTestServer *self)
+{
+  return self->bot_held->len;
+}
+
+/**
+ * ltm_test_server_get_bot_body:
+ * @self: a server
+ *
+ * Returns: (transfer full) (nullable): the last body the bot took
+ */
+GBytes *
+ltm_test_server_get_bot_body (LtmTestServer *self)
+{
+  return self->bot_body != NULL ? g_bytes_ref (self->bot_body) : NULL;
+}
+
+/**
+ * ltm_test_server_get_bot_header:
+ * @self: a server
+ * @name: "X-Line-Signature", "User-Agent" or "Content-Type"
+ *
+ * Returns: (nullable): that header of the last body the bot took
+ */
+const char *
+ltm_test_server_get_bot_header (LtmTestServer *self,
+                                const char    *name)
+{
+  if (g_ascii_strcasecmp (name, "X-Line-Signature") == 0)
+    return self->bot_signature;
+  if (g_ascii_strcasecmp (name, "User-Agent") == 0)
+    return self->bot_user_agent;
+  if (g_ascii_strcasecmp (name, "Content-Type") == 0)
+    return self->bot_content_type;
+
+  return NULL;
+}
+
+/**
+ * ltm_test_server_release_bot:
+ * @self: a server
+ *
+ * /_receiver/slow answers what it holds: 200.
+ */
+void
+ltm_test_server_release_bot (LtmTestServer *self)
+{
+  g_autoptr(GPtrArray) held = g_steal_pointer (&self->bot_held);
+
+  self->bot_held = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < held->len; i++)
+    ltm_test_server_release (g_ptr_array_index (held, i));
+}
+
+/**
+ * ltm_test_server_get_webhook_endpoint:
+ * @self: a server
+ * @channel_id: a channel
+ *
+ * Returns: (nullable): the channel's webhook URL, as set
+ */
+const char *
+ltm_test_server_get_webhook_endpoint (LtmTestServer *self,
+                                      const char    *channel_id)
+{
+  LtmTestChannel *channel = g_hash_table_lookup (self->channels, channel_id);
+
+  return channel != NULL ? channel->webhook_endpoint : NULL;
 }

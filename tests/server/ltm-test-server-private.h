@@ -100,6 +100,15 @@ struct _LtmTestServer
   GPtrArray *webhook_calls;     /* LtmTestWebhookCall in flight, borrowed */
   LtmTestWebhookWorker *webhook_worker;
   GTlsDatabase *webhook_database;
+
+  /* /_receiver/sdk and /_receiver/slow: the bot */
+  guint bot_count;              /* bodies whose signature verified */
+  guint bot_refused;            /* bodies refused for their signature */
+  GBytes *bot_body;             /* the last that verified */
+  char *bot_signature;
+  char *bot_user_agent;
+  char *bot_content_type;
+  GPtrArray *bot_held;          /* SoupServerMessage: /slow, until released */
 };
 
 /* ltm-test-server.c */

@@ -115,6 +115,7 @@ ltm_test_server_dispose (GObject *object)
     soup_server_disconnect (self->server);
 
   g_clear_pointer (&self->stalled, g_ptr_array_unref);
+  g_clear_pointer (&self->bot_held, g_ptr_array_unref);
   g_clear_object (&self->server);
 
   g_clear_object (&self->webhook_database);
@@ -141,6 +142,10 @@ ltm_test_server_finalize (GObject *object)
   g_clear_pointer (&self->last_content_type, g_free);
   g_clear_pointer (&self->last_user_agent, g_free);
   g_clear_pointer (&self->last_body, g_bytes_unref);
+  g_clear_pointer (&self->bot_body, g_bytes_unref);
+  g_free (self->bot_signature);
+  g_free (self->bot_user_agent);
+  g_free (self->bot_content_type);
   gnutls_memset (self->stateless_secret, 0, sizeof self->stateless_secret);
 
   G_OBJECT_CLASS (ltm_test_server_parent_class)->finalize (object);
@@ -247,6 +252,7 @@ ltm_test_server_init (LtmTestServer *self)
   self->tokens = g_hash_table_new (g_str_hash, g_str_equal);
   self->delays = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
   self->stalled = g_ptr_array_new_with_free_func (g_object_unref);
+  self->bot_held = g_ptr_array_new_with_free_func (g_object_unref);
   self->webhook_calls = g_ptr_array_new ();
 }
 

@@ -89,6 +89,20 @@ const char      *ltm_test_server_get_last_user_agent    (LtmTestServer      *sel
 /* transfer full: unref the answer */
 GBytes          *ltm_test_server_get_last_body          (LtmTestServer      *self);
 
+/* transfer none; NULL when none is set */
+const char      *ltm_test_server_get_webhook_endpoint   (LtmTestServer      *self,
+                                                         const char         *channel_id);
+
+/* The bot at /_receiver/sdk and /_receiver/slow */
+guint            ltm_test_server_get_bot_count          (LtmTestServer      *self);
+guint            ltm_test_server_get_bot_refused        (LtmTestServer      *self);
+guint            ltm_test_server_get_bot_held           (LtmTestServer      *self);
+/* transfer full: unref the answer */
+GBytes          *ltm_test_server_get_bot_body           (LtmTestServer      *self);
+const char      *ltm_test_server_get_bot_header         (LtmTestServer      *self,
+                                                         const char         *name);
+void             ltm_test_server_release_bot            (LtmTestServer      *self);
+
 void             ltm_test_server_set_webhook_tls_database (LtmTestServer    *self,
                                                            GTlsDatabase     *database);
 

@@ -8,6 +8,12 @@
  *             the row (and dropped once revoked); a token a rotation
  *             replaced is "replaced" (since retire_at) or "retiring"
  *             (revoked at retire_at)
+ *   webhook_events   the last events the receiver recorded per channel,
+ *             the body they came in sealed in the row
+ *   webhook_restores the webhook URL to put back after `listen
+ *             --public-url`, one row a channel while it is pending
+ *   webhook_bots  the bot's own user ID, as bot info last gave it: the
+ *             destination of the events made here
  *
  * A channel's deploy targets (an env file and a command) and its last
  * delivery are plain columns of its row: they are not secrets.
@@ -51,7 +57,7 @@ struct _LtmStoreDb
 };
 
 /* The database's schema, PRAGMA user_version; a newer one is never touched. */
-#define LTM_STORE_SCHEMA_VERSION 2
+#define LTM_STORE_SCHEMA_VERSION 3
 
 /* Schema migrations: migrations[i] brings user_version i to i + 1.  Each
  * runs in the transaction that sets the new version. */
@@ -96,6 +102,39 @@ static const char *const migrations[] = {
   "ALTER TABLE channels ADD COLUMN delivery_message TEXT;"
   "ALTER TABLE tokens ADD COLUMN retirement TEXT;"
   "ALTER TABLE tokens ADD COLUMN retire_at INTEGER NOT NULL DEFAULT 0;",
+
+  /* 2 → 3: the webhook events the receiver recorded, each body sealed
+   * in its row (it holds user IDs and what people wrote); the webhook URL
+   * to put back, kept while a public URL stands in for it; the bot's own
+   * user ID (plain: LINE puts it in every body it sends the bot, and it
+   * is no person's) */
+  "CREATE TABLE webhook_events ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  channel_id TEXT NOT NULL REFERENCES channels (channel_id) ON DELETE CASCADE,"
+  "  received_at INTEGER NOT NULL,"
+  "  event_index INTEGER NOT NULL,"
+  "  event_id TEXT,"
+  "  event_type TEXT,"
+  "  signature TEXT NOT NULL,"
+  "  bot_state TEXT NOT NULL,"
+  "  bot_status INTEGER NOT NULL DEFAULT 0,"
+  "  bot_time INTEGER NOT NULL DEFAULT -1,"
+  "  bot_late INTEGER NOT NULL DEFAULT 0,"
+  "  bot_message TEXT,"
+  "  sealed_body BLOB"
+  ");"
+  "CREATE INDEX webhook_events_by_channel ON webhook_events (channel_id, id);"
+  "CREATE TABLE webhook_restores ("
+  "  channel_id TEXT PRIMARY KEY NOT NULL REFERENCES channels (channel_id) ON DELETE CASCADE,"
+  "  endpoint TEXT,"
+  "  public_url TEXT NOT NULL,"
+  "  since INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE webhook_bots ("
+  "  channel_id TEXT PRIMARY KEY NOT NULL REFERENCES channels (channel_id) ON DELETE CASCADE,"
+  "  user_id TEXT NOT NULL,"
+  "  fetched_at INTEGER NOT NULL"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LTM_STORE_SCHEMA_VERSION);

@@ -1084,9 +1084,7 @@ ltm_store_read_sealed_op (const char *channel_id,
 
 /* The table */
 
-#define METHOD(flags, sealing, check, run, free_args) \
-  { (flags), (sealing), (gboolean (*) (const char *, gconstpointer, GError **)) (check), \
-    (gboolean (*) (LtmStoreTxn *, gpointer, GError **)) (run), (GDestroyNotify) (free_args) }
+#define METHOD LTM_STORE_METHOD
 
 static const LtmStoreMethod methods[LTM_STORE_N_OPS] = {
   [LTM_STORE_OP_LOAD] =

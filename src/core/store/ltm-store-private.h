@@ -182,6 +182,18 @@ LtmSecret        *ltm_store_unseal              (LtmSealKey        *key,
                                                  const void        *sealed,
                                                  gsize              sealed_len,
                                                  GError           **error);
+GBytes           *ltm_store_seal_bytes          (LtmSealKey        *key,
+                                                 const char        *channel_id,
+                                                 const char        *kind,
+                                                 const char        *key_id,
+                                                 GBytes            *plain);
+GBytes           *ltm_store_unseal_bytes        (LtmSealKey        *key,
+                                                 const char        *channel_id,
+                                                 const char        *kind,
+                                                 const char        *key_id,
+                                                 const void        *sealed,
+                                                 gsize              sealed_len,
+                                                 GError           **error);
 
 /* The operations.  Each is a struct of its own arguments and a row of
  * methods[] (ltm-store-ops.c): what it checks before anything is opened,
@@ -194,6 +206,9 @@ typedef enum {
   LTM_STORE_OP_TOUCHES  = 1 << 2,  /* changes a stored channel: NOT_FOUND when it is not */
   LTM_STORE_OP_ALL      = 1 << 3,  /* shows every channel, not one */
   LTM_STORE_OP_REMOVES  = 1 << 4,  /* the channel goes from the models */
+  LTM_STORE_OP_ASIDE    = 1 << 5,  /* rows beside a stored channel that the models do not
+                                    * show (its webhook events): NOT_FOUND when the channel
+                                    * is not there; a write moves no generation */
 } LtmStoreOpFlags;
 
 /* What an op does with the master key. */
@@ -239,6 +254,11 @@ struct _LtmStoreOp {
   GDestroyNotify result_free;
   GError *unlock_error;         /* the shared unlock's failure, while it waited for it */
 };
+
+/* A row of a methods[] table. */
+#define LTM_STORE_METHOD(flags, sealing, check, run, free_args) \
+  { (flags), (sealing), (gboolean (*) (const char *, gconstpointer, GError **)) (check), \
+    (gboolean (*) (LtmStoreTxn *, gpointer, GError **)) (run), (GDestroyNotify) (free_args) }
 
 /* ltm-store-ops.c: each op's maker (and what ltm_store_check() shares with
  * the repair) */

@@ -48,6 +48,22 @@ ltm_store_seal_associated_data (const char *channel_id,
   return g_byte_array_free_to_bytes (ad);
 }
 
+/* Any bytes, NULs included (a recorded webhook body), for its row. */
+GBytes *
+ltm_store_seal_bytes (LtmSealKey *key,
+                      const char *channel_id,
+                      const char *kind,
+                      const char *key_id,
+                      GBytes     *plain)
+{
+  g_autoptr(GBytes) ad = ltm_store_seal_associated_data (channel_id, kind, key_id);
+  gsize ad_len, plain_len;
+  const void *ad_data = g_bytes_get_data (ad, &ad_len);
+  const void *plain_data = g_bytes_get_data (plain, &plain_len);
+
+  return ltm_seal (key, ad_data, ad_len, plain_data, plain_len);
+}
+
 GBytes *
 ltm_store_seal (LtmSealKey *key,
                 const char *channel_id,
@@ -55,11 +71,9 @@ ltm_store_seal (LtmSealKey *key,
                 const char *key_id,
                 const char *plain)
 {
-  g_autoptr(GBytes) ad = ltm_store_seal_associated_data (channel_id, kind, key_id);
-  gsize ad_len;
-  const void *ad_data = g_bytes_get_data (ad, &ad_len);
+  g_autoptr(GBytes) text = g_bytes_new_static (plain, strlen (plain));
 
-  return ltm_seal (key, ad_data, ad_len, plain, strlen (plain));
+  return ltm_store_seal_bytes (key, channel_id, kind, key_id, text);
 }
 
 LtmSecret *
@@ -76,6 +90,22 @@ ltm_store_unseal (LtmSealKey  *key,
   const void *ad_data = g_bytes_get_data (ad, &ad_len);
 
   return ltm_unseal (key, ad_data, ad_len, sealed, sealed_len, error);
+}
+
+GBytes *
+ltm_store_unseal_bytes (LtmSealKey  *key,
+                        const char  *channel_id,
+                        const char  *kind,
+                        const char  *key_id,
+                        const void  *sealed,
+                        gsize        sealed_len,
+                        GError     **error)
+{
+  g_autoptr(GBytes) ad = ltm_store_seal_associated_data (channel_id, kind, key_id);
+  gsize ad_len;
+  const void *ad_data = g_bytes_get_data (ad, &ad_len);
+
+  return ltm_unseal_bytes (key, ad_data, ad_len, sealed, sealed_len, error);
 }
 
 /**

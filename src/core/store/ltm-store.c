@@ -236,6 +236,28 @@ ltm_store_touch_channel (LtmStoreTxn  *txn,
          ltm_store_txn_found_channel (txn, error);
 }
 
+/* For an op on rows beside a channel: NOT_FOUND when it is not there. */
+static gboolean
+ltm_store_has_channel (LtmStoreTxn  *txn,
+                       GError      **error)
+{
+  static const char sql[] = "SELECT 1 FROM channels WHERE channel_id = :channel_id";
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if ((stmt = ltm_store_db_prepare (txn->db, sql, error)) == NULL ||
+      !ltm_store_bind_text (stmt, ":channel_id", txn->channel_id, error))
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return ltm_store_not_found (txn->channel_id, error);
+  if (rc != SQLITE_ROW)
+    return ltm_store_db_fail (txn->db, rc, error);
+
+  return TRUE;
+}
+
 /**
  * ltm_store_op_get_master_key:
  * @op: the op that needs the master key
@@ -301,10 +323,16 @@ ltm_store_op_write (LtmStore    *self,
     goto fail;
 
   txn.key = key;
-  if ((txn.generation = ltm_store_db_next_generation (db, error)) < 0 ||
-      ((method->flags & LTM_STORE_OP_TOUCHES) && !ltm_store_touch_channel (&txn, error)) ||
-      !method->run (&txn, op->args, error))
+  if ((method->flags & LTM_STORE_OP_ASIDE)
+      ? !ltm_store_has_channel (&txn, error) || !method->run (&txn, op->args, error)
+      : (txn.generation = ltm_store_db_next_generation (db, error)) < 0 ||
+        ((method->flags & LTM_STORE_OP_TOUCHES) && !ltm_store_touch_channel (&txn, error)) ||
+        !method->run (&txn, op->args, error))
     goto fail;
+
+  /* Rows the models do not show: nothing to read back. */
+  if (method->flags & LTM_STORE_OP_ASIDE)
+    return ltm_store_db_commit (db, error);
 
   /* The rows as they are now, for the models. */
   doc = ltm_store_db_read (db, (method->flags & LTM_STORE_OP_ALL) ? NULL : op->channel_id, error);
@@ -338,7 +366,8 @@ ltm_store_op_read (LtmStoreOp  *op,
   if (!ltm_store_db_begin (db, FALSE, error))
     return FALSE;
 
-  ok = op->method->run (&txn, op->args, error);
+  ok = (!(op->method->flags & LTM_STORE_OP_ASIDE) || ltm_store_has_channel (&txn, error)) &&
+       op->method->run (&txn, op->args, error);
   ltm_store_db_rollback (db);
 
   return ok;
