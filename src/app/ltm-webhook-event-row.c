@@ -39,11 +39,11 @@ ltm_webhook_event_row_describe_bot (LtmWebhookEvent *event)
     case LTM_WEBHOOK_BOT_ANSWERED:
       if (ltm_webhook_event_get_bot_late (event))
         /* TRANSLATORS: the bot's HTTP status and its time; LINE gave up waiting */
-        return g_strdup_printf (_("bot answered %u after %" G_GINT64_FORMAT " ms: too late for LINE"),
-                                ltm_webhook_event_get_bot_status (event), ms);
+        return g_strdup_printf (_("bot answered %u after %d ms: too late for LINE"),
+                                ltm_webhook_event_get_bot_status (event), (int) ms);
       /* TRANSLATORS: the bot's HTTP status and its time */
-      return g_strdup_printf (_("bot answered %u in %" G_GINT64_FORMAT " ms"),
-                              ltm_webhook_event_get_bot_status (event), ms);
+      return g_strdup_printf (_("bot answered %u in %d ms"),
+                              ltm_webhook_event_get_bot_status (event), (int) ms);
     case LTM_WEBHOOK_BOT_FAILED:
       return g_strdup_printf (_("bot failed: %s"), ltm_webhook_event_get_bot_message (event));
     case LTM_WEBHOOK_BOT_REFUSED:

@@ -526,8 +526,8 @@ ltm_webhook_events_group_sent_cb (GObject      *source,
     message = g_strdup_printf (_("%s failed: %s"), send->what, error->message);
   else if (send->to_bot)
     /* TRANSLATORS: what was sent, the bot's HTTP status, and its time */
-    message = g_strdup_printf (_("%s: the bot answered %u in %" G_GINT64_FORMAT " ms"), send->what,
-                               answer->status, answer->time_us / 1000);
+    message = g_strdup_printf (_("%s: the bot answered %u in %d ms"), send->what,
+                               answer->status, (int) (answer->time_us / 1000));
 
   /* Through the receiver, the event's row says what the bot answered. */
   if (message != NULL)

@@ -63,8 +63,8 @@ ltm_cli_webhook_describe_bot (LtmWebhookEvent *event)
     {
     case LTM_WEBHOOK_BOT_ANSWERED:
       /* TRANSLATORS: the bot's HTTP status, how long it took, and maybe "(late: …)" */
-      return g_strdup_printf (_("bot %u in %" G_GINT64_FORMAT " ms%s"),
-                              ltm_webhook_event_get_bot_status (event), ms, late);
+      return g_strdup_printf (_("bot %u in %d ms%s"),
+                              ltm_webhook_event_get_bot_status (event), (int) ms, late);
     case LTM_WEBHOOK_BOT_FAILED:
       return g_strdup_printf (_("bot failed: %s"), ltm_webhook_event_get_bot_message (event));
     case LTM_WEBHOOK_BOT_REFUSED:
@@ -551,8 +551,9 @@ ltm_cli_webhook_send (LtmCli  *cli,
     {
       g_autofree char *shown = ltm_text_escape_controls (answer_text, "\n");
 
-      g_print (_("The bot answered %u in %" G_GINT64_FORMAT " ms\n"), answer->status,
-               answer->time_us / 1000);
+      /* The bot's time is bounded by its timeout: an int of milliseconds. */
+      g_print (_("The bot answered %u in %d ms\n"), answer->status,
+               (int) (answer->time_us / 1000));
       if (shown[0] != '\0')
         g_print ("%s\n", shown);
     }
