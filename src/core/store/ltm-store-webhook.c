@@ -570,6 +570,31 @@ ltm_store_set_webhook_restore (LtmStore    *self,
                                 NULL, error);
 }
 
+/* Reads the channel's row of @sql, a SELECT by :channel_id: @out_stmt is
+ * on the row, or %NULL when there is none. */
+static gboolean
+ltm_store_webhook_read_row (LtmStoreTxn    *txn,
+                            const char     *sql,
+                            sqlite3_stmt  **out_stmt,
+                            GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *out_stmt = NULL;
+  if ((stmt = ltm_store_db_prepare (txn->db, sql, error)) == NULL ||
+      !ltm_store_bind_text (stmt, ":channel_id", txn->channel_id, error))
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *out_stmt = g_steal_pointer (&stmt);
+  else if (rc != SQLITE_DONE)
+    return ltm_store_db_fail (txn->db, rc, error);
+
+  return TRUE;
+}
+
 /* The op's result: the pending restore, if any. */
 static gboolean
 ltm_store_webhook_get_restore_run (LtmStoreTxn  *txn,
@@ -578,24 +603,18 @@ ltm_store_webhook_get_restore_run (LtmStoreTxn  *txn,
 {
   static const char sql[] =
     "SELECT endpoint, public_url, since FROM webhook_restores WHERE channel_id = :channel_id";
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) row = NULL;
   LtmWebhookRestore *restore;
-  int rc;
 
-  if ((stmt = ltm_store_db_prepare (txn->db, sql, error)) == NULL ||
-      !ltm_store_bind_text (stmt, ":channel_id", txn->channel_id, error))
+  if (!ltm_store_webhook_read_row (txn, sql, &row, error))
     return FALSE;
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  if (row == NULL)
     return TRUE;
-  if (rc != SQLITE_ROW)
-    return ltm_store_db_fail (txn->db, rc, error);
 
   restore = g_new0 (LtmWebhookRestore, 1);
-  restore->endpoint = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  restore->public_url = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  restore->since = sqlite3_column_int64 (stmt, 2);
+  restore->endpoint = g_strdup ((const char *) sqlite3_column_text (row, 0));
+  restore->public_url = g_strdup ((const char *) sqlite3_column_text (row, 1));
+  restore->since = sqlite3_column_int64 (row, 2);
   txn->op->result = restore;
   txn->op->result_free = (GDestroyNotify) ltm_webhook_restore_free;
 
@@ -716,20 +735,14 @@ ltm_store_webhook_get_bot_run (LtmStoreTxn  *txn,
                                GError      **error)
 {
   static const char sql[] = "SELECT user_id FROM webhook_bots WHERE channel_id = :channel_id";
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
+  g_autoptr(sqlite3_stmt) row = NULL;
 
-  if ((stmt = ltm_store_db_prepare (txn->db, sql, error)) == NULL ||
-      !ltm_store_bind_text (stmt, ":channel_id", txn->channel_id, error))
+  if (!ltm_store_webhook_read_row (txn, sql, &row, error))
     return FALSE;
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  if (row == NULL)
     return TRUE;
-  if (rc != SQLITE_ROW)
-    return ltm_store_db_fail (txn->db, rc, error);
 
-  txn->op->result = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  txn->op->result = g_strdup ((const char *) sqlite3_column_text (row, 0));
   txn->op->result_free = g_free;
 
   return TRUE;
