@@ -47,7 +47,7 @@ ltm_webhook_event_row_describe_bot (LtmWebhookEvent *event)
     case LTM_WEBHOOK_BOT_FAILED:
       return g_strdup_printf (_("bot failed: %s"), ltm_webhook_event_get_bot_message (event));
     case LTM_WEBHOOK_BOT_REFUSED:
-      return g_strdup (_("not forwarded: LINE was answered 401"));
+      return g_strdup (_("not forwarded: answered LINE with 401"));
     case LTM_WEBHOOK_BOT_WAITING:
       return g_strdup (_("waiting for the bot…"));
     case LTM_WEBHOOK_BOT_NONE:

@@ -343,9 +343,12 @@ ltm_webhook_events_group_diverted_cb (GObject      *source,
 
   url = ltm_webhook_receiver_dup_url (self->receiver);
   title = g_strdup_printf (_("Listening on %s"), url);
-  subtitle = g_strdup_printf (_("LINE sends to %s until you stop, then its webhook URL goes back to "
-                                "%s."), restore->public_url,
-                              restore->endpoint != NULL ? restore->endpoint : _("none"));
+  if (restore->endpoint != NULL)
+    subtitle = g_strdup_printf (_("LINE sends to %s until you stop, then its webhook URL goes back to "
+                                  "%s."), restore->public_url, restore->endpoint);
+  else
+    subtitle = g_strdup_printf (_("LINE sends to %s. It had no webhook URL before, and LINE cannot "
+                                  "unset one: this URL stays after you stop."), restore->public_url);
   ltm_webhook_events_group_say (self, title, subtitle);
 }
 
@@ -604,7 +607,7 @@ ltm_webhook_events_group_resend (LtmWebhookEventsGroup *self,
       return;
     }
 
-  send = ltm_webhook_send_new (self, bot, body, _("Resent to the bot"));
+  send = ltm_webhook_send_new (self, bot, body, _("Resending to the bot"));
   send->to_bot = TRUE;
   if (self->secret != NULL)
     {
@@ -636,7 +639,7 @@ ltm_webhook_events_group_send_response_cb (AdwMessageDialog      *dialog,
 
   /* Through this receiver: shown, recorded and forwarded like LINE's own */
   url = ltm_webhook_receiver_dup_url (self->receiver);
-  ltm_webhook_events_group_post (ltm_webhook_send_new (self, url, body, _("Test event sent")),
+  ltm_webhook_events_group_post (ltm_webhook_send_new (self, url, body, _("Sending the test event")),
                                  self->secret);
 }
 

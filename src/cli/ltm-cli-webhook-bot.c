@@ -130,7 +130,7 @@ ltm_cli_webhook_print_event (LtmCli          *cli,
                                 : g_strdup ("");
 
       g_print ("%s%s  %s  %s  %s%s%s  %s  %s\n", record, received,
-               type != NULL ? type : _("(no events: a Verify)"),
+               type != NULL ? type : _("(no events: the console's Verify)"),
                chat != NULL ? chat : "-",
                summary[0] != '\0' ? "“" : "", summary, summary[0] != '\0' ? "”" : "",
                ltm_cli_webhook_describe_signature (ltm_webhook_event_get_signature (event)), bot);
@@ -487,7 +487,7 @@ ltm_cli_webhook_send (LtmCli  *cli,
   if (channel == NULL || to == NULL)
     return ltm_cli_usage_error (cli, _("--channel and --to are required"));
   if ((text != NULL) + (type_name != NULL) + (file != NULL) + (replay != NULL) > 1)
-    return ltm_cli_usage_error (cli, _("Give one of --text, --event, --file and --replay"));
+    return ltm_cli_usage_error (cli, _("Give at most one of --text, --event, --file or --replay"));
   if (type_name != NULL && !ltm_webhook_synth_type_from_string (type_name, &type))
     return ltm_cli_usage_error (cli, _("Unknown event type “%s”: use message, follow, unfollow, "
                                        "postback, join or leave"), type_name);
