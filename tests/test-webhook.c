@@ -702,6 +702,138 @@ test_receiver_bot_down (Fixture       *fixture,
   g_assert_nonnull (strstr (ltm_webhook_event_get_bot_message (event), "could not be reached"));
 }
 
+/* The desktop's proxy resolver, as far as these tests go: a proxy for
+ * *.example.com, none for anything else, and every URI it was asked for
+ * noted.  Installed before anything asks for the default, it also keeps
+ * the machine's proxy settings out of every other test here. */
+
+#define TEST_TYPE_PROXY_RESOLVER (test_proxy_resolver_get_type ())
+G_DECLARE_FINAL_TYPE (TestProxyResolver, test_proxy_resolver, TEST, PROXY_RESOLVER, GObject)
+
+struct _TestProxyResolver {
+  GObject parent_instance;
+};
+
+static GPtrArray *proxy_lookups;  /* the URIs asked for, under proxy_lock */
+G_LOCK_DEFINE_STATIC (proxy_lock);
+
+static void test_proxy_resolver_iface_init (GProxyResolverInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestProxyResolver, test_proxy_resolver, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_PROXY_RESOLVER,
+                                                      test_proxy_resolver_iface_init))
+
+static gboolean
+test_proxy_resolver_is_supported (GProxyResolver *resolver)
+{
+  return TRUE;
+}
+
+static char **
+test_proxy_resolver_lookup (GProxyResolver  *resolver,
+                            const char      *uri,
+                            GCancellable    *cancellable,
+                            GError         **error)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  const char *host = parsed != NULL ? g_uri_get_host (parsed) : NULL;
+  char **proxies = g_new0 (char *, 2);
+
+  G_LOCK (proxy_lock);
+  g_ptr_array_add (proxy_lookups, g_strdup (uri));
+  G_UNLOCK (proxy_lock);
+
+  proxies[0] = g_strdup (host != NULL && g_str_has_suffix (host, ".example.com")
+                         ? "http://proxy.example.com:3128" : "direct://");
+
+  return proxies;
+}
+
+static void
+test_proxy_resolver_lookup_async (GProxyResolver      *resolver,
+                                  const char          *uri,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+
+  g_task_return_pointer (task, test_proxy_resolver_lookup (resolver, uri, NULL, NULL),
+                         (GDestroyNotify) g_strfreev);
+}
+
+static char **
+test_proxy_resolver_lookup_finish (GProxyResolver  *resolver,
+                                   GAsyncResult    *result,
+                                   GError         **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_proxy_resolver_iface_init (GProxyResolverInterface *iface)
+{
+  iface->is_supported = test_proxy_resolver_is_supported;
+  iface->lookup = test_proxy_resolver_lookup;
+  iface->lookup_async = test_proxy_resolver_lookup_async;
+  iface->lookup_finish = test_proxy_resolver_lookup_finish;
+}
+
+static void
+test_proxy_resolver_class_init (TestProxyResolverClass *klass)
+{
+}
+
+static void
+test_proxy_resolver_init (TestProxyResolver *self)
+{
+}
+
+static gboolean
+proxy_was_asked (const char *uri)
+{
+  gboolean asked;
+
+  G_LOCK (proxy_lock);
+  asked = g_ptr_array_find_with_equal_func (proxy_lookups, uri, g_str_equal, NULL);
+  G_UNLOCK (proxy_lock);
+
+  return asked;
+}
+
+/* The session's proxy resolver: this computer directly, without asking
+ * the desktop's; anywhere else as the desktop's says. */
+static void
+test_session_proxy (void)
+{
+  g_autoptr(SoupSession) session = ltm_webhook_session_new ();
+  g_autoptr(GProxyResolver) resolver = NULL;
+  const char *loopback[] = { "http://127.0.0.1:3000/session-proxy", "http://localhost:8080/session-proxy",
+                             "http://[::1]:3000/session-proxy", "https://127.0.0.2/session-proxy" };
+  const char *remote = "https://bot.example.com/session-proxy";
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) proxies = NULL;
+
+  g_assert_true (TEST_IS_PROXY_RESOLVER (g_proxy_resolver_get_default ()));
+  g_object_get (session, "proxy-resolver", &resolver, NULL);
+  g_assert_nonnull (resolver);
+  g_assert_true (g_proxy_resolver_is_supported (resolver));
+
+  for (guint i = 0; i < G_N_ELEMENTS (loopback); i++)
+    {
+      g_auto(GStrv) direct = g_proxy_resolver_lookup (resolver, loopback[i], NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstrv (direct, ((const char *[]) { "direct://", NULL }));
+      g_assert_false (proxy_was_asked (loopback[i]));
+    }
+
+  proxies = g_proxy_resolver_lookup (resolver, remote, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (proxies, ((const char *[]) { "http://proxy.example.com:3128", NULL }));
+  g_assert_true (proxy_was_asked (remote));
+}
+
 static void
 test_bot_url (void)
 {
@@ -1090,12 +1222,21 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   ltm_test_use_file_keyring ();
 
+  /* Before anything asks for the default resolver (GIO registers its
+   * extension points then, and takes this one as it is). */
+  proxy_lookups = g_ptr_array_new_with_free_func (g_free);
+  g_io_extension_point_register (G_PROXY_RESOLVER_EXTENSION_POINT_NAME);
+  g_io_extension_point_implement (G_PROXY_RESOLVER_EXTENSION_POINT_NAME,
+                                  TEST_TYPE_PROXY_RESOLVER, "ltm-test", 1000);
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "ltm-test", TRUE);
+
   g_test_add_func ("/webhook/signature", test_signature);
   g_test_add_func ("/webhook/parse", test_parse);
   g_test_add_func ("/webhook/parse-refused", test_parse_refused);
   g_test_add_func ("/webhook/synth", test_synth);
   g_test_add_func ("/webhook/redelivery", test_redelivery);
   g_test_add_func ("/webhook/bot-url", test_bot_url);
+  g_test_add_func ("/webhook/session-proxy", test_session_proxy);
   g_test_add_func ("/webhook/listen-address", test_listen_address);
   g_test_add ("/webhook/receiver/forwards", Fixture, NULL,
               fixture_set_up, test_receiver_forwards, fixture_tear_down);

@@ -188,8 +188,13 @@ ltm_line_client_init (LtmLineClient *self)
                                                  NULL);
 }
 
-/* localhost and loopback addresses: this computer */
-static gboolean
+/**
+ * ltm_line_host_is_loopback:
+ * @host: a URL's host
+ *
+ * Returns: %TRUE for localhost and the loopback addresses: this computer
+ */
+gboolean
 ltm_line_host_is_loopback (const char *host)
 {
   g_autoptr(GInetAddress) address = NULL;

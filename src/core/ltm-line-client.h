@@ -29,6 +29,7 @@ void                ltm_line_client_set_tls_database             (LtmLineClient 
 void                ltm_line_client_set_timeout                  (LtmLineClient       *self,
                                                                   guint                seconds);
 
+gboolean            ltm_line_host_is_loopback                    (const char          *host);
 GUri               *ltm_line_parse_secure_url                    (const char          *url,
                                                                   const char          *example,
                                                                   GQuark               domain,

@@ -5,7 +5,9 @@
  * the body byte for byte, Content-Type, User-Agent and X-Line-Signature.
  * The bot is this computer over plain http, or anyone over https with
  * its certificate verified (the session's default, the system's CAs).
- * Redirects are not followed: LINE does not follow them either.
+ * Redirects are not followed: LINE does not follow them either.  A bot
+ * on this computer is reached directly; for any other, the desktop's
+ * proxy settings are asked, once per connection.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -45,6 +47,126 @@ ltm_webhook_check_bot_url (const char  *url,
   return uri != NULL;
 }
 
+/* A proxy resolver that asks nothing for this computer */
+
+#define LTM_TYPE_LOOPBACK_PROXY_RESOLVER (ltm_loopback_proxy_resolver_get_type ())
+G_DECLARE_FINAL_TYPE (LtmLoopbackProxyResolver, ltm_loopback_proxy_resolver,
+                      LTM, LOOPBACK_PROXY_RESOLVER, GObject)
+
+struct _LtmLoopbackProxyResolver {
+  GObject parent_instance;
+};
+
+static void ltm_loopback_proxy_resolver_iface_init (GProxyResolverInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LtmLoopbackProxyResolver, ltm_loopback_proxy_resolver,
+                               G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_PROXY_RESOLVER,
+                                                      ltm_loopback_proxy_resolver_iface_init))
+
+/* The bot on this computer: no proxy, and no lookup (libproxy's takes a
+ * thread, and a quarter of the receiver's throughput with it). */
+static gboolean
+ltm_loopback_proxy_resolver_is_direct (const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+
+  return parsed != NULL && g_uri_get_host (parsed) != NULL &&
+         ltm_line_host_is_loopback (g_uri_get_host (parsed));
+}
+
+static char **
+ltm_loopback_proxy_resolver_direct (void)
+{
+  char **direct = g_new0 (char *, 2);
+
+  direct[0] = g_strdup ("direct://");
+
+  return direct;
+}
+
+static gboolean
+ltm_loopback_proxy_resolver_is_supported (GProxyResolver *resolver)
+{
+  return TRUE;
+}
+
+static char **
+ltm_loopback_proxy_resolver_lookup (GProxyResolver  *resolver,
+                                    const char      *uri,
+                                    GCancellable    *cancellable,
+                                    GError         **error)
+{
+  if (ltm_loopback_proxy_resolver_is_direct (uri))
+    return ltm_loopback_proxy_resolver_direct ();
+
+  return g_proxy_resolver_lookup (g_proxy_resolver_get_default (), uri, cancellable, error);
+}
+
+static void
+ltm_loopback_proxy_resolver_lookup_cb (GObject      *source,
+                                       GAsyncResult *result,
+                                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char **proxies = g_proxy_resolver_lookup_finish (G_PROXY_RESOLVER (source), result, &error);
+
+  if (proxies != NULL)
+    g_task_return_pointer (task, proxies, (GDestroyNotify) g_strfreev);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+ltm_loopback_proxy_resolver_lookup_async (GProxyResolver      *resolver,
+                                          const char          *uri,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ltm_loopback_proxy_resolver_lookup_async);
+  if (ltm_loopback_proxy_resolver_is_direct (uri))
+    {
+      g_task_return_pointer (task, ltm_loopback_proxy_resolver_direct (),
+                             (GDestroyNotify) g_strfreev);
+      return;
+    }
+
+  g_proxy_resolver_lookup_async (g_proxy_resolver_get_default (), uri, cancellable,
+                                 ltm_loopback_proxy_resolver_lookup_cb,
+                                 g_steal_pointer (&task));
+}
+
+static char **
+ltm_loopback_proxy_resolver_lookup_finish (GProxyResolver  *resolver,
+                                           GAsyncResult    *result,
+                                           GError         **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+ltm_loopback_proxy_resolver_iface_init (GProxyResolverInterface *iface)
+{
+  iface->is_supported = ltm_loopback_proxy_resolver_is_supported;
+  iface->lookup = ltm_loopback_proxy_resolver_lookup;
+  iface->lookup_async = ltm_loopback_proxy_resolver_lookup_async;
+  iface->lookup_finish = ltm_loopback_proxy_resolver_lookup_finish;
+}
+
+static void
+ltm_loopback_proxy_resolver_class_init (LtmLoopbackProxyResolverClass *klass)
+{
+}
+
+static void
+ltm_loopback_proxy_resolver_init (LtmLoopbackProxyResolver *self)
+{
+}
+
 /**
  * ltm_webhook_session_new:
  *
@@ -54,8 +176,11 @@ ltm_webhook_check_bot_url (const char  *url,
 SoupSession *
 ltm_webhook_session_new (void)
 {
+  g_autoptr(GProxyResolver) resolver = g_object_new (LTM_TYPE_LOOPBACK_PROXY_RESOLVER, NULL);
+
   return soup_session_new_with_options ("timeout", LTM_WEBHOOK_BOT_TIMEOUT,
                                         "max-conns-per-host", 16,
+                                        "proxy-resolver", resolver,
                                         NULL);
 }
 
