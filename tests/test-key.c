@@ -274,6 +274,34 @@ test_key_sign_verify (void)
   g_assert_error (error, LTM_KEY_ERROR, LTM_KEY_ERROR_INVALID);
 }
 
+/* The store's keys were checked when they went in: read back with
+ * LTM_KEY_IMPORT_CHECKED they sign exactly as when checked again (RS256's
+ * signatures are deterministic), and no test signature is made, as a key
+ * whose parts do not belong together shows. */
+static void
+test_key_import_checked (void)
+{
+  g_autoptr(LtmKey) checked = ltm_test_load_key ("pkcs8.pem", LTM_KEY_IMPORT_PRIVATE);
+  g_autoptr(LtmKey) trusted = ltm_test_load_key ("pkcs8.pem",
+                                                 LTM_KEY_IMPORT_PRIVATE | LTM_KEY_IMPORT_CHECKED);
+  g_autoptr(LtmKey) inconsistent = NULL;
+  g_autoptr(GBytes) expected = NULL;
+  g_autoptr(GBytes) signature = NULL;
+  g_autoptr(GError) error = NULL;
+  static const guint8 message[] = "header.payload";
+
+  g_assert_cmpstr (ltm_key_get_thumbprint (trusted), ==, ltm_key_get_thumbprint (checked));
+  expected = ltm_key_sign (checked, message, sizeof message - 1, &error);
+  g_assert_no_error (error);
+  signature = ltm_key_sign (trusted, message, sizeof message - 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (signature, expected));
+
+  inconsistent = ltm_test_load_key ("inconsistent.jwk",
+                                    LTM_KEY_IMPORT_PRIVATE | LTM_KEY_IMPORT_CHECKED);
+  g_assert_nonnull (inconsistent);
+}
+
 typedef struct {
   const char *file;
   int code;
@@ -394,6 +422,7 @@ main (int   argc,
   g_test_add_func ("/key/generate-async", test_key_generate_async);
   g_test_add_func ("/key/generate-cancelled", test_key_generate_cancelled);
   g_test_add_func ("/key/sign-verify", test_key_sign_verify);
+  g_test_add_func ("/key/import-checked", test_key_import_checked);
   g_test_add_func ("/key/bad-files", test_key_bad_files);
   g_test_add_func ("/key/bad-text", test_key_bad_text);
   g_test_add_func ("/key/byte-order-mark", test_key_byte_order_mark);

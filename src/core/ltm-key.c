@@ -256,12 +256,14 @@ ltm_key_check_kind (int       algorithm,
 }
 
 /* Takes ownership of @privkey or @pubkey (one of them) and checks what LINE
- * needs: RSA, 2048 bits, and for a private key a working signature. */
+ * needs: RSA, 2048 bits, and for a private key a working signature (unless
+ * @flags has LTM_KEY_IMPORT_CHECKED). */
 static LtmKey *
-ltm_key_new_take (gnutls_privkey_t   privkey,
-                  gnutls_pubkey_t    pubkey,
-                  const char        *kid,
-                  GError           **error)
+ltm_key_new_take (gnutls_privkey_t    privkey,
+                  gnutls_pubkey_t     pubkey,
+                  const char         *kid,
+                  LtmKeyImportFlags   flags,
+                  GError            **error)
 {
   g_autoptr(LtmKey) self = g_object_new (LTM_TYPE_KEY, NULL);
   gnutls_datum_t n = { NULL, 0 };
@@ -297,7 +299,8 @@ ltm_key_new_take (gnutls_privkey_t   privkey,
   gnutls_free (n.data);
   gnutls_free (e.data);
 
-  if (self->privkey != NULL && !ltm_key_self_test (self, error))
+  if (self->privkey != NULL && !(flags & LTM_KEY_IMPORT_CHECKED) &&
+      !ltm_key_self_test (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -307,6 +310,7 @@ ltm_key_new_take (gnutls_privkey_t   privkey,
 static LtmKey *
 ltm_key_new_take_x509 (gnutls_x509_privkey_t   x509,
                        const char             *kid,
+                       LtmKeyImportFlags       flags,
                        GError                **error)
 {
   gnutls_privkey_t privkey = NULL;
@@ -321,7 +325,7 @@ ltm_key_new_take_x509 (gnutls_x509_privkey_t   x509,
       return NULL;
     }
 
-  if (gnutls_x509_privkey_verify_params (x509) < 0)
+  if (!(flags & LTM_KEY_IMPORT_CHECKED) && gnutls_x509_privkey_verify_params (x509) < 0)
     {
       g_set_error_literal (error, LTM_KEY_ERROR, LTM_KEY_ERROR_INVALID,
                            _("The private key is damaged: its parts do not belong together."));
@@ -342,7 +346,7 @@ ltm_key_new_take_x509 (gnutls_x509_privkey_t   x509,
       return ltm_key_set_gnutls_error (error, ret, "gnutls_privkey_import_x509"), NULL;
     }
 
-  return ltm_key_new_take (privkey, NULL, kid, error);
+  return ltm_key_new_take (privkey, NULL, kid, flags, error);
 }
 
 /**
@@ -370,7 +374,7 @@ ltm_key_generate (GError **error)
       return ltm_key_set_gnutls_error (error, ret, _("Could not generate a key")), NULL;
     }
 
-  return ltm_key_new_take (privkey, NULL, NULL, error);
+  return ltm_key_new_take (privkey, NULL, NULL, LTM_KEY_IMPORT_PRIVATE, error);
 }
 
 /* Generations still running in a worker thread.  GnuTLS frees its state
@@ -617,7 +621,8 @@ ltm_key_new_from_jwk (JsonObject         *jwk,
           return NULL;
         }
 
-      return ltm_key_new_take (NULL, pubkey, ltm_json_object_get_string (jwk, "kid"), error);
+      return ltm_key_new_take (NULL, pubkey, ltm_json_object_get_string (jwk, "kid"), flags,
+                               error);
     }
 
   if (!ltm_key_jwk_get_member (jwk, "d", &params.d, error) ||
@@ -643,7 +648,7 @@ ltm_key_new_from_jwk (JsonObject         *jwk,
       return NULL;
     }
 
-  return ltm_key_new_take_x509 (x509, ltm_json_object_get_string (jwk, "kid"), error);
+  return ltm_key_new_take_x509 (x509, ltm_json_object_get_string (jwk, "kid"), flags, error);
 }
 
 static LtmKey *
@@ -765,7 +770,7 @@ ltm_key_new_from_pem (const char         *data,
           return NULL;
         }
 
-      return ltm_key_new_take (NULL, pubkey, NULL, error);
+      return ltm_key_new_take (NULL, pubkey, NULL, flags, error);
     }
 
   if (!g_str_equal (label, "PRIVATE KEY") && !g_str_equal (label, "RSA PRIVATE KEY"))
@@ -787,7 +792,7 @@ ltm_key_new_from_pem (const char         *data,
       return NULL;
     }
 
-  return ltm_key_new_take_x509 (x509, NULL, error);
+  return ltm_key_new_take_x509 (x509, NULL, flags, error);
 }
 
 /**

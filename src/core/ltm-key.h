@@ -29,10 +29,15 @@ typedef enum {
  * LtmKeyImportFlags:
  * @LTM_KEY_IMPORT_PRIVATE: only a private key is accepted
  * @LTM_KEY_IMPORT_ALLOW_PUBLIC: a public key is accepted too (for verifying)
+ * @LTM_KEY_IMPORT_CHECKED: the key passed every check when it was first
+ *   imported or made and cannot have changed since (the store's, sealed and
+ *   authenticated): its parts are not checked against each other again and
+ *   it signs no test message, which costs as much as a JWT's signature
  */
 typedef enum {
   LTM_KEY_IMPORT_PRIVATE = 0,
   LTM_KEY_IMPORT_ALLOW_PUBLIC = 1 << 0,
+  LTM_KEY_IMPORT_CHECKED = 1 << 1,
 } LtmKeyImportFlags;
 
 #define LTM_TYPE_KEY (ltm_key_get_type ())

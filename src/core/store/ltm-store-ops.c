@@ -1052,7 +1052,9 @@ ltm_store_read_sealed_run (LtmStoreTxn         *txn,
       return TRUE;
     }
 
-  key = ltm_key_new_from_data (secret, strlen (secret), LTM_KEY_IMPORT_PRIVATE, error);
+  /* Checked when it was stored, and sealed since: not checked again. */
+  key = ltm_key_new_from_data (secret, strlen (secret),
+                               LTM_KEY_IMPORT_PRIVATE | LTM_KEY_IMPORT_CHECKED, error);
   if (key == NULL)
     {
       g_prefix_error (error, _("The key stored for channel %s is damaged: "), txn->channel_id);
