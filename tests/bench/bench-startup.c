@@ -20,9 +20,19 @@
  *            the app has read its channels
  *
  * The medians are printed, and the app's against the minimal window's.
+ * Then what each of the app's pages costs, where there is a channel to
+ * show: built is the time the window took to make the page (its own
+ * g_debug, read from the app's standard output), drawn the time from the
+ * key that shows it (Alt+2, Alt+3, Alt+4, typed with xdotool after the
+ * run above) until the window settled, which includes the view
+ * switcher's own animation.  The Key page is built before the first
+ * frame, so its time is part of drawn above.  The app asks LINE at a
+ * closed loopback port (LTM_API_BASE), so the Webhook page's question
+ * fails at once.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <fcntl.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <poll.h>
@@ -31,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/wait.h>
 #include <X11/Xlib.h>
 #include <X11/extensions/Xdamage.h>
@@ -42,14 +53,32 @@ extern char **environ;
  * spinner keeps changing; an app busy filling a list has not drawn it). */
 #define SETTLED_MS 300
 
+/* The app's pages, in the order of their shortcuts (Alt+1…). */
+static const char *const page_names[] = { "key", "jwt", "tokens", "webhook" };
+#define N_PAGES G_N_ELEMENTS (page_names)
+
 typedef struct {
   const char *name;
   const char *path;
+  gboolean has_pages;
   GArray *map_ms;
   GArray *drawn_ms;
   GArray *cpu_ms;
   GArray *rss_kb;
+  GArray *built_ms[N_PAGES];
+  GArray *shown_ms[N_PAGES];
 } Target;
+
+/* One launch: its process, the damage objects of its windows, and its
+ * first top-level window once mapped. */
+typedef struct {
+  Display *display;
+  const char *name;
+  pid_t pid;
+  GArray *damages;
+  gint64 mapped;
+  Window window;
+} Launch;
 
 static int damage_event_base;
 
@@ -125,38 +154,34 @@ next_event (Display *display,
   return TRUE;
 }
 
-static void
-run_once (Display *display,
-          Target  *target)
+/* Events until the window stays as it is and the app is all but idle:
+ * the time of its last damage after @start, and the CPU time then in
+ * @cpu.  A window that is not drawn within @wait_ms is not waited for
+ * further (0: it must be, within 20 s). */
+static gint64
+settle (Launch *launch,
+        gint64  start,
+        int     wait_ms,
+        double *cpu)
 {
-  char *argv[] = { (char *) target->path, NULL };
-  g_autoptr(GArray) damages = g_array_new (FALSE, FALSE, sizeof (Damage));
-  gint64 start, mapped = 0, drawn = 0, quiet_since = 0;
-  Window window = None;
-  double cpu = 0, quiet_cpu = 0;
-  pid_t pid;
+  gint64 drawn = 0, quiet_since = 0;
+  double quiet_cpu = 0;
   XEvent event;
 
-  XSelectInput (display, DefaultRootWindow (display), SubstructureNotifyMask);
-  XSync (display, True);
-
-  start = g_get_monotonic_time ();
-  if (posix_spawn (&pid, target->path, NULL, NULL, argv, environ) != 0)
-    g_error ("Could not start %s", target->path);
-
-  /* Mapped, then drawn until it settles. */
   while (TRUE)
     {
       gint64 now;
 
-      if (!next_event (display, &event, 50))
+      if (!next_event (launch->display, &event, 50))
         {
           now = g_get_monotonic_time ();
+          if (drawn == 0 && wait_ms > 0 && now - start > wait_ms * 1000)
+            return 0;
           if (now - start > 20 * G_USEC_PER_SEC)
-            g_error ("%s did not settle within 20 s", target->name);
+            g_error ("%s did not settle within 20 s", launch->name);
           if (drawn != 0 && now - quiet_since > SETTLED_MS * 1000)
             {
-              double busy = cpu_ms (pid);
+              double busy = cpu_ms (launch->pid);
 
               /* Less than 10 ms of work in 300 ms: settled. */
               if (busy - quiet_cpu < SETTLED_MS / 30.0)
@@ -170,38 +195,142 @@ run_once (Display *display,
 
       if (event.type == CreateNotify && !event.xcreatewindow.override_redirect)
         {
-          Damage damage = XDamageCreate (display, event.xcreatewindow.window,
+          Damage damage = XDamageCreate (launch->display, event.xcreatewindow.window,
                                          XDamageReportNonEmpty);
-          g_array_append_val (damages, damage);
+          g_array_append_val (launch->damages, damage);
         }
-      else if (event.type == MapNotify && !event.xmap.override_redirect && mapped == 0)
+      else if (event.type == MapNotify && !event.xmap.override_redirect && launch->mapped == 0)
         {
-          mapped = g_get_monotonic_time ();
-          window = event.xmap.window;
+          launch->mapped = g_get_monotonic_time ();
+          launch->window = event.xmap.window;
         }
-      else if (event.type == damage_event_base + XDamageNotify && mapped != 0 &&
-               ((XDamageNotifyEvent *) &event)->drawable == window)
+      else if (event.type == damage_event_base + XDamageNotify && launch->mapped != 0 &&
+               ((XDamageNotifyEvent *) &event)->drawable == launch->window)
         {
           /* Each report once: the next one comes with the next change. */
-          XDamageSubtract (display, ((XDamageNotifyEvent *) &event)->damage, None, None);
+          XDamageSubtract (launch->display, ((XDamageNotifyEvent *) &event)->damage, None,
+                           None);
           drawn = quiet_since = g_get_monotonic_time ();
-          cpu = quiet_cpu = cpu_ms (pid);
+          if (cpu != NULL)
+            *cpu = quiet_cpu = cpu_ms (launch->pid);
+          else
+            quiet_cpu = cpu_ms (launch->pid);
         }
+    }
+
+  return drawn;
+}
+
+/* Alt+@digit, typed to the window by xdotool (which the Flatpak session
+ * uses too): a key event made here with XSendEvent, the same as far as
+ * could be seen, is not taken by GTK.  Returns when the keys are sent. */
+static void
+press_alt_digit (Launch *launch,
+                 int     digit)
+{
+  g_autofree char *window = g_strdup_printf ("%lu", launch->window);
+  g_autofree char *keys = g_strdup_printf ("alt+%d", digit);
+  const char *argv[] = { "xdotool", "key", "--window", window, keys, NULL };
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                     &status, NULL) || status != 0)
+    g_error ("xdotool key --window %s %s failed: is xdotool installed?", window, keys);
+}
+
+/* "The NAME page was built in MS ms" lines of the app's debug output. */
+static void
+read_built (Target     *target,
+            const char *log_path)
+{
+  g_autofree char *log = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (log_path, &log, NULL, NULL))
+    return;
+
+  lines = g_strsplit (log, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    for (guint p = 0; p < N_PAGES; p++)
+      {
+        g_autofree char *words = g_strdup_printf ("The %s page was built in ", page_names[p]);
+        const char *found = strstr (lines[i], words);
+
+        if (found != NULL)
+          g_array_append_val (target->built_ms[p],
+                              (double) { g_ascii_strtod (found + strlen (words), NULL) });
+      }
+}
+
+static void
+run_once (Display *display,
+          Target  *target)
+{
+  char *argv[] = { (char *) target->path, NULL };
+  g_autoptr(GArray) damages = g_array_new (FALSE, FALSE, sizeof (Damage));
+  g_autofree char *log_path = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  posix_spawn_file_actions_t actions;
+  Launch launch = { display, target->name, 0, damages, 0, None };
+  gint64 start, drawn;
+  double cpu = 0;
+  int log_fd;
+
+  /* The app's debug output, for the pages' own times. */
+  log_fd = g_file_open_tmp ("ltm-bench-startup-XXXXXX.log", &log_path, NULL);
+  if (log_fd < 0)
+    g_error ("No temporary file for the app's output");
+  close (log_fd);
+  posix_spawn_file_actions_init (&actions);
+  if (target->has_pages)
+    {
+      envp = g_environ_setenv (envp, "G_MESSAGES_DEBUG", "ltm", TRUE);
+      /* GLib writes debug messages to standard output. */
+      posix_spawn_file_actions_addopen (&actions, STDOUT_FILENO, log_path,
+                                        O_WRONLY | O_TRUNC, 0600);
+    }
+
+  XSelectInput (display, DefaultRootWindow (display), SubstructureNotifyMask);
+  XSync (display, True);
+
+  start = g_get_monotonic_time ();
+  if (posix_spawn (&launch.pid, target->path, &actions, NULL, argv, envp) != 0)
+    g_error ("Could not start %s", target->path);
+  posix_spawn_file_actions_destroy (&actions);
+
+  /* Mapped, then drawn until it settles. */
+  drawn = settle (&launch, start, 0, &cpu);
+
+  g_usleep (MAX (0, G_USEC_PER_SEC - (g_get_monotonic_time () - drawn)));
+  g_array_append_val (target->rss_kb, (double) { rss_kb (launch.pid) });
+  g_array_append_val (target->map_ms, (double) { (launch.mapped - start) / 1000.0 });
+  g_array_append_val (target->drawn_ms, (double) { (drawn - start) / 1000.0 });
+  g_array_append_val (target->cpu_ms, cpu);
+
+  /* The other pages, each shown for the first time. */
+  for (guint p = 1; target->has_pages && p < N_PAGES; p++)
+    {
+      gint64 pressed, shown;
+
+      press_alt_digit (&launch, p + 1);
+      pressed = g_get_monotonic_time ();
+      /* Nothing to draw when there is no channel and so no page. */
+      shown = settle (&launch, pressed, 2000, NULL);
+      if (shown != 0)
+        g_array_append_val (target->shown_ms[p], (double) { (shown - pressed) / 1000.0 });
     }
 
   for (guint i = 0; i < damages->len; i++)
     XDamageDestroy (display, g_array_index (damages, Damage, i));
 
-  g_usleep (MAX (0, G_USEC_PER_SEC - (g_get_monotonic_time () - drawn)));
-  g_array_append_val (target->rss_kb, (double) { rss_kb (pid) });
-  g_array_append_val (target->map_ms, (double) { (mapped - start) / 1000.0 });
-  g_array_append_val (target->drawn_ms, (double) { (drawn - start) / 1000.0 });
-  g_array_append_val (target->cpu_ms, cpu);
-
-  kill (pid, SIGTERM);
-  waitpid (pid, NULL, 0);
+  kill (launch.pid, SIGTERM);
+  waitpid (launch.pid, NULL, 0);
   /* Errors about damage objects of windows already gone are expected. */
   XSync (display, True);
+
+  if (target->has_pages)
+    read_built (target, log_path);
+  g_unlink (log_path);
 }
 
 /* A store of @n channels, in a folder of its own. */
@@ -256,13 +385,22 @@ ignore_x_error (Display     *display,
 
 static Target
 target_new (const char *name,
-            const char *path)
+            const char *path,
+            gboolean    has_pages)
 {
-  return (Target) { name, path,
+  Target target = { name, path, has_pages,
                     g_array_new (FALSE, FALSE, sizeof (double)),
                     g_array_new (FALSE, FALSE, sizeof (double)),
                     g_array_new (FALSE, FALSE, sizeof (double)),
                     g_array_new (FALSE, FALSE, sizeof (double)) };
+
+  for (guint p = 0; p < N_PAGES; p++)
+    {
+      target.built_ms[p] = g_array_new (FALSE, FALSE, sizeof (double));
+      target.shown_ms[p] = g_array_new (FALSE, FALSE, sizeof (double));
+    }
+
+  return target;
 }
 
 static void
@@ -272,6 +410,37 @@ target_clear (Target *target)
   g_array_set_size (target->drawn_ms, 0);
   g_array_set_size (target->cpu_ms, 0);
   g_array_set_size (target->rss_kb, 0);
+  for (guint p = 0; p < N_PAGES; p++)
+    {
+      g_array_set_size (target->built_ms[p], 0);
+      g_array_set_size (target->shown_ms[p], 0);
+    }
+}
+
+/* What each page costs, where the app showed a channel's pages. */
+static void
+print_pages (const Target *target)
+{
+  if (target->built_ms[0]->len == 0)
+    {
+      printf ("  pages: none built (no channel to show)\n");
+      return;
+    }
+
+  printf ("  pages (medians):");
+  for (guint p = 0; p < N_PAGES; p++)
+    {
+      if (target->built_ms[p]->len == 0)
+        printf ("  %s not built", page_names[p]);
+      else if (p == 0)
+        printf ("  %s built %.1f ms (before the first frame)", page_names[p],
+                median (target->built_ms[p]));
+      else
+        printf (";  %s built %.1f ms, drawn %.1f ms after its key", page_names[p],
+                median (target->built_ms[p]),
+                target->shown_ms[p]->len > 0 ? median (target->shown_ms[p]) : 0.0);
+    }
+  printf ("\n");
 }
 
 static void
@@ -306,6 +475,7 @@ bench (Display    *display,
           median (targets[0].drawn_ms) / median (targets[1].drawn_ms),
           median (targets[0].cpu_ms) / median (targets[1].cpu_ms),
           (median (targets[0].rss_kb) - median (targets[1].rss_kb)) / 1024.0);
+  print_pages (&targets[0]);
   fflush (stdout);
 
   remove_store (store);
@@ -337,9 +507,12 @@ main (int   argc,
   /* The same for both: no accessibility bus, settings in memory. */
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  /* Nothing but loopback, and a question the Webhook page asks fails at
+   * once: port 9 (discard) is closed here. */
+  g_setenv ("LTM_API_BASE", "http://127.0.0.1:9", TRUE);
 
-  targets[0] = target_new ("line-token-manager", argv[2]);
-  targets[1] = target_new ("minimal AdwApplicationWindow", argv[3]);
+  targets[0] = target_new ("line-token-manager", argv[2], TRUE);
+  targets[1] = target_new ("minimal AdwApplicationWindow", argv[3], FALSE);
 
   if (argc > 5)
     for (int i = 5; i < argc; i++)
