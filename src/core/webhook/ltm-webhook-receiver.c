@@ -927,6 +927,9 @@ ltm_webhook_receiver_listen (LtmWebhookReceiver  *self,
   /* The connections are accepted here and handed to the server:
    * soup_server_listen() of libsoup 3.2 leaks the GSocket of each one. */
   self->service = g_socket_service_new ();
+  /* GLib's default backlog is 10: connections LINE opens at once beyond it
+   * would have their SYNs dropped and sent again only a second later. */
+  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->service), 128);
   if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), socket_address,
                                       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
                                       &self->address, &local_error))
