@@ -10,12 +10,13 @@
 # revoke) x 20 ms.
 #
 # Each of --runs rotations (3 unless given) starts from a store set up
-# afresh; the median and the range are printed.  The store, the keyring
+# afresh; the median and every run are printed.  The store, the keyring
 # file and the env files are in a folder under --tmpdir (TMPDIR, else
 # /tmp): on a disk, each rotation waits for about 3.6 fdatasync of SQLite
-# and 2 fsync of the env file per channel, and a disk that stalls now and
-# then shows as a slow run; on a tmpfs (/dev/shm) those waits are gone, and
-# what is left is ltm's own time.
+# and 2 fsync of the env file per channel, all serialized under the store's
+# write lock but the env files'; on a tmpfs (/dev/shm) those waits are
+# gone.  A run a second slower than the others is a connection's SYN
+# dropped and sent again: look at TcpExtListenOverflows (`nstat -az`).
 #
 #   meson test -C build --benchmark --suite bench --no-rebuild -v rotate rotate-file
 #   /usr/bin/python3 tests/bench/bench-rotate.py [--channels 200] [--jobs 16]
