@@ -113,7 +113,7 @@ ltm_cli_token_issue (LtmCli  *cli,
     { "token-lifetime", 0, 0, G_OPTION_ARG_STRING, &token_lifetime_text,
       N_("How long the token lives, at most 30d (default 30d)"), N_("DURATION") },
     { "no-store", 0, 0, G_OPTION_ARG_NONE, &no_store,
-      N_("Do not keep the token in the keyring, even for a stored channel"), NULL },
+      N_("Do not keep the token in the store, even for a stored channel"), NULL },
     G_OPTION_ENTRY_NULL
   };
   int status;
@@ -516,7 +516,7 @@ ltm_cli_token_short_lived (LtmCli  *cli,
       N_("Read the channel secret from FILE (default: LTM_CHANNEL_SECRET, or the stored one)"),
       N_("FILE") },
     { "no-store", 0, 0, G_OPTION_ARG_NONE, &no_store,
-      N_("Do not keep the token in the keyring, even for a stored channel"), NULL },
+      N_("Do not keep the token in the store, even for a stored channel"), NULL },
     G_OPTION_ENTRY_NULL
   };
   int status;
