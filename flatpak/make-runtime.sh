@@ -18,6 +18,14 @@
 # Needs root to make the trees (mmdebstrap's root mode; anyone else is
 # asked for sudo), mmdebstrap, flatpak, and the network to Debian's archive.
 #
+# One library is not Debian's own build: libsecret 0.20.5 loses the Secret
+# portal's answer when the portal is quick (see
+# runtime/libsecret-portal-response.patch), and a Flatpak's file backend
+# then waits for ever.  GNOME's runtimes have libsecret 0.21.4 or later,
+# fixed upstream; so that this one behaves as they do, Debian's source of
+# 0.20.5 is built in the SDK tree with that fix, and the library replaces
+# Debian's in both trees.
+#
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 
@@ -41,9 +49,9 @@ packages () {
 
 # What the trees are made of, and how: raise format when a change to this
 # script changes what it makes.
-format=1
+format=2
 key=$( { echo "format $format"; cat "$ids" "$here/runtime/platform.packages" \
-         "$here/runtime/sdk.packages"; } | sha256sum | cut -c1-16)
+         "$here/runtime/sdk.packages" "$here/runtime/libsecret-portal-response.patch"; } | sha256sum | cut -c1-16)
 dir=$cache/runtime-$key
 repo=$dir/repo
 
@@ -99,6 +107,44 @@ make_tree () {
     bookworm "$tree" "${sources[@]}"
 }
 
+# libsecret with the portal fix, built in the SDK tree (which has its
+# build dependencies) from the source Debian 12 built its own from, and
+# put in place of Debian's library in both trees.
+libsecret_source=libsecret_0.20.5.orig.tar.xz
+libsecret_sha256=56cfc341137da870cf9e24e297d5c0b3c3e403493581609311a88d2149d7d0c3
+patch_libsecret () {
+  local sdk=$1 platform=$2
+  local src=$sdk/tmp/libsecret-0.20.5 libdir lib
+
+  curl --silent --show-error --fail --retry 3 -o "$work/$libsecret_source" \
+    "$mirror/debian/pool/main/libs/libsecret/$libsecret_source"
+  echo "$libsecret_sha256  $work/$libsecret_source" | sha256sum --check --quiet
+  tar -xJf "$work/$libsecret_source" -C "$sdk/tmp"
+  patch --quiet -p1 -d "$src" < "$here/runtime/libsecret-portal-response.patch"
+
+  mount --bind /dev "$sdk/dev"
+  mount -t proc proc "$sdk/proc"
+  libdir=$(chroot "$sdk" /bin/sh -ec '
+    libdir=lib/$(gcc -print-multiarch)
+    meson setup --prefix=/usr --libdir="$libdir" --buildtype=release \
+      -Dmanpage=false -Dvapi=false -Dgtk_doc=false -Dintrospection=false \
+      -Dbash_completion=disabled /tmp/libsecret-build /tmp/libsecret-0.20.5
+    ninja -C /tmp/libsecret-build libsecret/libsecret-1.so.0.0.0
+    strip --strip-unneeded /tmp/libsecret-build/libsecret/libsecret-1.so.0.0.0
+    echo "$libdir" > /tmp/libsecret-build/libdir' > "$work/libsecret.log" 2>&1 &&
+    cat "$sdk/tmp/libsecret-build/libdir") || libdir=""
+  umount "$sdk/proc" "$sdk/dev"
+  if [ -z "$libdir" ]; then
+    cat "$work/libsecret.log" >&2
+    return 1
+  fi
+  for lib in "$sdk/usr/$libdir" "$platform/usr/$libdir"; do
+    [ -f "$lib/libsecret-1.so.0.0.0" ] || { say "no libsecret in $lib"; return 1; }
+    install -m 644 "$sdk/tmp/libsecret-build/libsecret/libsecret-1.so.0.0.0" "$lib/"
+  done
+  rm -rf "$src" "$sdk/tmp/libsecret-build"
+}
+
 # A tree as a runtime: /usr is files, /etc is files/etc; /app/lib comes
 # first for the dynamic linker (flatpak runs ldconfig on this ld.so.conf).
 make_runtime () {
@@ -134,6 +180,10 @@ sdk_pid=$!
 wait "$platform_pid"
 wait "$sdk_pid"
 say "trees made in $((SECONDS - start)) s"
+
+start=$SECONDS
+patch_libsecret "$work/sdk-tree" "$work/platform-tree"
+say "libsecret 0.20.5 with the portal fix built in $((SECONDS - start)) s"
 
 make_runtime "$work/platform-tree" "$work/platform" "$platform_id"
 make_runtime "$work/sdk-tree" "$work/sdk" "$sdk_id"
