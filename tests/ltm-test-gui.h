@@ -13,12 +13,11 @@
 #include "ltm-activity.h"
 #include "ltm-application.h"
 #include "ltm-test-server.h"
+#include "ltm-test-util.h"
 #include "ltm-window.h"
 
 G_BEGIN_DECLS
 
-/* How long a wait lasts before the test fails. */
-#define LTM_TEST_GUI_TIMEOUT_SECONDS 30
 
 void            ltm_test_gui_init            (int          *argc,
                                               char       ***argv);
@@ -61,16 +60,14 @@ char           *ltm_test_gui_read_clipboard  (GtkWidget  *widget);
 GPtrArray      *ltm_test_gui_get_notifications (void);
 void            ltm_test_gui_iterate         (void);
 
-/* Turns the main loop until @condition holds; fails the test after
- * LTM_TEST_GUI_TIMEOUT_SECONDS. */
+/* Turns the main loop until @condition holds, however long that takes
+ * (ltm_test_waiting() says what it waits for when it is long). */
 #define ltm_test_gui_wait_until(condition) \
   G_STMT_START { \
-    gint64 ltm_deadline__ = g_get_monotonic_time () + \
-                            LTM_TEST_GUI_TIMEOUT_SECONDS * G_USEC_PER_SEC; \
+    LtmTestWait ltm_wait__ = LTM_TEST_WAIT_INIT; \
     while (!(condition)) \
       { \
-        if (g_get_monotonic_time () > ltm_deadline__) \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #condition); \
+        ltm_test_waiting (&ltm_wait__, __FILE__, __LINE__, #condition); \
         ltm_test_gui_iterate (); \
       } \
   } G_STMT_END

@@ -28,6 +28,27 @@ void          ltm_test_remove_store         (void);
 void          ltm_test_use_file_keyring     (void);
 JsonObject   *ltm_test_parse_object         (const char         *json);
 
+/* Waiting in a test.  How long a wait may take is not the test's to
+ * decide: under a sanitizer, valgrind or a busy CI machine the same wait
+ * takes fifty times longer than on a laptop, and a deadline there fails a
+ * test that is right.  A wait that never ends is ended by meson's timeout;
+ * ltm_test_waiting(), called on each turn of a wait loop, says once what
+ * the test is still waiting for after LTM_TEST_WAIT_NOTE_SECONDS, so that
+ * the log of a test that timed out names it. */
+#define LTM_TEST_WAIT_NOTE_SECONDS 30
+
+typedef struct {
+  gint64 start;
+  gboolean said;
+} LtmTestWait;
+
+#define LTM_TEST_WAIT_INIT { 0, FALSE }
+
+void          ltm_test_waiting              (LtmTestWait        *wait,
+                                             const char         *file,
+                                             int                 line,
+                                             const char         *what);
+
 /* Running _async calls to their end: ltm_async_wait() (ltm-async.h) */
 void          ltm_test_assert_finalize_soon (gpointer            object);
 

@@ -754,16 +754,14 @@ test_client_timeout (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LtmLineToken) token = NULL;
-  gint64 start = g_get_monotonic_time ();
 
+  /* The server never answers: without the timeout, the test never ends. */
   ltm_line_client_set_timeout (fixture->client, 1);
   ltm_test_server_set_fault (fixture->server, "/oauth2/v2.1/token", LTM_TEST_FAULT_STALL);
   token = issue (fixture, 3600, &error);
   g_assert_null (token);
   g_assert_error (error, LTM_LINE_ERROR, LTM_LINE_ERROR_NETWORK);
   g_assert_nonnull (strstr (error->message, "did not answer within 1 seconds"));
-  /* a loose bound, only to show the timeout is what ended it */
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
 }
 
 static gboolean
