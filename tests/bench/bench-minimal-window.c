@@ -5,12 +5,15 @@
  */
 #include <adwaita.h>
 
+#include "ltm-frame-trace.h"
+
 static void
 activate_cb (GtkApplication *app)
 {
   GtkWidget *window = adw_application_window_new (app);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
 
+  ltm_frame_trace (window);
   gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
   gtk_box_append (GTK_BOX (box), gtk_label_new ("Minimal"));
   adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), box);

@@ -19,7 +19,14 @@
  *   rss      resident memory (VmRSS) one second after it was drawn, once
  *            the app has read its channels
  *
- * The medians are printed, and the app's against the minimal window's.
+ * The medians are printed, and the app's against the minimal window's,
+ * and where the time went, phase by phase, for both (from the windows' own
+ * frame traces, ltm-frame-trace.h): launch until the window is made, until
+ * it is realized (the renderer's too), until its first frame starts, that
+ * frame's layout (styles, sizes, allocation) and paint (snapshot, render),
+ * and the frames after it until drawn (which can come out a little below
+ * zero: the server may report a frame's damage just before the window's
+ * paint phase has ended).
  * Then what each of the app's pages costs, where there is a channel to
  * show: built is the time the window took to make the page (its own
  * g_debug, read from the app's standard output), drawn the time from the
@@ -57,6 +64,17 @@ extern char **environ;
 static const char *const page_names[] = { "key", "jwt", "tokens", "webhook" };
 #define N_PAGES G_N_ELEMENTS (page_names)
 
+/* Where the time to drawn goes, from the frame trace. */
+static const char *const phase_names[] = {
+  "launch until the window is made",
+  "made until realized",
+  "realized until the first frame",
+  "first frame: layout",
+  "first frame: paint",
+  "later frames until drawn",
+};
+#define N_PHASES G_N_ELEMENTS (phase_names)
+
 typedef struct {
   const char *name;
   const char *path;
@@ -67,6 +85,7 @@ typedef struct {
   GArray *rss_kb;
   GArray *built_ms[N_PAGES];
   GArray *shown_ms[N_PAGES];
+  GArray *phase_ms[N_PHASES];
 } Target;
 
 /* One launch: its process, the damage objects of its windows, and its
@@ -211,10 +230,9 @@ settle (Launch *launch,
           XDamageSubtract (launch->display, ((XDamageNotifyEvent *) &event)->damage, None,
                            None);
           drawn = quiet_since = g_get_monotonic_time ();
+          quiet_cpu = cpu_ms (launch->pid);
           if (cpu != NULL)
-            *cpu = quiet_cpu = cpu_ms (launch->pid);
-          else
-            quiet_cpu = cpu_ms (launch->pid);
+            *cpu = quiet_cpu;
         }
     }
 
@@ -238,18 +256,71 @@ press_alt_digit (Launch *launch,
     g_error ("xdotool key --window %s %s failed: is xdotool installed?", window, keys);
 }
 
+/* The time in µs after @words in @line, or 0. */
+static gint64
+time_after (const char *line,
+            const char *words)
+{
+  const char *found = strstr (line, words);
+
+  return found != NULL ? g_ascii_strtoll (found + strlen (words), NULL, 10) : 0;
+}
+
+/* The phases of one launch from its frame trace (ltm-frame-trace.h):
+ * @start when it was launched, @drawn when it settled. */
+static void
+read_phases (Target     *target,
+             GStrv       lines,
+             gint64      start,
+             gint64      drawn)
+{
+  gint64 made = 0, realized = 0, started = 0, laid_out = 0, painted = 0;
+  g_autofree char *frame = NULL;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *found;
+
+      if (made == 0)
+        made = time_after (lines[i], "Window made at ");
+      if (realized == 0)
+        realized = time_after (lines[i], "Window realized at ");
+      /* The first frame: "Frame N started", then its own N's phases. */
+      if (frame == NULL && (found = strstr (lines[i], "Frame ")) != NULL &&
+          strstr (found, " started at ") != NULL)
+        {
+          frame = g_strndup (found, strstr (found, " started at ") - found);
+          started = time_after (found, " started at ");
+        }
+      else if (frame != NULL && strstr (lines[i], frame) != NULL)
+        {
+          g_autofree char *laid_out_words = g_strconcat (frame, " laid out at ", NULL);
+          g_autofree char *painted_words = g_strconcat (frame, " painted at ", NULL);
+
+          if (laid_out == 0)
+            laid_out = time_after (lines[i], laid_out_words);
+          if (painted == 0)
+            painted = time_after (lines[i], painted_words);
+        }
+    }
+
+  if (made == 0 || realized == 0 || started == 0 || laid_out == 0 || painted == 0)
+    g_error ("%s: no frame trace in its debug output", target->name);
+
+  {
+    const gint64 ends[N_PHASES + 1] = { start, made, realized, started, laid_out, painted,
+                                        drawn };
+
+    for (guint p = 0; p < N_PHASES; p++)
+      g_array_append_val (target->phase_ms[p], (double) { (ends[p + 1] - ends[p]) / 1000.0 });
+  }
+}
+
 /* "The NAME page was built in MS ms" lines of the app's debug output. */
 static void
-read_built (Target     *target,
-            const char *log_path)
+read_built (Target *target,
+            GStrv   lines)
 {
-  g_autofree char *log = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (log_path, &log, NULL, NULL))
-    return;
-
-  lines = g_strsplit (log, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     for (guint p = 0; p < N_PAGES; p++)
       {
@@ -269,6 +340,8 @@ run_once (Display *display,
   char *argv[] = { (char *) target->path, NULL };
   g_autoptr(GArray) damages = g_array_new (FALSE, FALSE, sizeof (Damage));
   g_autofree char *log_path = NULL;
+  g_autofree char *log = NULL;
+  g_auto(GStrv) lines = NULL;
   g_auto(GStrv) envp = g_get_environ ();
   posix_spawn_file_actions_t actions;
   Launch launch = { display, target->name, 0, damages, 0, None };
@@ -276,19 +349,15 @@ run_once (Display *display,
   double cpu = 0;
   int log_fd;
 
-  /* The app's debug output, for the pages' own times. */
+  /* The debug output: the frame trace, and the app's pages' own times. */
   log_fd = g_file_open_tmp ("ltm-bench-startup-XXXXXX.log", &log_path, NULL);
   if (log_fd < 0)
     g_error ("No temporary file for the app's output");
   close (log_fd);
   posix_spawn_file_actions_init (&actions);
-  if (target->has_pages)
-    {
-      envp = g_environ_setenv (envp, "G_MESSAGES_DEBUG", "ltm", TRUE);
-      /* GLib writes debug messages to standard output. */
-      posix_spawn_file_actions_addopen (&actions, STDOUT_FILENO, log_path,
-                                        O_WRONLY | O_TRUNC, 0600);
-    }
+  envp = g_environ_setenv (envp, "G_MESSAGES_DEBUG", "ltm", TRUE);
+  /* GLib writes debug messages to standard output. */
+  posix_spawn_file_actions_addopen (&actions, STDOUT_FILENO, log_path, O_WRONLY | O_TRUNC, 0600);
 
   XSelectInput (display, DefaultRootWindow (display), SubstructureNotifyMask);
   XSync (display, True);
@@ -328,8 +397,12 @@ run_once (Display *display,
   /* Errors about damage objects of windows already gone are expected. */
   XSync (display, True);
 
+  if (!g_file_get_contents (log_path, &log, NULL, NULL))
+    g_error ("Could not read %s's debug output", target->name);
+  lines = g_strsplit (log, "\n", -1);
+  read_phases (target, lines, start, drawn);
   if (target->has_pages)
-    read_built (target, log_path);
+    read_built (target, lines);
   g_unlink (log_path);
 }
 
@@ -399,6 +472,8 @@ target_new (const char *name,
       target.built_ms[p] = g_array_new (FALSE, FALSE, sizeof (double));
       target.shown_ms[p] = g_array_new (FALSE, FALSE, sizeof (double));
     }
+  for (guint p = 0; p < N_PHASES; p++)
+    target.phase_ms[p] = g_array_new (FALSE, FALSE, sizeof (double));
 
   return target;
 }
@@ -414,6 +489,23 @@ target_clear (Target *target)
     {
       g_array_set_size (target->built_ms[p], 0);
       g_array_set_size (target->shown_ms[p], 0);
+    }
+  for (guint p = 0; p < N_PHASES; p++)
+    g_array_set_size (target->phase_ms[p], 0);
+}
+
+/* Where the time until drawn went, for both, and the difference. */
+static void
+print_phases (const Target targets[2])
+{
+  printf ("  where the time to drawn goes (medians, ms):  %10s %10s %10s\n", "app", "minimal",
+          "more");
+  for (guint p = 0; p < N_PHASES; p++)
+    {
+      double app = median (targets[0].phase_ms[p]);
+      double minimal = median (targets[1].phase_ms[p]);
+
+      printf ("    %-42s %10.1f %10.1f %+10.1f\n", phase_names[p], app, minimal, app - minimal);
     }
 }
 
@@ -475,6 +567,7 @@ bench (Display    *display,
           median (targets[0].drawn_ms) / median (targets[1].drawn_ms),
           median (targets[0].cpu_ms) / median (targets[1].cpu_ms),
           (median (targets[0].rss_kb) - median (targets[1].rss_kb)) / 1024.0);
+  print_phases (targets);
   print_pages (&targets[0]);
   fflush (stdout);
 
