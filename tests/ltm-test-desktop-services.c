@@ -27,30 +27,7 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 
-static const char notifications_xml[] =
-  "<node>"
-  "  <interface name='org.freedesktop.Notifications'>"
-  "    <method name='Notify'>"
-  "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
-  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
-  "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
-  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
-  "      <arg type='u' direction='out'/>"
-  "    </method>"
-  "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
-  "    <method name='GetCapabilities'><arg type='as' direction='out'/></method>"
-  "    <method name='GetServerInformation'>"
-  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
-  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
-  "    </method>"
-  "    <signal name='NotificationClosed'>"
-  "      <arg type='u'/><arg type='u'/>"
-  "    </signal>"
-  "    <signal name='ActionInvoked'>"
-  "      <arg type='u'/><arg type='s'/>"
-  "    </signal>"
-  "  </interface>"
-  "</node>";
+#include "ltm-test-dbus.h"
 
 static const char file_chooser_xml[] =
   "<node>"
@@ -67,7 +44,6 @@ static const char file_chooser_xml[] =
   "  </interface>"
   "</node>";
 
-static guint32 last_id;
 static char *picked_uri;
 
 static void
@@ -83,41 +59,11 @@ print_escaped (const char *what,
 }
 
 static void
-notifications_call_cb (GDBusConnection       *connection,
-                       const char            *sender,
-                       const char            *object_path,
-                       const char            *interface_name,
-                       const char            *method_name,
-                       GVariant              *parameters,
-                       GDBusMethodInvocation *invocation,
-                       gpointer               user_data)
+notified_cb (const char *summary,
+             const char *body,
+             gpointer    user_data)
 {
-  if (g_str_equal (method_name, "Notify"))
-    {
-      const char *summary = NULL;
-      const char *body = NULL;
-
-      g_variant_get_child (parameters, 3, "&s", &summary);
-      g_variant_get_child (parameters, 4, "&s", &body);
-      print_escaped ("notify", summary, body);
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", ++last_id));
-    }
-  else if (g_str_equal (method_name, "GetCapabilities"))
-    {
-      const char *caps[] = { "actions", "body", NULL };
-
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
-    }
-  else if (g_str_equal (method_name, "GetServerInformation"))
-    {
-      g_dbus_method_invocation_return_value (invocation,
-                                             g_variant_new ("(ssss)", "ltm-test", "ltm", "1",
-                                                            "1.2"));
-    }
-  else
-    {
-      g_dbus_method_invocation_return_value (invocation, NULL);
-    }
+  print_escaped ("notify", summary, body);
 }
 
 /* OpenFile: the file given with --pick, picked at once.  The portal's
@@ -154,47 +100,6 @@ file_chooser_call_cb (GDBusConnection       *connection,
                                                         g_variant_builder_end (&results)));
 }
 
-/* Serves @xml's interface at @path and owns @name, or says why not. */
-static gboolean
-serve (GDBusConnection            *bus,
-       const char                 *name,
-       const char                 *path,
-       const char                 *xml,
-       const GDBusInterfaceVTable *vtable)
-{
-  g_autoptr(GDBusNodeInfo) info = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  guint32 result;
-
-  info = g_dbus_node_info_new_for_xml (xml, &error);
-  g_assert_no_error (error);
-  if (g_dbus_connection_register_object (bus, path, info->interfaces[0], vtable, NULL, NULL,
-                                         &error) == 0)
-    {
-      g_printerr ("ltm-test-desktop-services: %s\n", error->message);
-      return FALSE;
-    }
-
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "RequestName",
-                                       g_variant_new ("(su)", name, 0x4 /* DO_NOT_QUEUE */),
-                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                       &error);
-  if (reply == NULL)
-    {
-      g_printerr ("ltm-test-desktop-services: %s\n", error->message);
-      return FALSE;
-    }
-  g_variant_get (reply, "(u)", &result);
-  if (result != 1 /* PRIMARY_OWNER */)
-    {
-      g_printerr ("ltm-test-desktop-services: %s has an owner\n", name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 stdin_cb (int          fd,
           GIOCondition condition,
@@ -213,7 +118,6 @@ int
 main (int    argc,
       char **argv)
 {
-  static const GDBusInterfaceVTable notifications_vtable = { notifications_call_cb };
   static const GDBusInterfaceVTable file_chooser_vtable = { file_chooser_call_cb };
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GDBusConnection) bus = NULL;
@@ -238,11 +142,14 @@ main (int    argc,
       return 1;
     }
 
-  if (!serve (bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
-              notifications_xml, &notifications_vtable) ||
-      !serve (bus, "org.freedesktop.impl.portal.desktop.ltmtest", "/org/freedesktop/portal/desktop",
-              file_chooser_xml, &file_chooser_vtable))
-    return 1;
+  if (!ltm_test_dbus_serve_notifications (bus, notified_cb, NULL, &error) ||
+      !ltm_test_dbus_serve (bus, "org.freedesktop.impl.portal.desktop.ltmtest",
+                            "/org/freedesktop/portal/desktop", file_chooser_xml,
+                            &file_chooser_vtable, NULL, &error))
+    {
+      g_printerr ("ltm-test-desktop-services: %s\n", error->message);
+      return 1;
+    }
 
   g_print ("ready\n");
   fflush (stdout);
