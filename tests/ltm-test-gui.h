@@ -18,7 +18,6 @@
 
 G_BEGIN_DECLS
 
-
 void            ltm_test_gui_init            (int          *argc,
                                               char       ***argv);
 typedef void (*LtmTestGuiFunc) (LtmWindow     *window,
