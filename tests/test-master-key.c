@@ -462,6 +462,47 @@ test_master_key_keyring (void)
   g_assert_no_error (error);
 }
 
+/* A key another process stored after this one first read the keyring is
+ * found all the same: libsecret's file backend before 0.21.1 (Debian 12
+ * has 0.20.5) reads its file once per process and never again. */
+static void
+test_master_key_keyring_other_process (void)
+{
+  g_autoptr(LtmSealKey) none = NULL;
+  g_autoptr(LtmSealKey) found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(LtmSealKey) made = NULL;
+
+      reset_env ();
+      made = ltm_master_key_load (STORE_A, TRUE, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (made);
+      return;
+    }
+
+  reset_env ();
+  g_assert_true (ltm_master_key_forget (STORE_A, &error));
+  g_assert_no_error (error);
+  none = ltm_master_key_load (STORE_A, FALSE, NULL, NULL, &error);
+  g_assert_error (error, LTM_MASTER_KEY_ERROR, LTM_MASTER_KEY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Another process makes the store's key. */
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+
+  found = ltm_master_key_load (STORE_A, FALSE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  assert_keyring_holds (STORE_A, found);
+
+  g_assert_true (ltm_master_key_forget (STORE_A, &error));
+  g_assert_no_error (error);
+}
+
 /* A keyring item that is not a key is reported, never replaced. */
 static void
 test_master_key_keyring_damaged (void)
@@ -503,6 +544,7 @@ main (int   argc,
   g_test_add_func ("/master-key/unavailable", test_master_key_unavailable);
   g_test_add_func ("/master-key/keyring", test_master_key_keyring);
   g_test_add_func ("/master-key/keyring-damaged", test_master_key_keyring_damaged);
+  g_test_add_func ("/master-key/keyring-other-process", test_master_key_keyring_other_process);
 
   return g_test_run ();
 }

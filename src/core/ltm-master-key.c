@@ -306,6 +306,18 @@ ltm_master_key_load_keyring (const char  *store_id,
 
   found = ltm_master_key_lookup (attributes, &local_error);
 
+  /* Not there, as far as this process knows: libsecret's file backend
+   * before 0.21.1 (Debian 12 has 0.20.5) reads its file once per process,
+   * and a key another process stored since (one that made the store, a
+   * moment ago) is not seen.  Asked again of a fresh backend, which reads
+   * the file anew (secret_service_disconnect() drops the backend too),
+   * before concluding that there is none, or making one. */
+  if (found == NULL && local_error == NULL)
+    {
+      secret_service_disconnect ();
+      found = ltm_master_key_lookup (attributes, &local_error);
+    }
+
   if (found == NULL && local_error == NULL && create)
     {
       g_autoptr(LtmSealKey) new_key = ltm_seal_key_generate ();
