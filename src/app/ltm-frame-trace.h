@@ -31,36 +31,58 @@ ltm_frame_trace_log (GdkFrameClock *clock,
 
 static inline void
 ltm_frame_trace_started_cb (GdkFrameClock *clock,
-                            gpointer       unused)
+                            gpointer       window)
 {
   ltm_frame_trace_log (clock, "started");
 }
 
 static inline void
 ltm_frame_trace_laid_out_cb (GdkFrameClock *clock,
-                             gpointer       unused)
+                             gpointer       window)
 {
   ltm_frame_trace_log (clock, "laid out");
 }
 
+static inline void ltm_frame_trace_painted_cb    (GdkFrameClock *clock,
+                                                  gpointer       window);
+static inline void ltm_frame_trace_unrealized_cb (GtkWidget     *window,
+                                                  gpointer       unused);
+
+/* Done: no more frames traced for @window.  Only these handlers go: GTK's
+ * own on the clock have the window for data too. */
+static inline void
+ltm_frame_trace_stop (GtkWidget *window)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+  g_signal_handlers_disconnect_by_func (clock, ltm_frame_trace_started_cb, window);
+  g_signal_handlers_disconnect_by_func (clock, ltm_frame_trace_laid_out_cb, window);
+  g_signal_handlers_disconnect_by_func (clock, ltm_frame_trace_painted_cb, window);
+  g_signal_handlers_disconnect_by_func (window, ltm_frame_trace_unrealized_cb, window);
+}
+
 static inline void
 ltm_frame_trace_painted_cb (GdkFrameClock *clock,
-                            gpointer       user_data)
+                            gpointer       window)
 {
-  guint *frames = user_data;
+  guint frames = GPOINTER_TO_UINT (g_object_get_data (window, "ltm-frame-trace")) + 1;
 
   ltm_frame_trace_log (clock, "painted");
-  if (++*frames < LTM_FRAME_TRACE_FRAMES)
-    return;
+  g_object_set_data (window, "ltm-frame-trace", GUINT_TO_POINTER (frames));
+  if (frames >= LTM_FRAME_TRACE_FRAMES)
+    ltm_frame_trace_stop (GTK_WIDGET (window));
+}
 
-  g_signal_handlers_disconnect_by_func (clock, ltm_frame_trace_started_cb, NULL);
-  g_signal_handlers_disconnect_by_func (clock, ltm_frame_trace_laid_out_cb, NULL);
-  g_signal_handlers_disconnect_by_func (clock, ltm_frame_trace_painted_cb, frames);
-  g_free (frames);
+static inline void
+ltm_frame_trace_unrealized_cb (GtkWidget *window,
+                               gpointer   unused)
+{
+  ltm_frame_trace_stop (window);
 }
 
 /* After the window's own realize: its frame clock's handlers, which lay
- * out and paint, are connected by then, and these run after them. */
+ * out and paint, are connected by then, and these run after them.  They
+ * go when the window is unrealized, if that comes first. */
 static inline void
 ltm_frame_trace_realized_cb (GtkWidget *window,
                              gpointer   unused)
@@ -69,10 +91,10 @@ ltm_frame_trace_realized_cb (GtkWidget *window,
 
   g_debug ("Window realized at %" G_GINT64_FORMAT " µs", g_get_monotonic_time ());
   g_signal_handlers_disconnect_by_func (window, ltm_frame_trace_realized_cb, NULL);
-  g_signal_connect (clock, "before-paint", G_CALLBACK (ltm_frame_trace_started_cb), NULL);
-  g_signal_connect (clock, "layout", G_CALLBACK (ltm_frame_trace_laid_out_cb), NULL);
-  g_signal_connect (clock, "after-paint", G_CALLBACK (ltm_frame_trace_painted_cb),
-                    g_new0 (guint, 1));
+  g_signal_connect (clock, "before-paint", G_CALLBACK (ltm_frame_trace_started_cb), window);
+  g_signal_connect (clock, "layout", G_CALLBACK (ltm_frame_trace_laid_out_cb), window);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (ltm_frame_trace_painted_cb), window);
+  g_signal_connect (window, "unrealize", G_CALLBACK (ltm_frame_trace_unrealized_cb), window);
 }
 
 /* Call first thing when @window is made. */
