@@ -257,6 +257,21 @@ ltm_master_key_keyring_error (GError    *cause,
   g_clear_error (&cause);
 }
 
+static gboolean
+ltm_master_key_in_sandbox (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) || g_getenv ("SNAP_NAME") != NULL;
+}
+
+/* Whether libsecret keeps the keyring in a file that this process reads
+ * (its file backend: chosen with SECRET_BACKEND, or inside a sandbox, with
+ * its key from the Secret portal) rather than asking the Secret Service. */
+static gboolean
+ltm_master_key_uses_file_backend (void)
+{
+  return g_strcmp0 (g_getenv ("SECRET_BACKEND"), "file") == 0 || ltm_master_key_in_sandbox ();
+}
+
 /* Inside Flatpak (or a Snap) libsecret asks the session bus for the Secret
  * portal before it reads SECRET_BACKEND, and warns when there is no bus.
  * So where libsecret would ask, the bus is looked for first, and its
@@ -266,7 +281,7 @@ ltm_master_key_find_bus (GError **error)
 {
   g_autoptr(GDBusConnection) bus = NULL;
 
-  if (!g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) && g_getenv ("SNAP_NAME") == NULL)
+  if (!ltm_master_key_in_sandbox ())
     return TRUE;
 
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
@@ -311,8 +326,9 @@ ltm_master_key_load_keyring (const char  *store_id,
    * and a key another process stored since (one that made the store, a
    * moment ago) is not seen.  Asked again of a fresh backend, which reads
    * the file anew (secret_service_disconnect() drops the backend too),
-   * before concluding that there is none, or making one. */
-  if (found == NULL && local_error == NULL)
+   * before concluding that there is none, or making one.  The Secret
+   * Service is asked anew each time anyway. */
+  if (found == NULL && local_error == NULL && ltm_master_key_uses_file_backend ())
     {
       secret_service_disconnect ();
       found = ltm_master_key_lookup (attributes, &local_error);
