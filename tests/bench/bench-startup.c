@@ -256,14 +256,14 @@ press_alt_digit (Launch *launch,
     g_error ("xdotool key --window %s %s failed: is xdotool installed?", window, keys);
 }
 
-/* The time in µs after @words in @line, or 0. */
-static gint64
-time_after (const char *line,
-            const char *words)
+/* The number after @words in @line, or 0 where @words are not there. */
+static double
+number_after (const char *line,
+              const char *words)
 {
   const char *found = strstr (line, words);
 
-  return found != NULL ? g_ascii_strtoll (found + strlen (words), NULL, 10) : 0;
+  return found != NULL ? g_ascii_strtod (found + strlen (words), NULL) : 0;
 }
 
 /* The phases of one launch from its frame trace (ltm-frame-trace.h):
@@ -274,7 +274,8 @@ read_phases (Target     *target,
              gint64      start,
              gint64      drawn)
 {
-  gint64 made = 0, realized = 0, started = 0, laid_out = 0, painted = 0;
+  /* µs of the monotonic clock; doubles hold them exactly. */
+  double made = 0, realized = 0, started = 0, laid_out = 0, painted = 0;
   g_autofree char *frame = NULL;
 
   for (guint i = 0; lines[i] != NULL; i++)
@@ -282,15 +283,15 @@ read_phases (Target     *target,
       const char *found;
 
       if (made == 0)
-        made = time_after (lines[i], "Window made at ");
+        made = number_after (lines[i], "Window made at ");
       if (realized == 0)
-        realized = time_after (lines[i], "Window realized at ");
+        realized = number_after (lines[i], "Window realized at ");
       /* The first frame: "Frame N started", then its own N's phases. */
       if (frame == NULL && (found = strstr (lines[i], "Frame ")) != NULL &&
           strstr (found, " started at ") != NULL)
         {
           frame = g_strndup (found, strstr (found, " started at ") - found);
-          started = time_after (found, " started at ");
+          started = number_after (found, " started at ");
         }
       else if (frame != NULL && strstr (lines[i], frame) != NULL)
         {
@@ -298,9 +299,9 @@ read_phases (Target     *target,
           g_autofree char *painted_words = g_strconcat (frame, " painted at ", NULL);
 
           if (laid_out == 0)
-            laid_out = time_after (lines[i], laid_out_words);
+            laid_out = number_after (lines[i], laid_out_words);
           if (painted == 0)
-            painted = time_after (lines[i], painted_words);
+            painted = number_after (lines[i], painted_words);
         }
     }
 
@@ -308,7 +309,7 @@ read_phases (Target     *target,
     g_error ("%s: no frame trace in its debug output", target->name);
 
   {
-    const gint64 ends[N_PHASES + 1] = { start, made, realized, started, laid_out, painted,
+    const double ends[N_PHASES + 1] = { start, made, realized, started, laid_out, painted,
                                         drawn };
 
     for (guint p = 0; p < N_PHASES; p++)
@@ -325,11 +326,9 @@ read_built (Target *target,
     for (guint p = 0; p < N_PAGES; p++)
       {
         g_autofree char *words = g_strdup_printf ("The %s page was built in ", page_names[p]);
-        const char *found = strstr (lines[i], words);
 
-        if (found != NULL)
-          g_array_append_val (target->built_ms[p],
-                              (double) { g_ascii_strtod (found + strlen (words), NULL) });
+        if (strstr (lines[i], words) != NULL)
+          g_array_append_val (target->built_ms[p], (double) { number_after (lines[i], words) });
       }
 }
 
