@@ -791,11 +791,14 @@ test_rotate_body (LtmWindow     *window,
   activity = show_tokens_page (window);
   ltm_test_gui_wait_until (count_tokens (window) == 1);
 
-  /* The menu item says that more follows. */
+  /* The menu item says that more follows (the menu is built when it opens). */
   menu_button = ltm_test_gui_find_labelled (GTK_WIDGET (window), "Channel Menu");
+  g_assert_null (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (menu_button));
   item = menu_label (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button)),
                      "win.rotate-channel");
   g_assert_cmpstr (item, ==, "Ro_tate Token…");
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (menu_button));
 
   /* Cancel changes nothing. */
   ltm_test_gui_click (GTK_WIDGET (window), "Rotate Token");

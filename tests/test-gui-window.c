@@ -497,8 +497,26 @@ ltm_test_collect_unnamed (GtkWidget *widget,
     ltm_test_collect_unnamed (child, unnamed);
 }
 
+/* The window's menus are built when first opened: open those shown. */
+static void
+open_menus (GtkWidget *root)
+{
+  if (GTK_IS_MENU_BUTTON (root) && gtk_widget_get_mapped (root))
+    {
+      gtk_menu_button_popup (GTK_MENU_BUTTON (root));
+      g_assert_nonnull (gtk_menu_button_get_popover (GTK_MENU_BUTTON (root)));
+      gtk_menu_button_popdown (GTK_MENU_BUTTON (root));
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    open_menus (child);
+}
+
 /* Every control a user can reach has a name a screen reader can say, on
- * every page, with a channel that has a key, a kid and a token. */
+ * every page and in every menu, with a channel that has a key, a kid and
+ * a token. */
 static void
 test_accessible_names_body (LtmWindow     *window,
                             gconstpointer  data)
@@ -514,6 +532,7 @@ test_accessible_names_body (LtmWindow     *window,
       /* The Webhook page asks LINE when opened; let it answer. */
       for (guint j = 0; j < 200; j++)
         ltm_test_gui_iterate ();
+      open_menus (GTK_WIDGET (window));
       ltm_test_collect_unnamed (GTK_WIDGET (window), unnamed);
     }
 

@@ -256,6 +256,34 @@ ltm_ui_setup_rows (GtkWidget *root)
     ltm_ui_setup_rows (child);
 }
 
+static void
+ltm_ui_build_menu_cb (GtkMenuButton *button,
+                      gpointer       user_data)
+{
+  if (gtk_menu_button_get_popover (button) == NULL)
+    gtk_menu_button_set_menu_model (button, G_MENU_MODEL (user_data));
+}
+
+/**
+ * ltm_ui_defer_menu:
+ * @button: a menu button without a menu
+ * @model: its menu
+ *
+ * Gives @button its menu when it first opens (by click, Enter or F10): a
+ * menu button given a model builds the whole popover at once, some
+ * milliseconds each before the window's first frame.
+ */
+void
+ltm_ui_defer_menu (GtkMenuButton *button,
+                   GMenuModel    *model)
+{
+  g_return_if_fail (GTK_IS_MENU_BUTTON (button));
+  g_return_if_fail (G_IS_MENU_MODEL (model));
+
+  gtk_menu_button_set_create_popup_func (button, ltm_ui_build_menu_cb,
+                                         g_object_ref (model), g_object_unref);
+}
+
 /* A date and time in the user's locale. */
 char *
 ltm_ui_format_date (gint64 unix_time)

@@ -25,6 +25,8 @@ AdwMessageDialog *ltm_ui_confirm_new (GtkWidget  *widget,
                                       const char *label);
 void  ltm_ui_open_console       (GtkWidget   *widget);
 void  ltm_ui_setup_rows         (GtkWidget   *root);
+void  ltm_ui_defer_menu         (GtkMenuButton *button,
+                                 GMenuModel    *model);
 void  ltm_ui_set_row_error      (GtkWidget   *row,
                                  GtkLabel    *label,
                                  const char  *message);

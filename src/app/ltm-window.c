@@ -47,6 +47,11 @@ struct _LtmWindow
   GtkStack *content_stack;
   AdwViewSwitcherTitle *switcher_title;
   AdwViewStack *view_stack;
+  GMenuModel *primary_menu;
+  GMenuModel *channel_menu;
+  GtkMenuButton *welcome_menu_button;
+  GtkMenuButton *sidebar_menu_button;
+  GtkMenuButton *channel_menu_button;
   LtmPage *pages[4];                /* as in ltm_window_pages[], built when first shown */
 
   LtmStore *store;
@@ -999,6 +1004,11 @@ ltm_window_class_init (LtmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LtmWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, LtmWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, LtmWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, primary_menu);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, channel_menu);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, welcome_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, sidebar_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, LtmWindow, channel_menu_button);
   gtk_widget_class_bind_template_callback (widget_class, ltm_window_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, ltm_window_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, ltm_window_row_activated_cb);
@@ -1033,6 +1043,9 @@ ltm_window_init (LtmWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   ltm_ui_setup_rows (GTK_WIDGET (self));
+  ltm_ui_defer_menu (self->welcome_menu_button, self->primary_menu);
+  ltm_ui_defer_menu (self->sidebar_menu_button, self->primary_menu);
+  ltm_ui_defer_menu (self->channel_menu_button, self->channel_menu);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self->sidebar));
   g_signal_connect_object (self->view_stack, "notify::visible-child",
