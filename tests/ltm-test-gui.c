@@ -427,13 +427,17 @@ ltm_test_gui_respond (AdwMessageDialog *dialog,
   g_assert_true (gtk_widget_activate (button));
 }
 
-/* Presses the widget named @label, which must be enabled. */
+/* Presses the widget named @label, which must be enabled, once it is
+ * shown, as a person waits for a button to appear: a revealer that was
+ * hidden maps its child only on its next frame (the Cancel of a call just
+ * begun, for one). */
 void
 ltm_test_gui_click (GtkWidget  *root,
                     const char *label)
 {
-  GtkWidget *widget = ltm_test_gui_find_labelled (root, label);
+  GtkWidget *widget;
 
+  ltm_test_gui_wait_until ((widget = ltm_test_gui_lookup_labelled (root, label)) != NULL);
   if (!gtk_widget_is_sensitive (widget))
     g_error ("“%s” is disabled", label);
 
